@@ -131,15 +131,11 @@ INCIDENTS = TableSchema(
         Column("iso3", "string", True, "ISO 3166-1 alpha-3 code of the country", nullable=False),
         Column("country", "string", False, "Country name as the source spells it"),
         Column("admin1", "string", False, "First-level administrative division"),
-        Column(
-            "event_type", "string", True, "ACLED event type", allowed=EVENT_TYPES, nullable=False
-        ),
+        Column("event_type", "string", True, "ACLED event type", allowed=EVENT_TYPES, nullable=False),
         Column("sub_event_type", "string", False, "ACLED sub-event type"),
         Column("actor1", "string", False, "First actor"),
         Column("actor2", "string", False, "Second actor"),
-        Column(
-            "fatalities", "int", True, "Reported fatalities", unit="deaths", minimum=0, nullable=False
-        ),
+        Column("fatalities", "int", True, "Reported fatalities", unit="deaths", minimum=0, nullable=False),
         Column("civilian_targeting", "bool", False, "True when civilians were the target"),
         Column("latitude", "float", False, "Latitude (WGS84)", unit="degrees", minimum=-90, maximum=90),
         Column("longitude", "float", False, "Longitude (WGS84)", unit="degrees", minimum=-180, maximum=180),
@@ -173,8 +169,14 @@ COLLABORATION = TableSchema(
             "ISO3 codes of the participating states (two or more); non-state parties keep their label",
             nullable=False,
         ),
-        Column("weight", "float", False, "Weight of the engagement (default 1; arms transfers: TIV millions)",
-               unit="engagement weight", minimum=0),
+        Column(
+            "weight",
+            "float",
+            False,
+            "Weight of the engagement (default 1; arms transfers: TIV millions)",
+            unit="engagement weight",
+            minimum=0,
+        ),
         Column("source", "string", True, "Dataset the row came from", nullable=False),
     ),
     key=("source", "event_id"),
@@ -185,7 +187,9 @@ PERCEPTION = TableSchema(
     grain="one row per survey wave, country, indicator and breakdown",
     columns=(
         Column("survey", "string", True, "Survey name, e.g. 'Afrobarometer R9'", nullable=False),
-        Column("wave_date", "date", True, "Date the wave was fielded (mid-point when a range)", nullable=False),
+        Column(
+            "wave_date", "date", True, "Date the wave was fielded (mid-point when a range)", nullable=False
+        ),
         Column("iso3", "string", True, "ISO 3166-1 alpha-3 code of the country", nullable=False),
         Column(
             "indicator",
@@ -196,11 +200,14 @@ PERCEPTION = TableSchema(
             extendable=True,
             nullable=False,
         ),
-        Column("value", "float", True, "The estimate: a share in [0, 1] when scale is 'share'", nullable=False),
+        Column(
+            "value", "float", True, "The estimate: a share in [0, 1] when scale is 'share'", nullable=False
+        ),
         Column("sample_size", "int", False, "Respondents behind the estimate", unit="respondents", minimum=1),
         Column("source", "string", True, "Publisher of the estimate", nullable=False),
-        Column("scale", "string", False, "'share' (0-1, default) or 'index' (a published scale)",
-               allowed=SCALES),
+        Column(
+            "scale", "string", False, "'share' (0-1, default) or 'index' (a published scale)", allowed=SCALES
+        ),
         Column("std_error", "float", False, "Published standard error, in the unit of value", minimum=0),
         Column("ci_low", "float", False, "Published lower 95% bound, in the unit of value"),
         Column("ci_high", "float", False, "Published upper 95% bound, in the unit of value"),
@@ -229,7 +236,9 @@ class SchemaError(ValueError):
 FAILURE_COLUMNS = ("row", "column", "problem", "value")
 
 
-def _failures(rows: Sequence[int | None], column: str, problem: str, values: Sequence[object]) -> pd.DataFrame:
+def _failures(
+    rows: Sequence[int | None], column: str, problem: str, values: Sequence[object]
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": pd.array(list(rows), dtype="Int64"),
@@ -258,7 +267,8 @@ def conform(table: pa.Table, schema: TableSchema) -> pa.Table:
         raise SchemaError(
             schema.name,
             pd.concat(
-                [_failures([None], m, "required column is missing", [None]) for m in missing], ignore_index=True
+                [_failures([None], m, "required column is missing", [None]) for m in missing],
+                ignore_index=True,
             ),
         )
     arrays = []
@@ -270,7 +280,8 @@ def conform(table: pa.Table, schema: TableSchema) -> pa.Table:
                     arr = arr.cast(col.arrow_type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                     raise SchemaError(
-                        schema.name, _failures([None], col.name, f"cannot be read as {col.kind}: {exc}", [None])
+                        schema.name,
+                        _failures([None], col.name, f"cannot be read as {col.kind}: {exc}", [None]),
                     ) from exc
         else:
             arr = pa.nulls(table.num_rows, col.arrow_type)
@@ -357,13 +368,20 @@ def check(
         if dup.any():
             idx = [int(i) for i in dup.nonzero()[0]]
             parts.append(
-                _failures(idx, ", ".join(schema.key), "duplicate key: the same record appears twice",
-                          [None] * len(idx))
+                _failures(
+                    idx,
+                    ", ".join(schema.key),
+                    "duplicate key: the same record appears twice",
+                    [None] * len(idx),
+                )
             )
     if not parts:
         return _failures([], "", "", [])
-    return pd.concat(parts, ignore_index=True).sort_values(["row", "column"], kind="stable",
-                                                           na_position="first").reset_index(drop=True)
+    return (
+        pd.concat(parts, ignore_index=True)
+        .sort_values(["row", "column"], kind="stable", na_position="first")
+        .reset_index(drop=True)
+    )
 
 
 def validate(table: pa.Table, schema: TableSchema, **kwargs: object) -> pa.Table:

@@ -1,0 +1,1 @@
+"""Tables of the Regional Stability Monitor: schemas, loaders, bundled data, importers and the store."""

@@ -1,0 +1,104 @@
+"""Catalogue of indicators: label and unit of every indicator name the metrics emit.
+
+The formulas live in one place, the docstrings of the metric functions; ``methodology()`` returns
+those texts so the dashboard's Methodology page and the docs show exactly what the code documents.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+
+from metrics import collaboration, composite, conflict, intervals, perception
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    family: str
+    label: str
+    unit: str
+
+
+_FIXED: tuple[Indicator, ...] = (
+    Indicator("incidents", "conflict", "Incidents", "incidents per month"),
+    Indicator("fatalities", "conflict", "Fatalities", "deaths per month"),
+    Indicator("fatalities_per_incident", "conflict", "Fatalities per incident", "deaths per incident"),
+    Indicator("civilian_targeting_share", "conflict", "Civilian targeting share", "share of incidents"),
+    Indicator("diffusion", "conflict", "Geographic diffusion", "share of admin1 units"),
+    Indicator(
+        "incidents_rolling_12m", "conflict", "Incidents, trailing 12-month mean", "incidents per month"
+    ),
+    Indicator("incidents_yoy_change", "conflict", "Incidents, change on a year earlier", "relative change"),
+    Indicator(
+        "trend_slope", "conflict", "Trend (Sen's slope, trailing window)", "incidents per month per month"
+    ),
+    Indicator("trend_p_value", "conflict", "Trend p-value (Mann–Kendall)", "p-value"),
+    Indicator("sustained_decline", "conflict", "Sustained decline flag", "1 = yes, 0 = no"),
+    Indicator("spike", "conflict", "Spike flag", "1 = yes, 0 = no"),
+    Indicator("engagements_total", "collaboration", "Engagements", "engagements per month"),
+    Indicator(
+        "collaboration_score", "collaboration", "Collaboration score", "weighted engagements per month"
+    ),
+    Indicator(
+        "network_density", "collaboration", "Network density (trailing 12 months)", "share of member pairs"
+    ),
+    Indicator("external_partners", "collaboration", "External partners (trailing 12 months)", "partners"),
+    Indicator("stability_index", "composite", "Stability index", "0–100 (100 = most stable)"),
+    Indicator("score_conflict", "composite", "Conflict score", "0–100 (100 = least conflict)"),
+    Indicator("score_collaboration", "composite", "Collaboration score (normalised)", "0–100"),
+    Indicator("score_perception", "composite", "Perception score", "0–100"),
+    Indicator("coverage", "composite", "Coverage of the index", "share of the weight backed by data"),
+    Indicator("coverage_conflict", "composite", "Conflict data present", "1 = yes, 0 = no"),
+    Indicator("coverage_collaboration", "composite", "Collaboration data present", "1 = yes, 0 = no"),
+    Indicator("coverage_perception", "composite", "Perception data present", "1 = yes, 0 = no"),
+)
+_BY_NAME = {i.name: i for i in _FIXED}
+_PERCEPTION_LABELS = {
+    "feel_safe": "Feel safe walking alone at night",
+    "trust_military": "Trust the military",
+    "confidence_alliances": "Confidence in alliances",
+    "political_stability": "Political stability (WGI)",
+}
+
+
+def describe(name: str) -> Indicator:
+    """Label and unit of an indicator name, including the pattern families
+    ``engagements_<kind>`` and the perception variants ``<j>``, ``<j>_change``,
+    ``<j>_change_significant`` and ``<j>_sample_size``."""
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    m = re.fullmatch(r"engagements_(\w+)", name)
+    if m:
+        kind = m.group(1).replace("_", " ")
+        return Indicator(name, "collaboration", f"Engagements: {kind}", "engagements per month")
+    m = re.fullmatch(r"(\w+?)(_change_significant|_change|_sample_size)?", name)
+    base, suffix = (m.group(1), m.group(2)) if m else (name, None)
+    label = _PERCEPTION_LABELS.get(base, base.replace("_", " ").capitalize())
+    unit = "index" if base == "political_stability" else "share of respondents"
+    if suffix == "_change":
+        return Indicator(
+            name,
+            "perception",
+            f"{label}: change since previous wave",
+            "points of index" if unit == "index" else "share points",
+        )
+    if suffix == "_change_significant":
+        return Indicator(name, "perception", f"{label}: change significant", "1 = yes, 0 = no")
+    if suffix == "_sample_size":
+        return Indicator(name, "perception", f"{label}: respondents", "respondents")
+    return Indicator(name, "perception", label, unit)
+
+
+def methodology() -> list[tuple[str, str]]:
+    """(title, text) sections: each family's definition, taken from the code's own docstrings."""
+    parts = [
+        ("Conflict incidents", conflict, conflict.conflict_indicators),
+        ("Military collaboration", collaboration, collaboration.collaboration_indicators),
+        ("Public perception", perception, perception.perception_indicators),
+        ("Composite stability index", composite, composite.composite_indicators),
+    ]
+    out = [(title, f"{inspect.getdoc(mod)}\n\n{inspect.getdoc(fn)}") for title, mod, fn in parts]
+    out.append(("Intervals", inspect.getdoc(intervals) or ""))
+    return out

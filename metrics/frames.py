@@ -1,0 +1,116 @@
+"""Shared plumbing for metric functions: the tidy output frame, periods and the query engine.
+
+Aggregations over incident tables run in DuckDB (in-process, vectorised, zero-copy over Arrow and
+pandas); the per-region monthly series that come out of it are small and handled with pandas.
+Every query binds its parameters; no value is formatted into SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from datasets.schema import TIDY_COLUMNS
+
+TableLike = pa.Table | pd.DataFrame
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def parse_period(value: str | None) -> pd.Period | None:
+    """Parse ``YYYY-MM`` into a monthly period; ``None`` passes through. Raises ``ValueError`` otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not PERIOD_RE.match(value):
+        raise ValueError(f"'{value}' is not a month in the form YYYY-MM")
+    return pd.Period(value, freq="M")
+
+
+def query(sql: str, params: dict[str, object] | None = None, **tables: TableLike) -> pd.DataFrame:
+    """Run ``sql`` in a fresh in-memory DuckDB connection with ``tables`` registered by name."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        for name, table in tables.items():
+            con.register(name, table)
+        return con.execute(sql, params or {}).df()
+    finally:
+        con.close()
+
+
+def tidy(frame: pd.DataFrame, family: str, value_columns: Iterable[str]) -> pd.DataFrame:
+    """Melt a wide ``region, period, <indicator…>`` frame into the tidy grain.
+
+    CI columns are empty (NaN) unless ``<indicator>__ci_low``/``__ci_high`` columns are present.
+    """
+    value_columns = list(value_columns)
+    if frame.empty:
+        return empty_tidy()
+    long = frame.melt(id_vars=["region", "period"], value_vars=value_columns, var_name="indicator")
+    long["ci_low"] = np.nan
+    long["ci_high"] = np.nan
+    for ind in value_columns:
+        lo, hi = f"{ind}__ci_low", f"{ind}__ci_high"
+        if lo in frame.columns:
+            mask = long["indicator"] == ind
+            long.loc[mask, "ci_low"] = frame[lo].to_numpy()
+            long.loc[mask, "ci_high"] = frame[hi].to_numpy()
+    long["family"] = family
+    long["value"] = long["value"].astype(float)
+    return finish(long)
+
+
+def empty_tidy() -> pd.DataFrame:
+    """An empty frame with the tidy columns and types."""
+    return pd.DataFrame(
+        {
+            "region": pd.Series(dtype=object),
+            "period": pd.Series(dtype=object),
+            "family": pd.Series(dtype=object),
+            "indicator": pd.Series(dtype=object),
+            "value": pd.Series(dtype=float),
+            "ci_low": pd.Series(dtype=float),
+            "ci_high": pd.Series(dtype=float),
+        }
+    )
+
+
+def finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Order columns and rows of a tidy frame and check its unique key (region, period, indicator)."""
+    out = frame.loc[:, list(TIDY_COLUMNS)].copy()
+    for c in ("region", "period", "family", "indicator"):
+        out[c] = out[c].astype(object)
+    for c in ("value", "ci_low", "ci_high"):
+        out[c] = out[c].astype(float)
+    out = out.sort_values(["region", "family", "indicator", "period"], kind="stable").reset_index(drop=True)
+    if out.duplicated(["region", "period", "family", "indicator"]).any():
+        raise ValueError("tidy output has duplicate (region, period, family, indicator) keys")
+    return out
+
+
+def month_range(first: pd.Period, last: pd.Period) -> pd.PeriodIndex:
+    """Every month from ``first`` to ``last`` inclusive."""
+    return pd.period_range(first, last, freq="M")
+
+
+def clip_periods(frame: pd.DataFrame, start: pd.Period | None, end: pd.Period | None) -> pd.DataFrame:
+    """Keep rows whose ``period`` (a ``YYYY-MM`` or ``YYYY`` string) lies in [start, end]."""
+    if frame.empty or (start is None and end is None):
+        return frame
+    per = frame["period"].astype(str).to_numpy()
+    annual = np.char.str_len(per.astype(str)) == 4
+    keep = np.ones(len(frame), dtype=bool)
+    if start is not None:
+        keep &= per >= np.where(annual, str(start)[:4], str(start))
+    if end is not None:
+        keep &= per <= np.where(annual, str(end)[:4], str(end))
+    return frame.loc[keep]
+
+
+def region_members(regions: pd.DataFrame) -> pd.DataFrame:
+    """``region, iso3`` pairs, de-duplicated (the ``grouping`` column, if any, is dropped)."""
+    return regions.loc[:, ["region", "iso3"]].drop_duplicates().reset_index(drop=True)

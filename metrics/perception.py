@@ -1,0 +1,145 @@
+"""Public security-perception indicators per region and survey wave.
+
+Input: the ``perception`` table and the ``regions`` membership table. Only national values (empty
+``breakdown``) enter a regional figure; breakdowns are never summed into a national value. Output:
+the tidy grain with ``family = "perception"``; ``period`` is the wave's month (``YYYY-MM``) or, for
+annual sources whose waves carry only a year (``wave_date`` on 1 January with ``period_grain``
+"year"), the year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from metrics.frames import TableLike, clip_periods, finish, parse_period, region_members, tidy
+from metrics.intervals import Z95, intervals, wilson
+
+
+def _pool(group: pd.DataFrame, min_countries: int) -> pd.Series:
+    """Regional estimate of one indicator in one wave from its member countries' national values."""
+    k = group["iso3"].nunique()
+    if k < min_countries:
+        return pd.Series({"value": np.nan, "lo": np.nan, "hi": np.nan, "n": np.nan, "k": k})
+    share = (group["scale"].fillna("share") == "share").all()
+    sizes = pd.to_numeric(group["sample_size"], errors="coerce")
+    if k == 1 and len(group) == 1:
+        row = group.iloc[0]
+        return pd.Series(
+            {"value": row["value"], "lo": row["ci_low_r"], "hi": row["ci_high_r"], "n": sizes.iloc[0], "k": 1}
+        )
+    if share and sizes.notna().all():
+        total = float(sizes.sum())
+        value = float((group["value"] * sizes).sum() / total)
+        lo, hi = wilson(np.array([value]), np.array([total]))
+        return pd.Series({"value": value, "lo": lo[0], "hi": hi[0], "n": total, "k": k})
+    value = float(group["value"].mean())
+    se = (group["ci_high_r"] - group["ci_low_r"]) / (2 * Z95)
+    if se.notna().all():
+        pooled = float(np.sqrt((se**2).sum()) / len(group))
+        return pd.Series(
+            {"value": value, "lo": value - Z95 * pooled, "hi": value + Z95 * pooled, "n": np.nan, "k": k}
+        )
+    return pd.Series({"value": value, "lo": np.nan, "hi": np.nan, "n": np.nan, "k": k})
+
+
+def perception_indicators(
+    perception: TableLike,
+    regions: pd.DataFrame,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    min_countries: int = 1,
+) -> pd.DataFrame:
+    """Perception indicators per region and wave (tidy).
+
+    For region r, indicator j and wave w, over member countries i with a national value p_i:
+
+    - ``<j>`` (e.g. ``feel_safe``, share 0–1): when every country gives its sample size n_i and the
+      scale is a share, the sample-size-weighted mean p̄ = Σ n_i p_i / Σ n_i with the Wilson 95 %
+      interval of the pooled sample N = Σ n_i. Otherwise the unweighted mean of the p_i, with
+      ± 1.96 × √(Σ se_i²)/k where every country has an interval (se_i from the interval rule),
+      else no interval. A single country keeps its own interval (``metrics.intervals``).
+    - ``<j>_sample_size``: N, the respondents behind the regional value (empty when unknown).
+    - ``<j>_change`` = p̄_w − p̄_{w−1}, the change since the region's previous wave of that
+      indicator (share points), with the interval ± 1.96 × √(se_w² + se_{w−1}²).
+    - ``<j>_change_significant`` = 1 when that interval excludes 0, else 0 (empty without intervals).
+
+    ``min_countries``: the least number of member countries that must report for a regional value.
+    Countries reporting in different waves make the regional mean's composition differ between waves.
+    """
+    start_p, end_p = parse_period(start), parse_period(end)
+    frame = perception.to_pandas() if not isinstance(perception, pd.DataFrame) else perception.copy()
+    if frame.empty:
+        return tidy(pd.DataFrame(), "perception", [])
+    for c in ("scale", "breakdown", "sample_size", "std_error", "ci_low", "ci_high"):
+        if c not in frame:
+            frame[c] = np.nan if c not in ("scale", "breakdown") else None
+    national = frame.loc[
+        frame["breakdown"].isna() | (frame["breakdown"].astype(str).str.strip() == "")
+    ].copy()
+    iv = intervals(national)
+    national["ci_low_r"] = iv["ci_low"].to_numpy()
+    national["ci_high_r"] = iv["ci_high"].to_numpy()
+    national["period"] = pd.to_datetime(national["wave_date"]).dt.strftime("%Y-%m")
+    if "period_grain" in national:
+        annual = national["period_grain"] == "year"
+        national.loc[annual, "period"] = national.loc[annual, "period"].str.slice(0, 4)
+    joined = national.merge(region_members(regions), on="iso3")
+    if joined.empty:
+        return tidy(pd.DataFrame(), "perception", [])
+    pooled = (
+        joined.groupby(["region", "indicator", "period"], sort=True)[
+            ["iso3", "value", "scale", "sample_size", "ci_low_r", "ci_high_r"]
+        ]
+        .apply(_pool, min_countries=min_countries)
+        .reset_index()
+    )
+    pooled = pooled.loc[pooled["value"].notna()].sort_values(["region", "indicator", "period"])
+    rows = []
+    for (region, ind), g in pooled.groupby(["region", "indicator"], sort=True):
+        g = g.reset_index(drop=True)
+        se = (g["hi"] - g["lo"]) / (2 * Z95)
+        change = g["value"].diff()
+        half = Z95 * np.sqrt(se**2 + se.shift(1) ** 2)
+        lo, hi = change - half, change + half
+        sig = np.where(lo.isna(), np.nan, ((lo > 0) | (hi < 0)).astype(float))
+        base = {"region": region, "period": g["period"]}
+        rows.append(
+            pd.DataFrame(
+                {**base, "indicator": ind, "value": g["value"], "ci_low": g["lo"], "ci_high": g["hi"]}
+            )
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    **base,
+                    "indicator": f"{ind}_sample_size",
+                    "value": g["n"],
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                }
+            )
+        )
+        rows.append(
+            pd.DataFrame(
+                {**base, "indicator": f"{ind}_change", "value": change, "ci_low": lo, "ci_high": hi}
+            ).iloc[1:]
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    **base,
+                    "indicator": f"{ind}_change_significant",
+                    "value": sig,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                }
+            ).iloc[1:]
+        )
+    if not rows:
+        return tidy(pd.DataFrame(), "perception", [])
+    out = pd.concat(rows, ignore_index=True)
+    out["family"] = "perception"
+    out = clip_periods(out, start_p, end_p)
+    return finish(out)

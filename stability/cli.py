@@ -1,0 +1,87 @@
+"""The ``stability`` command line.
+
+Each subcommand prints its result to standard output; any error prints one line to standard error
+(``stability: error: …``) and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from stability import __version__
+
+
+class CliError(Exception):
+    """An error to report in one line; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _period(value: str) -> str:
+    from metrics.frames import parse_period
+
+    try:
+        parse_period(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+#: subcommand → "module:function" that registers its arguments and returns the handler.
+SUBCOMMANDS: dict[str, str] = {
+    "metrics": "stability.cmd_metrics:register",
+    "dashboard": "stability.cmd_dashboard:register",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stability", description="Regional Stability Monitor: indicators per world region.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for target in SUBCOMMANDS.values():
+        module, func = target.split(":")
+        register: Callable[[argparse._SubParsersAction], None] = getattr(
+            importlib.import_module(module), func
+        )
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CliError as exc:
+        print(f"stability: error: {exc}", file=sys.stderr)
+        return exc.code
+    except (ValueError, FileNotFoundError, PermissionError, OSError) as exc:
+        print(f"stability: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stability: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def period_arg(value: str) -> str:
+    """argparse type for ``YYYY-MM``."""
+    return _period(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""``stability metrics``: print the tidy indicator table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from datasets.bundle import load_bundle
+from stability.cli import period_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("metrics", help="print indicators per region and period as CSV or JSON")
+    p.add_argument(
+        "--family",
+        choices=["conflict", "collaboration", "perception", "composite"],
+        help="one indicator family (default: all)",
+    )
+    p.add_argument("--region", help="one region by name (default: every region)")
+    p.add_argument(
+        "--regions", metavar="FILE", help="CSV with columns region,iso3 replacing the bundled regions"
+    )
+    p.add_argument("--start", type=period_arg, metavar="YYYY-MM", help="first month")
+    p.add_argument("--end", type=period_arg, metavar="YYYY-MM", help="last month")
+    p.add_argument(
+        "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the sample data)"
+    )
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from metrics.indicators import FAMILIES, compute_indicators
+
+    ctx = load_bundle(args.store, args.regions)
+    names = None
+    if args.region is not None:
+        names = [ctx.require_region(args.region)]
+    families = [args.family] if args.family else list(FAMILIES)
+    table = compute_indicators(
+        ctx.incidents.table,
+        ctx.collaboration.table,
+        ctx.perception.table,
+        ctx.regions,
+        families=families,
+        region_names=names,
+        start=args.start,
+        end=args.end,
+    )
+    for ds in ctx.datasets:
+        if ds.illustrative:
+            print(f"note: {ds.name}: {ds.label}", file=sys.stderr)
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        table.to_json(sys.stdout, orient="records", force_ascii=False)
+        sys.stdout.write("\n")
+    return 0

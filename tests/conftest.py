@@ -1,0 +1,69 @@
+"""Shared fixtures: tiny literal tables whose indicators are worked out by hand in the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+
+def incidents_frame(rows: list[dict]) -> pd.DataFrame:
+    """An incidents frame with defaults for the columns a test does not care about."""
+    out = []
+    for k, r in enumerate(rows):
+        base = {
+            "event_id": f"T{k}",
+            "event_date": dt.date(2020, 1, 15),
+            "iso3": "FRA",
+            "country": None,
+            "admin1": None,
+            "event_type": "Battles",
+            "sub_event_type": None,
+            "actor1": None,
+            "actor2": None,
+            "fatalities": 0,
+            "civilian_targeting": None,
+            "latitude": None,
+            "longitude": None,
+            "source": "test",
+            "notes": None,
+        }
+        base.update(r)
+        out.append(base)
+    frame = pd.DataFrame(out)
+    frame["fatalities"] = frame["fatalities"].astype("int64")
+    frame["civilian_targeting"] = frame["civilian_targeting"].astype("boolean")
+    return frame
+
+
+def monthly_incidents(
+    iso3: str, counts: list[int], first: str = "2020-01", fatalities: int = 0
+) -> list[dict]:
+    """``counts[k]`` incidents in month first + k, each with ``fatalities`` deaths."""
+    rows = []
+    start = pd.Period(first, "M")
+    for k, n in enumerate(counts):
+        day = (start + k).to_timestamp().date() + dt.timedelta(days=9)
+        rows += [{"iso3": iso3, "event_date": day, "fatalities": fatalities} for _ in range(n)]
+    return rows
+
+
+@pytest.fixture
+def regions() -> pd.DataFrame:
+    # FRA sits in two regions: North and Both.
+    return pd.DataFrame(
+        {
+            "region": ["North", "North", "South", "Both", "Both", "Empty"],
+            "iso3": ["FRA", "DEU", "ITA", "FRA", "ITA", "ISL"],
+        }
+    )
+
+
+def value(frame: pd.DataFrame, region: str, period: str, indicator: str) -> float:
+    """The one value of (region, period, indicator) in a tidy frame."""
+    sel = frame.loc[
+        (frame["region"] == region) & (frame["period"] == period) & (frame["indicator"] == indicator), "value"
+    ]
+    assert len(sel) == 1, f"expected one row for {region} {period} {indicator}, found {len(sel)}"
+    return float(sel.iloc[0])

@@ -1,0 +1,151 @@
+"""Conflict indicators on tiny frames, each expected value worked out by hand."""
+
+import math
+
+import numpy as np
+import pytest
+from conftest import incidents_frame, monthly_incidents, value
+
+from metrics.conflict import INDICATORS, conflict_indicators
+from metrics.frames import month_range
+from metrics.trend import mann_kendall
+
+
+def test_counts_shares_and_diffusion(regions):
+    inc = incidents_frame(
+        [
+            # 2020-01: FRA admin A (2 deaths, civilians targeted), FRA admin B (0, not),
+            # DEU admin A (4 deaths, targeting unknown)
+            {
+                "event_date": np.datetime64("2020-01-03"),
+                "iso3": "FRA",
+                "admin1": "A",
+                "fatalities": 2,
+                "civilian_targeting": True,
+            },
+            {
+                "event_date": np.datetime64("2020-01-20"),
+                "iso3": "FRA",
+                "admin1": "B",
+                "fatalities": 0,
+                "civilian_targeting": False,
+            },
+            {"event_date": np.datetime64("2020-01-21"), "iso3": "DEU", "admin1": "A", "fatalities": 4},
+            # 2020-03: one FRA incident in admin A
+            {
+                "event_date": np.datetime64("2020-03-02"),
+                "iso3": "FRA",
+                "admin1": "A",
+                "fatalities": 1,
+                "civilian_targeting": True,
+            },
+        ]
+    )
+    out = conflict_indicators(inc, regions)
+    # North = FRA + DEU. January: 3 incidents, 2 + 0 + 4 = 6 deaths.
+    assert value(out, "North", "2020-01", "incidents") == 3
+    assert value(out, "North", "2020-01", "fatalities") == 6
+    assert value(out, "North", "2020-01", "fatalities_per_incident") == pytest.approx(6 / 3)
+    # civilian targeting known for 2 incidents, 1 of them True → 1/2
+    assert value(out, "North", "2020-01", "civilian_targeting_share") == pytest.approx(1 / 2)
+    # admin1 units ever: FRA|A, FRA|B, DEU|A = 3; January has all 3 → 1.0; March has FRA|A → 1/3
+    assert value(out, "North", "2020-01", "diffusion") == pytest.approx(3 / 3)
+    assert value(out, "North", "2020-03", "diffusion") == pytest.approx(1 / 3)
+    # February has no incident but lies inside the data's span: present with 0, not absent
+    assert value(out, "North", "2020-02", "incidents") == 0
+    assert value(out, "North", "2020-02", "fatalities") == 0
+    assert math.isnan(value(out, "North", "2020-02", "fatalities_per_incident"))
+    assert value(out, "North", "2020-02", "diffusion") == 0
+    # FRA is in North and in Both: its incidents count in both regions (Both = FRA + ITA → 2 in January)
+    assert value(out, "Both", "2020-01", "incidents") == 2
+    assert value(out, "Both", "2020-01", "fatalities") == 2
+    # Empty (ISL) and South (ITA) never had an incident: no rows at all
+    assert not (out["region"].isin(["Empty", "South"])).any()
+    assert set(out["indicator"]) == set(INDICATORS)
+    assert list(out.columns) == ["region", "period", "family", "indicator", "value", "ci_low", "ci_high"]
+    assert out["ci_low"].isna().all()
+
+
+def test_rolling_year_on_year_and_spike(regions):
+    counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 30, 0, 1]  # 2020-01 … 2021-03
+    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", counts)), regions)
+    # trailing 12-month mean needs 12 months
+    assert math.isnan(value(out, "South", "2020-11", "incidents_rolling_12m"))
+    assert value(out, "South", "2020-12", "incidents_rolling_12m") == pytest.approx(78 / 12)  # 1+…+12 = 78
+    assert value(out, "South", "2021-01", "incidents_rolling_12m") == pytest.approx((78 - 1 + 30) / 12)
+    assert value(out, "South", "2021-02", "incidents_rolling_12m") == pytest.approx(
+        (78 - 1 - 2 + 30 + 0) / 12
+    )
+    # year on year: (30 − 1)/1 = 29; (0 − 2)/2 = −1
+    assert value(out, "South", "2021-01", "incidents_yoy_change") == pytest.approx(29)
+    assert value(out, "South", "2021-02", "incidents_yoy_change") == pytest.approx(-1)
+    assert math.isnan(value(out, "South", "2020-12", "incidents_yoy_change"))
+    # spike: the 12 months before 2021-01 are 1..12, mean 6.5, sample SD √13 = 3.606 → threshold 13.71 < 30
+    assert 6.5 + 2 * math.sqrt(13) < 30
+    assert value(out, "South", "2021-01", "spike") == 1
+    # before 2021-02: 2..12 and 30, mean 107/12 → 0 is no spike
+    assert value(out, "South", "2021-02", "spike") == 0
+    assert math.isnan(value(out, "South", "2020-12", "spike"))  # only 11 earlier months
+
+
+def test_trend_and_sustained_decline(regions):
+    counts = [24, 22, 23, 20, 19, 17, 18, 15, 13, 12, 10, 9]  # 2020-01 … 2020-12, falling
+    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", counts)), regions)
+    s, p, slope = mann_kendall(np.array(counts, dtype=float))
+    # pairs: 66, of which 2 rise (22→23, 17→18) and 64 fall → S = 2 − 64 = −62
+    assert s == 2 - 64
+    assert value(out, "South", "2020-12", "trend_slope") == pytest.approx(slope)
+    assert slope < 0
+    assert value(out, "South", "2020-12", "trend_p_value") == pytest.approx(p)
+    assert p < 0.05
+    assert value(out, "South", "2020-12", "sustained_decline") == 1
+    assert math.isnan(value(out, "South", "2020-11", "sustained_decline"))  # window not full yet
+
+
+def test_flat_series_is_not_a_decline(regions):
+    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", [5] * 12)), regions)
+    assert value(out, "South", "2020-12", "trend_slope") == 0
+    assert value(out, "South", "2020-12", "trend_p_value") == 1
+    assert value(out, "South", "2020-12", "sustained_decline") == 0
+
+
+def test_single_month_all_zero_fatalities(regions):
+    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", [3], first="2022-05")), regions)
+    assert sorted(out["period"].unique()) == ["2022-05"]
+    assert value(out, "South", "2022-05", "incidents") == 3
+    assert value(out, "South", "2022-05", "fatalities") == 0
+    assert value(out, "South", "2022-05", "fatalities_per_incident") == 0  # 0 deaths / 3 incidents
+    assert math.isnan(value(out, "South", "2022-05", "incidents_rolling_12m"))
+
+
+def test_empty_table_gives_empty_tidy_frame(regions):
+    out = conflict_indicators(incidents_frame([{}]).iloc[0:0], regions)
+    assert out.empty
+    assert list(out.columns) == ["region", "period", "family", "indicator", "value", "ci_low", "ci_high"]
+
+
+def test_filters_and_clipping(regions):
+    rows = monthly_incidents("ITA", [2, 2, 2], fatalities=0) + monthly_incidents(
+        "ITA", [1, 1, 1], fatalities=5
+    )
+    for r in rows[6:]:
+        r["event_type"] = "Protests"
+    out = conflict_indicators(incidents_frame(rows), regions, start="2020-02", end="2020-03")
+    assert sorted(out["period"].unique()) == ["2020-02", "2020-03"]
+    assert value(out, "South", "2020-02", "incidents") == 3
+    only_deadly = conflict_indicators(incidents_frame(rows), regions, min_fatalities=1)
+    assert value(only_deadly, "South", "2020-02", "incidents") == 1
+    assert value(only_deadly, "South", "2020-02", "fatalities") == 5
+    battles = conflict_indicators(incidents_frame(rows), regions, event_types=["Battles"])
+    assert value(battles, "South", "2020-02", "incidents") == 2
+    # a country filter that leaves nothing in the region: the region has no rows
+    none = conflict_indicators(incidents_frame(rows), regions, countries=["FRA"])
+    assert "South" not in set(none["region"])
+
+
+def test_every_month_of_span_present(regions):
+    rows = monthly_incidents("FRA", [1], first="2019-01") + monthly_incidents("FRA", [1], first="2020-12")
+    out = conflict_indicators(incidents_frame(rows), regions)
+    months = list(month_range(np.datetime64("2019-01", "M").astype(str), "2020-12").astype(str))
+    got = sorted(out.loc[(out["region"] == "North") & (out["indicator"] == "incidents"), "period"])
+    assert got == months and len(months) == 24
