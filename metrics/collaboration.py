@@ -39,25 +39,33 @@ def _period_labels(first: int, last: int) -> np.ndarray:
     return np.array([f"{i // 12:04d}-{i % 12 + 1:02d}" for i in idx])
 
 
-def _covered_counts(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, first: int, last: int) -> np.ndarray:
-    """For each month first..last, the number of distinct keys whose intervals [lo, hi] cover it."""
+def _covered_counts(
+    groups: np.ndarray, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_groups: int, first: int, last: int
+) -> np.ndarray:
+    """Distinct keys per group whose month intervals [lo, hi] cover each month first..last.
+
+    Returns an array of shape (n_groups, last − first + 1). Overlapping or adjacent intervals of the
+    same (group, key) are merged first, so each key counts at most once per month.
+    """
     n = last - first + 1
-    counts = np.zeros(n + 1, dtype=np.int64)
+    counts = np.zeros((n_groups, n + 1), dtype=np.int64)
     if len(keys) == 0:
-        return counts[:n]
-    frame = pd.DataFrame({"k": keys, "lo": np.clip(lo, first, last + 1), "hi": np.clip(hi, first - 1, last)})
-    frame = frame.loc[frame["lo"] <= frame["hi"]].sort_values(["k", "lo"], kind="stable")
+        return counts[:, :n]
+    frame = pd.DataFrame(
+        {"g": groups, "k": keys, "lo": np.clip(lo, first, last + 1), "hi": np.clip(hi, first - 1, last)}
+    )
+    frame = frame.loc[frame["lo"] <= frame["hi"]].sort_values(["g", "k", "lo"], kind="stable")
     if frame.empty:
-        return counts[:n]
-    # merge overlapping or adjacent intervals per key: a new block starts where lo > running max(hi)+1
-    run_max = frame.groupby("k", sort=False)["hi"].cummax()
-    prev_max = run_max.groupby(frame["k"], sort=False).shift(1)
-    new_block = prev_max.isna() | (frame["lo"] > prev_max + 1)
-    block = new_block.cumsum()
-    merged = frame.groupby(block).agg(lo=("lo", "min"), hi=("hi", "max"))
-    np.add.at(counts, (merged["lo"].to_numpy() - first).astype(int), 1)
-    np.add.at(counts, (merged["hi"].to_numpy() - first + 1).astype(int), -1)
-    return np.cumsum(counts)[:n]
+        return counts[:, :n]
+    by = [frame["g"], frame["k"]]
+    run_max = frame.groupby(by, sort=False)["hi"].cummax()
+    prev_max = run_max.groupby(by, sort=False).shift(1)
+    block = (prev_max.isna() | (frame["lo"] > prev_max + 1)).cumsum()
+    merged = frame.groupby(block).agg(g=("g", "first"), lo=("lo", "min"), hi=("hi", "max"))
+    g = merged["g"].to_numpy(dtype=int)
+    np.add.at(counts, (g, (merged["lo"].to_numpy() - first).astype(int)), 1)
+    np.add.at(counts, (g, (merged["hi"].to_numpy() - first + 1).astype(int)), -1)
+    return np.cumsum(counts, axis=1)[:, :n]
 
 
 def collaboration_indicators(
@@ -113,39 +121,63 @@ def collaboration_indicators(
     inside = parts.merge(members, on="iso3")  # eng, iso3, region
     concerned = inside[["region", "eng"]].drop_duplicates()
     labels = _period_labels(first, last)
+    names = sorted(members["region"].unique())
+    gid = {r: i for i, r in enumerate(names)}
+    ng = len(names)
+    rel = concerned.merge(eng, on="eng")
+    rg = rel["region"].map(gid).to_numpy(dtype=int)
+    data: dict[str, np.ndarray] = {}
+    total = np.zeros((ng, len(labels)))
+    for k in kind_list:
+        is_k = (rel["kind"] == k).to_numpy()
+        c = _covered_counts(
+            rg[is_k],
+            rel["eng"].to_numpy()[is_k],
+            rel["s"].to_numpy()[is_k],
+            rel["hi"].to_numpy()[is_k],
+            ng,
+            first,
+            last,
+        )
+        data[f"engagements_{k}"] = c.astype(float)
+        total += c
+    data["engagements_total"] = total
+    weights = np.zeros((ng, last - first + 2))
+    np.add.at(weights, (rg, rel["s"].to_numpy() - first), rel["weight"].to_numpy())
+    np.add.at(weights, (rg, np.minimum(rel["hi"].to_numpy(), last) - first + 1), -rel["weight"].to_numpy())
+    data["collaboration_score"] = np.cumsum(weights, axis=1)[:, : len(labels)]
+    # pairs of members tied within the trailing window: interval [s, hi + window - 1]
+    mem = inside[["region", "eng", "iso3"]]
+    pairs = mem.merge(mem, on=["region", "eng"])
+    pairs = pairs.loc[pairs["iso3_x"] < pairs["iso3_y"]].merge(eng[["eng", "s", "hi"]], on="eng")
+    tied = _covered_counts(
+        pairs["region"].map(gid).to_numpy(dtype=int),
+        (pairs["iso3_x"] + "|" + pairs["iso3_y"]).to_numpy(),
+        pairs["s"].to_numpy(),
+        pairs["hi"].to_numpy() + window - 1,
+        ng,
+        first,
+        last,
+    )
+    m = np.array([float(size.get(r, 0)) for r in names])
+    possible = np.where(m >= 2, m * (m - 1) / 2, np.nan)[:, None]
+    data["network_density"] = tied / possible
+    ext = concerned.merge(parts, on="eng").merge(eng[["eng", "s", "hi"]], on="eng")
+    ext = ext.loc[~ext.set_index(["region", "iso3"]).index.isin(members.set_index(["region", "iso3"]).index)]
+    data["external_partners"] = _covered_counts(
+        ext["region"].map(gid).to_numpy(dtype=int),
+        ext["iso3"].to_numpy(),
+        ext["s"].to_numpy(),
+        ext["hi"].to_numpy() + window - 1,
+        ng,
+        first,
+        last,
+    ).astype(float)
     out = []
-    for region in sorted(members["region"].unique()):
-        m = int(size.get(region, 0))
-        rel = eng.loc[eng["eng"].isin(concerned.loc[concerned["region"] == region, "eng"])]
-        data: dict[str, object] = {"region": region, "period": labels}
-        total = np.zeros(len(labels))
-        score = np.zeros(len(labels))
-        for k in kind_list:
-            sub = rel.loc[rel["kind"] == k]
-            c = _covered_counts(sub["eng"].to_numpy(), sub["s"].to_numpy(), sub["hi"].to_numpy(), first, last)
-            data[f"engagements_{k}"] = c.astype(float)
-            total += c
-        weights = np.zeros(last - first + 2)
-        for lo, hi, w in zip(rel["s"], rel["hi"], rel["weight"], strict=True):
-            weights[lo - first] += w
-            weights[min(hi, last) - first + 1] -= w
-        score = np.cumsum(weights)[: len(labels)]
-        data["engagements_total"] = total
-        data["collaboration_score"] = score
-        # pairs of members tied within the trailing window: interval [s, hi + window - 1]
-        mem = inside.loc[inside["region"] == region, ["eng", "iso3"]]
-        pairs = mem.merge(mem, on="eng")
-        pairs = pairs.loc[pairs["iso3_x"] < pairs["iso3_y"]].merge(eng[["eng", "s", "hi"]], on="eng")
-        keys = (pairs["iso3_x"] + "|" + pairs["iso3_y"]).to_numpy()
-        tied = _covered_counts(keys, pairs["s"].to_numpy(), pairs["hi"].to_numpy() + window - 1, first, last)
-        data["network_density"] = tied / (m * (m - 1) / 2) if m >= 2 else np.full(len(labels), np.nan)
-        member_set = set(members.loc[members["region"] == region, "iso3"])
-        ext = parts.loc[parts["eng"].isin(rel["eng"]) & ~parts["iso3"].isin(member_set)]
-        ext = ext.merge(eng[["eng", "s", "hi"]], on="eng")
-        data["external_partners"] = _covered_counts(
-            ext["iso3"].to_numpy(), ext["s"].to_numpy(), ext["hi"].to_numpy() + window - 1, first, last
-        ).astype(float)
-        out.append(pd.DataFrame(data))
+    for i, region in enumerate(names):
+        frame_r = {"region": region, "period": labels}
+        frame_r.update({k: v[i] for k, v in data.items()})
+        out.append(pd.DataFrame(frame_r))
     wide = pd.concat(out, ignore_index=True)
     # a region none of whose members ever took part has no collaboration data: no rows
     active = concerned["region"].unique()

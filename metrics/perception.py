@@ -16,31 +16,46 @@ from metrics.frames import TableLike, clip_periods, finish, parse_period, region
 from metrics.intervals import Z95, intervals, wilson
 
 
-def _pool(group: pd.DataFrame, min_countries: int) -> pd.Series:
-    """Regional estimate of one indicator in one wave from its member countries' national values."""
-    k = group["iso3"].nunique()
-    if k < min_countries:
-        return pd.Series({"value": np.nan, "lo": np.nan, "hi": np.nan, "n": np.nan, "k": k})
-    share = (group["scale"].fillna("share") == "share").all()
-    sizes = pd.to_numeric(group["sample_size"], errors="coerce")
-    if k == 1 and len(group) == 1:
-        row = group.iloc[0]
-        return pd.Series(
-            {"value": row["value"], "lo": row["ci_low_r"], "hi": row["ci_high_r"], "n": sizes.iloc[0], "k": 1}
-        )
-    if share and sizes.notna().all():
-        total = float(sizes.sum())
-        value = float((group["value"] * sizes).sum() / total)
-        lo, hi = wilson(np.array([value]), np.array([total]))
-        return pd.Series({"value": value, "lo": lo[0], "hi": hi[0], "n": total, "k": k})
-    value = float(group["value"].mean())
-    se = (group["ci_high_r"] - group["ci_low_r"]) / (2 * Z95)
-    if se.notna().all():
-        pooled = float(np.sqrt((se**2).sum()) / len(group))
-        return pd.Series(
-            {"value": value, "lo": value - Z95 * pooled, "hi": value + Z95 * pooled, "n": np.nan, "k": k}
-        )
-    return pd.Series({"value": value, "lo": np.nan, "hi": np.nan, "n": np.nan, "k": k})
+def _pool(joined: pd.DataFrame, min_countries: int) -> pd.DataFrame:
+    """Regional estimate of each (region, indicator, period) from its member countries' national values.
+
+    Columns out: ``region, indicator, period, value, lo, hi, n`` (see ``perception_indicators``).
+    """
+    j = joined.assign(
+        is_share=(joined["scale"].fillna("share") == "share"),
+        n_=pd.to_numeric(joined["sample_size"], errors="coerce"),
+    )
+    j["np_"] = j["n_"] * j["value"]
+    j["se2"] = ((j["ci_high_r"] - j["ci_low_r"]) / (2 * Z95)) ** 2
+    g = j.groupby(["region", "indicator", "period"], sort=True)
+    agg = g.agg(
+        k=("iso3", "nunique"),
+        rows=("value", "size"),
+        mean=("value", "mean"),
+        first=("value", "first"),
+        first_lo=("ci_low_r", "first"),
+        first_hi=("ci_high_r", "first"),
+        share=("is_share", "all"),
+        n_known=("n_", "count"),
+        n_sum=("n_", "sum"),
+        np_sum=("np_", "sum"),
+        se_known=("se2", "count"),
+        se2_sum=("se2", "sum"),
+    ).reset_index()
+    single = (agg["k"] == 1) & (agg["rows"] == 1)
+    pooled = ~single & agg["share"] & (agg["n_known"] == agg["rows"])
+    by_se = ~single & ~pooled & (agg["se_known"] == agg["rows"])
+    value = np.where(
+        single, agg["first"], np.where(pooled, agg["np_sum"] / agg["n_sum"].where(pooled, 1), agg["mean"])
+    )
+    w_lo, w_hi = wilson(value, np.where(pooled, agg["n_sum"], np.nan))
+    half = Z95 * np.sqrt(agg["se2_sum"]) / agg["rows"]
+    lo = np.where(single, agg["first_lo"], np.where(pooled, w_lo, np.where(by_se, value - half, np.nan)))
+    hi = np.where(single, agg["first_hi"], np.where(pooled, w_hi, np.where(by_se, value + half, np.nan)))
+    n = np.where(agg["n_known"] == agg["rows"], agg["n_sum"], np.nan)
+    enough = agg["k"] >= min_countries
+    out = agg[["region", "indicator", "period"]].assign(value=value, lo=lo, hi=hi, n=n)
+    return out.loc[enough.to_numpy()]
 
 
 def perception_indicators(
@@ -88,13 +103,7 @@ def perception_indicators(
     joined = national.merge(region_members(regions), on="iso3")
     if joined.empty:
         return tidy(pd.DataFrame(), "perception", [])
-    pooled = (
-        joined.groupby(["region", "indicator", "period"], sort=True)[
-            ["iso3", "value", "scale", "sample_size", "ci_low_r", "ci_high_r"]
-        ]
-        .apply(_pool, min_countries=min_countries)
-        .reset_index()
-    )
+    pooled = _pool(joined, min_countries)
     pooled = pooled.loc[pooled["value"].notna()].sort_values(["region", "indicator", "period"])
     rows = []
     for (region, ind), g in pooled.groupby(["region", "indicator"], sort=True):
