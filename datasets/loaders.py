@@ -79,7 +79,16 @@ def load_regions(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         table = table.set_column(
             table.column_names.index("iso3"), "iso3", pc.utf8_upper(pc.utf8_trim_whitespace(table["iso3"]))
         )
-    table = validate(table, REGIONS, known_iso3=KNOWN_ISO3)
+    try:
+        table = validate(table, REGIONS, known_iso3=KNOWN_ISO3)
+    except SchemaError as exc:
+        first = exc.failures.iloc[0]
+        where = f"line {int(first['row']) + 2}, " if pd.notna(first["row"]) else ""
+        shown = f" '{first['value']}'" if first["value"] is not None else ""
+        raise ValueError(
+            f"regions file {source.name}, {where}column '{first['column']}': {first['problem']}{shown}"
+            f" ({len(exc.failures)} problem(s) in all)"
+        ) from exc
     frame = table.to_pandas()
     frame["grouping"] = frame["grouping"].fillna("Custom")
     return frame

@@ -71,7 +71,9 @@ def composite_indicators(
     indicators. ``stability_index`` = Σ_f w_f·score_f / Σ_f w_f over the families with data in that
     month, reported only when at least ``min_families`` families with positive weight have data;
     a missing family is never read as zero. ``coverage`` = Σ w_f over families with data ÷ Σ w_f
-    (share of the weight backed by data); ``coverage_<family>`` = 1 when that family had data, else 0.
+    (share of the weight backed by data); ``coverage_conflict``, ``coverage_collaboration`` and
+    ``coverage_perception`` = 1 when that family had data in the month, else 0. ``score_conflict``,
+    ``score_collaboration`` and ``score_perception`` are the family scores above (0–100).
     Weights default to equal thirds; negative weights are refused.
     """
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)

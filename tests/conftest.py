@@ -67,3 +67,20 @@ def value(frame: pd.DataFrame, region: str, period: str, indicator: str) -> floa
     ]
     assert len(sel) == 1, f"expected one row for {region} {period} {indicator}, found {len(sel)}"
     return float(sel.iloc[0])
+
+
+@pytest.fixture(scope="session")
+def sample_bundle():
+    """The bundled illustrative sample data and regions."""
+    from datasets.bundle import load_bundle
+
+    return load_bundle()
+
+
+@pytest.fixture(scope="session")
+def sample_indicators(sample_bundle):
+    """All indicators of every bundled region on the sample data (computed once per session)."""
+    from metrics.indicators import compute_indicators
+
+    b = sample_bundle
+    return compute_indicators(b.incidents.table, b.collaboration.table, b.perception.table, b.regions)
