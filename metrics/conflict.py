@@ -16,8 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
-from metrics.frames import TableLike, clip_periods, month_range, parse_period, query, region_members, tidy
+from metrics.cube import IncidentCube, cube_monthly_counts
+from metrics.frames import TableLike, finish, month_range, parse_period, query, region_members, tidy
 from metrics.trend import mann_kendall_windows, sen_slope_windows
 
 INDICATORS: tuple[str, ...] = (
@@ -34,27 +36,33 @@ INDICATORS: tuple[str, ...] = (
     "spike",
 )
 
+_RAW_CELLS = """
+    SELECT iso3, admin1, strftime(event_date, '%Y-%m') AS period, 1 AS n, fatalities AS f,
+           CASE WHEN civilian_targeting THEN 1 ELSE 0 END AS civ,
+           CASE WHEN civilian_targeting IS NULL THEN 0 ELSE 1 END AS known
+    FROM incidents
+    WHERE fatalities >= $threshold"""
+
 _MONTHLY_SQL = """
-WITH f AS (
-    SELECT r.region, i.iso3, i.admin1, i.fatalities, i.civilian_targeting, i.event_date
-    FROM incidents AS i JOIN members AS r ON i.iso3 = r.iso3
-    WHERE ($types IS NULL OR list_contains($types, i.event_type))
-      AND i.fatalities >= $min_fatalities
-      AND ($countries IS NULL OR list_contains($countries, i.iso3))
+WITH members_f AS (
+    SELECT region, iso3 FROM members WHERE $countries IS NULL OR list_contains($countries, iso3)
+), cells AS ({cells}
+      AND ($types IS NULL OR list_contains($types, event_type))
+      AND iso3 IN (SELECT iso3 FROM members_f)
+), a AS (
+    SELECT iso3, admin1, period, sum(n) AS n, sum(f) AS f, sum(civ) AS civ, sum(known) AS known
+    FROM cells GROUP BY ALL
+), ever AS (
+    SELECT DISTINCT iso3, admin1 FROM a WHERE admin1 IS NOT NULL AND admin1 <> ''
 )
-SELECT region,
-       strftime(event_date, '%Y-%m') AS period,
-       count(*) AS incidents,
-       sum(fatalities) AS fatalities,
-       sum(CASE WHEN civilian_targeting THEN 1 ELSE 0 END) AS civ,
-       count(civilian_targeting) AS civ_known,
-       count(DISTINCT CASE WHEN admin1 IS NOT NULL AND admin1 <> '' THEN iso3 || '|' || admin1 END)
-           AS admin_active
-FROM f GROUP BY ALL
+SELECT r.region, a.period, sum(a.n) AS incidents, sum(a.f) AS fatalities, sum(a.civ) AS civ,
+       sum(a.known) AS civ_known, count(a.admin1) FILTER (WHERE a.admin1 <> '') AS admin_active
+FROM a JOIN members_f AS r ON a.iso3 = r.iso3
+GROUP BY ALL
 UNION ALL
-SELECT region, NULL AS period, count(*), NULL, NULL, NULL,
-       count(DISTINCT CASE WHEN admin1 IS NOT NULL AND admin1 <> '' THEN iso3 || '|' || admin1 END)
-FROM f GROUP BY region
+SELECT r.region, NULL, NULL, NULL, NULL, NULL, count(*)
+FROM ever JOIN members_f AS r ON ever.iso3 = r.iso3
+GROUP BY ALL
 """
 
 _SPAN_SQL = (
@@ -64,30 +72,38 @@ _SPAN_SQL = (
 
 
 def monthly_counts(
-    incidents: TableLike,
+    incidents: TableLike | IncidentCube,
     regions: pd.DataFrame,
     *,
     event_types: Sequence[str] | None = None,
     min_fatalities: int = 0,
     countries: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str] | None]:
-    """Aggregate incidents to region × month (DuckDB).
+    """Aggregate incidents (a raw table or an ``IncidentCube``) to region × month (DuckDB).
 
     Returns ``(monthly, per_region, span)``: ``monthly`` has ``region, period, incidents, fatalities,
     civ, civ_known, admin_active``; ``per_region`` has ``region, admin_ever`` (distinct admin1 that
     ever had an incident in the filtered data); ``span`` is the data's first and last month, or None.
+    With a cube, ``min_fatalities`` must be one of ``metrics.cube.FATALITY_THRESHOLDS``.
     """
-    params = {
-        "types": list(event_types) if event_types is not None else None,
-        "min_fatalities": int(min_fatalities),
-        "countries": list(countries) if countries is not None else None,
-    }
+    if isinstance(incidents, IncidentCube):
+        return cube_monthly_counts(
+            incidents, regions, event_types=event_types, min_fatalities=min_fatalities, countries=countries
+        )
     members = region_members(regions)
-    out = query(_MONTHLY_SQL, params, incidents=incidents, members=members)
+    sql = _MONTHLY_SQL.format(cells=_RAW_CELLS)
+    threshold = int(min_fatalities)
+    table: TableLike = incidents
     span_row = query(_SPAN_SQL, incidents=incidents)
     span = None
     if len(span_row) and pd.notna(span_row.loc[0, "first"]):
         span = (str(span_row.loc[0, "first"]), str(span_row.loc[0, "last"]))
+    params = {
+        "types": list(event_types) if event_types is not None else None,
+        "threshold": threshold,
+        "countries": list(countries) if countries is not None else None,
+    }
+    out = query(sql, params, incidents=table, members=members)
     per_region = out.loc[out["period"].isna(), ["region", "admin_active"]].rename(
         columns={"admin_active": "admin_ever"}
     )
@@ -96,7 +112,7 @@ def monthly_counts(
 
 
 def conflict_indicators(
-    incidents: TableLike,
+    incidents: TableLike | IncidentCube,
     regions: pd.DataFrame,
     *,
     start: str | None = None,
@@ -129,7 +145,8 @@ def conflict_indicators(
       (empty until 12 earlier months exist).
 
     Filters: ``event_types`` (ACLED types kept), ``min_fatalities`` (incidents with at least that
-    many deaths), ``countries`` (ISO3 kept). Months are ``YYYY-MM``.
+    many deaths), ``countries`` (ISO3 kept). Months are ``YYYY-MM``. ``incidents`` may be the raw
+    table or its ``metrics.cube.IncidentCube`` (same results, much faster on large archives).
     """
     start_p, end_p = parse_period(start), parse_period(end)
     monthly, per_region, span = monthly_counts(
@@ -137,68 +154,88 @@ def conflict_indicators(
     )
     if span is None or monthly.empty:
         return tidy(pd.DataFrame(), "conflict", INDICATORS)
-    months = month_range(pd.Period(span[0], "M"), pd.Period(span[1], "M")).astype(str)
-    ever = per_region.set_index("region")["admin_ever"]
-    frames = []
-    for region, grp in monthly.groupby("region", sort=True):
-        g = grp.set_index("period").reindex(months)
-        n = g["incidents"].fillna(0).to_numpy(dtype=float)
-        f = g["fatalities"].fillna(0).to_numpy(dtype=float)
-        civ = g["civ"].fillna(0).to_numpy(dtype=float)
-        known = g["civ_known"].fillna(0).to_numpy(dtype=float)
-        active = g["admin_active"].fillna(0).to_numpy(dtype=float)
-        admin_ever = float(ever.get(region, 0) or 0)
-        frames.append(
-            _region_frame(
-                str(region), months, n, f, civ, known, active, admin_ever, window, trend_window, alpha
-            )
-        )
-    wide = pd.concat(frames, ignore_index=True)
-    wide = clip_periods(wide, start_p, end_p)
-    return tidy(wide, "conflict", INDICATORS)
+    months = np.asarray(month_range(pd.Period(span[0], "M"), pd.Period(span[1], "M")).astype(str))
+    names = np.asarray(sorted(monthly["region"].unique()), dtype=object)
+    ri = pd.Index(names).get_indexer(monthly["region"])
+    mi = pd.Index(months).get_indexer(monthly["period"])
+
+    def grid(column: str) -> np.ndarray:
+        out = np.zeros((len(names), len(months)))
+        out[ri, mi] = monthly[column].to_numpy(dtype=float)
+        return out
+
+    n, f = grid("incidents"), grid("fatalities")
+    civ, known, active = grid("civ"), grid("civ_known"), grid("admin_active")
+    ever = per_region.set_index("region")["admin_ever"].reindex(names).fillna(0).to_numpy(dtype=float)
+    values = _indicator_grids(n, f, civ, known, active, ever, window, trend_window, alpha)
+    keep = np.ones(len(months), dtype=bool)
+    if start_p is not None:
+        keep &= months >= str(start_p)
+    if end_p is not None:
+        keep &= months <= str(end_p)
+    months = months[keep]
+    order = sorted(values)
+    stacked = np.stack([values[k][:, keep] for k in order], axis=1)  # (regions, indicators, months)
+    r, i, m = stacked.shape
+    frame = pd.DataFrame(
+        {
+            "region": np.repeat(names, i * m),
+            "period": np.tile(months, r * i).astype(object),
+            "family": "conflict",
+            "indicator": np.tile(np.repeat(np.asarray(order, dtype=object), m), r),
+            "value": stacked.reshape(-1),
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+        }
+    )
+    return finish(frame, presorted=True)
 
 
-def _region_frame(
-    region: str,
-    months: pd.Index,
+def _trailing_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean over the ``window`` columns ending at each column (NaN until ``window`` exist)."""
+    out = np.full(x.shape, np.nan)
+    if x.shape[1] >= window:
+        out[:, window - 1 :] = sliding_window_view(x, window, axis=1).mean(axis=2)
+    return out
+
+
+def _indicator_grids(
     n: np.ndarray,
     f: np.ndarray,
     civ: np.ndarray,
     known: np.ndarray,
     active: np.ndarray,
-    admin_ever: float,
+    ever: np.ndarray,
     window: int,
     trend_window: int,
     alpha: float,
-) -> pd.DataFrame:
-    series = pd.Series(n)
+) -> dict[str, np.ndarray]:
+    """Every conflict indicator as a regions × months grid (see ``conflict_indicators``)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         per_incident = np.where(n > 0, f / np.where(n > 0, n, 1), np.nan)
         civ_share = np.where(known > 0, civ / np.where(known > 0, known, 1), np.nan)
-        diffusion = active / admin_ever if admin_ever > 0 else np.full(n.shape, np.nan)
-        prev = series.shift(12).to_numpy()
+        diffusion = np.where(ever[:, None] > 0, active / np.where(ever > 0, ever, 1)[:, None], np.nan)
+        prev = np.full(n.shape, np.nan)
+        prev[:, 12:] = n[:, :-12]
         yoy = np.where(prev > 0, (n - prev) / np.where(prev > 0, prev, 1), np.nan)
-    rolling = series.rolling(window, min_periods=window).mean().to_numpy()
     slope = sen_slope_windows(n, trend_window)
     _, p = mann_kendall_windows(n, trend_window)
     decline = np.where(np.isnan(slope) | np.isnan(p), np.nan, ((slope < 0) & (p < alpha)).astype(float))
-    before = series.shift(1).rolling(12, min_periods=12)
-    threshold = (before.mean() + 2 * before.std(ddof=1)).to_numpy()
+    threshold = np.full(n.shape, np.nan)
+    if n.shape[1] > 12:
+        before = sliding_window_view(n, 12, axis=1)[:, :-1, :]  # the 12 months before t, t ≥ 12
+        threshold[:, 12:] = before.mean(axis=2) + 2 * before.std(axis=2, ddof=1)
     spike = np.where(np.isnan(threshold), np.nan, (n > threshold).astype(float))
-    return pd.DataFrame(
-        {
-            "region": region,
-            "period": np.asarray(months),
-            "incidents": n,
-            "fatalities": f,
-            "fatalities_per_incident": per_incident,
-            "civilian_targeting_share": civ_share,
-            "diffusion": diffusion,
-            "incidents_rolling_12m": rolling,
-            "incidents_yoy_change": yoy,
-            "trend_slope": slope,
-            "trend_p_value": p,
-            "sustained_decline": decline,
-            "spike": spike,
-        }
-    )
+    return {
+        "incidents": n,
+        "fatalities": f,
+        "fatalities_per_incident": per_incident,
+        "civilian_targeting_share": civ_share,
+        "diffusion": diffusion,
+        "incidents_rolling_12m": _trailing_mean(n, window),
+        "incidents_yoy_change": yoy,
+        "trend_slope": slope,
+        "trend_p_value": p,
+        "sustained_decline": decline,
+        "spike": spike,
+    }

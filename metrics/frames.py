@@ -79,13 +79,17 @@ def empty_tidy() -> pd.DataFrame:
     )
 
 
-def finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Order columns and rows of a tidy frame and check its unique key (region, period, indicator)."""
+def finish(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
+    """Order columns and rows of a tidy frame and check its unique key (region, period, indicator).
+
+    ``presorted``: the caller built the rows from a full grid, already ordered by region, family,
+    indicator and period and unique by construction; only the columns are ordered and typed.
+    """
     out = frame.loc[:, list(TIDY_COLUMNS)].copy()
-    for c in ("region", "period", "family", "indicator"):
-        out[c] = out[c].astype(object)
     for c in ("value", "ci_low", "ci_high"):
         out[c] = out[c].astype(float)
+    if presorted:
+        return out.reset_index(drop=True)
     out = out.sort_values(["region", "family", "indicator", "period"], kind="stable").reset_index(drop=True)
     if out.duplicated(["region", "period", "family", "indicator"]).any():
         raise ValueError("tidy output has duplicate (region, period, family, indicator) keys")

@@ -1,0 +1,225 @@
+"""Incidents pre-aggregated for interactive filtering at archive scale.
+
+A filter change in the dashboard must not rescan millions of incidents. ``build_cube`` aggregates
+the incidents table once (per data version) into cells of country × admin1 × month × event type ×
+fatality class holding the incident count, the fatality sum and the civilian-targeting counts, with
+every key stored as a small integer code. ``cube_monthly_counts`` then answers any choice of
+regions, countries, event types and minimum-fatalities threshold (from ``FATALITY_THRESHOLDS``)
+exactly, with a few vectorised passes over the cells (``numpy.bincount``) instead of a scan of the
+incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.frames import TableLike, query, region_members
+
+#: Minimum-fatalities thresholds the cube can filter on exactly (class k holds incidents with
+#: FATALITY_THRESHOLDS[k] ≤ fatalities < FATALITY_THRESHOLDS[k + 1]).
+FATALITY_THRESHOLDS: tuple[int, ...] = (0, 1, 5, 10, 25, 100)
+
+_CUBE_SQL = """
+SELECT iso3, coalesce(admin1, '') AS admin1,
+       CAST(year(CAST(event_date AS DATE)) * 12 + month(CAST(event_date AS DATE)) - 1 AS INTEGER) AS month,
+       event_type,
+       CAST(CASE WHEN fatalities >= 100 THEN 5 WHEN fatalities >= 25 THEN 4 WHEN fatalities >= 10 THEN 3
+                 WHEN fatalities >= 5 THEN 2 WHEN fatalities >= 1 THEN 1 ELSE 0 END AS TINYINT) AS fclass,
+       count(*) AS n,
+       sum(fatalities) AS f,
+       count(*) FILTER (WHERE civilian_targeting) AS civ,
+       count(civilian_targeting) AS known
+FROM incidents
+GROUP BY ALL
+"""
+
+
+@dataclass(frozen=True, eq=False)
+class IncidentCube:
+    """Aggregated incident cells with integer-coded keys.
+
+    ``countries``: ISO3 per country code; ``admin_country``: country code of each admin code;
+    ``admin_named``: whether the admin code stands for a named admin1 (not empty);
+    ``event_types``: name per type code; ``first_month``: month index (year·12 + month − 1) of
+    month code 0; ``n_months``: months in the span. Cell arrays: ``country``, ``admin``, ``month``,
+    ``etype``, ``fclass`` (codes) and ``n``, ``f``, ``civ``, ``known`` (counts and sums).
+    """
+
+    countries: np.ndarray
+    admin_country: np.ndarray
+    admin_named: np.ndarray
+    event_types: np.ndarray
+    first_month: int
+    n_months: int
+    country: np.ndarray
+    admin: np.ndarray
+    month: np.ndarray
+    etype: np.ndarray
+    fclass: np.ndarray
+    n: np.ndarray
+    f: np.ndarray
+    civ: np.ndarray
+    known: np.ndarray
+
+    @property
+    def rows(self) -> int:
+        """Incidents behind the cube."""
+        return int(self.n.sum())
+
+    @property
+    def nbytes(self) -> int:
+        return int(
+            sum(
+                getattr(self, k).nbytes
+                for k in self.__dataclass_fields__
+                if k not in ("first_month", "n_months")
+            )
+        )
+
+    @property
+    def span(self) -> tuple[str, str] | None:
+        """First and last month (``YYYY-MM``) of the incidents, or None when empty."""
+        if self.n_months == 0:
+            return None
+        return _label(self.first_month), _label(self.first_month + self.n_months - 1)
+
+
+def _label(month_index: int) -> str:
+    return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
+
+
+def build_cube(incidents: TableLike) -> IncidentCube:
+    """Aggregate ``incidents`` (raw table) into an ``IncidentCube`` (DuckDB, then integer coding).
+
+    Per cell: ``n`` = incidents; ``f`` = fatalities (deaths); ``civ`` = incidents targeting civilians;
+    ``known`` = incidents whose civilian targeting is known.
+    """
+    cells = query(_CUBE_SQL, incidents=incidents)
+    if cells.empty:
+        empty = np.zeros(0, dtype=np.int64)
+        return IncidentCube(
+            np.array([], dtype=object),
+            empty,
+            np.zeros(0, bool),
+            np.array([], dtype=object),
+            0,
+            0,
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+            empty,
+        )
+    country, countries = pd.factorize(cells["iso3"], sort=True)
+    pair = pd.MultiIndex.from_arrays([country, cells["admin1"].to_numpy()])
+    admin, admins = pd.factorize(pair, sort=True)
+    etype, types = pd.factorize(cells["event_type"], sort=True)
+    months = cells["month"].to_numpy(dtype=np.int64)
+    first = int(months.min())
+    return IncidentCube(
+        countries=np.asarray(countries, dtype=object),
+        admin_country=np.asarray(admins.get_level_values(0), dtype=np.int64),
+        admin_named=np.asarray(admins.get_level_values(1) != "", dtype=bool),
+        event_types=np.asarray(types, dtype=object),
+        first_month=first,
+        n_months=int(months.max()) - first + 1,
+        country=country.astype(np.int32),
+        admin=admin.astype(np.int32),
+        month=(months - first).astype(np.int32),
+        etype=etype.astype(np.int8),
+        fclass=cells["fclass"].to_numpy(dtype=np.int8),
+        n=cells["n"].to_numpy(dtype=np.float64),
+        f=cells["f"].to_numpy(dtype=np.float64),
+        civ=cells["civ"].to_numpy(dtype=np.float64),
+        known=cells["known"].to_numpy(dtype=np.float64),
+    )
+
+
+def fatality_class(min_fatalities: int) -> int:
+    """The class index of a threshold; ``ValueError`` when the cube cannot filter on it exactly."""
+    if min_fatalities not in FATALITY_THRESHOLDS:
+        allowed = ", ".join(str(t) for t in FATALITY_THRESHOLDS)
+        raise ValueError(f"minimum fatalities must be one of {allowed} (got {min_fatalities})")
+    return FATALITY_THRESHOLDS.index(min_fatalities)
+
+
+def cube_monthly_counts(
+    cube: IncidentCube,
+    regions: pd.DataFrame,
+    *,
+    event_types: Sequence[str] | None = None,
+    min_fatalities: int = 0,
+    countries: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str] | None]:
+    """Region × month aggregates from the cube, in the shape of ``metrics.conflict.monthly_counts``.
+
+    For region r and month t: incidents = Σ n, fatalities = Σ f, civ = Σ civ, civ_known = Σ known
+    over the kept cells of r's member countries; admin_active = distinct named admin1 units with a
+    kept cell in t; admin_ever (per region) = distinct named admin1 units with any kept cell.
+    Only region-months with at least one incident are returned, as from the raw table.
+    """
+    members = region_members(regions)
+    if countries is not None:
+        members = members.loc[members["iso3"].isin(list(countries))]
+    keep = np.ones(cube.n.shape, dtype=bool)
+    if event_types is not None:
+        keep &= np.isin(cube.event_types, list(event_types))[cube.etype]
+    k = fatality_class(int(min_fatalities))
+    if k > 0:
+        keep &= cube.fclass >= k
+    keep &= np.isin(cube.countries, members["iso3"].unique())[cube.country]
+    n_c, n_m = len(cube.countries), cube.n_months
+    key = cube.country[keep].astype(np.int64) * n_m + cube.month[keep]
+
+    def per_country(values: np.ndarray) -> np.ndarray:
+        return np.bincount(key, weights=values[keep], minlength=n_c * n_m).reshape(n_c, n_m)
+
+    inc, fat, civ, known = (per_country(v) for v in (cube.n, cube.f, cube.civ, cube.known))
+    n_a = len(cube.admin_country)
+    akey = cube.admin[keep].astype(np.int64) * n_m + cube.month[keep]
+    active = (np.bincount(akey, minlength=n_a * n_m).reshape(n_a, n_m) > 0) & cube.admin_named[:, None]
+    # admin codes are sorted by country code: sum contiguous blocks per country
+    country_active = np.zeros((n_c, n_m))
+    country_ever = np.zeros(n_c)
+    if n_a:
+        starts = np.searchsorted(cube.admin_country, np.arange(n_c))
+        has = np.bincount(cube.admin_country, minlength=n_c) > 0
+        sums = np.add.reduceat(active.astype(np.int64), starts[has], axis=0)
+        country_active[has] = sums
+        country_ever[has] = np.add.reduceat(active.any(axis=1).astype(np.int64), starts[has])
+    names = np.asarray(sorted(members["region"].unique()), dtype=object)
+    pairs = members.loc[members["iso3"].isin(cube.countries)]
+    p_region = pd.Index(names).get_indexer(pairs["region"])
+    p_country = pd.Index(cube.countries).get_indexer(pairs["iso3"])
+
+    def per_region(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(names),) + values.shape[1:])
+        np.add.at(out, p_region, values[p_country])
+        return out
+
+    r_inc = per_region(inc)
+    ri, mi = np.nonzero(r_inc > 0)
+    labels = np.asarray([_label(cube.first_month + m) for m in range(n_m)], dtype=object)
+    monthly = pd.DataFrame(
+        {
+            "region": names[ri],
+            "period": labels[mi],
+            "incidents": r_inc[ri, mi],
+            "fatalities": per_region(fat)[ri, mi],
+            "civ": per_region(civ)[ri, mi],
+            "civ_known": per_region(known)[ri, mi],
+            "admin_active": per_region(country_active)[ri, mi],
+        }
+    )
+    ever = per_region(country_ever)
+    present = (r_inc > 0).any(axis=1) & (ever > 0)  # as the raw scan: regions with a named admin1
+    per_region_frame = pd.DataFrame({"region": names[present], "admin_ever": ever[present]})
+    return monthly, per_region_frame, cube.span

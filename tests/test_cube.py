@@ -1,0 +1,99 @@
+"""The incident cube answers every filter exactly as a scan of the raw incidents does."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import incidents_frame
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from datasets.schema import EVENT_TYPES
+from metrics.conflict import conflict_indicators, monthly_counts
+from metrics.cube import FATALITY_THRESHOLDS, build_cube
+
+REGIONS = pd.DataFrame(
+    {"region": ["R1", "R1", "R2", "R2", "R3"], "iso3": ["FRA", "DEU", "DEU", "ITA", "ESP"]}
+)
+
+incident = st.fixed_dictionaries(
+    {
+        "iso3": st.sampled_from(["FRA", "DEU", "ITA", "ESP", "PRT"]),
+        "admin1": st.sampled_from([None, "", "A", "B", "C"]),
+        "event_date": st.dates(dt.date(2019, 1, 1), dt.date(2021, 12, 31)),
+        "event_type": st.sampled_from(EVENT_TYPES),
+        "fatalities": st.integers(0, 150),
+        "civilian_targeting": st.sampled_from([None, True, False]),
+    }
+)
+
+
+def _sorted(frame):
+    return frame.sort_values(list(frame.columns[:2])).reset_index(drop=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(incident, min_size=1, max_size=60),
+    types=st.none() | st.lists(st.sampled_from(EVENT_TYPES), min_size=1, max_size=3, unique=True),
+    threshold=st.sampled_from(FATALITY_THRESHOLDS),
+    countries=st.none() | st.lists(st.sampled_from(["FRA", "DEU", "ITA", "ESP"]), min_size=1, unique=True),
+)
+def test_cube_equals_raw_scan(rows, types, threshold, countries):
+    raw = incidents_frame(rows)
+    cube = build_cube(raw)
+    kwargs = {"event_types": types, "min_fatalities": threshold, "countries": countries}
+    m_raw, e_raw, span_raw = monthly_counts(raw, REGIONS, **kwargs)
+    m_cube, e_cube, span_cube = monthly_counts(cube, REGIONS, **kwargs)
+    assert span_raw == span_cube
+    pd.testing.assert_frame_equal(
+        _sorted(m_raw).astype({c: float for c in m_raw.columns[2:]}), _sorted(m_cube), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        _sorted(e_raw).astype({"admin_ever": float}), _sorted(e_cube), check_dtype=False
+    )
+    a = conflict_indicators(raw, REGIONS, **kwargs)
+    b = conflict_indicators(cube, REGIONS, **kwargs)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_cube_counts_by_hand():
+    raw = incidents_frame(
+        [
+            {"iso3": "FRA", "admin1": "A", "event_date": dt.date(2020, 1, 2), "fatalities": 3},
+            {"iso3": "FRA", "admin1": "A", "event_date": dt.date(2020, 1, 9), "fatalities": 7},
+            {"iso3": "DEU", "admin1": "B", "event_date": dt.date(2020, 2, 1), "fatalities": 0},
+        ]
+    )
+    cube = build_cube(raw)
+    # FRA Jan: fatalities 3 (class 1: 1–4) and 7 (class 2: 5–9) → two cells; DEU Feb one cell
+    assert len(cube.n) == 3 and cube.rows == 3
+    assert cube.span == ("2020-01", "2020-02")
+    monthly, ever, _ = monthly_counts(cube, REGIONS, min_fatalities=5)
+    # only the 7-death incident has ≥ 5: R1 (FRA, DEU) January = 1 incident, 7 deaths
+    assert monthly.to_dict("records") == [
+        {
+            "region": "R1",
+            "period": "2020-01",
+            "incidents": 1.0,
+            "fatalities": 7.0,
+            "civ": 0.0,
+            "civ_known": 0.0,
+            "admin_active": 1.0,
+        }
+    ]
+    assert ever.to_dict("records") == [{"region": "R1", "admin_ever": 1.0}]
+
+
+def test_threshold_outside_the_classes_is_refused():
+    cube = build_cube(incidents_frame([{"fatalities": 2}]))
+    with pytest.raises(ValueError, match="one of 0, 1, 5, 10, 25, 100"):
+        monthly_counts(cube, REGIONS, min_fatalities=3)
+
+
+def test_empty_cube():
+    cube = build_cube(incidents_frame([{}]).iloc[0:0])
+    assert cube.span is None and cube.rows == 0
+    assert conflict_indicators(cube, REGIONS).empty
+    assert np.asarray(cube.n).size == 0
