@@ -19,7 +19,7 @@ def _windows(x: np.ndarray, window: int) -> np.ndarray:
 
 
 def mann_kendall_windows(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mann–Kendall S and two-sided p-value for every trailing window along the last axis of ``x`` (1-D or 2-D).
+    """Mann–Kendall S and two-sided p-value for every trailing window along the last axis of ``x``.
 
     For a window x_1..x_n: S = Σ_{i<j} sign(x_j − x_i);
     Var(S) = [n(n−1)(2n+5) − Σ_g t_g(t_g−1)(2t_g+5)] / 18, where t_g are the sizes of tied groups;
