@@ -1,0 +1,436 @@
+"""Evaluating success around a milestone: did a region become more stable after its military
+diplomacy deepened?
+
+``evaluate_milestone`` takes the three tables and the regions, a region, a milestone month and a
+window of K months, and returns an ``Evaluation``: one ``Result`` per measure (estimate, 95 %
+interval, p, the counts it rests on, the method and a one-sentence finding) and the series a page
+or slide charts. The measures:
+
+- ``incidents_rate_ratio`` / ``fatalities_rate_ratio``: after ÷ before window sums, quasi-Poisson
+  interval (``metrics.evaluation_stats.rate_ratio``).
+- ``incidents_did_ratio`` / ``fatalities_did_ratio``: the region's rate ratio ÷ the pooled comparison
+  regions' (``did_ratio``); ``n_before``/``n_after`` are the comparison's counts.
+- ``incidents_placebo_p`` / ``fatalities_placebo_p``: share of other months with a change at least as
+  large (``placebo``); the share is in ``estimate`` and ``p_value``, the interval is empty,
+  ``n_before``/``n_after`` are the observed window sums and ``details`` hold ``count`` and
+  ``denominator`` ("a change this large happened in 3 of 61 other months").
+- ``engagements_rate_ratio`` (engagements active per month, same method), ``network_density_change``
+  (difference of monthly means, Newey–West interval) and ``perception_<j>_change`` for each survey
+  indicator j (difference of wave means, interval from the waves' intervals; ``n`` = waves).
+- ``leadlag_<driver>_<outcome>``: quarterly engagements (``engagements_total``) or network density
+  against incidents or a perception indicator 0–8 quarters later, pre-whitened; the strongest lag's
+  correlation (``n_after`` = quarter pairs).
+- ``incidents_sustained_decline``: the latest run of the Mann–Kendall decline flag, its relative
+  change and the engagements before it.
+
+Comparison regions (``metrics.evaluation_context.choose_comparison``): by default the other regions of
+the region's grouping that share no member, have incident data, and have no milestone proposed from
+the collaboration data (a new partner, a new kind of engagement, a jump in network density;
+``propose_milestones``) inside the before or after window. Results that read causally end with
+"association, not proof of cause".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.catalog import describe
+from metrics.collaboration import collaboration_indicators
+from metrics.conflict import conflict_indicators
+from metrics.evaluation_changes import mean_change_hac, wave_change
+from metrics.evaluation_context import (
+    choose_comparison,
+    decline_context,
+    decline_result,
+    propose_milestones,
+)
+from metrics.evaluation_leadlag import lead_lag, lead_lag_result, to_quarters
+from metrics.evaluation_stats import (
+    Result,
+    Windows,
+    did_ratio,
+    make_windows,
+    placebo,
+    rate_ratio,
+)
+from metrics.frames import TableLike, query
+from metrics.perception import perception_indicators
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "region",
+    "milestone",
+    "measure",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_before",
+    "n_after",
+    "method",
+    "finding",
+)
+MONTHLY_COLUMNS: tuple[str, ...] = ("period", "series", "role", "indicator", "value", "window", "relative")
+LEADLAG_FRAME_COLUMNS: tuple[str, ...] = (
+    "driver",
+    "outcome",
+    "lag",
+    "r",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_pairs",
+    "strongest",
+)
+DRIVERS: dict[str, tuple[str, str]] = {
+    "engagements_total": ("engagements", "sum"),
+    "network_density": ("network density", "mean"),
+}
+TIMELINE_INDICATORS: tuple[str, ...] = (
+    "incidents",
+    "fatalities",
+    "incidents_rolling_12m",
+    "sustained_decline",
+    "engagements_total",
+    "network_density",
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything an evaluation page, slide or command needs.
+
+    - ``results``: one ``Result`` per measure (see the module docstring); ``table()`` gives them as the
+      frame ``region, milestone, measure, estimate, ci_low, ci_high, p_value, n_before, n_after, method,
+      finding``.
+    - ``comparison``: ``region, used, reason`` for every candidate comparison region.
+    - ``monthly``: ``period, series, role, indicator, value, window, relative`` — monthly incidents and
+      fatalities of the region (role ``region``), the pooled comparison (``comparison``) and each
+      comparison region (``comparison_member``) over the whole incident span; ``window`` is
+      ``before``/``after``/empty; ``relative`` = value ÷ that series' mean over the before window.
+    - ``placebo``: ``quantity, period, rate_ratio, log_ratio, at_least_as_far`` (histogram).
+    - ``lead_lag``: ``driver, outcome, lag, r, ci_low, ci_high, p_value, n_pairs, strongest``.
+    - ``decline`` / ``decline_engagements``: episodes of the decline flag and the engagements before.
+    - ``timeline``: tidy rows (``region, period, family, indicator, value, ci_low, ci_high``) of the
+      region's incidents, fatalities, engagements, density and perception, for a shared time axis.
+    - ``proposals``: milestones proposed from the collaboration data for the region.
+    """
+
+    region: str
+    milestone: str
+    label: str
+    window: int
+    span: tuple[str, str]
+    results: tuple[Result, ...]
+    comparison: pd.DataFrame
+    monthly: pd.DataFrame
+    placebo: pd.DataFrame
+    lead_lag: pd.DataFrame
+    decline: pd.DataFrame
+    decline_engagements: pd.DataFrame
+    timeline: pd.DataFrame
+    proposals: pd.DataFrame
+
+    @property
+    def comparison_regions(self) -> list[str]:
+        return [str(r) for r in self.comparison.loc[self.comparison["used"], "region"]]
+
+    @property
+    def windows(self) -> Windows:
+        return make_windows(self.milestone, self.window)
+
+    def result(self, measure: str) -> Result:
+        for r in self.results:
+            if r.measure == measure:
+                return r
+        raise KeyError(measure)
+
+    def table(self) -> pd.DataFrame:
+        rows = [
+            {
+                "region": self.region,
+                "milestone": self.milestone,
+                "measure": r.measure,
+                "estimate": r.estimate,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "p_value": r.p_value,
+                "n_before": r.n_before,
+                "n_after": r.n_after,
+                "method": r.method,
+                "finding": r.finding,
+            }
+            for r in self.results
+        ]
+        frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+        for c in ("estimate", "ci_low", "ci_high", "p_value", "n_before", "n_after"):
+            frame[c] = frame[c].astype(float)
+        return frame
+
+
+def incident_span(incidents: TableLike) -> tuple[str, str] | None:
+    """First and last month (``YYYY-MM``) of the incident data, or None when it is empty."""
+    span = query(
+        "SELECT strftime(min(event_date), '%Y-%m') AS first, strftime(max(event_date), '%Y-%m') AS last "
+        "FROM incidents",
+        incidents=incidents,
+    )
+    if not len(span) or pd.isna(span.loc[0, "first"]):
+        return None
+    return str(span.loc[0, "first"]), str(span.loc[0, "last"])
+
+
+def _series(tidy: pd.DataFrame, region: str, indicator: str) -> pd.Series:
+    rows = tidy.loc[(tidy["region"] == region) & (tidy["indicator"] == indicator)]
+    return pd.Series(rows["value"].to_numpy(dtype=float), index=rows["period"].astype(str).to_numpy())
+
+
+def _check_names(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> None:
+    names = set(regions["region"])
+    if region not in names:
+        raise ValueError(f"unknown region '{region}'")
+    for c in compare or ():
+        if c not in names:
+            raise ValueError(f"unknown comparison region '{c}'")
+        if c == region:
+            raise ValueError(f"'{c}' cannot be compared with itself")
+
+
+def evaluate_milestone(
+    incidents: TableLike,
+    collaboration: TableLike,
+    perception: TableLike,
+    regions: pd.DataFrame,
+    *,
+    region: str,
+    milestone: str,
+    label: str | None = None,
+    window: int = 12,
+    compare: Sequence[str] | None = None,
+    max_lag: int = 8,
+    event_types: Sequence[str] | None = None,
+    min_fatalities: int = 0,
+) -> Evaluation:
+    """Evaluate ``region`` around ``milestone`` (``YYYY-MM``) with windows of ``window`` months.
+
+    ``compare``: comparison regions by name (default: chosen by ``choose_comparison``). ``label``: what
+    happened at the milestone (used in findings). Incident filters as in ``conflict_indicators``.
+    Raises ``ValueError`` for an unknown region or comparison region, a bad month, a window below 1,
+    a milestone outside the incident data, or incident data that are empty.
+    """
+    w = make_windows(milestone, window)
+    _check_names(regions, region, compare)
+    span = incident_span(incidents)
+    if span is None:
+        raise ValueError("there is no incident data to evaluate")
+    if not (pd.Period(span[0], freq="M") <= w.milestone <= pd.Period(span[1], freq="M")):
+        raise ValueError(f"milestone {w.milestone} is outside the incident data ({span[0]} to {span[1]})")
+    # Load inputs: the indicator families for the region and its candidate comparisons
+    groups = _groupings(regions, region)
+    in_scope = {region, *(compare or ())}
+    if compare is None and groups:
+        in_scope |= set(regions.loc[regions["grouping"].isin(groups), "region"])
+    sub = regions.loc[regions["region"].isin(in_scope)]
+    conflict = conflict_indicators(incidents, sub, event_types=event_types, min_fatalities=min_fatalities)
+    collab = collaboration_indicators(collaboration, sub) if len(collaboration) else conflict.iloc[0:0]
+    percep = (
+        perception_indicators(perception, sub.loc[sub["region"] == region])
+        if len(perception)
+        else conflict.iloc[0:0]
+    )
+    proposals = propose_milestones(collaboration, sub, indicators=collab)
+    comparison = choose_comparison(
+        regions,
+        region,
+        w,
+        with_data=sorted(set(conflict["region"])),
+        proposals=proposals,
+        compare=compare,
+    )
+    used = [str(r) for r in comparison.loc[comparison["used"], "region"]]
+    # Process data: event study, DiD and placebo for incidents and fatalities
+    results: list[Result] = []
+    placebos = []
+    for quantity in ("incidents", "fatalities"):
+        own = _series(conflict, region, quantity)
+        pooled = _pooled(conflict, used, quantity)
+        results.append(rate_ratio(own, w.milestone, window, quantity=quantity, region=region, label=label))
+        results.append(
+            did_ratio(
+                own,
+                pooled,
+                w.milestone,
+                window,
+                quantity=quantity,
+                region=region,
+                comparison_names=used,
+                label=label,
+            )
+        )
+        res, frame = placebo(own, w.milestone, window, quantity=quantity, region=region)
+        results.append(res)
+        placebos.append(frame.assign(quantity=quantity))
+    # collaboration and perception changes
+    results.append(
+        rate_ratio(
+            _series(collab, region, "engagements_total"),
+            w.milestone,
+            window,
+            quantity="engagements",
+            region=region,
+            label=label,
+        )
+    )
+    results.append(
+        mean_change_hac(
+            _series(collab, region, "network_density"),
+            w.milestone,
+            window,
+            measure="network_density_change",
+            what="network density",
+            region=region,
+            label=label,
+        )
+    )
+    perception_names = _perception_names(percep, region)
+    for j in perception_names:
+        info = describe(j)
+        rows = percep.loc[(percep["region"] == region) & (percep["indicator"] == j)]
+        index_scale = info.unit == "index"
+        results.append(
+            wave_change(
+                rows[["period", "value", "ci_low", "ci_high"]],
+                w.milestone,
+                window,
+                measure=f"perception_{j}_change",
+                what=f"'{info.label}'",
+                region=region,
+                label=label,
+                scale=1.0 if index_scale else 100.0,
+                unit="points" if index_scale else "percentage points",
+            )
+        )
+    # lead–lag over the whole data
+    outcomes: dict[str, tuple[str, pd.Series]] = {
+        "incidents": ("incidents", to_quarters(_series(conflict, region, "incidents"), "sum"))
+    }
+    for j in perception_names:
+        outcomes[j] = (f"'{describe(j).label}'", to_quarters(_series(percep, region, j), "waves"))
+    ll_frames = []
+    for driver, (driver_words, how) in DRIVERS.items():
+        x = to_quarters(_series(collab, region, driver), how)
+        for outcome, (outcome_words, y) in outcomes.items():
+            frame, info_ll = lead_lag(x, y, max_lag=max_lag)
+            res = lead_lag_result(
+                frame,
+                info_ll,
+                measure=f"leadlag_{driver}_{outcome}",
+                region=region,
+                driver=driver_words,
+                outcome=outcome_words,
+            )
+            results.append(res)
+            strongest = res.details.get("lag") if res.ok else None
+            ll_frames.append(
+                frame.assign(driver=driver, outcome=outcome, strongest=frame["lag"] == strongest)
+            )
+    decline, decline_eng = decline_context(conflict, collaboration, sub, region=region)
+    results.append(decline_result(decline, region, w.milestone))
+    # Save outputs: the series for charts
+    return Evaluation(
+        region=region,
+        milestone=str(w.milestone),
+        label=label or "",
+        window=window,
+        span=span,
+        results=tuple(results),
+        comparison=comparison,
+        monthly=_monthly(conflict, region, used, w),
+        placebo=pd.concat(placebos, ignore_index=True)[
+            ["quantity", "period", "rate_ratio", "log_ratio", "at_least_as_far"]
+        ],
+        lead_lag=pd.concat(ll_frames, ignore_index=True)[list(LEADLAG_FRAME_COLUMNS)],
+        decline=decline,
+        decline_engagements=decline_eng,
+        timeline=_timeline(conflict, collab, percep, region, perception_names),
+        proposals=proposals.loc[proposals["region"] == region].reset_index(drop=True),
+    )
+
+
+def _groupings(regions: pd.DataFrame, region: str) -> set[str]:
+    if "grouping" not in regions:
+        return set()
+    return set(regions.loc[regions["region"] == region, "grouping"].dropna())
+
+
+def _pooled(conflict: pd.DataFrame, names: Sequence[str], quantity: str) -> pd.Series:
+    """Sum of the comparison regions' monthly counts (months with data in every one of them)."""
+    if not names:
+        return pd.Series(dtype=float)
+    rows = conflict.loc[conflict["region"].isin(list(names)) & (conflict["indicator"] == quantity)]
+    wide = rows.pivot(index="period", columns="region", values="value")
+    total = wide.sum(axis=1, min_count=len(names))
+    return pd.Series(total.to_numpy(dtype=float), index=total.index.astype(str))
+
+
+def _perception_names(percep: pd.DataFrame, region: str) -> list[str]:
+    names = percep.loc[percep["region"] == region, "indicator"].unique()
+    suffixes = ("_change_significant", "_change", "_sample_size")
+    return sorted(str(n) for n in names if not str(n).endswith(suffixes))
+
+
+def _monthly(conflict: pd.DataFrame, region: str, used: Sequence[str], w: Windows) -> pd.DataFrame:
+    frames = []
+    series = [(region, "region", region)]
+    if used:
+        series.append((f"Comparison ({', '.join(used)})", "comparison", None))
+        series += [(c, "comparison_member", c) for c in used]
+    for quantity in ("incidents", "fatalities"):
+        for name, role, source in series:
+            s = _series(conflict, source, quantity) if source else _pooled(conflict, used, quantity)
+            if s.empty:
+                continue
+            months = pd.PeriodIndex(s.index, freq="M")
+            window = np.where(
+                (months >= w.before[0]) & (months <= w.before[1]),
+                "before",
+                np.where((months >= w.after[0]) & (months <= w.after[1]), "after", ""),
+            )
+            base = s.to_numpy()[window == "before"]
+            full = (window == "before").sum() == w.window
+            mean = float(base.mean()) if full and len(base) else np.nan
+            relative = s.to_numpy() / mean if mean and not np.isnan(mean) else np.full(len(s), np.nan)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "period": s.index.astype(str),
+                        "series": name,
+                        "role": role,
+                        "indicator": quantity,
+                        "value": s.to_numpy(dtype=float),
+                        "window": window,
+                        "relative": relative,
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in MONTHLY_COLUMNS})
+    return pd.concat(frames, ignore_index=True)[list(MONTHLY_COLUMNS)]
+
+
+def _timeline(
+    conflict: pd.DataFrame,
+    collab: pd.DataFrame,
+    percep: pd.DataFrame,
+    region: str,
+    perception_names: Sequence[str],
+) -> pd.DataFrame:
+    keep = set(TIMELINE_INDICATORS) | set(perception_names)
+    parts = [f.loc[(f["region"] == region) & f["indicator"].isin(keep)] for f in (conflict, collab, percep)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return conflict.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,223 @@
+"""Lead–lag association between quarterly collaboration and later incidents or perception.
+
+Both series are taken to quarters, each is pre-whitened with its own autoregressive model (so that a
+shared trend or a series' own memory does not pass for an association), and the correlation of the
+collaboration series with the outcome L = 0 … 8 quarters later is computed with a Fisher interval.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy.stats import pearsonr
+from statsmodels.tsa.ar_model import AutoReg, ar_select_order
+
+from metrics.evaluation_stats import CAVEAT, NAN, Result
+
+LEADLAG_COLUMNS: tuple[str, ...] = ("lag", "r", "ci_low", "ci_high", "p_value", "n_pairs")
+
+
+def to_quarters(series: pd.Series, how: str = "sum") -> pd.Series:
+    """A monthly series (index ``YYYY-MM``; ``YYYY`` = an annual value, dated July) by quarter.
+
+    ``how="sum"`` (counts) and ``how="mean"`` (levels such as network density) keep only quarters whose
+    three months all have data; ``how="waves"`` (survey waves) averages whatever waves fall in the
+    quarter. Index: quarterly ``pandas.Period``; quarters without data are absent.
+    """
+    if how not in ("sum", "mean", "waves"):
+        raise ValueError(f"unknown aggregation '{how}'")
+    s = pd.to_numeric(series, errors="coerce").dropna()
+    if s.empty:
+        return pd.Series(dtype=float, index=pd.PeriodIndex([], freq="Q"))
+    months = pd.PeriodIndex([pd.Period(f"{p}-07" if len(str(p)) == 4 else str(p), freq="M") for p in s.index])
+    quarters = months.asfreq("Q")
+    g = pd.Series(s.to_numpy(dtype=float), index=quarters).groupby(level=0)
+    if how == "waves":
+        return g.mean().sort_index()
+    agg = g.sum() if how == "sum" else g.mean()
+    n = pd.Series(np.ones(len(s)), index=quarters).groupby(level=0).sum()
+    return agg.loc[n == 3].sort_index()
+
+
+def prewhiten(values: np.ndarray, ar_order: int | None = None, max_ar: int = 4) -> tuple[np.ndarray, int]:
+    """Residuals of an AR(p) model with a constant, aligned with ``values`` (NaN for the first p).
+
+    p = ``ar_order`` when given, else chosen by AIC among 0 … min(``max_ar``, n // 4)
+    (``statsmodels.tsa.ar_model.ar_select_order``); the fit is ``AutoReg`` (conditional least squares).
+    With p = 0 the residuals are the values minus their mean.
+    """
+    x = np.asarray(values, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if ar_order is None:
+            top = max(0, min(max_ar, len(x) // 4))
+            lags = ar_select_order(x, maxlag=top, ic="aic", trend="c").ar_lags if top > 0 else None
+            ar_order = int(max(lags)) if lags else 0
+        res = AutoReg(x, lags=ar_order, trend="c").fit()
+    out = np.full(len(x), np.nan)
+    out[ar_order:] = np.asarray(res.resid, dtype=float)
+    return out, int(ar_order)
+
+
+def _longest_run(s: pd.Series) -> pd.Series:
+    """The longest stretch of consecutive quarters with data."""
+    if s.empty:
+        return s
+    ordinals = np.array([p.ordinal for p in s.index])
+    breaks = np.r_[0, np.flatnonzero(np.diff(ordinals) != 1) + 1, len(s)]
+    lengths = np.diff(breaks)
+    i = int(np.argmax(lengths))
+    return s.iloc[breaks[i] : breaks[i + 1]]
+
+
+def lead_lag(
+    driver: pd.Series,
+    outcome: pd.Series,
+    *,
+    max_lag: int = 8,
+    ar_order: int | None = None,
+    max_ar: int = 4,
+    min_quarters: int = 12,
+    min_pairs: int = 8,
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Correlation of the pre-whitened ``driver`` at quarter q with the ``outcome`` at q + L.
+
+    Both inputs are quarterly series (index quarterly periods). The driver's longest run of
+    consecutive quarters is pre-whitened (``prewhiten``); the outcome is pre-whitened with its own AR
+    model when it has no gap and at least ``min_quarters`` quarters, else used as observed (with a
+    white driver the correlation's sampling error is still about 1/√n, Bartlett 1935). For each lag
+    L = 0 … ``max_lag``: r_L = Pearson correlation over the n_L quarters where both exist, 95 %
+    interval by Fisher's z (tanh(atanh r ± 1.96/√(n_L − 3))), p two-sided (``scipy.stats.pearsonr``).
+    Lags with fewer than ``min_pairs`` pairs get no number.
+
+    Returns ``(frame, info)``: frame columns ``lag, r, ci_low, ci_high, p_value, n_pairs``; info holds
+    ``reason`` (None when usable), ``driver_ar``, ``outcome_ar`` (None when not pre-whitened),
+    ``driver_quarters``, ``outcome_quarters``.
+    """
+    info: dict[str, object] = {
+        "reason": None,
+        "driver_ar": None,
+        "outcome_ar": None,
+        "driver_quarters": 0,
+        "outcome_quarters": int(outcome.notna().sum()),
+    }
+    lags = np.arange(max_lag + 1)
+    stats = np.full((len(lags), 4), np.nan)  # r, ci_low, ci_high, p
+    pairs = np.zeros(len(lags), dtype=int)
+
+    def frame() -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "lag": lags,
+                "r": stats[:, 0],
+                "ci_low": stats[:, 1],
+                "ci_high": stats[:, 2],
+                "p_value": stats[:, 3],
+                "n_pairs": pairs,
+            }
+        )
+
+    d = _longest_run(driver.dropna().sort_index())
+    info["driver_quarters"] = len(d)
+    if len(d) < min_quarters:
+        info["reason"] = (
+            f"only {len(d)} consecutive quarters of collaboration data (at least {min_quarters} needed)"
+        )
+        return frame(), info
+    dx, info["driver_ar"] = prewhiten(d.to_numpy(), ar_order, max_ar)
+    y = outcome.dropna().sort_index()
+    if y.empty:
+        info["reason"] = "no outcome data"
+        return frame(), info
+    run = _longest_run(y)
+    if len(run) == len(y) and len(y) >= min_quarters:
+        wy, info["outcome_ar"] = prewhiten(y.to_numpy(), ar_order, max_ar)
+        y = pd.Series(wy, index=y.index)
+    x = pd.Series(dx, index=d.index)
+    x_ord = {p.ordinal: v for p, v in x.items() if np.isfinite(v)}
+    y_ord = {p.ordinal: v for p, v in y.items() if np.isfinite(v)}
+    for i, lag in enumerate(lags):
+        keys = [q for q in x_ord if q + lag in y_ord]
+        n = len(keys)
+        pairs[i] = n
+        if n < max(min_pairs, 4):
+            continue
+        a = np.array([x_ord[q] for q in keys])
+        b = np.array([y_ord[q + lag] for q in keys])
+        if np.ptp(a) == 0 or np.ptp(b) == 0:
+            continue
+        res = pearsonr(a, b)
+        ci = res.confidence_interval(0.95)
+        stats[i] = [float(res.statistic), float(ci.low), float(ci.high), float(res.pvalue)]
+    if np.isnan(stats[:, 0]).all():
+        info["reason"] = (
+            f"no lag has {max(min_pairs, 4)} quarter pairs of collaboration and outcome data "
+            f"(most: {int(pairs.max())})"
+        )
+    return frame(), info
+
+
+def lead_lag_result(
+    frame: pd.DataFrame,
+    info: dict[str, object],
+    *,
+    measure: str,
+    region: str,
+    driver: str,
+    outcome: str,
+) -> Result:
+    """Summarise a lead–lag frame by its strongest lag (largest |r|) as a ``Result``.
+
+    ``estimate`` = r at that lag, with its Fisher interval and p; ``n_after`` = quarter pairs behind
+    it (``n_before`` empty); ``details`` hold ``lag``, ``lags_tested`` and the AR orders.
+    """
+    tested = int(len(frame))
+    whiten = (
+        f"driver AR({info['driver_ar']})"
+        + (
+            f", outcome AR({info['outcome_ar']})"
+            if info.get("outcome_ar") is not None
+            else ", outcome not pre-whitened (gaps or too short)"
+        )
+        if info.get("driver_ar") is not None
+        else "no pre-whitening"
+    )
+    method = (
+        f"Pearson correlation of quarterly series after pre-whitening ({whiten}), lags 0–{tested - 1} "
+        "quarters; Fisher 95% interval; strongest lag reported, not adjusted for the choice; "
+        "n_after = quarter pairs"
+    )
+    if info.get("reason") or frame["r"].isna().all():
+        reason = f"No lead–lag estimate of {outcome} on {driver} for {region}: {info.get('reason')}."
+        return Result(measure, method=method, finding=reason, reason=reason)
+    i = int(frame["r"].abs().idxmax())
+    row = frame.loc[i]
+    r, lo, hi = float(row["r"]), float(row["ci_low"]), float(row["ci_high"])
+    lag, n = int(row["lag"]), int(row["n_pairs"])
+    when = "in the same quarter" if lag == 0 else f"{lag} quarter{'s' if lag != 1 else ''} later"
+    clear = not (lo <= 0 <= hi)
+    verdict = "" if clear else "; the interval includes 0, so no lag shows an association beyond chance"
+    finding = (
+        f"In {region}, unexpected changes in {driver} go most strongly with {outcome} {when}: "
+        f"r = {r:+.2f} ({'95% interval'} {lo:+.2f} to {hi:+.2f}; {n} quarter pairs; strongest of "
+        f"{tested} lags){verdict}; {CAVEAT}."
+    )
+    return Result(
+        measure,
+        r,
+        lo,
+        hi,
+        float(row["p_value"]),
+        NAN,
+        float(n),
+        method,
+        finding,
+        details={
+            "lag": lag,
+            "lags_tested": tested,
+            "driver_ar": info.get("driver_ar"),
+            "outcome_ar": info.get("outcome_ar"),
+        },
+    )
