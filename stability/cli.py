@@ -42,6 +42,7 @@ class _Parser(argparse.ArgumentParser):
 SUBCOMMANDS: dict[str, str] = {
     "metrics": "stability.cmd_metrics:register",
     "dashboard": "stability.cmd_dashboard:register",
+    "ingest": "stability.cmd_ingest:register",
     "evaluate": "stability.cmd_evaluate:register",
 }
 

@@ -1,0 +1,184 @@
+"""Benchmark: full ingest of an ACLED-layout CSV against a bare ``pyarrow.csv.read_csv`` of it.
+
+Usage::
+
+    python benchmarks/bench_ingest.py            # 1,000,000 rows
+    python benchmarks/bench_ingest.py 3000000    # 3,000,000 rows
+
+Generates a synthetic ACLED export (current layout, 31 columns, seeded) in a temporary
+directory, then times (best of ``--repeat`` runs each):
+
+- ``read_csv``: ``pyarrow.csv.read_csv(path)`` with default options (type inference);
+- ``ingest``: ``Store.ingest(path)`` into a fresh store -- reading the bytes, SHA-256, parsing,
+  converting and checking every row, and writing the Parquet batch and the manifest.
+
+Prints both times in seconds, the rows per second of the ingest and the ratio ingest/read_csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+HEADER = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+_COUNTRIES = [
+    ("NGA", 566, "Nigeria"),
+    ("MLI", 466, "Mali"),
+    ("UKR", 804, "Ukraine"),
+    ("SYR", 760, "Syria"),
+    ("MMR", 104, "Myanmar"),
+    ("CIV", 384, "Ivory Coast"),
+    ("COD", 180, "Democratic Republic of Congo"),
+    ("TUR", 792, "Turkey"),
+]
+_TYPES = np.array(
+    [
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Protests",
+        "Riots",
+        "Strategic developments",
+    ]
+)
+
+
+def generate(n: int, path: Path, seed: int = 1) -> None:
+    """Write ``n`` synthetic ACLED rows (dates 2016-2024) to ``path`` in chunks of 250,000."""
+    rng = np.random.default_rng(seed)
+    chunk = 250_000
+    with pacsv.CSVWriter(
+        str(path),
+        pa.schema([pa.field(h, pa.string()) for h in HEADER]),
+        write_options=pacsv.WriteOptions(quoting_style="needed"),
+    ) as writer:
+        for start in range(0, n, chunk):
+            m = min(chunk, n - start)
+            ci = rng.integers(0, len(_COUNTRIES), m)
+            iso3 = np.array([c[0] for c in _COUNTRIES])[ci]
+            names = np.array([c[2] for c in _COUNTRIES])[ci]
+            codes = np.array([str(c[1]) for c in _COUNTRIES])[ci]
+            dates = (np.datetime64("2016-01-01") + rng.integers(0, 3200, m)).astype(str)
+            et = _TYPES[rng.integers(0, len(_TYPES), m)]
+            ids = np.char.add(iso3, (np.arange(start, start + m)).astype(str))
+            cols = {
+                "event_id_cnty": ids,
+                "event_date": dates,
+                "year": dates.astype("U4"),
+                "time_precision": rng.integers(1, 4, m).astype(str),
+                "disorder_type": np.where(et == "Protests", "Demonstrations", "Political violence"),
+                "event_type": et,
+                "sub_event_type": np.char.add(et, " (sub-type)"),
+                "actor1": np.char.add("Military Forces of ", names),
+                "assoc_actor_1": np.full(m, ""),
+                "inter1": rng.integers(1, 8, m).astype(str),
+                "actor2": np.char.add(np.char.add("Civilians (", names), ")"),
+                "assoc_actor_2": np.full(m, ""),
+                "inter2": rng.integers(0, 8, m).astype(str),
+                "interaction": rng.integers(10, 80, m).astype(str),
+                "civilian_targeting": np.where(et == "Violence against civilians", "Civilian targeting", ""),
+                "iso": codes,
+                "region": np.full(m, "Somewhere"),
+                "country": names,
+                "admin1": np.char.add("Province ", rng.integers(1, 30, m).astype(str)),
+                "admin2": np.full(m, "District"),
+                "admin3": np.full(m, ""),
+                "location": np.char.add("Town ", rng.integers(1, 500, m).astype(str)),
+                "latitude": np.round(rng.uniform(-30, 50, m), 4).astype(str),
+                "longitude": np.round(rng.uniform(-20, 100, m), 4).astype(str),
+                "geo_precision": rng.integers(1, 4, m).astype(str),
+                "source": np.full(m, "Local newspaper; Radio"),
+                "source_scale": np.full(m, "National"),
+                "notes": np.char.add(
+                    "On this date, an armed group, with rifles, attacked a position near the town. ",
+                    rng.integers(0, 10**6, m).astype(str),
+                ),
+                "fatalities": rng.poisson(1.5, m).astype(str),
+                "tags": np.full(m, ""),
+                "timestamp": np.full(m, "1700000000"),
+            }
+            writer.write_table(pa.table({h: pa.array(cols[h], pa.string()) for h in HEADER}))
+
+
+def best_of(repeat: int, fn: object) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "rows", nargs="?", type=int, default=1_000_000, help="rows to generate (default 1,000,000)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best is kept")
+    args = parser.parse_args()
+
+    from datasets.store import Store
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        path = tmp / "acled.csv"
+        generate(args.rows, path)
+        size_mb = path.stat().st_size / 1e6
+        read = best_of(args.repeat, lambda: pacsv.read_csv(path))
+        runs = iter(range(args.repeat))
+
+        def ingest() -> None:
+            k = next(runs)
+            result = Store(tmp / f"store{k}").ingest(path)
+            assert result.rows_stored == args.rows, result.message
+
+        full = best_of(args.repeat, ingest)
+        print(f"rows: {args.rows:,}  file: {size_mb:,.0f} MB")
+        print(f"pyarrow.csv.read_csv: {read:.2f} s")
+        print(f"ingest (parse, check, store): {full:.2f} s  ({args.rows / full:,.0f} rows/s)")
+        print(f"ratio ingest / read_csv: {full / read:.2f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

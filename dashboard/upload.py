@@ -1,0 +1,276 @@
+"""The upload workflow of the Data page: drop a file, see what will be stored, store it, undo it.
+
+``render(store_dir)`` draws it. All reading, checking and storing is done by ``datasets.ingest``
+and ``datasets.store``; this module only lays out their results. Text from files is shown with
+native elements (tables, plain text), never as HTML. The file being checked is kept in the
+session (``st.session_state``), keyed on its SHA-256 and the chosen layout, so reruns do not read
+it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from datasets.ingest import (
+    FORMAT_LABELS,
+    TABLE_NAMES,
+    ColumnMapping,
+    UnreadableFile,
+    Upload,
+    check_size,
+    list_mappings,
+    max_upload_bytes,
+    prepare,
+    save_mapping,
+)
+from datasets.schema import SCHEMAS
+from datasets.store import Store, StoreError
+
+_AUTO = "Detected automatically"
+_OTHER = "Any other CSV (say which column holds what)"
+_CHOICES = {
+    _AUTO: "auto",
+    "ACLED export": "acled",
+    "UCDP GED": "ucdp",
+    "Canonical table (this tool's own columns)": "canonical",
+    _OTHER: "mapped",
+}
+_NONE = "(not in this file)"
+_STATE = "upload_prepared"
+_RESULT = "upload_result"
+_MAPPING = "upload_mapping"
+_GENERATION = "upload_generation"
+
+
+def _md(text: object) -> str:
+    """Escape Markdown so text from a file shows as written."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+
+
+def _progress_callback(bar: object) -> object:
+    def step(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)  # type: ignore[attr-defined]
+
+    return step
+
+
+def _limit_mb() -> int:
+    limit = max_upload_bytes() // (1024 * 1024)
+    with contextlib.suppress(Exception):  # the option is unavailable outside a server
+        limit = min(limit, int(st.get_option("server.maxUploadSize")))
+    return limit
+
+
+def _prepared(
+    data: bytes, sha256: str, name: str, table: str, fmt: str, mapping: ColumnMapping | None
+) -> Upload:
+    """The checked file, read once per (file, table, layout, mapping) in this session."""
+    key = (sha256, table, fmt, mapping.to_json() if mapping else "")
+    held = st.session_state.get(_STATE)
+    if held is not None and held[0] == key:
+        return held[1]
+    bar = st.progress(0.0, text="reading the file")
+    upload = prepare(data, name, table=table, format=fmt, mapping=mapping, progress=_progress_callback(bar))
+    bar.empty()
+    st.session_state[_STATE] = (key, upload)
+    return upload
+
+
+def _form_mapping(sha256: str) -> ColumnMapping | None:
+    """The mapping the user filled in for the file with this SHA-256, if any."""
+    held = st.session_state.get(_MAPPING)
+    return held[1] if held is not None and held[0] == sha256 else None
+
+
+def _mapping_form(store_dir: Path, upload: Upload | None, columns: list[str], table: str) -> None:
+    """Column-mapping form for "any other CSV"; the mapping can be saved for the next file."""
+    schema = SCHEMAS["incidents" if table == "auto" else table]
+    current = _form_mapping(upload.sha256) if upload is not None else None
+    targets = [c.name for c in schema.columns if c.name not in ("source",)]
+    with st.form("upload_mapping_form"):
+        st.markdown("**Which column holds what?** Required: " + ", ".join(_md(c) for c in schema.required))
+        chosen: dict[str, str] = {}
+        options = [_NONE, *columns]
+        for target in targets:
+            pre = current.columns.get(target) if current else None
+            index = options.index(pre) if pre in options else 0
+            label = f"{target}{' (required)' if target in schema.required and target != 'event_id' else ''}"
+            chosen[target] = st.selectbox(label, options, index=index, key=f"map_{target}")
+        source = st.text_input("Source of these rows (e.g. your organisation)", value="My own data")
+        name = st.text_input("Name of this mapping", value=current.name if current else "My mapping")
+        save = st.checkbox("Save this mapping to use it again")
+        if st.form_submit_button("Use this mapping"):
+            mapping = ColumnMapping(
+                name=name.strip() or "My mapping",
+                table=schema.name,
+                columns={k: v for k, v in chosen.items() if v != _NONE},
+                constants={"source": source.strip() or name},
+            )
+            st.session_state[_MAPPING] = (upload.sha256 if upload is not None else "", mapping)
+            if save:
+                save_mapping(store_dir, mapping)
+                st.toast(f"Mapping saved: {mapping.name}")
+            st.rerun()
+
+
+def _show_check(upload: Upload) -> bool:
+    """Detected layout, preview and report; returns whether to keep only the valid rows."""
+    parsed = upload.parsed
+    if parsed is not None:
+        st.text(
+            f"Layout: {upload.format_label} · table: {upload.table} · {upload.total_rows:,} rows · "
+            f"encoding {parsed.encoding} · {parsed.delimiter_name}-separated"
+        )
+    if upload.used:
+        st.caption("Which column of the file feeds which column of the table")
+        st.dataframe(
+            {"stored as": list(upload.used), "from the file's column": list(upload.used.values())},
+            hide_index=True,
+        )
+    st.caption("First rows as read from the file")
+    st.dataframe(upload.preview(10), hide_index=True)
+    report = upload.report
+    if report.ok:
+        st.success(f"Every row passed the checks: {upload.total_rows:,} rows can be stored.")
+        return False
+    if report.file_problems:
+        st.error("This file cannot be stored as it is.")
+        for p in report.file_problems:
+            st.text(p)
+        return False
+    st.error(
+        f"{report.rejected_rows:,} of {report.total_rows:,} rows have problems, so the file is refused as a "
+        "whole. Row numbers are as in the file (the header is line 1)."
+    )
+    st.dataframe(report.summary(), hide_index=True)
+    if not upload.storable:
+        return False
+    keep = st.checkbox(f"Store only the {upload.valid.num_rows:,} valid rows", key="upload_skip_invalid")
+    st.download_button(
+        "Download the rejected rows (CSV)",
+        data=upload.rejects_csv(),
+        file_name=f"{Path(upload.file_name).stem}-rejected.csv",
+        mime="text/csv",
+    )
+    return bool(keep)
+
+
+def _store(store_dir: Path, upload: Upload, skip_invalid: bool) -> None:
+    bar = st.progress(0.9, text="storing")
+    try:
+        result = Store(store_dir).add(upload, skip_invalid=skip_invalid, progress=_progress_callback(bar))
+    except StoreError as exc:
+        st.session_state[_RESULT] = ("error", str(exc))
+    else:
+        kind = "success" if result.status == "stored" else "info" if result.ok else "error"
+        st.session_state[_RESULT] = (
+            kind,
+            f"{result.file_name}: {result.rows_stored:,} rows stored, "
+            f"{result.duplicates:,} duplicates skipped, {result.rejected:,} rejected"
+            + ("" if result.status == "stored" else f" ({result.status})"),
+        )
+    bar.empty()
+    st.session_state.pop(_STATE, None)
+    st.session_state.pop(_MAPPING, None)
+    st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1  # a fresh, empty uploader
+
+
+def render_upload(store_dir: Path) -> None:
+    """Drop a file, check it, and store it on confirmation."""
+    st.subheader("Add data")
+    st.caption(
+        "CSV files from ACLED, UCDP GED, this tool's own tables or any other layout, "
+        f"up to {_limit_mb():,} MB. "
+        "A file with problems is refused whole unless you choose to keep only its valid rows; "
+        "nothing already stored is ever changed."
+    )
+    if _RESULT in st.session_state:
+        kind, message = st.session_state[_RESULT]
+        getattr(st, kind)(message)
+    file = st.file_uploader("Drop a CSV file here", key=f"upload_file_{st.session_state.get(_GENERATION, 0)}")
+    if file is None:
+        return
+    st.session_state.pop(_RESULT, None)
+    left, right = st.columns(2)
+    choice = left.selectbox("Layout", [*_CHOICES, *(f"Saved mapping: {n}" for n in list_mappings(store_dir))])
+    table = right.selectbox(
+        "Table", ["auto", *TABLE_NAMES], format_func=lambda t: "Detected" if t == "auto" else t
+    )
+    data = file.getvalue()
+    try:
+        check_size(len(data))
+    except UnreadableFile as exc:
+        st.error(str(exc))
+        return
+    sha256 = hashlib.sha256(data).hexdigest()
+    mapping: ColumnMapping | None = None
+    fmt = _CHOICES.get(choice, "mapped")
+    if choice.startswith("Saved mapping: "):
+        mapping = list_mappings(store_dir)[choice.removeprefix("Saved mapping: ")]
+    elif fmt in ("mapped", "auto"):
+        mapping = _form_mapping(sha256)
+    try:
+        upload = _prepared(data, sha256, file.name, table, fmt if mapping is None else "mapped", mapping)
+    except UnreadableFile as exc:
+        st.error(str(exc))
+        return
+    if upload.format in ("unknown", "mapped") and not choice.startswith("Saved mapping: "):
+        columns = upload.parsed.columns if upload.parsed is not None else []
+        _mapping_form(store_dir, upload, columns, upload.table if table == "auto" else table)
+    skip = _show_check(upload)
+    can_store = upload.report.ok or (skip and upload.storable)
+    n = upload.valid.num_rows if skip else upload.total_rows
+    if st.button(f"Store {n:,} rows", type="primary", disabled=not can_store, key="upload_confirm"):
+        _store(store_dir, upload, skip)
+        st.rerun()
+
+
+def render_batches(store_dir: Path) -> None:
+    """The batches in the store with their provenance, and withdraw/restore buttons."""
+    store = Store(store_dir)
+    try:
+        sources = store.sources()
+    except StoreError as exc:
+        st.error(str(exc))
+        return
+    st.subheader("Batches in your data store")
+    if sources.empty:
+        st.caption(
+            f"The store {store_dir} holds no data yet; the dashboard shows the illustrative sample data."
+        )
+        return
+    shown = sources.drop(columns=["sha256"]).assign(sha256=sources["sha256"].str[:12])
+    st.dataframe(shown, hide_index=True)
+    for _, b in sources.iterrows():
+        label = f"{b['file_name']} ({b['table']}, {b['rows_stored']:,} rows, {b['ingested_at']})"
+        cols = st.columns([4, 1])
+        cols[0].text(("[withdrawn] " if b["withdrawn"] else "") + label)
+        verb = "Restore" if b["withdrawn"] else "Withdraw"
+        if cols[1].button(verb, key=f"batch_{verb.lower()}_{b['batch_id']}"):
+            try:
+                if b["withdrawn"]:
+                    store.restore(str(b["batch_id"]))
+                else:
+                    store.withdraw(str(b["batch_id"]))
+            except StoreError as exc:
+                st.session_state[_RESULT] = ("error", str(exc))
+            else:
+                st.session_state[_RESULT] = (
+                    "info",
+                    f"{b['file_name']}: {verb.lower()}{'d' if verb == 'Restore' else 'n'}.",
+                )
+            st.rerun()
+
+
+def render(store_dir: Path) -> None:
+    """The whole upload workflow for the store at ``store_dir``: add data, then the list of batches."""
+    render_upload(Path(store_dir))
+    render_batches(Path(store_dir))
+
+
+__all__ = ["FORMAT_LABELS", "render", "render_batches", "render_upload"]

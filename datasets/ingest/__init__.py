@@ -1,0 +1,444 @@
+"""Reading users' files: bytes in, either a clean canonical table or a report of every problem.
+
+``prepare(data, file_name)`` recognises the file (``sniff``), its table and layout
+(``incidents.detect_incidents``, or the canonical layout of ``collaboration`` and
+``perception``), converts it (``incidents``, ``canonical``) and checks it against the table's
+schema (``datasets.schema.check``: dates not in the future, fatalities non-negative whole
+numbers, countries known, coordinates in range, no key twice) together with the problems found
+while reading (text in a number column, a date that cannot be read, a ragged row). It stores
+nothing: ``datasets.store.Store.add`` does, when the user confirms.
+
+Upload size limit: ``DEFAULT_MAX_UPLOAD_MB`` (1024 MB), or ``$STABILITY_MAX_UPLOAD_MB``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datasets.countries import KNOWN_ISO3
+from datasets.ingest.canonical import Converted, Problem, find_columns, import_canonical
+from datasets.ingest.incidents import INCIDENT_FORMATS, detect_incidents, import_incidents
+from datasets.ingest.mapping import ColumnMapping, list_mappings, load_mapping, save_mapping
+from datasets.ingest.report import Report, build_report
+from datasets.ingest.sniff import ParsedCsv, UnreadableFile, parse
+from datasets.schema import SCHEMAS, TableSchema, check
+
+__all__ = [
+    "DEFAULT_MAX_UPLOAD_MB",
+    "FORMAT_LABELS",
+    "TABLE_NAMES",
+    "ColumnMapping",
+    "FileTooLarge",
+    "Progress",
+    "Report",
+    "UnreadableFile",
+    "Upload",
+    "check_size",
+    "detect",
+    "key_strings",
+    "list_mappings",
+    "load_mapping",
+    "max_upload_bytes",
+    "prepare",
+    "save_mapping",
+]
+
+DEFAULT_MAX_UPLOAD_MB = 1024
+MAX_UPLOAD_ENV = "STABILITY_MAX_UPLOAD_MB"
+TABLE_NAMES: tuple[str, ...] = ("incidents", "collaboration", "perception")
+
+#: Format key -> label a user reads.
+FORMAT_LABELS: dict[str, str] = {k: f.label for k, f in INCIDENT_FORMATS.items()} | {
+    "canonical_collaboration": "Canonical collaboration table",
+    "canonical_perception": "Canonical perception table",
+    "unknown": "Not recognised",
+}
+_ATTRIBUTION: dict[str, str] = {k: f.attribution for k, f in INCIDENT_FORMATS.items()}
+
+#: A progress callback: fraction done in [0, 1] and what is happening.
+Progress = Callable[[float, str], None]
+
+
+class FileTooLarge(UnreadableFile):
+    """The file is above the upload limit."""
+
+
+def max_upload_bytes() -> int:
+    """The upload limit in bytes: ``$STABILITY_MAX_UPLOAD_MB`` megabytes, else 1024 MB."""
+    raw = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_UPLOAD_MB
+    except ValueError:
+        mb = DEFAULT_MAX_UPLOAD_MB
+    return int(mb * 1024 * 1024)
+
+
+def _size_text(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def check_size(size: int) -> None:
+    """Raise ``FileTooLarge`` with a plain sentence when ``size`` bytes is above the limit."""
+    limit = max_upload_bytes()
+    if size > limit:
+        raise FileTooLarge(
+            f"The file is {_size_text(size)}, above the upload limit of {_size_text(limit)}; "
+            f"split it into smaller files, or raise the limit with the {MAX_UPLOAD_ENV} setting."
+        )
+
+
+@dataclass(eq=False)
+class Upload:
+    """A file read and checked, not yet stored.
+
+    ``data`` holds every parsed row conformed to the table's schema (rows with problems
+    included, with nulls where a value could not be read); ``valid`` only the rows without
+    problems. ``used`` says which file column fed each schema column.
+    """
+
+    file_name: str
+    sha256: str
+    size: int
+    table: str
+    format: str
+    parsed: ParsedCsv | None
+    data: pa.Table | None
+    report: Report
+    used: dict[str, str]
+    mapping: ColumnMapping | None = None
+
+    @property
+    def format_label(self) -> str:
+        if self.format == "mapped" and self.mapping is not None:
+            return f"Column mapping '{self.mapping.name}'"
+        return FORMAT_LABELS.get(self.format, self.format)
+
+    @property
+    def attribution(self) -> str:
+        if self.format == "mapped" and self.mapping is not None:
+            return str(self.mapping.constants.get("source", self.mapping.name))
+        if (
+            self.format.startswith("canonical")
+            and self.data is not None
+            and "source" in self.data.column_names
+        ):
+            return ", ".join(sorted(str(s) for s in pc.unique(self.data["source"]).to_pylist() if s))
+        return _ATTRIBUTION.get(self.format, "")
+
+    @property
+    def total_rows(self) -> int:
+        return self.report.total_rows
+
+    @property
+    def refused(self) -> bool:
+        """True when the file cannot be stored as it is (any problem at all)."""
+        return not self.report.ok
+
+    @property
+    def storable(self) -> bool:
+        """True when some rows could be stored by keeping only the valid ones."""
+        return not self.report.file_problems and self.data is not None and self.valid.num_rows > 0
+
+    @cached_property
+    def valid(self) -> pa.Table:
+        """The rows without any problem."""
+        if self.data is None or self.report.file_problems:
+            return SCHEMAS[self.table].arrow_schema.empty_table()
+        bad = self.report.rejected_indices
+        if not len(bad):
+            return self.data
+        keep = np.ones(self.data.num_rows, dtype=bool)
+        keep[bad] = False
+        return self.data.filter(pa.array(keep))
+
+    def preview(self, n: int = 20) -> pd.DataFrame:
+        """The first ``n`` rows as parsed from the file (text, original column names)."""
+        if self.parsed is None:
+            return pd.DataFrame()
+        head = self.parsed.table.slice(0, n).to_pandas()
+        head.columns = self.parsed.columns
+        return head
+
+    def preview_converted(self, n: int = 20) -> pd.DataFrame:
+        """The first ``n`` rows as they would be stored."""
+        if self.data is None:
+            return pd.DataFrame()
+        return self.data.slice(0, n).to_pandas()
+
+    def rejects_csv(self) -> bytes:
+        """CSV of the rows with problems, each with its row number and problems (empty when none)."""
+        return self.report.rejects_csv(self.parsed)
+
+
+def detect(columns: list[str]) -> tuple[str, str] | None:
+    """``(table, format)`` a header matches, or None.
+
+    Incidents layouts first (ACLED, UCDP GED, canonical), then the canonical collaboration and
+    perception tables (all of the schema's required columns present).
+    """
+    fmt = detect_incidents(columns)
+    if fmt is not None:
+        return "incidents", fmt
+    names = set(find_columns(columns))
+    for table in ("collaboration", "perception"):
+        if set(SCHEMAS[table].required) <= names:
+            return table, f"canonical_{table}"
+    return None
+
+
+def _layouts_text(table: str) -> str:
+    if table == "incidents":
+        return "an ACLED export, a UCDP GED file or the canonical incidents table"
+    return f"the canonical {table} table (columns {', '.join(SCHEMAS[table].required)})"
+
+
+def _resolve(
+    columns: list[str], table: str, fmt: str, mapping: ColumnMapping | None
+) -> tuple[str, str, list[str]]:
+    """The table and format to read; file-level problems when neither can be settled."""
+    if mapping is not None and fmt in ("auto", "mapped"):
+        return (mapping.table if table == "auto" else table), "mapped", []
+    found = detect(columns)
+    if table == "auto":
+        table = found[0] if found else "incidents"
+    if table not in TABLE_NAMES:
+        return table, "unknown", [f"unknown table '{table}'; expected one of {', '.join(TABLE_NAMES)}"]
+    shown = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
+    if table != "incidents":
+        if fmt in ("auto", "canonical") and set(SCHEMAS[table].required) <= set(find_columns(columns)):
+            return table, f"canonical_{table}", []
+        if fmt in ("auto", "canonical"):
+            missing = sorted(set(SCHEMAS[table].required) - set(find_columns(columns)))
+            return (
+                table,
+                "unknown",
+                [
+                    f"Importers for the {table} table are not available yet: only its canonical layout "
+                    f"can be read, and this file lacks its column(s) {', '.join(missing)} "
+                    f"(the file's columns: {shown})."
+                ],
+            )
+        return (
+            table,
+            "unknown",
+            [
+                f"Importers for the {table} table are not available yet: "
+                "only its canonical layout can be read."
+            ],
+        )
+    if fmt == "auto":
+        if found and found[0] == "incidents":
+            return table, found[1], []
+        return (
+            table,
+            "unknown",
+            [
+                f"The columns of this file do not match {_layouts_text(table)} "
+                f"(the file's columns: {shown}). "
+                "Say which column holds what with a column mapping ('Any other CSV' on the Data page, or "
+                "--mapping FILE)."
+            ],
+        )
+    if fmt == "acled":
+        guess = detect_incidents(columns)
+        return table, ("acled_old" if guess == "acled_old" else "acled"), []
+    if fmt in ("ucdp", "canonical", "acled_old"):
+        return table, fmt, []
+    if fmt == "mapped":
+        return table, "unknown", ["choose which column holds what (a column mapping) to read this file"]
+    return table, "unknown", [f"unknown format '{fmt}'; expected auto, acled, ucdp or canonical"]
+
+
+def _convert(parsed: ParsedCsv, table: str, fmt: str, mapping: ColumnMapping | None, sha: str) -> Converted:
+    from datasets.ingest.incidents import import_mapped
+
+    if fmt == "mapped" and mapping is not None and table != "incidents":
+        from datasets.ingest.canonical import Given, convert
+        from datasets.ingest.convert import parse_countries
+
+        lookup = find_columns(parsed.table.column_names)
+        cols = {
+            k: (v if v in parsed.table.column_names else lookup.get(v.strip().lower(), v))
+            for k, v in mapping.columns.items()
+        }
+        missing = [v for v in cols.values() if v not in parsed.table.column_names]
+        if missing:
+            raise ValueError(
+                f"the mapping '{mapping.name}' names column(s) this file does not have: {', '.join(missing)}"
+            )
+        given = {}
+        if "iso3" not in cols and "country" in cols:
+            got, bad = parse_countries(parsed.table[cols["country"]])
+            given["iso3"] = Given(
+                got, bad, "unknown country: not a country name or code this tool knows", cols["country"]
+            )
+        constants = dict(mapping.constants)
+        constants.setdefault("source", mapping.name)
+        return convert(parsed.table, SCHEMAS[table], cols, constants=constants, prepared=given)
+    if table == "incidents":
+        if fmt == "mapped":
+            assert mapping is not None
+            return import_mapped(parsed.table, mapping, file_sha256=sha)
+        return import_incidents(parsed.table, fmt, mapping=mapping, file_sha256=sha)
+    return import_canonical(parsed.table, SCHEMAS[table])
+
+
+#: Plainer wording of some of ``check``'s messages, by (schema column, message).
+_PLAIN: dict[tuple[str, str], str] = {
+    ("fatalities", "below the minimum 0"): "fatalities cannot be negative",
+    ("latitude", "above the maximum 90"): "latitude must lie between -90 and 90",
+    ("latitude", "below the minimum -90"): "latitude must lie between -90 and 90",
+    ("longitude", "above the maximum 180"): "longitude must lie between -180 and 180",
+    ("longitude", "below the minimum -180"): "longitude must lie between -180 and 180",
+    ("sample_size", "below the minimum 1"): "sample size must be at least 1",
+}
+
+
+def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) -> list[Problem]:
+    """``datasets.schema.check`` on the converted rows, in the file's column names.
+
+    A "value is missing" failure on a cell that already failed to convert is dropped: the
+    conversion problem says more. Duplicate keys are found here with a vectorised pass.
+    """
+    table = converted.table
+    # ``check`` finds duplicate keys through pandas, slow at millions of rows: for incidents (the
+    # large table) that check runs here, vectorised. The other tables keep the schema object
+    # itself, because ``check`` recognises their table-specific rules by identity.
+    own_keys = schema.name == "incidents"
+    checked = dataclasses.replace(schema, key=()) if own_keys else schema
+    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3)
+    already: dict[str, set[int]] = {}
+    for p in converted.problems:
+        already.setdefault(p.column, set()).update(p.rows.tolist()[:1_000_000])
+    out: list[Problem] = []
+    if not failures.empty:
+        for (column, problem), g in failures.groupby(["column", "problem"], sort=False):
+            file_col = converted.used.get(str(column), str(column))
+            rows = g["row"].to_numpy(dtype=np.int64)
+            values = g["value"].tolist()
+            if problem == "value is missing" and file_col in already:
+                keep = np.array([r not in already[file_col] for r in rows], dtype=bool)
+                rows = rows[keep]
+                values = [v for v, k in zip(values, keep, strict=True) if k]
+            if len(rows):
+                plain = _PLAIN.get((str(column), str(problem).split(" (")[0]), str(problem))
+                out.append(Problem(rows, file_col, plain, values[:1000]))
+    if own_keys and schema.key and table.num_rows:
+        dup = _duplicate_rows(table, schema.key)
+        if len(dup):
+            cols = ", ".join(
+                converted.used.get(k, k) for k in schema.key if not converted.used.get(k, "(").startswith("(")
+            )
+            out.append(
+                Problem(
+                    dup, cols or ", ".join(schema.key), "the same record appears more than once in the file"
+                )
+            )
+    return out
+
+
+def key_strings(table: pa.Table, key: tuple[str, ...]) -> pa.Array:
+    """One text per row joining its key columns (nulls as empty), for vectorised set lookups."""
+    parts = []
+    for k in key:
+        col = table[k]
+        if not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        parts.append(pc.fill_null(col, ""))
+    if len(parts) == 1:
+        return parts[0].combine_chunks() if isinstance(parts[0], pa.ChunkedArray) else parts[0]
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+
+
+def _constant_column(col: pa.ChunkedArray) -> bool:
+    """True when every value of ``col`` is the same and none is null (cheap: min and max)."""
+    if col.null_count:
+        return col.null_count == len(col)
+    if pa.types.is_list(col.type):
+        return False
+    mm = pc.min_max(col).as_py()
+    return bool(mm["min"] == mm["max"])
+
+
+def _duplicate_rows(table: pa.Table, key: tuple[str, ...]) -> np.ndarray:
+    """0-based rows whose key appeared on an earlier row (vectorised)."""
+    varying = tuple(k for k in key if not _constant_column(table[k]))
+    keys = key_strings(table, varying or key[:1])
+    if len(pc.unique(keys)) == len(keys):
+        return np.array([], dtype=np.int64)
+    encoded = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False)
+    _, first = np.unique(encoded, return_index=True)
+    is_first = np.zeros(len(encoded), dtype=bool)
+    is_first[first] = True
+    return np.flatnonzero(~is_first).astype(np.int64)
+
+
+def prepare(
+    data: bytes,
+    file_name: str,
+    *,
+    table: str = "auto",
+    format: str = "auto",
+    mapping: ColumnMapping | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Upload:
+    """Read and check a file; store nothing.
+
+    ``table``: ``auto`` or one of ``TABLE_NAMES``. ``format``: ``auto``, ``acled`` (either ACLED
+    layout), ``acled_old``, ``ucdp``, ``canonical`` or ``mapped`` (with ``mapping``). Raises
+    ``UnreadableFile`` (one plain sentence) when the bytes are not a readable CSV file or are
+    above the size limit; every other problem is in ``Upload.report``.
+    """
+    step = progress or (lambda _f, _m: None)
+    check_size(len(data))
+    today = today or dt.date.today()
+    step(0.05, "reading the file")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        parsed = parse(data)
+        sha = digest.result()
+    step(0.45, "recognising the layout")
+    table_name, fmt, file_problems = _resolve(parsed.columns, table, format, mapping)
+    if file_problems:
+        report = build_report(file_name, parsed, [], file_problems=file_problems)
+        return Upload(file_name, sha, len(data), table_name, fmt, parsed, None, report, {}, mapping)
+    step(0.55, "converting the columns")
+    try:
+        converted = _convert(parsed, table_name, fmt, mapping, sha)
+    except ValueError as exc:
+        report = build_report(file_name, parsed, [], file_problems=[str(exc)])
+        return Upload(file_name, sha, len(data), table_name, fmt, parsed, None, report, {}, mapping)
+    if converted.missing:
+        label = FORMAT_LABELS.get(fmt, fmt)
+        problems = [
+            f"required column '{m}' is missing (the file looks like: {label})" for m in converted.missing
+        ]
+        report = build_report(file_name, parsed, [], file_problems=problems)
+        return Upload(
+            file_name, sha, len(data), table_name, fmt, parsed, None, report, converted.used, mapping
+        )
+    step(0.8, "checking every row")
+    problems = [*converted.problems, *_schema_problems(converted, SCHEMAS[table_name], today)]
+    report = build_report(file_name, parsed, problems)
+    step(0.9, "checked")
+    return Upload(
+        file_name, sha, len(data), table_name, fmt, parsed, converted.table, report, converted.used, mapping
+    )

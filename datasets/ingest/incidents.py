@@ -1,0 +1,255 @@
+"""Importers for incident files: ACLED (current and older layouts), UCDP GED, canonical, mapped.
+
+Each importer reads a table of text columns (``sniff.parse``) and returns ``Converted``: the
+rows conformed to ``datasets.schema.INCIDENTS`` and every problem found while reading them.
+
+ACLED, current layout
+    ``event_id_cnty`` -> event_id; ``event_date`` (``YYYY-MM-DD``); country from ``iso`` (ISO
+    3166 numeric), else from the ``country`` name (ACLED gives Kosovo ``iso`` 0);
+    ``civilian_targeting`` non-empty -> True, empty -> False; ``event_type``, ``sub_event_type``,
+    ``actor1``, ``actor2``, ``admin1``, ``latitude``, ``longitude``, ``fatalities``, ``notes`` as
+    they are. ``source`` = "ACLED" (ACLED's own ``source`` column names the news sources).
+ACLED, older layout
+    The same, with ``data_id`` as event_id when ``event_id_cnty`` is absent, dates such as
+    ``15 January 2023``, country from the ``iso3`` column first, and no ``disorder_type`` or
+    ``civilian_targeting`` (civilian targeting is then unknown, not false). Older event types
+    are mapped to the current ones (``canonical.LEGACY_EVENT_TYPES``).
+UCDP GED
+    ``id`` -> event_id; ``date_start`` -> event_date; country from ``country_id``
+    (Gleditsch-Ward), else the ``country`` name; fatalities = ``best``; ``type_of_violence``
+    1 (state-based) and 2 (non-state) -> "Battles", 3 (one-sided) -> "Violence against
+    civilians" with civilian targeting True (False for 1 and 2); ``side_a``/``side_b`` ->
+    actor1/actor2; ``adm_1`` -> admin1. ``source`` = "UCDP GED".
+Canonical
+    The project's own columns (``datasets/README.md``).
+Mapped ("any other CSV")
+    A ``ColumnMapping`` says which column holds what; without an event id column, rows are
+    identified as ``<first 12 hex of the file's SHA-256>-<record number>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datasets.countries import iso3_from_gw, iso3_from_numeric, to_iso3
+from datasets.ingest import convert as cv
+from datasets.ingest.canonical import Converted, Given, convert, find_columns, import_canonical
+from datasets.ingest.mapping import ColumnMapping
+from datasets.schema import INCIDENTS
+
+__all__ = ["INCIDENT_FORMATS", "IncidentFormat", "detect_incidents", "import_incidents"]
+
+
+@dataclass(frozen=True)
+class IncidentFormat:
+    """A file layout: its key, the label users read, and the attribution its data requires."""
+
+    key: str
+    label: str
+    attribution: str
+    signature: tuple[str, ...]
+
+
+INCIDENT_FORMATS: dict[str, IncidentFormat] = {
+    f.key: f
+    for f in (
+        IncidentFormat(
+            "acled",
+            "ACLED export",
+            "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            ("event_id_cnty", "event_date", "event_type"),
+        ),
+        IncidentFormat(
+            "acled_old",
+            "ACLED export (older layout)",
+            "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            ("data_id", "event_date", "event_type"),
+        ),
+        IncidentFormat(
+            "ucdp",
+            "UCDP GED",
+            "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program",
+            ("id", "type_of_violence", "date_start"),
+        ),
+        IncidentFormat("canonical", "Canonical incidents table", "", ("event_id", "event_date", "iso3")),
+        IncidentFormat("mapped", "Any other CSV (column mapping)", "", ()),
+    )
+}
+
+_ACLED_TEXT = {
+    "country": "country",
+    "admin1": "admin1",
+    "event_type": "event_type",
+    "sub_event_type": "sub_event_type",
+    "actor1": "actor1",
+    "actor2": "actor2",
+    "fatalities": "fatalities",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "notes": "notes",
+}
+
+
+def detect_incidents(columns: list[str]) -> str | None:
+    """The incident layout a header matches best (a key of ``INCIDENT_FORMATS``), or None.
+
+    ACLED is recognised by ``event_date`` and ``event_type`` with ``event_id_cnty`` or
+    ``data_id``; it is the older layout when it has ``data_id`` or ``iso3``, or lacks both
+    ``disorder_type`` and ``civilian_targeting``. UCDP GED by ``id``, ``type_of_violence`` and
+    ``date_start``. Canonical by ``event_id``, ``event_date`` and ``iso3``.
+    """
+    names = set(find_columns(columns))
+    if {"type_of_violence", "date_start"} <= names and ("id" in names or "relid" in names):
+        return "ucdp"
+    if {"event_date", "event_type"} <= names and names & {"event_id_cnty", "data_id"}:
+        older = "data_id" in names or "iso3" in names or not names & {"disorder_type", "civilian_targeting"}
+        return "acled_old" if older else "acled"
+    if {"event_id", "event_date", "iso3"} <= names or set(INCIDENTS.required) <= names:
+        return "canonical"
+    return None
+
+
+def import_incidents(
+    src: pa.Table, fmt: str, *, mapping: ColumnMapping | None = None, file_sha256: str = ""
+) -> Converted:
+    """Read ``src`` (text columns) in layout ``fmt``; see the module docstring for each layout."""
+    if fmt in ("acled", "acled_old"):
+        return _acled(src, older=fmt == "acled_old")
+    if fmt == "ucdp":
+        return _ucdp(src)
+    if fmt == "canonical":
+        return import_canonical(src, INCIDENTS)
+    if fmt == "mapped":
+        if mapping is None:
+            raise ValueError("choose which column holds what before reading this file")
+        return import_mapped(src, mapping, file_sha256=file_sha256)
+    raise ValueError(f"unknown incident format '{fmt}'")
+
+
+def _country(src: pa.Table, lookup: dict[str, str], code_cols: list[tuple[str, object]]) -> Given | None:
+    """ISO3 from the first code column that gives one, else from the ``country`` name."""
+    values: pa.Array | None = None
+    blank_all: pa.Array | None = None
+    report_col = ""
+    for col, conv in [*code_cols, ("country", to_iso3)]:
+        if col not in lookup:
+            continue
+        name = lookup[col]
+        got, _bad = cv.parse_countries(src[name], conv)  # type: ignore[arg-type]
+        values = got if values is None else pc.coalesce(values, got)
+        is_blank = cv.blank(src[name])
+        blank_all = is_blank if blank_all is None else pc.and_(blank_all, is_blank)
+        if not report_col or col == "country":
+            report_col = name
+    if values is None or blank_all is None:
+        return None
+    bad = pc.and_(pc.is_null(values), pc.invert(blank_all))
+    return Given(values, bad, "unknown country: not a country name or code this tool knows", report_col)
+
+
+def _acled(src: pa.Table, *, older: bool) -> Converted:
+    lookup = find_columns(src.column_names)
+    columns = {k: lookup[v] for k, v in _ACLED_TEXT.items() if v in lookup}
+    for cand in ("event_id_cnty", "data_id"):
+        if cand in lookup:
+            columns["event_id"] = lookup[cand]
+            break
+    if "event_date" in lookup:
+        columns["event_date"] = lookup["event_date"]
+    prepared: dict[str, Given] = {}
+    country = _country(src, lookup, [("iso3", to_iso3), ("iso", iso3_from_numeric)])
+    if country is not None:
+        prepared["iso3"] = country
+    if "civilian_targeting" in lookup:
+        col = lookup["civilian_targeting"]
+        prepared["civilian_targeting"] = Given(pc.invert(cv.blank(src[col])), None, "", col)
+    out = convert(src, INCIDENTS, columns, constants={"source": "ACLED"}, prepared=prepared)
+    return _name_missing(out, {"iso3": "country (or iso)", "event_id": "event_id_cnty"})
+
+
+_UCDP_TYPES = {1: "Battles", 2: "Battles", 3: "Violence against civilians"}
+_UCDP_SUB = {1: "State-based conflict", 2: "Non-state conflict", 3: "One-sided violence"}
+
+
+def _ucdp(src: pa.Table) -> Converted:
+    lookup = find_columns(src.column_names)
+    wanted = {
+        "event_id": "id",
+        "event_date": "date_start",
+        "country": "country",
+        "admin1": "adm_1",
+        "actor1": "side_a",
+        "actor2": "side_b",
+        "fatalities": "best",
+        "latitude": "latitude",
+        "longitude": "longitude",
+    }
+    columns = {k: lookup[v] for k, v in wanted.items() if v in lookup}
+    prepared: dict[str, Given] = {}
+    country = _country(src, lookup, [("country_id", iso3_from_gw)])
+    if country is not None:
+        prepared["iso3"] = country
+    if "type_of_violence" in lookup:
+        col = lookup["type_of_violence"]
+        tov, bad = cv.parse_ints(src[col])
+        known = pc.is_in(tov, value_set=pa.array(list(_UCDP_TYPES), pa.int64()))
+        bad = pc.or_(bad, pc.and_(pc.is_valid(tov), pc.invert(known)))
+        bad = pc.or_(bad, pc.is_null(tov))
+        keys = pa.array(list(_UCDP_TYPES), pa.int64())
+        event_type = pc.take(pa.array(list(_UCDP_TYPES.values())), pc.index_in(tov, value_set=keys))
+        sub = pc.take(pa.array(list(_UCDP_SUB.values())), pc.index_in(tov, value_set=keys))
+        problem = "type_of_violence must be 1 (state-based), 2 (non-state) or 3 (one-sided)"
+        prepared["event_type"] = Given(event_type, bad, problem, col)
+        prepared["sub_event_type"] = Given(sub, None, "", col)
+        civ = pc.if_else(pc.is_valid(event_type), pc.equal(tov, 3), pa.scalar(None, pa.bool_()))
+        prepared["civilian_targeting"] = Given(civ, None, "", col)
+    out = convert(src, INCIDENTS, columns, constants={"source": "UCDP GED"}, prepared=prepared)
+    return _name_missing(
+        out,
+        {
+            "event_id": "id",
+            "event_date": "date_start",
+            "iso3": "country_id (or country)",
+            "fatalities": "best",
+            "event_type": "type_of_violence",
+        },
+    )
+
+
+def _name_missing(out: Converted, names: dict[str, str]) -> Converted:
+    out.missing = [names.get(m, m) for m in out.missing]
+    return out
+
+
+def import_mapped(src: pa.Table, mapping: ColumnMapping, *, file_sha256: str = "") -> Converted:
+    """Read ``src`` with a user's column mapping (see ``datasets.ingest.mapping``)."""
+    lookup = find_columns(src.column_names)
+    columns: dict[str, str] = {}
+    unknown = []
+    for target, file_col in mapping.columns.items():
+        actual = file_col if file_col in src.column_names else lookup.get(file_col.strip().lower())
+        if actual is None:
+            unknown.append(file_col)
+            continue
+        columns[target] = actual
+    if unknown:
+        raise ValueError(
+            f"the mapping '{mapping.name}' names column(s) this file does not have: {', '.join(unknown)}"
+        )
+    constants: dict[str, object] = dict(mapping.constants)
+    constants.setdefault("source", mapping.name)
+    prepared: dict[str, Given] = {}
+    if "iso3" not in columns and "country" in columns:
+        got, bad = cv.parse_countries(src[columns["country"]])
+        prepared["iso3"] = Given(
+            got, bad, "unknown country: not a country name or code this tool knows", columns["country"]
+        )
+    if "event_id" not in columns and "event_id" not in constants:
+        prefix = (file_sha256 or "file")[:12]
+        numbers = pc.cast(pa.array(range(1, src.num_rows + 1), pa.int64()), pa.string())
+        ids = pc.binary_join_element_wise(pa.scalar(prefix), numbers, "-")
+        prepared["event_id"] = Given(ids, None, "", "")
+    return convert(src, INCIDENTS, columns, constants=constants, prepared=prepared)

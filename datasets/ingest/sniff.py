@@ -1,0 +1,380 @@
+"""Bytes to a table of text: recognise what a file is, its encoding and delimiter, and parse it.
+
+Only comma-, semicolon- and tab-separated text is read. Everything else -- an Excel workbook, a
+ZIP archive, an image, a PDF, an empty or binary file -- is refused with one plain sentence
+(``UnreadableFile``). Encodings: UTF-8 (with or without a byte-order mark), UTF-16 with a
+byte-order mark (Excel's "Unicode text"), and otherwise Windows-1252, read as Latin-1 where
+Windows-1252 leaves a byte undefined. Quoted fields may hold delimiters, quotes (doubled) and
+line breaks.
+
+Every column is read as text: the importers convert the columns they use, so a stray word in a
+number column becomes a reported problem on its row rather than a failure of the whole file.
+Rows whose number of fields differs from the header's ("ragged" rows) are set aside and
+reported. Row numbers are file line numbers (the header is line 1), computed only when a report
+needs them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+__all__ = ["DELIMITERS", "ParsedCsv", "RaggedRow", "UnreadableFile", "decode", "parse", "refuse_not_csv"]
+
+#: Delimiters recognised, with the name a user reads.
+DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+_BLOCK = 1 << 24  # 16 MiB parse blocks
+_MAX_RAGGED = 100_000  # ragged rows kept with their text (all are counted)
+
+
+class UnreadableFile(ValueError):
+    """The bytes are not a CSV file this tool can read; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class RaggedRow:
+    """A row set aside because its number of fields differs from the header's."""
+
+    line: int | None
+    fields: int
+    expected: int
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class ParsedCsv:
+    """A parsed file: every column as text (``pa.string()``, empty cells as null).
+
+    ``columns`` are the header names as written (surrounding spaces and a byte-order mark
+    removed); ``table`` uses the same names, made unique with a ``.2``, ``.3`` suffix.
+    """
+
+    table: pa.Table
+    encoding: str
+    delimiter: str
+    columns: list[str]
+    data: bytes = field(repr=False)
+    ragged_count: int = 0
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITERS.get(self.delimiter, repr(self.delimiter))
+
+    @cached_property
+    def _layout(self) -> tuple[np.ndarray, list[RaggedRow], bool]:
+        return _record_layout(self.data, self.delimiter, len(self.columns), self.table.num_rows)
+
+    @property
+    def lines(self) -> np.ndarray:
+        """File line number (header = 1) where each row of ``table`` starts, as int64."""
+        return self._layout[0]
+
+    @property
+    def lines_exact(self) -> bool:
+        """False when the line numbers are approximate (then reports speak of records)."""
+        return self._layout[2]
+
+    @property
+    def ragged(self) -> list[RaggedRow]:
+        """Rows set aside because their number of fields differs from the header's."""
+        return self._layout[1]
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "This is a PDF document, not a CSV file."),
+    (b"\x89PNG", "This is an image (PNG), not a CSV file."),
+    (b"\xff\xd8\xff", "This is an image (JPEG), not a CSV file."),
+    (b"GIF8", "This is an image (GIF), not a CSV file."),
+    (b"II*\x00", "This is an image (TIFF), not a CSV file."),
+    (b"MM\x00*", "This is an image (TIFF), not a CSV file."),
+    (
+        b"\x1f\x8b",
+        "This is a compressed (gzip) file, not a CSV file: decompress it and upload the CSV inside.",
+    ),
+    (b"7z\xbc\xaf", "This is a compressed (7-Zip) archive, not a CSV file: extract the CSV and upload it."),
+    (b"Rar!", "This is a compressed (RAR) archive, not a CSV file: extract the CSV and upload it."),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "This is an Excel workbook in the old .xls format, not a CSV file: open it in Excel and "
+        "save it as 'CSV UTF-8 (comma delimited)', then upload that file.",
+    ),
+    (b"SQLite format 3", "This is a database file (SQLite), not a CSV file."),
+    (b"PAR1", "This is a Parquet file, not a CSV file."),
+)
+
+
+def refuse_not_csv(data: bytes) -> None:
+    """Raise ``UnreadableFile`` with one plain sentence when ``data`` is plainly not a CSV file."""
+    if not data[:65536].strip(b" \t\r\n\x00\xef\xbb\xbf") and not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise UnreadableFile("The file is empty: it holds no rows and no column names.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        head = data[:65536]
+        if b"xl/" in head or b"[Content_Types].xml" in head and b"xl" in head:
+            raise UnreadableFile(
+                "This is an Excel workbook (.xlsx), not a CSV file: open it in Excel and save it as "
+                "'CSV UTF-8 (comma delimited)', then upload that file."
+            )
+        if b"word/" in head or b"ppt/" in head:
+            raise UnreadableFile("This is a Word or PowerPoint document, not a CSV file.")
+        raise UnreadableFile(
+            "This is a ZIP archive, not a CSV file: extract the CSV file from it and upload that."
+        )
+    for magic, sentence in _SIGNATURES:
+        if data.startswith(magic):
+            raise UnreadableFile(sentence)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        raise UnreadableFile("This is an image (WebP), not a CSV file.")
+    lowered = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        raise UnreadableFile("This is a web page (HTML), not a CSV file: download the data itself as CSV.")
+    if lowered.startswith(b"<?xml"):
+        raise UnreadableFile("This is an XML file, not a CSV file.")
+    if lowered.startswith((b"{", b"[")) and not lowered.startswith(b'["'):
+        stripped = data.strip()
+        if stripped.endswith((b"}", b"]")):
+            raise UnreadableFile("This is a JSON file, not a CSV file.")
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """True when a sample holds NUL bytes or many control characters (text files have almost none)."""
+    if b"\x00" in sample:
+        return True
+    control = sum(sample.count(bytes([b])) for b in (*range(0, 9), 11, 12, *range(14, 27), *range(28, 32)))
+    return control > max(4, len(sample) // 100)
+
+
+def decode(data: bytes) -> tuple[bytes, str]:
+    """Return ``(utf8_bytes, encoding_name)``; raise ``UnreadableFile`` for binary content.
+
+    Order: UTF-8 byte-order mark; UTF-16 byte-order marks; pure ASCII; valid UTF-8; else
+    Windows-1252 (bytes it leaves undefined are read as Latin-1).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        body = data[3:]
+        if _looks_binary(body[:65536]):
+            raise UnreadableFile("The file holds binary data, not text: it is not a CSV file.")
+        if not _is_utf8(body):
+            return _cp1252(body).encode("utf-8"), "Windows-1252"
+        return body, "UTF-8 with byte-order mark"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("The file claims to be UTF-16 text but cannot be read as such.") from exc
+        return text.encode("utf-8"), "UTF-16"
+    if _looks_binary(data[:65536]):
+        raise UnreadableFile("The file holds binary data, not text: it is not a CSV file.")
+    if data.isascii() or _is_utf8(data):
+        return data, "UTF-8"
+    return _cp1252(data).encode("utf-8"), "Windows-1252"
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True when ``data`` is valid UTF-8 (Arrow's vectorised check, without copying the bytes)."""
+    if len(data) >= 2**31 - 1:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32).tobytes())
+    one = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        one.cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _cp1252(data: bytes) -> str:
+    """Windows-1252 text; the five bytes it leaves undefined are read as Latin-1 (C1 controls)."""
+    return data.decode("cp1252", errors="latin1fallback")
+
+
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("latin1fallback", _latin1_fallback)
+
+
+def _first_line(text: bytes) -> tuple[bytes, int]:
+    """The header record (first non-blank line, quote-aware) and the number of lines before it."""
+    head = text[: 1 << 20]
+    eol = b"\r" if b"\n" not in head and b"\r" in head else b"\n"  # old Mac files end lines with CR
+    skipped = 0
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = text.find(eol, pos)
+        end = n if end < 0 else end
+        if text[pos:end].strip(b"\r \t"):
+            break
+        skipped += 1
+        pos = end + 1
+    # extend over quoted line breaks
+    end = pos
+    while True:
+        nl = text.find(eol, end)
+        if nl < 0:
+            return text[pos:], skipped
+        if text.count(b'"', pos, nl) % 2 == 0:
+            return text[pos:nl].rstrip(b"\r"), skipped
+        end = nl + 1
+
+
+def _count_outside_quotes(line: str, ch: str) -> int:
+    count, inside = 0, False
+    for c in line:
+        if c == '"':
+            inside = not inside
+        elif c == ch and not inside:
+            count += 1
+    return count
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter that splits the header line into the most fields (comma on a tie or none)."""
+    counts = {d: _count_outside_quotes(header, d) for d in DELIMITERS}
+    best = max(counts.values())
+    if best == 0:
+        return ","
+    return next(d for d in DELIMITERS if counts[d] == best)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for k, name in enumerate(names):
+        base = name or f"column_{k + 1}"
+        if base in seen:
+            seen[base] += 1
+            out.append(f"{base}.{seen[base]}")
+        else:
+            seen[base] = 1
+            out.append(base)
+    return out
+
+
+def parse(data: bytes) -> ParsedCsv:
+    """Parse CSV bytes into a table of text columns; raise ``UnreadableFile`` with one plain sentence.
+
+    A file with column names but no data rows is refused too: there is nothing to store.
+    """
+    refuse_not_csv(data)
+    text, encoding = decode(data)
+    header_bytes, skipped = _first_line(text)
+    header = header_bytes.decode("utf-8")
+    delimiter = sniff_delimiter(header)
+    try:
+        names = next(csv.reader(io.StringIO(header, newline=""), delimiter=delimiter))
+    except (csv.Error, StopIteration) as exc:
+        raise UnreadableFile("The first line of the file could not be read as column names.") from exc
+    columns = [n.strip().lstrip("\ufeff").strip() for n in names]
+    unique = _unique(columns)
+    ragged: list[int] = []
+
+    def _read(handler: object | None) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(text),
+            read_options=pacsv.ReadOptions(
+                column_names=unique, skip_rows=skipped + 1, block_size=_BLOCK, use_threads=True
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+                invalid_row_handler=handler,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in unique},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+
+    def _skip(row: object) -> str:
+        ragged.append(1)
+        return "skip"
+
+    try:
+        try:
+            table = _read(None)
+        except pa.ArrowInvalid as exc:
+            if "columns" not in str(exc) and "Expected" not in str(exc):
+                raise
+            table = _read(_skip)
+    except pa.ArrowInvalid as exc:
+        raise UnreadableFile(f"The file could not be read as CSV text ({_plain(exc)}).") from exc
+    if table.num_rows == 0 and not ragged:
+        raise UnreadableFile("The file has column names but no data rows: there is nothing to store.")
+    return ParsedCsv(table, encoding, delimiter, columns, text, len(ragged))
+
+
+def _plain(exc: Exception) -> str:
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return msg.replace("CSV parse error: ", "").rstrip(".")
+
+
+def _record_layout(
+    buf: bytes, delimiter: str, n_fields: int, n_rows: int
+) -> tuple[np.ndarray, list[RaggedRow], bool]:
+    """Line numbers of the parsed rows and the ragged rows, from a vectorised scan of the bytes.
+
+    A record ends at a line break preceded by an even number of quote characters (a doubled
+    quote inside a quoted field toggles twice, so it keeps the parity). Blank records are skipped
+    as the parser skips them; the first non-blank record is the header. Returns
+    ``(lines, ragged, exact)``; when the scan disagrees with the parser's row count the lines
+    fall back to ``index + 2`` and ``exact`` is False.
+    """
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    if len(newlines) == 0 and len(buf) and (arr == 13).any():
+        return np.arange(n_rows, dtype=np.int64) + 2, [], False
+    ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if len(quotes) else newlines
+    starts = np.concatenate([np.array([0], dtype=np.int64), ends + 1])
+    stops = np.concatenate([ends, np.array([len(buf)], dtype=np.int64)])
+    length = stops - starts
+    safe = np.minimum(starts, max(len(buf) - 1, 0))
+    blank = (length <= 0) | ((length == 1) & (arr[safe] == 13)) if len(buf) else length <= 0
+    keep = ~blank
+    starts, stops = starts[keep], stops[keep]
+    lines_all = np.searchsorted(newlines, starts).astype(np.int64) + 1
+    if len(starts) == 0:
+        return np.arange(n_rows, dtype=np.int64) + 2, [], False
+    delim = np.flatnonzero(arr == ord(delimiter))
+    if len(quotes):
+        delim = delim[(np.searchsorted(quotes, delim) & 1) == 0]
+    record = np.searchsorted(stops, delim, side="left")
+    fields = np.bincount(record, minlength=len(starts))[: len(starts)] + 1
+    data_fields = fields[1:]
+    data_lines = lines_all[1:]
+    bad = data_fields != n_fields
+    good_lines = data_lines[~bad]
+    if len(good_lines) != n_rows:
+        return np.arange(n_rows, dtype=np.int64) + 2, [], False
+    ragged = []
+    for k in np.flatnonzero(bad)[:_MAX_RAGGED]:
+        s, e = int(starts[k + 1]), int(stops[k + 1])
+        ragged.append(
+            RaggedRow(
+                int(data_lines[k]),
+                int(data_fields[k]),
+                n_fields,
+                buf[s:e].rstrip(b"\r").decode("utf-8", "replace"),
+            )
+        )
+    return good_lines, ragged, True

@@ -1,0 +1,189 @@
+"""``stability ingest``, ``sources``, ``withdraw`` and ``restore``: the data store from the command line.
+
+``ingest`` reads each file, checks every row, and stores it as a new batch; a file with any
+problem is refused whole (its report on standard error, exit status 2) unless
+``--skip-invalid``, and a refused file leaves the store exactly as it was. Re-sending a stored
+file, or rows already stored, adds nothing and is not an error.
+
+The store is ``--store DIR``, else ``$STABILITY_STORE``, else the default store in the user's
+data directory (``datasets.store.default_store_dir()``); the command says which it used and
+how to open the dashboard on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from datasets.loaders import STORE_ENV
+
+_FORMATS = ["auto", "acled", "ucdp", "canonical"]
+_TABLES = ["auto", "incidents", "collaboration", "perception"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="check CSV files and add them to the data store",
+        description="Check CSV files (ACLED, UCDP GED or canonical layouts) and add them to the data store. "
+        "A file with problems is refused whole, with a report, unless --skip-invalid.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV file(s) to add")
+    p.add_argument(
+        "--store",
+        metavar="DIR",
+        help="data store (default: $STABILITY_STORE, else a store in your user data directory)",
+    )
+    p.add_argument("--format", choices=_FORMATS, default="auto", help="file layout (default: detected)")
+    p.add_argument(
+        "--table", choices=_TABLES, default="auto", help="table the file feeds (default: detected)"
+    )
+    p.add_argument(
+        "--regions", metavar="FILE", help="regions CSV; ingest notes stored countries that are in no region"
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="store the valid rows of a file with problems; rejected rows go to a rejects CSV in the store",
+    )
+    p.add_argument("--mapping", metavar="FILE", help="column mapping JSON for a file in any other layout")
+    p.add_argument("--user", help="who is uploading (default: your login name)")
+    p.set_defaults(handler=run_ingest)
+
+    s = sub.add_parser("sources", help="list the batches in the data store with their provenance")
+    s.add_argument(
+        "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
+    )
+    s.add_argument("--format", choices=["csv", "json"], default="csv")
+    s.set_defaults(handler=run_sources)
+
+    for name, verb in (
+        ("withdraw", "withdraw a batch (its file is kept)"),
+        ("restore", "restore a withdrawn batch"),
+    ):
+        w = sub.add_parser(name, help=verb)
+        w.add_argument("batch_id", metavar="BATCH_ID")
+        w.add_argument(
+            "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
+        )
+        w.set_defaults(handler=run_withdraw if name == "withdraw" else run_restore)
+
+
+def _store_dir(value: str | None) -> tuple[Path, str]:
+    """The store directory and how it was chosen."""
+    from datasets.store import default_store_dir
+
+    if value:
+        return Path(value).expanduser(), "--store"
+    env = os.environ.get(STORE_ENV)
+    if env:
+        return Path(env).expanduser(), f"${STORE_ENV}"
+    return default_store_dir(), "default"
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    from datasets.ingest import UnreadableFile, check_size, load_mapping, prepare
+    from datasets.store import Store, StoreError
+    from stability.cli import CliError
+
+    root, how = _store_dir(args.store)
+    store = Store(root)
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    fmt = args.format
+    if mapping is not None and fmt == "auto":
+        fmt = "mapped"
+    refused = 0
+    stored_any = False
+    for f in args.files:
+        path = Path(f)
+        try:
+            if not path.is_file():
+                raise UnreadableFile(f"file not found: {path}")
+            check_size(path.stat().st_size)
+            upload = prepare(path.read_bytes(), path.name, table=args.table, format=fmt, mapping=mapping)
+        except UnreadableFile as exc:
+            print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)
+            refused += 1
+            continue
+        try:
+            result = store.add(upload, skip_invalid=args.skip_invalid, user=args.user)
+        except StoreError as exc:
+            raise CliError(str(exc)) from exc
+        if result.status == "refused":
+            print(result.message, file=sys.stderr)
+            refused += 1
+            continue
+        stored_any = stored_any or result.status == "stored"
+        note = {
+            "stored": f" (batch {result.batch_id})",
+            "already stored": " (this file is already stored; nothing added)",
+            "nothing new": " (every row is already stored; nothing added)",
+        }[result.status]
+        print(
+            f"{path.name}: {result.table}, {result.format_label}: {result.rows_stored} rows stored, "
+            f"{result.duplicates} duplicates skipped, {result.rejected} rows rejected{note}"
+        )
+        if result.rejects_path is not None:
+            print(f"  rejected rows written to {result.rejects_path}")
+        if args.regions and result.status == "stored":
+            _note_regions(store, result.batch_id, args.regions)
+    where = f"data store: {root}"
+    if how != "--store":
+        where += f" (chosen by {how})" if how != "default" else " (the default store)"
+    print(where, file=sys.stderr if not stored_any else sys.stdout)
+    if stored_any and how != f"${STORE_ENV}":
+        print(f"to view it: stability dashboard --store {root}   (or set {STORE_ENV}={root})")
+    return 2 if refused else 0
+
+
+def _note_regions(store: object, batch_id: str | None, regions_path: str) -> None:
+    from datasets.loaders import load_regions
+
+    regions = load_regions(regions_path)
+    members = set(regions["iso3"])
+    for b in store.batches():  # type: ignore[attr-defined]
+        if b["id"] == batch_id:
+            outside = [c for c in b.get("countries", []) if c not in members]
+            if outside:
+                print(
+                    f"  note: {len(outside)} stored country code(s) are in no region of {regions_path}: "
+                    f"{', '.join(outside)}"
+                )
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    from datasets.store import Store
+
+    root, _how = _store_dir(args.store)
+    frame = Store(root).sources()
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        frame.to_json(sys.stdout, orient="records", force_ascii=False)
+        sys.stdout.write("\n")
+    return 0
+
+
+def _set(args: argparse.Namespace, withdraw: bool) -> int:
+    from datasets.store import Store, StoreError
+    from stability.cli import CliError
+
+    root, _how = _store_dir(args.store)
+    store = Store(root)
+    try:
+        record = store.withdraw(args.batch_id) if withdraw else store.restore(args.batch_id)
+    except StoreError as exc:
+        raise CliError(str(exc), 2) from exc
+    state = "withdrawn" if record.get("withdrawn") else "active"
+    print(f"batch {record['id']} ({record.get('file_name')}, {record.get('table')}) is now {state}")
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    return _set(args, True)
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    return _set(args, False)

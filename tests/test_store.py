@@ -1,0 +1,311 @@
+"""The data store: batches, manifest, idempotence, withdraw/restore, atomic writes, concurrency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pytest
+
+from datasets.ingest import prepare
+from datasets.loaders import load_table
+from datasets.store import Store, StoreError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "incidents"
+ACLED = FIXTURES / "acled_current.csv"
+UCDP = FIXTURES / "ucdp_ged.csv"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def snapshot(root: Path, *, skip_staging: bool = False) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` by relative path."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and not (skip_staging and rel.startswith(".staging/")):
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def acled_rows(n: int, prefix: str = "GEN", start: int = 0) -> bytes:
+    """An ACLED-layout CSV of ``n`` valid rows (Mali, January 2023, 1 fatality each)."""
+    header = ACLED.read_text(encoding="utf-8").splitlines()[0]
+    template = (
+        "{id},2023-01-{day:02d},2023,1,Political violence,Battles,Armed clash,Military Forces of Mali,,1,"
+        "JNIM,,2,12,,466,Western Africa,Mali,Mopti,Djenne,Djenne,Djenne,13.9,-4.5,1,Radio,National,"
+        '"Clash near Djenne, row {k}.",1,,1673900000'
+    )
+    lines = [header] + [
+        template.format(id=f"{prefix}{k}", day=1 + k % 28, k=k) for k in range(start, start + n)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_ingest_writes_batch_and_manifest(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    result = store.ingest(ACLED, user="analyst")
+    assert result.status == "stored"
+    assert (result.rows_stored, result.duplicates, result.rejected) == (10, 0, 0)
+    manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    (b,) = manifest["batches"]
+    assert b["table"] == "incidents" and b["file_name"] == "acled_current.csv"
+    assert b["sha256"] == hashlib.sha256(ACLED.read_bytes()).hexdigest()
+    assert b["format"] == "acled" and b["user"] == "analyst" and b["withdrawn"] is False
+    assert b["countries"] == ["BFA", "CIV", "MLI", "NER", "XKX"]
+    assert (b["first_date"], b["last_date"]) == ("2023-01-05", "2023-03-21")
+    assert b["ingested_at"].endswith("Z")
+    path = tmp_path / "s" / "batches" / "incidents" / f"{b['id']}.parquet"
+    assert path.is_file()
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
+    table = store.read_table("incidents")
+    assert table is not None and table.num_rows == 10
+    assert store.label("incidents") == "Your data store: 1 batch (ACLED export)"
+    assert store.read_table("perception") is None
+
+
+def test_label_and_versions(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    v0, all0 = store.version("incidents"), store.version()
+    store.ingest(ACLED)
+    v1 = store.version("incidents")
+    store.ingest(UCDP)
+    assert store.label("incidents") == "Your data store: 2 batches (ACLED export, UCDP GED)"
+    assert len({v0, v1, store.version("incidents")}) == 3
+    assert store.version() != all0
+    assert store.version("perception") == Store(tmp_path).version("perception")
+
+
+def test_same_file_twice_adds_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(ACLED)
+    before = snapshot(tmp_path)
+    again = store.ingest(ACLED)
+    assert again.status == "already stored" and again.rows_stored == 0 and again.ok
+    assert "already stored" in again.message
+    assert snapshot(tmp_path) == before
+
+
+def test_rows_already_stored_are_skipped(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = store.ingest(acled_rows(5), "first.csv")
+    assert first.rows_stored == 5
+    # rows GEN3..GEN7: GEN3 and GEN4 are stored already, 3 are new
+    second = store.ingest(acled_rows(5, start=3), "second.csv")
+    assert (second.status, second.rows_stored, second.duplicates) == ("stored", 3, 2)
+    # the same five events in a file with other bytes (a different note): nothing new
+    other = acled_rows(5).replace(b"Clash near", b"Fighting near")
+    third = store.ingest(other, "third.csv")
+    assert (third.status, third.rows_stored, third.duplicates) == ("nothing new", 0, 5)
+    table = store.read_table("incidents")
+    assert table is not None and table.num_rows == 8
+    assert len(store.batches("incidents")) == 2
+
+
+def test_refused_file_leaves_store_unchanged(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(ACLED)
+    before = snapshot(tmp_path)
+    result = store.ingest(FIXTURES / "bad" / "negative_fatalities.csv")
+    assert result.status == "refused" and not result.ok and result.rows_stored == 0
+    assert snapshot(tmp_path) == before
+
+
+def test_refused_file_never_creates_a_store(tmp_path: Path) -> None:
+    result = Store(tmp_path / "new").ingest(FIXTURES / "bad" / "future_dates.csv")
+    assert result.status == "refused"
+    assert not (tmp_path / "new").exists()
+
+
+def test_skip_invalid_keeps_valid_rows_and_writes_rejects(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    result = store.ingest(FIXTURES / "bad" / "text_in_fatalities.csv", skip_invalid=True)
+    # 5 rows, rows 3 and 5 of the file hold "a few" and "unknown": 3 stored, 2 rejected
+    assert (result.status, result.rows_stored, result.rejected) == ("stored", 3, 2)
+    assert result.rejects_path is not None
+    rejects = result.rejects_path.read_text(encoding="utf-8").splitlines()
+    assert rejects[0].startswith('"row","problem","event_id_cnty"')
+    assert [r.split(",")[0] for r in rejects[1:]] == ["3", "5"]
+    (b,) = store.batches("incidents")
+    assert b["rows_rejected"] == 2 and b["rejects_file"] == f"rejects/{b['id']}.csv"
+
+
+def test_withdraw_and_restore_change_what_load_table_returns(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    a = store.ingest(ACLED)
+    u = store.ingest(UCDP)
+    assert a.batch_id and u.batch_id
+    ds = load_table("incidents", tmp_path)
+    assert not ds.illustrative and ds.table.num_rows == 10 + 7
+    version = ds.version
+    store.withdraw(a.batch_id)
+    ds = load_table("incidents", tmp_path)
+    assert ds.table.num_rows == 7 and ds.version != version
+    assert set(pc.unique(ds.table["source"]).to_pylist()) == {"UCDP GED"}
+    assert ds.label == "Your data store: 1 batch (UCDP GED)"
+    store.withdraw(u.batch_id)
+    ds = load_table("incidents", tmp_path)
+    assert ds.illustrative  # nothing active: the sample again
+    # withdrawing never deletes a file
+    files = sorted(p.name for p in (tmp_path / "batches" / "incidents").iterdir())
+    assert files == sorted([f"{a.batch_id}.parquet", f"{u.batch_id}.parquet"])
+    store.restore(a.batch_id)
+    ds = load_table("incidents", tmp_path)
+    assert ds.table.num_rows == 10 and not ds.illustrative
+    history = [h["action"] for h in store.batches()[0]["history"]]
+    assert history == ["withdrawn", "restored"]
+
+
+def test_restore_refused_when_rows_are_stored_again(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = store.ingest(acled_rows(3), "a.csv")
+    assert first.batch_id
+    store.withdraw(first.batch_id)
+    # the same events in another file: stored anew while the first batch is withdrawn
+    second = store.ingest(acled_rows(3).replace(b"Clash", b"Fight"), "b.csv")
+    assert second.rows_stored == 3
+    with pytest.raises(StoreError, match="cannot be restored: 3 of its rows"):
+        store.restore(first.batch_id)
+    with pytest.raises(StoreError, match="no batch 'nope'"):
+        store.withdraw("nope")
+
+
+def test_canonical_collaboration_and_perception(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    collab = (
+        b"event_id,start_date,end_date,kind,name,participants,weight,source\n"
+        b"X1,2021-03-01,2021-03-10,joint_exercise,Sea Breeze,USA;UKR;GBR,1,Ministry list\n"
+        b"X2,2022-07-05,,defence_agreement,Pact,France;Germany,,Ministry list\n"
+    )
+    r = store.ingest(collab, "collab.csv")
+    assert (r.table, r.format, r.rows_stored) == ("collaboration", "canonical_collaboration", 2)
+    t = store.read_table("collaboration")
+    assert t is not None
+    assert t["participants"].to_pylist() == [["USA", "UKR", "GBR"], ["FRA", "DEU"]]
+    assert t["weight"].to_pylist() == [1.0, None]
+    perception = (
+        b"survey,wave_date,iso3,indicator,value,sample_size,source\n"
+        b"Barometer R9,2022-06-15,MLI,feel_safe,0.41,1200,Barometer\n"
+        b"Barometer R9,2022-06-15,Niger,feel_safe,0.55,1180,Barometer\n"
+    )
+    r = store.ingest(perception, "perception.csv")
+    assert (r.table, r.rows_stored) == ("perception", 2)
+    ds = load_table("perception", tmp_path)
+    assert not ds.illustrative and ds.table["iso3"].to_pylist() == ["MLI", "NER"]
+    # a perception share above 1 is refused by the schema's check
+    bad = perception.replace(b"0.55", b"55")
+    refused = store.ingest(bad, "p2.csv")
+    assert refused.status == "refused" and "between 0 and 1" in refused.message
+
+
+def test_damaged_manifest_is_reported_plainly(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(StoreError, match="damaged"):
+        Store(tmp_path).batches()
+
+
+_HOOKED_INGEST = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    root, path, marker, stage = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+    real_fsync, real_replace = os.fsync, os.replace
+    def fsync(fd):
+        real_fsync(fd)
+        if stage == "parquet":
+            marker.write_text("writing")
+            time.sleep(60)
+    def replace(src, dst):
+        if stage == "manifest" and str(dst).endswith("manifest.json"):
+            marker.write_text("renaming")
+            time.sleep(60)
+        real_replace(src, dst)
+    os.fsync, os.replace = fsync, replace
+    from datasets.store import Store
+    Store(root).ingest(path)
+    """
+)
+
+
+@pytest.mark.parametrize("stage", ["parquet", "manifest"])
+def test_kill_during_write_leaves_store_intact(tmp_path: Path, stage: str) -> None:
+    """Kill -9 an ingest of a large file while it writes; the store reads exactly as before."""
+    root = tmp_path / "store"
+    store = Store(root)
+    store.ingest(ACLED)
+    before = snapshot(root)
+    rows_before = store.read_table("incidents").num_rows  # type: ignore[union-attr]
+    big = tmp_path / "big.csv"
+    big.write_bytes(acled_rows(200_000))
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOOKED_INGEST, str(root), str(big), str(marker), stage],
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, "the ingest ended before it was killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    after = snapshot(root, skip_staging=True)
+    if stage == "parquet":
+        assert after == before
+    else:  # the batch file was in place, the manifest not yet: the manifest is unchanged
+        assert after["manifest.json"] == before["manifest.json"]
+        assert {k: v for k, v in after.items() if k in before} == before
+    table = Store(root).read_table("incidents")
+    assert table is not None and table.num_rows == rows_before
+    # the next write removes what the killed one left, then stores normally
+    Store(root).ingest(UCDP)
+    leftovers = [p for p in (root / ".staging").iterdir()] if (root / ".staging").exists() else []
+    assert leftovers == []
+    assert len(list((root / "batches" / "incidents").iterdir())) == 2
+
+
+_PLAIN_INGEST = (
+    "import sys; from datasets.store import Store; "
+    "r = Store(sys.argv[1]).ingest(sys.argv[2]); print(r.status)"
+)
+
+
+def test_two_simultaneous_ingests_both_land(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(acled_rows(30_000, prefix="A"))
+    b.write_bytes(acled_rows(20_000, prefix="B"))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _PLAIN_INGEST, str(root), str(f)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for f in (a, b)
+    ]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert outs == ["stored", "stored"]
+    manifest = json.loads((root / "manifest.json").read_text())
+    assert sorted(m["file_name"] for m in manifest["batches"]) == ["a.csv", "b.csv"]
+    table = Store(root).read_table("incidents")
+    assert table is not None and table.num_rows == 50_000
+
+
+def test_prepare_does_not_touch_the_store(tmp_path: Path) -> None:
+    upload = prepare(ACLED.read_bytes(), "acled.csv")
+    assert upload.report.ok and upload.valid.num_rows == 10
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,140 @@
+"""The upload workflow (``dashboard/upload.py``) driven through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from datasets.loaders import load_table
+from datasets.store import Store
+
+FIX = Path(__file__).parent / "fixtures" / "incidents"
+SCRIPT = """
+import os
+from pathlib import Path
+from dashboard import upload
+upload.render(Path(os.environ["STABILITY_STORE"]))
+"""
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    store = tmp_path / "store"
+    monkeypatch.setenv("STABILITY_STORE", str(store))
+    script = tmp_path / "upload_page.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> None:
+    at.file_uploader[0].set_value((name, data, "text/csv")).run()
+    assert not at.exception
+
+
+def _store(at: AppTest) -> Store:
+    import os
+
+    return Store(os.environ["STABILITY_STORE"])
+
+
+def test_upload_check_confirm_and_withdraw(app: AppTest) -> None:
+    at = app
+    assert at.subheader[0].value == "Add data"
+    assert "holds no data yet" in at.caption[-1].value
+    _upload(at, "acled.csv", (FIX / "acled_current.csv").read_bytes())
+    assert at.text[0].value.startswith("Layout: ACLED export · table: incidents · 10 rows")
+    assert at.success[0].value == "Every row passed the checks: 10 rows can be stored."
+    preview = at.dataframe[1].value
+    assert list(preview.columns[:2]) == ["event_id_cnty", "event_date"] and len(preview) == 10
+    confirm = at.button(key="upload_confirm")
+    assert confirm.label == "Store 10 rows" and not confirm.disabled
+    confirm.click().run()
+    assert not at.exception
+    assert at.success[0].value == "acled.csv: 10 rows stored, 0 duplicates skipped, 0 rejected"
+    (batch,) = _store(at).batches("incidents")
+    assert batch["file_name"] == "acled.csv" and batch["rows_stored"] == 10
+    ds = load_table("incidents")
+    assert not ds.illustrative and ds.table.num_rows == 10
+    # the uploader is empty again and the batch is listed with a withdraw button
+    assert at.file_uploader[0].value is None or at.file_uploader[0].value == []
+    assert at.text[-1].value.startswith("acled.csv (incidents, 10 rows")
+    at.button(key=f"batch_withdraw_{batch['id']}").click().run()
+    assert not at.exception
+    assert _store(at).batches("incidents")[0]["withdrawn"] is True
+    assert load_table("incidents").illustrative
+    assert at.text[-1].value.startswith("[withdrawn] acled.csv")
+    at.button(key=f"batch_restore_{batch['id']}").click().run()
+    assert not load_table("incidents").illustrative
+
+
+def test_bad_file_is_refused_unless_only_valid_rows_are_kept(app: AppTest) -> None:
+    at = app
+    _upload(at, "bad.csv", (FIX / "bad" / "text_in_fatalities.csv").read_bytes())
+    assert at.error[0].value.startswith("2 of 5 rows have problems, so the file is refused as a whole.")
+    report = at.dataframe[-1].value if _store(at).sources().empty else None
+    assert report is not None
+    row = report.iloc[0]
+    assert (row["column"], row["problem"], row["rows"], row["first rows"]) == (
+        "fatalities",
+        "not a whole number",
+        2,
+        "3, 5",
+    )
+    assert at.button(key="upload_confirm").disabled
+    assert len(at.get("download_button")) == 1
+    at.checkbox(key="upload_skip_invalid").check().run()
+    confirm = at.button(key="upload_confirm")
+    assert confirm.label == "Store 3 rows" and not confirm.disabled
+    confirm.click().run()
+    assert not at.exception
+    assert at.success[0].value == "bad.csv: 3 rows stored, 0 duplicates skipped, 2 rejected"
+    (batch,) = _store(at).batches("incidents")
+    assert batch["rows_stored"] == 3 and batch["rows_rejected"] == 2
+
+
+def test_not_a_csv_gets_one_sentence(app: AppTest) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    _upload(app, "data.csv", buf.getvalue())
+    assert app.error[0].value.startswith("This is an Excel workbook (.xlsx), not a CSV file")
+    assert not [b for b in app.button if b.key == "upload_confirm"]
+
+
+def test_column_mapping_form(app: AppTest) -> None:
+    at = app
+    data = b"When,Where,Dead,What\n2024-01-05,Mali,3,Battles\n2024-01-09,Niger,0,Protests\n"
+    _upload(at, "sheet.csv", data)
+    assert at.error[0].value == "This file cannot be stored as it is."
+    assert at.button(key="upload_confirm").disabled
+    for target, column in (
+        ("event_date", "When"),
+        ("country", "Where"),
+        ("fatalities", "Dead"),
+        ("event_type", "What"),
+    ):
+        at.selectbox(key=f"map_{target}").set_value(column)
+    at.text_input[0].set_value("Field office")
+    at.text_input[1].set_value("Field sheet")
+    at.checkbox[0].check()
+    at.button[0].click().run()  # "Use this mapping" (the form's submit button)
+    assert not at.exception
+    assert at.text[0].value.startswith("Layout: Column mapping 'Field sheet' · table: incidents · 2 rows")
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception
+    assert at.success[0].value == "sheet.csv: 2 rows stored, 0 duplicates skipped, 0 rejected"
+    table = _store(at).read_table("incidents")
+    assert table is not None and table["iso3"].to_pylist() == ["MLI", "NER"]
+    assert table["source"].to_pylist() == ["Field office", "Field office"]
+    assert (Path(_store(at).root) / "mappings" / "Field-sheet.json").is_file()
+    # the saved mapping is offered for the next file
+    _upload(at, "sheet2.csv", data.replace(b"Mali", b"Chad"))
+    assert "Saved mapping: Field sheet" in at.selectbox[0].options
