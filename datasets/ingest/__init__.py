@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datasets.countries import KNOWN_ISO3
-from datasets.ingest.canonical import Converted, Problem, find_columns, import_canonical
+from datasets.ingest.canonical import _POOL, Converted, Problem, find_columns, import_canonical
 from datasets.ingest.incidents import INCIDENT_FORMATS, detect_incidents, import_incidents
 from datasets.ingest.mapping import ColumnMapping, list_mappings, load_mapping, save_mapping
 from datasets.ingest.report import Report, build_report
@@ -322,6 +322,11 @@ def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) 
     # itself, because ``check`` recognises their table-specific rules by identity.
     own_keys = schema.name == "incidents"
     checked = dataclasses.replace(schema, key=()) if own_keys else schema
+    dup_rows = (
+        _POOL.submit(_duplicate_rows, table, schema.key)
+        if own_keys and schema.key and table.num_rows
+        else None
+    )
     failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3)
     already: dict[str, set[int]] = {}
     for p in converted.problems:
@@ -339,8 +344,8 @@ def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) 
             if len(rows):
                 plain = _PLAIN.get((str(column), str(problem).split(" (")[0]), str(problem))
                 out.append(Problem(rows, file_col, plain, values[:1000]))
-    if own_keys and schema.key and table.num_rows:
-        dup = _duplicate_rows(table, schema.key)
+    if dup_rows is not None:
+        dup = dup_rows.result()
         if len(dup):
             cols = ", ".join(
                 converted.used.get(k, k) for k in schema.key if not converted.used.get(k, "(").startswith("(")

@@ -8,6 +8,8 @@ layout of each table (the project's own column names) is read with it directly.
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -50,6 +52,10 @@ class Converted:
     used: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
+
+#: Columns are converted in parallel: Arrow's kernels release the GIL, and a file's columns are
+#: independent of each other.
+_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)))
 
 #: Event types of older ACLED exports and common spellings, mapped to the current vocabulary.
 #: "Riots/Protests" (ACLED before 2019) is read as "Protests": ACLED's own reclassification sent
@@ -136,7 +142,7 @@ def convert(
     constants = constants or {}
     prepared = prepared or {}
     n = src.num_rows
-    arrays: dict[str, pa.Array] = {}
+    arrays: dict[str, object] = {}
     problems: list[Problem] = []
     used: dict[str, str] = {}
     missing: list[str] = []
@@ -153,14 +159,8 @@ def convert(
             continue
         if name in columns:
             file_col = columns[name]
-            raw = src[file_col]
             used[name] = file_col
-            values, bad, key = _convert_kind(name, col.kind, raw, trim=name in schema.key)
-            arrays[name] = values
-            if bad is not None:
-                pr = problem_from_mask(bad, file_col, _PROBLEMS[key], raw)
-                if pr:
-                    problems.append(pr)
+            arrays[name] = _POOL.submit(_convert_kind, name, col.kind, src[file_col], trim=name in schema.key)
             continue
         if name in constants:
             arrays[name] = _constant(constants[name], col.arrow_type, n)
@@ -168,6 +168,14 @@ def convert(
             continue
         if col.required:
             missing.append(name)
+    for name, value in list(arrays.items()):
+        if isinstance(value, concurrent.futures.Future):
+            values, bad, key = value.result()
+            arrays[name] = values
+            if bad is not None:
+                pr = problem_from_mask(bad, used[name], _PROBLEMS[key], src[used[name]])
+                if pr:
+                    problems.append(pr)
     if missing:
         return Converted(pa.table({}), problems, used, missing)
     table = pa.table({k: v for k, v in arrays.items()}) if arrays else pa.table({})
