@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from datasets.ingest import ColumnMapping, Progress, Upload, check_size, key_strings, prepare
+from datasets.ingest import ColumnMapping, Progress, Upload, key_strings, prepare, read_file
 from datasets.schema import SCHEMAS, conform
 
 __all__ = ["IngestResult", "Store", "StoreError", "default_store_dir"]
@@ -509,9 +509,7 @@ class Store:
         if isinstance(source, bytes):
             data, name = source, file_name or "upload.csv"
         else:
-            path = Path(source)
-            check_size(path.stat().st_size)
-            data, name = path.read_bytes(), file_name or path.name
+            data, name = read_file(source), file_name or Path(source).name
         upload = prepare(data, name, table=table, format=format, mapping=mapping, progress=progress)
         return self.add(upload, skip_invalid=skip_invalid, user=user, progress=progress)
 

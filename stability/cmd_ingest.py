@@ -84,7 +84,7 @@ def _store_dir(value: str | None) -> tuple[Path, str]:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from datasets.ingest import UnreadableFile, check_size, load_mapping, prepare
+    from datasets.ingest import UnreadableFile, load_mapping, prepare, read_file
     from datasets.store import Store, StoreError
     from stability.cli import CliError
 
@@ -99,10 +99,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     for f in args.files:
         path = Path(f)
         try:
-            if not path.is_file():
-                raise UnreadableFile(f"file not found: {path}")
-            check_size(path.stat().st_size)
-            upload = prepare(path.read_bytes(), path.name, table=args.table, format=fmt, mapping=mapping)
+            upload = prepare(read_file(path), path.name, table=args.table, format=fmt, mapping=mapping)
         except UnreadableFile as exc:
             print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)
             refused += 1

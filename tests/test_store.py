@@ -309,3 +309,24 @@ def test_prepare_does_not_touch_the_store(tmp_path: Path) -> None:
     upload = prepare(ACLED.read_bytes(), "acled.csv")
     assert upload.report.ok and upload.valid.num_rows == 10
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ingest_from_a_path_in_each_encoding(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    cp1252 = store.ingest(FIXTURES / "bad" / "windows1252.csv")
+    assert cp1252.rows_stored == 2
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes((FIXTURES / "bad" / "windows1252.csv").read_bytes().decode("cp1252").encode("utf-8"))
+    again = store.ingest(utf8)
+    # same events (ACLED, CIV9201/CIV9202), other bytes: nothing new
+    assert (again.status, again.duplicates) == ("nothing new", 2)
+    (b,) = store.batches("incidents")
+    assert b["encoding"] == "Windows-1252" and b["countries"] == ["CIV"]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    from datasets.ingest import UnreadableFile
+
+    with pytest.raises(UnreadableFile, match="empty"):
+        store.ingest(empty)
+    with pytest.raises(UnreadableFile, match="file not found"):
+        store.ingest(tmp_path / "missing.csv")

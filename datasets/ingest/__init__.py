@@ -17,10 +17,12 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import hashlib
+import mmap
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,7 +34,7 @@ from datasets.ingest.canonical import _POOL, Converted, Problem, find_columns, i
 from datasets.ingest.incidents import INCIDENT_FORMATS, detect_incidents, import_incidents
 from datasets.ingest.mapping import ColumnMapping, list_mappings, load_mapping, save_mapping
 from datasets.ingest.report import Report, build_report
-from datasets.ingest.sniff import ParsedCsv, UnreadableFile, parse
+from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile, parse
 from datasets.schema import SCHEMAS, TableSchema, check
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "load_mapping",
     "max_upload_bytes",
     "prepare",
+    "read_file",
     "save_mapping",
 ]
 
@@ -101,6 +104,25 @@ def check_size(size: int) -> None:
             f"The file is {_size_text(size)}, above the upload limit of {_size_text(limit)}; "
             f"split it into smaller files, or raise the limit with the {MAX_UPLOAD_ENV} setting."
         )
+
+
+def read_file(path: str | os.PathLike[str]) -> Bytes:
+    """The bytes of a file, memory-mapped (read-only) rather than copied; size checked first.
+
+    Raises ``FileTooLarge`` above the upload limit and ``UnreadableFile`` when there is no such file.
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            check_size(size)
+            if size == 0:
+                return b""
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"file not found: {p}") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableFile(f"{p} is a folder, not a file") from exc
 
 
 @dataclass(eq=False)
@@ -396,7 +418,7 @@ def _duplicate_rows(table: pa.Table, key: tuple[str, ...]) -> np.ndarray:
 
 
 def prepare(
-    data: bytes,
+    data: Bytes,
     file_name: str,
     *,
     table: str = "auto",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,6 +34,10 @@ DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 _BLOCK = 1 << 24  # 16 MiB parse blocks
 _MAX_RAGGED = 100_000  # ragged rows kept with their text (all are counted)
+
+
+#: File contents: ``bytes``, or a read-only memory map of the file (``mmap.mmap``).
+Bytes = bytes | mmap.mmap
 
 
 class UnreadableFile(ValueError):
@@ -61,7 +66,7 @@ class ParsedCsv:
     encoding: str
     delimiter: str
     columns: list[str]
-    data: bytes = field(repr=False)
+    data: Bytes = field(repr=False)
     ragged_count: int = 0
 
     @property
@@ -111,12 +116,13 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def refuse_not_csv(data: bytes) -> None:
+def refuse_not_csv(data: Bytes) -> None:
     """Raise ``UnreadableFile`` with one plain sentence when ``data`` is plainly not a CSV file."""
-    if not data[:65536].strip(b" \t\r\n\x00\xef\xbb\xbf") and not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    head = bytes(data[:65536])
+    blank = b" \t\r\n\x00\xef\xbb\xbf"
+    if not head.strip(blank) and (len(data) <= len(head) or not bytes(data).strip(blank)):
         raise UnreadableFile("The file is empty: it holds no rows and no column names.")
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        head = data[:65536]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         if b"xl/" in head or b"[Content_Types].xml" in head and b"xl" in head:
             raise UnreadableFile(
                 "This is an Excel workbook (.xlsx), not a CSV file: open it in Excel and save it as "
@@ -128,17 +134,17 @@ def refuse_not_csv(data: bytes) -> None:
             "This is a ZIP archive, not a CSV file: extract the CSV file from it and upload that."
         )
     for magic, sentence in _SIGNATURES:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise UnreadableFile(sentence)
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         raise UnreadableFile("This is an image (WebP), not a CSV file.")
-    lowered = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    lowered = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<!doctype html", b"<html")):
         raise UnreadableFile("This is a web page (HTML), not a CSV file: download the data itself as CSV.")
     if lowered.startswith(b"<?xml"):
         raise UnreadableFile("This is an XML file, not a CSV file.")
     if lowered.startswith((b"{", b"[")) and not lowered.startswith(b'["'):
-        stripped = data.strip()
+        stripped = bytes(data[-512:]).strip()
         if stripped.endswith((b"}", b"]")):
             raise UnreadableFile("This is a JSON file, not a CSV file.")
 
@@ -151,37 +157,38 @@ def _looks_binary(sample: bytes) -> bool:
     return control > max(4, len(sample) // 100)
 
 
-def decode(data: bytes) -> tuple[bytes, str]:
+def decode(data: Bytes) -> tuple[Bytes, str]:
     """Return ``(utf8_bytes, encoding_name)``; raise ``UnreadableFile`` for binary content.
 
     Order: UTF-8 byte-order mark; UTF-16 byte-order marks; pure ASCII; valid UTF-8; else
     Windows-1252 (bytes it leaves undefined are read as Latin-1).
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        body = data[3:]
+    head = bytes(data[:65536])
+    if head.startswith(b"\xef\xbb\xbf"):
+        body = bytes(data[3:])
         if _looks_binary(body[:65536]):
             raise UnreadableFile("The file holds binary data, not text: it is not a CSV file.")
         if not _is_utf8(body):
             return _cp1252(body).encode("utf-8"), "Windows-1252"
         return body, "UTF-8 with byte-order mark"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode("utf-16")
+            text = bytes(data).decode("utf-16")
         except UnicodeDecodeError as exc:
             raise UnreadableFile("The file claims to be UTF-16 text but cannot be read as such.") from exc
         return text.encode("utf-8"), "UTF-16"
-    if _looks_binary(data[:65536]):
+    if _looks_binary(head):
         raise UnreadableFile("The file holds binary data, not text: it is not a CSV file.")
-    if data.isascii() or _is_utf8(data):
+    if (isinstance(data, bytes) and data.isascii()) or _is_utf8(data):
         return data, "UTF-8"
-    return _cp1252(data).encode("utf-8"), "Windows-1252"
+    return _cp1252(bytes(data)).encode("utf-8"), "Windows-1252"
 
 
-def _is_utf8(data: bytes) -> bool:
+def _is_utf8(data: Bytes) -> bool:
     """True when ``data`` is valid UTF-8 (Arrow's vectorised check, without copying the bytes)."""
     if len(data) >= 2**31 - 1:
         try:
-            data.decode("utf-8")
+            bytes(data).decode("utf-8")
         except UnicodeDecodeError:
             return False
         return True
@@ -265,14 +272,14 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def parse(data: bytes) -> ParsedCsv:
+def parse(data: Bytes) -> ParsedCsv:
     """Parse CSV bytes into a table of text columns; raise ``UnreadableFile`` with one plain sentence.
 
     A file with column names but no data rows is refused too: there is nothing to store.
     """
     refuse_not_csv(data)
     text, encoding = decode(data)
-    header_bytes, skipped = _first_line(text)
+    header_bytes, skipped = _first_line(bytes(text[: 1 << 22]))
     header = header_bytes.decode("utf-8")
     delimiter = sniff_delimiter(header)
     try:
