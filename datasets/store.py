@@ -266,18 +266,31 @@ class Store:
             raise StoreError("another upload is still being stored; try again in a moment") from exc
 
     def _clean_leftovers(self) -> None:
-        """Remove what an interrupted writer left: staged files and batch files no manifest names."""
+        """Remove what an interrupted writer left: staged files, and batch files no manifest names.
+
+        A batch file is removed only when the manifest exists, does not name it, and is older
+        than the file (the writer was stopped between the two renames). A store whose manifest
+        is missing while batch files exist is refused rather than touched.
+        """
         if self.staging.is_dir():
             for p in self.staging.iterdir():
                 with contextlib.suppress(OSError):
                     p.unlink()
-        known = {self.batch_path(b) for b in self.batches()}
         folder = self.root / "batches"
-        if folder.is_dir():
-            for p in folder.glob("*/*.parquet"):
-                if p not in known:
-                    with contextlib.suppress(OSError):
-                        p.unlink()
+        files = list(folder.glob("*/*.parquet")) if folder.is_dir() else []
+        if not self.manifest_path.exists():
+            if files:
+                raise StoreError(
+                    f"the store {self.root} holds batch files but no manifest.json; "
+                    "restore the manifest from a backup before adding data"
+                )
+            return
+        known = {self.batch_path(b) for b in self.batches()}
+        written = self.manifest_path.stat().st_mtime_ns
+        for p in files:
+            with contextlib.suppress(OSError):
+                if p not in known and p.stat().st_mtime_ns >= written:
+                    p.unlink()
 
     def _stage(self, name: str) -> Path:
         self.staging.mkdir(parents=True, exist_ok=True)

@@ -179,3 +179,30 @@ def test_metrics_uses_stored_incidents_only(tmp_path: Path, capsys: pytest.Captu
     assert fatalities.to_dict() == {"2023-01": 6.0, "2023-02": 12.0, "2023-03": 12.0}
     assert "incidents:" not in err  # no "illustrative sample" note for incidents
     assert "collaboration: Illustrative sample data" in err
+
+
+def test_regions_note_and_forced_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nLevant,SYR\nLevant,IRQ\n", encoding="utf-8")
+    code, out, err = run(
+        [
+            "ingest",
+            str(FIX / "acled_older.csv"),
+            "--format",
+            "acled",
+            "--regions",
+            str(regions),
+            "--store",
+            str(tmp_path / "s"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert out.startswith("acled_older.csv: incidents, ACLED export (older layout): 6 rows stored")
+    # stored countries IRQ, SYR, TUR, YEM; TUR and YEM are in no region of the file
+    assert f"note: 2 stored country code(s) are in no region of {regions}: TUR, YEM" in out
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["ingest", str(tmp_path / "nope.csv"), "--store", str(tmp_path / "s")], capsys)
+    assert code == 2 and f"file not found: {tmp_path / 'nope.csv'}" in err

@@ -330,3 +330,13 @@ def test_ingest_from_a_path_in_each_encoding(tmp_path: Path) -> None:
         store.ingest(empty)
     with pytest.raises(UnreadableFile, match="file not found"):
         store.ingest(tmp_path / "missing.csv")
+
+
+def test_store_without_manifest_is_never_written_to(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(ACLED)
+    (tmp_path / "manifest.json").unlink()  # e.g. deleted by hand
+    before = snapshot(tmp_path)
+    with pytest.raises(StoreError, match="holds batch files but no manifest"):
+        store.ingest(UCDP)
+    assert snapshot(tmp_path) == before
