@@ -17,7 +17,6 @@ from pathlib import Path
 import streamlit as st
 
 from datasets.ingest import (
-    FORMAT_LABELS,
     TABLE_NAMES,
     ColumnMapping,
     UnreadableFile,
@@ -99,7 +98,13 @@ def _mapping_form(store_dir: Path, upload: Upload | None, columns: list[str], ta
         for target in targets:
             pre = current.columns.get(target) if current else None
             index = options.index(pre) if pre in options else 0
-            label = f"{target}{' (required)' if target in schema.required and target != 'event_id' else ''}"
+            label = target + (
+                " (required)"
+                if target in schema.required and target not in ("event_id", "iso3")
+                else " (a code or name; or choose 'country')"
+                if target == "iso3" and "country" in targets
+                else ""
+            )
             chosen[target] = st.selectbox(label, options, index=index, key=f"map_{target}")
         source = st.text_input("Source of these rows (e.g. your organisation)", value="My own data")
         name = st.text_input("Name of this mapping", value=current.name if current else "My mapping")
@@ -273,4 +278,4 @@ def render(store_dir: Path) -> None:
     render_batches(Path(store_dir))
 
 
-__all__ = ["FORMAT_LABELS", "render", "render_batches", "render_upload"]
+__all__ = ["render", "render_batches", "render_upload"]

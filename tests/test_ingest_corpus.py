@@ -212,3 +212,15 @@ def test_ragged_row_goes_to_rejects_with_its_line() -> None:
     assert len(rejects) == 2
     assert rejects[1].startswith("3,") and "MLI9010" in rejects[1]
     assert upload.valid.num_rows == 3
+
+
+def test_empty_required_cells_are_reported() -> None:
+    raw = (BAD.parent / "acled_current.csv").read_bytes()
+    # row 3 of the file (MLI1002) loses its event id; row 4 (BFA2001) its fatalities
+    raw = raw.replace(b"MLI1002,", b",").replace(b"no casualties reported.,0,", b"no casualties reported.,,")
+    upload = prepare(raw, "gaps.csv")
+    got = _summary(upload)
+    assert got == [
+        ("event_id_cnty", "value is missing (every row needs one)", 1, "3"),
+        ("fatalities", "value is missing (every row needs one)", 1, "4"),
+    ]

@@ -354,15 +354,32 @@ def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) 
     for p in converted.problems:
         already.setdefault(p.column, set()).update(p.rows.tolist()[:1_000_000])
     out: list[Problem] = []
+    # Missing values are found here (``check`` misses nulls in text columns: its ``or`` of a null
+    # is null); a cell that failed to convert is reported by its conversion problem instead.
+    for col in schema.columns:
+        if col.nullable or col.name not in table.column_names:
+            continue
+        arr = table[col.name]
+        mask = pc.is_null(arr)
+        if col.kind == "string":
+            mask = pc.or_kleene(mask, pc.equal(pc.utf8_trim_whitespace(arr), ""))
+        elif col.kind == "string_list":
+            mask = pc.or_kleene(mask, pc.equal(pc.list_value_length(arr), 0))
+        elif col.kind == "float":
+            mask = pc.or_kleene(mask, pc.is_nan(arr))
+        rows = np.asarray(pc.indices_nonzero(pc.fill_null(mask, False)).to_numpy(), dtype=np.int64)
+        file_col = converted.used.get(col.name, col.name)
+        skip = set().union(*(already.get(c.strip(), set()) for c in file_col.split(", else ")))
+        if skip:
+            rows = rows[np.array([r not in skip for r in rows.tolist()], dtype=bool)] if len(rows) else rows
+        if len(rows):
+            out.append(Problem(rows, file_col, "value is missing (every row needs one)", None))
     if not failures.empty:
+        failures = failures[failures["problem"] != "value is missing"]
         for (column, problem), g in failures.groupby(["column", "problem"], sort=False):
             file_col = converted.used.get(str(column), str(column))
             rows = g["row"].to_numpy(dtype=np.int64)
             values = g["value"].tolist()
-            if problem == "value is missing" and file_col in already:
-                keep = np.array([r not in already[file_col] for r in rows], dtype=bool)
-                rows = rows[keep]
-                values = [v for v, k in zip(values, keep, strict=True) if k]
             if len(rows):
                 plain = _PLAIN.get((str(column), str(problem).split(" (")[0]), str(problem))
                 out.append(Problem(rows, file_col, plain, values[:1000]))

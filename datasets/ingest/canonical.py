@@ -41,6 +41,7 @@ class Given:
     bad: pa.Array | None = None
     problem: str = ""
     column: str = ""
+    shown: str = ""  # how the source column(s) are described to the user, when not just ``column``
 
 
 @dataclass
@@ -151,7 +152,7 @@ def convert(
         if name in prepared:
             p = prepared[name]
             arrays[name] = p.values
-            used[name] = p.column or name
+            used[name] = p.shown or p.column or name
             if p.bad is not None:
                 pr = problem_from_mask(p.bad, p.column or name, p.problem, _source(src, p.column))
                 if pr:

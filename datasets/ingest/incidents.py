@@ -134,10 +134,12 @@ def _country(src: pa.Table, lookup: dict[str, str], code_cols: list[tuple[str, o
     values: pa.Array | None = None
     blank_all: pa.Array | None = None
     report_col = ""
+    sources: list[str] = []
     for col, conv in [*code_cols, ("country", to_iso3)]:
         if col not in lookup:
             continue
         name = lookup[col]
+        sources.append(name)
         got, _bad = cv.parse_countries(src[name], conv)  # type: ignore[arg-type]
         values = got if values is None else pc.coalesce(values, got)
         is_blank = cv.blank(src[name])
@@ -147,7 +149,13 @@ def _country(src: pa.Table, lookup: dict[str, str], code_cols: list[tuple[str, o
     if values is None or blank_all is None:
         return None
     bad = pc.and_(pc.is_null(values), pc.invert(blank_all))
-    return Given(values, bad, "unknown country: not a country name or code this tool knows", report_col)
+    return Given(
+        values,
+        bad,
+        "unknown country: not a country name or code this tool knows",
+        report_col,
+        ", else ".join(sources),
+    )
 
 
 def _acled(src: pa.Table, *, older: bool) -> Converted:
