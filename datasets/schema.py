@@ -311,15 +311,17 @@ def check(
         if not col.nullable:
             nulls = pc.is_null(arr)
             if col.kind == "string":
-                nulls = pc.or_(nulls, pc.equal(pc.utf8_trim_whitespace(arr), ""))
+                nulls = pc.or_kleene(nulls, pc.equal(pc.utf8_trim_whitespace(arr), ""))
             if col.kind == "string_list":
-                nulls = pc.or_(nulls, pc.equal(pc.list_value_length(arr), 0))
+                nulls = pc.or_kleene(nulls, pc.equal(pc.list_value_length(arr), 0))
             idx = _rows(nulls)
             if idx:
                 parts.append(_failures(idx, col.name, "value is missing", [None] * len(idx)))
         if col.allowed and col.kind == "string" and not col.extendable:
             allowed = set(col.allowed) | set(extra_allowed.get(col.name, ()))
-            bad = pc.and_(pc.invert(pc.is_in(arr, value_set=pa.array(sorted(allowed)))), pc.is_valid(arr))
+            bad = pc.and_kleene(
+                pc.invert(pc.is_in(arr, value_set=pa.array(sorted(allowed)))), pc.is_valid(arr)
+            )
             idx = _rows(bad)
             if idx:
                 vals = pc.take(arr, pa.array(idx)).to_pylist()
@@ -345,20 +347,22 @@ def check(
                 vals = pc.take(arr, pa.array(idx)).to_pylist()
                 parts.append(_failures(idx, col.name, f"date is in the future (after {today})", vals))
         if col.name == "iso3" and known_iso3 is not None:
-            bad = pc.and_(pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=pa.array(sorted(known_iso3)))))
+            bad = pc.and_kleene(
+                pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=pa.array(sorted(known_iso3))))
+            )
             idx = _rows(bad)
             if idx:
                 vals = pc.take(arr, pa.array(idx)).to_pylist()
                 parts.append(_failures(idx, col.name, "unknown country code", vals))
-    if schema is COLLABORATION:
+    if schema.name == "collaboration":
         idx = _rows(pc.less(table["end_date"], table["start_date"]))
         if idx:
             vals = pc.take(table["end_date"], pa.array(idx)).to_pylist()
             parts.append(_failures(idx, "end_date", "ends before it starts", vals))
-    if schema is PERCEPTION:
-        share = pc.or_(pc.is_null(table["scale"]), pc.equal(table["scale"], "share"))
-        out = pc.or_(pc.less(table["value"], 0.0), pc.greater(table["value"], 1.0))
-        idx = _rows(pc.and_(share, out))
+    if schema.name == "perception":
+        share = pc.or_kleene(pc.is_null(table["scale"]), pc.equal(table["scale"], "share"))
+        out = pc.or_kleene(pc.less(table["value"], 0.0), pc.greater(table["value"], 1.0))
+        idx = _rows(pc.and_kleene(share, out))
         if idx:
             vals = pc.take(table["value"], pa.array(idx)).to_pylist()
             parts.append(_failures(idx, "value", "a share must lie between 0 and 1", vals))

@@ -68,16 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"stability: error: {exc}", file=sys.stderr)
         return exc.code
-    except (ValueError, FileNotFoundError, PermissionError, OSError) as exc:
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (ValueError, OSError) as exc:
         print(f"stability: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("stability: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
 
 
 def period_arg(value: str) -> str:

@@ -103,3 +103,15 @@ def test_bad_regions_file_names_the_row(tmp_path):
     # header is line 1, so the second data row is line 3
     assert "line 3, column 'iso3': unknown country code 'QQQ'" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_output_piped_into_head_is_not_an_error():
+    # `stability metrics | head -1`: the reader stops early; no error line, exit 0
+    proc = subprocess.run(
+        f"{sys.executable} -m stability.cli metrics --family conflict | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stdout.startswith("region,period,family")
+    assert "error" not in proc.stderr and "Traceback" not in proc.stderr
