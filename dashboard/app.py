@@ -1,0 +1,48 @@
+"""Regional Stability Monitor: the Streamlit entry point.
+
+Routes the pages in ``views/`` with stable URL paths, draws the sidebar filters (mirrored into the
+URL), shows the sample-data banner, and turns any error into one sentence. Run it with
+``stability dashboard``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, sidebar, ui
+
+st.set_page_config(page_title="Regional Stability Monitor", layout="wide")
+
+# No page icons: Streamlit fetches a page's Material icon from a font CDN to use as the favicon.
+PAGES = [
+    st.Page("views/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("views/region.py", title="Region", url_path="region"),
+    st.Page("views/conflict.py", title="Conflict incidents", url_path="conflict"),
+    st.Page("views/collaboration.py", title="Military collaboration", url_path="collaboration"),
+    st.Page("views/perception.py", title="Public perception", url_path="perception"),
+    st.Page("views/compare.py", title="Compare", url_path="compare"),
+    st.Page("views/methodology.py", title="Methodology", url_path="methodology"),
+    st.Page("views/data.py", title="Data", url_path="data"),
+]
+page = st.navigation(PAGES)
+
+try:
+    choices = data.choices()
+    sidebar.render(choices)
+    sample_tables = data.illustrative_tables()
+except Exception as exc:  # no traceback reaches the user
+    st.error(ui.one_sentence("The data could not be loaded", exc))
+    st.stop()
+
+if sample_tables:
+    st.warning(
+        f"**Illustrative sample data, not real.** The {ui.listing(sample_tables)} "
+        f"{'table is a generated example' if len(sample_tables) == 1 else 'tables are generated examples'} "
+        "for trying the tool; see the Data page for what is loaded.",
+        icon=":material/science:",
+    )
+
+try:
+    page.run()
+except Exception as exc:  # no traceback reaches the user
+    st.error(ui.one_sentence("This page could not be drawn", exc))

@@ -1,0 +1,761 @@
+"""Chart builders: pure functions, data in, ``go.Figure`` out.
+
+No Streamlit here, so the export commands reuse the same builders. One argument vocabulary:
+``frame`` (a small long-format table) first, then keyword-only ``title``, ``caption`` (a
+``Caption`` naming the source and time span) and the column names ``x``, ``y``, ``series``.
+Every figure has a title, axis titles with units, and the caption as an annotation under the plot
+("Illustrative sample data, not real" when it is). Colours are the Okabe–Ito palette, which stays
+distinguishable with the common colour-vision deficiencies; the map uses Cividis. Text that came
+from data is HTML-escaped before plotly sees it.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from datasets.countries import country_name
+from datasets.schema import EVENT_TYPES
+from metrics.breakdowns import sen_line
+from metrics.intervals import NO_INTERVAL
+
+BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = (
+    "#000000",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+)
+#: Okabe–Ito colours in the order series take them.
+PALETTE: tuple[str, ...] = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
+FAMILY_COLOURS: dict[str, str] = {
+    "stability_index": BLACK,
+    "conflict": VERMILLION,
+    "collaboration": BLUE,
+    "perception": GREEN,
+}
+EVENT_TYPE_COLOURS: dict[str, str] = dict(
+    zip(EVENT_TYPES, (VERMILLION, ORANGE, PURPLE, SKY, YELLOW, BLUE), strict=True)
+)
+NO_DATA_COLOUR = "#d9d9d9"
+MAP_COLOURSCALE = "Cividis"
+SAMPLE_NOTE = "Illustrative sample data, not real"
+TOPOJSON_DIR = Path(__file__).parent / "static" / "topojson"
+#: Where the browser finds the topology files (Streamlit static serving, relative to the app URL).
+TOPOJSON_URL = "app/static/topojson/"
+
+
+#: Styling shared by every figure, set directly in its layout (no plotly template: smaller JSON,
+#: faster construction, and the same look whatever ``plotly.io.templates.default`` is).
+_STYLE: dict[str, object] = {
+    "template": {"layout": {"colorway": list(PALETTE)}},
+    "font": {"family": "Liberation Sans, Arial, sans-serif", "size": 13, "color": "#222"},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "hoverlabel": {"namelength": -1},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"},
+}
+_XAXIS: dict[str, object] = {"showgrid": False, "linecolor": "#888", "ticks": "outside", "zeroline": False}
+_YAXIS: dict[str, object] = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888", "zeroline": False}
+CAPTION_WIDTH = 90
+COMPACT_CAPTION_WIDTH = 46
+EDGE_CLASSES = 4
+
+
+@dataclass(frozen=True)
+class Caption:
+    """Where a chart's data came from and the span it covers."""
+
+    source: str
+    start: str
+    end: str
+    illustrative: bool
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        """Plain text: ``Source: … · a to b[ · note][ · Illustrative sample data, not real]``."""
+        parts = [f"Source: {self.source}", f"{self.start} to {self.end}"]
+        if self.note:
+            parts.append(self.note)
+        if self.illustrative and "illustrative" not in self.source.lower():
+            parts.append(SAMPLE_NOTE)
+        return " · ".join(parts)
+
+
+def esc(text: object) -> str:
+    """HTML-escape a value from data for plotly text (which renders a subset of HTML)."""
+    return html.escape(str(text), quote=True)
+
+
+def _wrap(text: str, width: int = CAPTION_WIDTH) -> list[str]:
+    """Break a caption into lines of at most ``width`` characters, preferably at its " · " separators."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.extend(textwrap.wrap(part, width) or [""])
+    return lines
+
+
+def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
+    """``base`` updated with ``extra``, merging nested dicts key by key."""
+    out = dict(base)
+    for key, value in extra.items():
+        old = out.get(key)
+        out[key] = _merge(old, value) if isinstance(old, dict) and isinstance(value, Mapping) else value
+    return out
+
+
+def _figure(
+    traces: list[dict[str, object]],
+    *,
+    title: str,
+    caption: Caption,
+    x_title: str = "",
+    y_title: str = "",
+    height: int = 460,
+    axes: bool = True,
+    compact: bool = False,
+    layout: Mapping[str, object] | None = None,
+) -> go.Figure:
+    """Build a figure in one step: title at the top left, legend under it, the caption (source, span,
+    sample note) under the plot. ``compact`` suits a narrow column (shorter caption lines, smaller
+    legend). Traces are dicts with a ``type``; ``layout`` adds to or overrides the common layout."""
+    lines = _wrap(caption.text, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
+    below = (56 if x_title else 30) if axes else 4
+    base: dict[str, object] = {
+        **_STYLE,
+        "title": {
+            "text": esc(title),
+            "x": 0.01,
+            "xref": "container",
+            "xanchor": "left",
+            "y": 0.985,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
+        "height": height,
+        "margin": {"l": 64, "r": 24, "t": 120 if compact else 96, "b": below + 14 * len(lines) + 12},
+        "annotations": [
+            {
+                "text": "<br>".join(esc(line) for line in lines),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yshift": -below,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 11, "color": "#555"},
+                "name": "caption",
+            }
+        ],
+    }
+    if compact:
+        base["legend"] = {**_STYLE["legend"], "font": {"size": 10}}  # type: ignore[dict-item]
+    if axes:
+        base["xaxis"] = {**_XAXIS, "title": {"text": x_title}}
+        base["yaxis"] = {**_YAXIS, "title": {"text": y_title}}
+    return go.Figure(data=traces, layout=_merge(base, layout or {}))
+
+
+def caption_text(fig: go.Figure) -> str:
+    """The caption annotation of a figure built here (for tests and exports)."""
+    for a in fig.layout.annotations:
+        if a.name == "caption":
+            return html.unescape(a.text.replace("<br>", " "))
+    return ""
+
+
+def _floats(values: object) -> np.ndarray:
+    """Numbers for plotly as a float array: missing values stay NaN (drawn as a gap), never zero.
+
+    Arrays rather than lists: plotly validates and copies an array in one step, a list item by item.
+    """
+    return np.asarray(values, dtype=float)
+
+
+def _indicator(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    return frame.loc[frame["indicator"] == name].sort_values("period")
+
+
+def _months(periods: pd.Series | Sequence[str]) -> np.ndarray:
+    """Periods (``YYYY-MM`` or ``YYYY``) as plotly date strings, unchanged: a date axis reads both."""
+    if isinstance(periods, pd.Series):
+        return periods.to_numpy(dtype=str)
+    return np.asarray(periods, dtype=str)
+
+
+DATE_AXIS: dict[str, object] = {"type": "date"}
+
+
+# --- maps -------------------------------------------------------------------------------------
+
+
+def world_map(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    caption: Caption,
+    all_iso3: Sequence[str],
+    value_title: str = "Stability index (0–100)",
+) -> go.Figure:
+    """Choropleth of ``frame`` (``iso3, region, value``), countries coloured by their region's value.
+
+    Trace 0 draws every country of ``all_iso3`` in grey ("no index"), so a country without a value
+    is shown as missing, never as a low score; trace 1 colours the countries with a value on a
+    fixed 0–100 scale.
+    """
+    has = frame.loc[frame["value"].notna()]
+    without = frame.loc[frame["value"].isna()]
+    region_of = dict(zip(without["iso3"], without["region"], strict=True))
+    grey_codes = sorted(set(all_iso3) - set(has["iso3"]))
+    grey_text = [
+        f"{esc(country_name(c))}<br>{esc(region_of[c]) + ': no index' if c in region_of else 'no index'}"
+        for c in grey_codes
+    ]
+    text = [
+        f"{esc(country_name(c))}<br>{esc(r)}: {v:.1f}"
+        for c, r, v in zip(has["iso3"], has["region"], has["value"], strict=True)
+    ]
+    border = {"line": {"color": "white", "width": 0.5}}
+    traces: list[dict[str, object]] = [
+        {
+            "type": "choropleth",
+            "locations": grey_codes,
+            "z": [0.0] * len(grey_codes),
+            "locationmode": "ISO-3",
+            "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+            "showscale": False,
+            "text": grey_text,
+            "hovertemplate": "%{text}<extra></extra>",
+            "marker": border,
+            "name": "No index",
+        },
+        {
+            "type": "choropleth",
+            "locations": list(has["iso3"]),
+            "z": _floats(has["value"]),
+            "locationmode": "ISO-3",
+            "zmin": 0,
+            "zmax": 100,
+            "colorscale": MAP_COLOURSCALE,
+            "colorbar": {"title": {"text": value_title.replace(" (", "<br>(")}, "thickness": 14},
+            "text": text,
+            "hovertemplate": "%{text}<extra></extra>",
+            "marker": border,
+            "name": value_title,
+        },
+    ]
+    geo = {
+        "projection": {"type": "natural earth"},
+        "showframe": False,
+        "showcoastlines": False,
+        "showland": True,
+        "landcolor": NO_DATA_COLOUR,
+        "lataxis": {"range": [-58, 85]},
+    }
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        axes=False,
+        height=500,
+        layout={"geo": geo, "margin": {"l": 8, "r": 8, "t": 48}},
+    )
+
+
+def event_map(frame: pd.DataFrame, *, title: str, caption: Caption, cell_degrees: float = 0.0) -> go.Figure:
+    """Incident locations (``latitude, longitude, incidents, fatalities``) on a map.
+
+    One marker per incident, or per grid cell of ``cell_degrees`` when aggregated (marker area
+    proportional to the incidents in the cell). One trace.
+    """
+    n = frame["incidents"].to_numpy(dtype=float)
+    if cell_degrees > 0 and len(n):
+        size = 4 + 16 * np.sqrt(n / n.max())
+        name = f"Incidents per {cell_degrees:g}° cell"
+    else:
+        size = np.full(len(n), 5.0)
+        name = "Incident"
+    trace = {
+        "type": "scattergeo",
+        "lat": _floats(frame["latitude"]),
+        "lon": _floats(frame["longitude"]),
+        "mode": "markers",
+        "marker": {"size": size, "color": VERMILLION, "opacity": 0.55, "line": {"width": 0}},
+        "customdata": np.column_stack([n, frame["fatalities"].to_numpy(dtype=float)]),
+        "hovertemplate": "%{customdata[0]:,.0f} incident(s), %{customdata[1]:,.0f} deaths<extra></extra>",
+        "name": name,
+    }
+    geo = {
+        "projection": {"type": "natural earth"},
+        "showcountries": True,
+        "countrycolor": "white",
+        "showland": True,
+        "landcolor": "#eeeeee",
+        "showcoastlines": False,
+        "showframe": False,
+        "fitbounds": "locations" if len(n) else False,
+    }
+    return _figure(
+        [trace],
+        title=title,
+        caption=caption,
+        axes=False,
+        height=500,
+        layout={"geo": geo, "margin": {"l": 8, "r": 8}},
+    )
+
+
+# --- time series ------------------------------------------------------------------------------
+
+
+def family_scores(frame: pd.DataFrame, *, title: str, caption: Caption) -> go.Figure:
+    """The stability index and its three family scores over time (tidy composite rows of one region).
+
+    Four traces in the order index, conflict, collaboration, perception; y from 0 to 100.
+    """
+    traces = []
+    for name, label in (
+        ("stability_index", "Stability index"),
+        ("conflict", "Conflict score"),
+        ("collaboration", "Collaboration score"),
+        ("perception", "Perception score"),
+    ):
+        sub = _indicator(frame, name if name == "stability_index" else f"score_{name}")
+        traces.append(
+            {
+                "type": "scatter",
+                "x": _months(sub["period"]),
+                "y": _floats(sub["value"]),
+                "mode": "lines",
+                "name": label,
+                "line": {"color": FAMILY_COLOURS[name], "width": 3 if name == "stability_index" else 1.8},
+                "hovertemplate": "%{x|%Y-%m}: %{y:.1f}<extra>" + label + "</extra>",
+            }
+        )
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        x_title="Month",
+        y_title="Score (0–100, 100 = most stable)",
+        layout={"xaxis": DATE_AXIS, "yaxis": {"range": [0, 100]}},
+    )
+
+
+def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact: bool = False) -> go.Figure:
+    """Monthly incidents with the trailing 12-month mean, Sen's trend line and the flags.
+
+    ``frame``: tidy conflict rows of one region. Five traces: incidents (bars), trailing mean,
+    trend line over the shown months (Sen's slope and intercept; slope and Mann–Kendall p in the
+    caption), months flagged as a sustained decline, months flagged as a spike (markers at the
+    month's count; a flag trace is empty when no month is flagged).
+    """
+    inc = _indicator(frame, "incidents")
+    x = _months(inc["period"])
+    y = inc["value"].to_numpy(dtype=float)
+    roll = _indicator(frame, "incidents_rolling_12m")
+    slope, intercept, p = sen_line(y)
+    if math.isfinite(slope):
+        trend_y = _floats(intercept + slope * np.arange(len(y)))
+        p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        hover = f"Sen's slope {slope:+.2f} incidents/month per month, Mann–Kendall {p_text}"
+        caption = replace(caption, note="; ".join(filter(None, [caption.note, "trend: " + hover])))
+    else:
+        trend_y = [None] * len(y)
+        hover = "not enough months for a trend"
+    traces: list[dict[str, object]] = [
+        {
+            "type": "bar",
+            "x": x,
+            "y": _floats(y),
+            "name": "Incidents",
+            "marker": {"color": SKY},
+            "hovertemplate": "%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": _months(roll["period"]),
+            "y": _floats(roll["value"]),
+            "mode": "lines",
+            "name": "12-month mean",
+            "line": {"color": BLUE, "width": 2.5},
+            "hovertemplate": "%{x|%Y-%m}: %{y:,.1f}<extra>12-month mean</extra>",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": trend_y,
+            "mode": "lines",
+            "name": "Trend (Sen)",
+            "line": {"color": BLACK, "dash": "dash"},
+            "hovertemplate": f"%{{x|%Y-%m}}: %{{y:,.1f}}<extra>{hover}</extra>",
+        },
+    ]
+    counts = dict(zip(inc["period"].to_numpy(dtype=str), y, strict=True))
+    for ind, label, symbol, colour in (
+        ("sustained_decline", "Sustained decline", "triangle-down", GREEN),
+        ("spike", "Spike", "triangle-up", VERMILLION),
+    ):
+        flag = _indicator(frame, ind)
+        months = flag["period"].to_numpy(dtype=str)[flag["value"].to_numpy(dtype=float) == 1]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": months,
+                "y": _floats([counts.get(str(m), np.nan) for m in months]),
+                "mode": "markers",
+                "name": f"{label} ({len(months)})",
+                "marker": {
+                    "symbol": symbol,
+                    "size": 11,
+                    "color": colour,
+                    "line": {"color": BLACK, "width": 1},
+                },
+                "hovertemplate": "%{x|%Y-%m}: " + label.lower() + "<extra></extra>",
+            }
+        )
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        x_title="Month",
+        y_title="Incidents per month",
+        compact=compact,
+        layout={"xaxis": DATE_AXIS},
+    )
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    caption: Caption,
+    y_title: str,
+    order: Sequence[str] | None = None,
+    colours: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Stacked monthly bars: one trace per value of ``series`` (in ``order``, else first seen)."""
+    names = list(order) if order is not None else list(dict.fromkeys(frame[series]))
+    groups = dict(list(frame.sort_values(x).groupby(series, sort=False)))
+    traces = []
+    for k, name in enumerate(names):
+        sub = groups.get(name, frame.iloc[:0])
+        traces.append(
+            {
+                "type": "bar",
+                "x": _months(sub[x]),
+                "y": _floats(sub[y]),
+                "name": esc(name),
+                "marker": {"color": (colours or {}).get(name, PALETTE[k % len(PALETTE)])},
+                "hovertemplate": "%{x|%Y-%m}: %{y:,.0f}<extra>" + esc(name) + "</extra>",
+            }
+        )
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        x_title="Month",
+        y_title=y_title,
+        layout={"barmode": "stack", "bargap": 0.1, "legend": {"traceorder": "normal"}, "xaxis": DATE_AXIS},
+    )
+
+
+def lines(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    caption: Caption,
+    y_title: str,
+    y_range: Sequence[float] | None = None,
+    y_format: str = ",.2f",
+    compact: bool = False,
+) -> go.Figure:
+    """One line per value of ``series`` (alphabetical order, Okabe–Ito colours), on shared axes."""
+    traces = []
+    for k, name in enumerate(sorted(frame[series].unique(), key=str)):
+        sub = frame.loc[frame[series] == name].sort_values(x)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": _months(sub[x]),
+                "y": _floats(sub[y]),
+                "mode": "lines",
+                "name": esc(name),
+                "line": {"color": PALETTE[k % len(PALETTE)], "width": 2},
+                "hovertemplate": "%{x|%Y-%m}: %{y:" + y_format + "}<extra>" + esc(name) + "</extra>",
+            }
+        )
+    yaxis = {"range": list(y_range)} if y_range is not None else {}
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        x_title="Month",
+        y_title=y_title,
+        compact=compact,
+        layout={"xaxis": DATE_AXIS, "yaxis": yaxis},
+    )
+
+
+def perception_chart(
+    frame: pd.DataFrame, *, title: str, caption: Caption, y_title: str, share: bool = True
+) -> go.Figure:
+    """One survey indicator over waves with its 95 % interval as a band.
+
+    ``frame``: ``period, value, ci_low, ci_high, sample_size`` of one region and indicator. Two
+    traces: the band (one shaded polygon per run of consecutive waves with an interval) and the
+    estimate (markers and line; hollow markers where there is no interval). Hover shows the
+    interval and the sample size, or "no interval: sample size not published".
+    """
+    f = frame.sort_values("period").reset_index(drop=True)
+    x = _months(f["period"])
+    lo, hi = f["ci_low"].to_numpy(dtype=float), f["ci_high"].to_numpy(dtype=float)
+    has = np.isfinite(lo) & np.isfinite(hi)
+    band_x: list[str | None] = []
+    band_y: list[float | None] = []
+    k = 0
+    while k < len(f):
+        if not has[k]:
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(f) and has[j + 1]:
+            j += 1
+        if band_x:
+            band_x.append(None)
+            band_y.append(None)
+        band_x += [*x[k : j + 1], *x[k : j + 1][::-1]]
+        band_y += [float(v) for v in hi[k : j + 1]] + [float(v) for v in lo[k : j + 1][::-1]]
+        k = j + 1
+    fmt = ".1%" if share else ",.2f"
+    n = pd.to_numeric(f["sample_size"], errors="coerce").to_numpy(dtype=float)
+    hover = []
+    for v, a, b, m in zip(f["value"].to_numpy(dtype=float), lo, hi, n, strict=True):
+        iv = f"95% interval {a:{fmt}} to {b:{fmt}}" if math.isfinite(a) and math.isfinite(b) else NO_INTERVAL
+        size = f"n = {m:,.0f}" if math.isfinite(m) else "sample size not published"
+        hover.append(f"{v:{fmt}}<br>{iv}<br>{size}")
+    traces: list[dict[str, object]] = [
+        {
+            "type": "scatter",
+            "x": band_x,
+            "y": band_y,
+            "fill": "toself",
+            "mode": "lines",
+            "line": {"width": 0},
+            "fillcolor": "rgba(0,158,115,0.22)",
+            "name": "95% interval",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _floats(f["value"]),
+            "mode": "lines+markers",
+            "name": "Estimate",
+            "line": {"color": GREEN, "width": 2},
+            "marker": {"symbol": ["circle" if h else "circle-open" for h in has], "size": 8, "color": GREEN},
+            "text": hover,
+            "hovertemplate": "%{x|%Y-%m}: %{text}<extra></extra>",
+        },
+    ]
+    if not has.all() and len(f):
+        extra = f"{int((~has).sum())} wave(s): {NO_INTERVAL}"
+        caption = replace(caption, note="; ".join(filter(None, [caption.note, extra])))
+    yaxis = {"tickformat": ".0%", "range": [0, 1]} if share else {}
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        x_title="Survey wave",
+        y_title=y_title,
+        layout={"xaxis": DATE_AXIS, "yaxis": yaxis},
+    )
+
+
+# --- other ------------------------------------------------------------------------------------
+
+
+def ranked_bars(
+    frame: pd.DataFrame, *, x: str, y: str, title: str, caption: Caption, x_title: str
+) -> go.Figure:
+    """Horizontal bars of ``x`` per ``y`` label, largest at the top (one trace)."""
+    f = frame.iloc[::-1]
+    trace = {
+        "type": "bar",
+        "x": _floats(f[x]),
+        "y": [esc(v) for v in f[y]],
+        "orientation": "h",
+        "marker": {"color": VERMILLION},
+        "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>",
+        "name": x_title,
+    }
+    return _figure(
+        [trace],
+        title=title,
+        caption=caption,
+        x_title=x_title,
+        height=max(320, 190 + 26 * len(f)),
+        layout={"margin": {"l": 150, "t": 60}},
+    )
+
+
+def circle_layout(members: Sequence[str], partners: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Deterministic positions: members evenly on the unit circle, partners on a circle of radius 1.6.
+
+    Both sorted alphabetically and starting at the top (angle π/2), going clockwise.
+    """
+    pos: dict[str, tuple[float, float]] = {}
+    for names, radius in ((sorted(members), 1.0), (sorted(partners), 1.6)):
+        for k, name in enumerate(names):
+            angle = math.pi / 2 - 2 * math.pi * k / max(len(names), 1)
+            pos[name] = (radius * math.cos(angle), radius * math.sin(angle))
+    return pos
+
+
+def network_graph(frame: pd.DataFrame, *, title: str, caption: Caption) -> go.Figure:
+    """Collaboration network from an edge list (``source, target, engagements, source_member,
+    target_member``): members on the inner circle, partners outside.
+
+    Traces: ``EDGE_CLASSES`` edge traces (line width by engagements, class k holding edges with
+    engagements in ((k−1)/K·max, k/K·max]), one invisible trace of edge midpoints carrying the hover
+    text, then member nodes and partner nodes (marker size by the node's total engagements).
+    """
+    member_set = set(frame.loc[frame["source_member"], "source"]) | set(
+        frame.loc[frame["target_member"], "target"]
+    )
+    codes = set(frame["source"]) | set(frame["target"])
+    pos = circle_layout(sorted(member_set), sorted(codes - member_set))
+    top = float(frame["engagements"].max()) if len(frame) else 1.0
+    pairs = list(zip(frame["source"], frame["target"], frame["engagements"].astype(int), strict=True))
+    cls = np.ceil(EDGE_CLASSES * frame["engagements"].to_numpy(dtype=float) / top).clip(1, EDGE_CLASSES)
+    traces: list[dict[str, object]] = []
+    for k in range(1, EDGE_CLASSES + 1):
+        xs: list[float] = []
+        ys: list[float] = []
+        for (a, b, _n), c in zip(pairs, cls, strict=True):
+            if c == k:  # each edge a segment, NaN between segments
+                xs += [pos[a][0], pos[b][0], math.nan]
+                ys += [pos[a][1], pos[b][1], math.nan]
+        lo, hi = math.floor((k - 1) * top / EDGE_CLASSES) + 1, math.floor(k * top / EDGE_CLASSES)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": np.asarray(xs),
+                "y": np.asarray(ys),
+                "mode": "lines",
+                "line": {"width": 0.8 + 1.6 * (k - 1), "color": "rgba(80,80,80,0.45)"},
+                "hoverinfo": "skip",
+                "name": f"{lo}–{hi} engagements" if hi > lo else f"{hi} engagements",
+                "showlegend": bool(xs),
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [(pos[a][0] + pos[b][0]) / 2 for a, b, _ in pairs],
+            "y": [(pos[a][1] + pos[b][1]) / 2 for a, b, _ in pairs],
+            "mode": "markers",
+            "marker": {"size": 6, "opacity": 0},
+            "text": [f"{esc(a)}–{esc(b)}: {n} engagement{'s' if n != 1 else ''}" for a, b, n in pairs],
+            "hovertemplate": "%{text}<extra></extra>",
+            "showlegend": False,
+            "name": "Ties",
+        }
+    )
+    degree: dict[str, int] = {}
+    for a, b, n in pairs:
+        degree[a] = degree.get(a, 0) + int(n)
+        degree[b] = degree.get(b, 0) + int(n)
+    biggest = max(degree.values()) if degree else 1
+    for names, label, colour in (
+        (sorted(member_set), "Members", BLUE),
+        (sorted(codes - member_set), "Partners", ORANGE),
+    ):
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [pos[c][0] for c in names],
+                "y": [pos[c][1] for c in names],
+                "mode": "markers+text",
+                "text": [esc(c) for c in names],
+                "textposition": "top center",
+                "marker": {
+                    "size": [10 + 18 * math.sqrt(degree[c] / biggest) for c in names],
+                    "color": colour,
+                    "line": {"color": "white", "width": 1},
+                },
+                "customdata": [[esc(_name(c)), degree[c]] for c in names],
+                "hovertemplate": "%{customdata[0]}: %{customdata[1]} engagement ties<extra></extra>",
+                "name": label,
+            }
+        )
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        axes=False,
+        height=600,
+        layout={
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        },
+    )
+
+
+def _name(code: str) -> str:
+    name = country_name(code) if len(code) == 3 and code.isupper() else ""
+    return f"{name} ({code})" if name and name != code else code
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def plotly_config(filename: str, image_format: str = "png") -> dict[str, object]:
+    """Browser config of a chart: the modebar's camera button saves ``image_format`` ("png" or
+    "svg"), and maps read their topology from the app's own static files (no CDN)."""
+    if image_format not in ("png", "svg"):
+        raise ValueError(f"image format must be png or svg, not {image_format!r}")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in filename)[:80] or "chart"
+    return {
+        "displaylogo": False,
+        "topojsonURL": TOPOJSON_URL,
+        "toImageButtonOptions": {
+            "format": image_format,
+            "filename": safe,
+            "scale": 2 if image_format == "png" else 1,
+        },
+    }
+
+
+def configure_offline_topojson() -> Path:
+    """Point server-side image export (kaleido) at the bundled topology files; returns their directory."""
+    if not (TOPOJSON_DIR / "world_110m.json").is_file():
+        raise FileNotFoundError(f"bundled map topology missing: {TOPOJSON_DIR / 'world_110m.json'}")
+    pio.defaults.topojson = TOPOJSON_DIR.resolve().as_uri() + "/"
+    return TOPOJSON_DIR

@@ -1,0 +1,725 @@
+"""All caching of the dashboard, in one module.
+
+* ``bundle()``: the loaded data (``st.cache_resource``, one shared object; never mutate it), keyed
+  on a cheap fingerprint of the store (file names, sizes and modification times) and the regions
+  file, so a new upload is picked up on the next rerun without re-reading unchanged files.
+* Every computed frame: ``st.cache_data`` keyed on small values only — the bundle's ``version``
+  string, the region or grouping name, months and filter tuples — never on a frame. Each public
+  function takes the ``Selection`` and passes those values to a private cached function.
+
+Computation itself lives in ``metrics`` (indicators, breakdowns); this module only chooses what to
+compute and caches it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow.compute as pc
+import streamlit as st
+
+from dashboard.charts import Caption
+from dashboard.selection import Choices, Selection, make_choices
+from datasets.bundle import Bundle, load_bundle
+from datasets.loaders import Dataset
+from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
+from metrics import breakdowns as bd
+from metrics.catalog import describe
+from metrics.collaboration import collaboration_indicators
+from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
+from metrics.composite import composite_indicators
+from metrics.conflict import conflict_indicators
+from metrics.frames import clip_periods, parse_period
+from metrics.perception import perception_indicators
+
+STORE_ENV = "STABILITY_STORE"
+REGIONS_ENV = "STABILITY_REGIONS"
+Types = tuple[str, ...] | None
+Weights = tuple[int, int, int]
+
+
+# --- the loaded data ---------------------------------------------------------------------------
+
+
+def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime in ns, size) of every file of the store and of the regions file."""
+    entries: list[tuple[str, int, int]] = []
+    if store:
+        root = Path(store).expanduser()
+        if root.is_dir():
+            for dirpath, _dirs, files in os.walk(root):
+                for name in files:
+                    s = (Path(dirpath) / name).stat()
+                    entries.append((os.path.join(dirpath, name), s.st_mtime_ns, s.st_size))
+    if regions and Path(regions).is_file():
+        s = Path(regions).stat()
+        entries.append((regions, s.st_mtime_ns, s.st_size))
+    return tuple(sorted(entries))
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading data…")
+def _load(store: str | None, regions: str | None, fingerprint: tuple[tuple[str, int, int], ...]) -> Bundle:
+    del fingerprint  # part of the cache key only
+    return load_bundle(store, regions)
+
+
+def bundle() -> Bundle:
+    """The data the dashboard shows: the store in ``$STABILITY_STORE`` (else the bundled sample) and
+    the regions in ``$STABILITY_REGIONS`` (else the bundled regions)."""
+    store = os.environ.get(STORE_ENV) or None
+    regions = os.environ.get(REGIONS_ENV) or None
+    return _load(store, regions, _fingerprint(store, regions))
+
+
+def _month(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _choices(version: str) -> Choices:
+    b = bundle()
+    firsts, lasts = [], []
+    for ds, col in (
+        (b.incidents, "event_date"),
+        (b.collaboration, "start_date"),
+        (b.perception, "wave_date"),
+    ):
+        if ds.table.num_rows:
+            mm = pc.min_max(ds.table[col]).as_py()
+            firsts.append(mm["min"])
+            lasts.append(mm["max"])
+    if not firsts:
+        raise ValueError("no data is loaded: every table is empty")
+    return make_choices(b.regions, EVENT_TYPES, _month(min(firsts)), _month(max(lasts)))
+
+
+def choices() -> Choices:
+    """Regions, members, event types and months the loaded data offers."""
+    return _choices(bundle().version)
+
+
+def _dataset(name: str) -> Dataset:
+    return getattr(bundle(), name)
+
+
+def caption(sel: Selection, *tables: str, note: str = "") -> Caption:
+    """Caption of a chart drawn from ``tables`` (names) over the selected months."""
+    sets = [_dataset(t) for t in tables or ("incidents", "collaboration", "perception")]
+    labels = list(dict.fromkeys(d.label for d in sets))
+    return Caption("; ".join(labels), sel.start, sel.end, any(d.illustrative for d in sets), note)
+
+
+def illustrative_tables() -> list[str]:
+    """Names of the loaded tables that are the illustrative sample."""
+    return [d.name for d in bundle().datasets if d.illustrative]
+
+
+# --- indicator families, all regions (private; their callers are cached too) -------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
+    b = bundle()
+    return conflict_indicators(b.incidents.table, b.regions, event_types=types, min_fatalities=min_fatalities)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _collaboration_all(version: str) -> pd.DataFrame:
+    b = bundle()
+    return collaboration_indicators(b.collaboration.table, b.regions)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _perception_all(version: str) -> pd.DataFrame:
+    b = bundle()
+    return perception_indicators(b.perception.table, b.regions)
+
+
+def _weight_map(weights: Weights) -> dict[str, float]:
+    return {
+        f: w / sum(weights) for f, w in zip(("conflict", "collaboration", "perception"), weights, strict=True)
+    }
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _composite_all(
+    version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
+) -> pd.DataFrame:
+    return composite_indicators(
+        _conflict_all(version, types, min_fatalities),
+        _collaboration_all(version),
+        _perception_all(version),
+        bundle().regions,
+        weights=_weight_map(weights),
+        start=start,
+        end=end,
+    )
+
+
+# --- per selection -----------------------------------------------------------------------------
+
+
+def _countries(sel: Selection) -> tuple[str, ...]:
+    return sel.countries or choices().members.get(sel.region, ())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _region_family(
+    version: str,
+    region: str,
+    family: str,
+    start: str,
+    end: str,
+    types: Types,
+    min_fatalities: int,
+    countries: tuple[str, ...],
+) -> pd.DataFrame:
+    b = bundle()
+    if family == "conflict" and countries:
+        members = b.regions.loc[b.regions["region"] == region]
+        frame = conflict_indicators(
+            b.incidents.table,
+            members,
+            event_types=types,
+            min_fatalities=min_fatalities,
+            countries=list(countries),
+        )
+    elif family == "conflict":
+        frame = _conflict_all(version, types, min_fatalities)
+    elif family == "collaboration":
+        frame = _collaboration_all(version)
+    else:
+        frame = _perception_all(version)
+    frame = frame.loc[frame["region"] == region]
+    return clip_periods(frame, parse_period(start), parse_period(end)).reset_index(drop=True)
+
+
+def family(sel: Selection, name: str) -> pd.DataFrame:
+    """Tidy rows of one family ("conflict", "collaboration", "perception") for the selected region and
+    months; the conflict family follows the incident filters, including the chosen countries."""
+    return _region_family(
+        bundle().version,
+        sel.region,
+        name,
+        sel.start,
+        sel.end,
+        sel.types_filter,
+        sel.min_fatalities,
+        sel.countries if name == "conflict" else (),
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _region_composite(
+    version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
+) -> pd.DataFrame:
+    frame = _composite_all(version, types, min_fatalities, weights, start, end)
+    return frame.loc[frame["region"] == region].reset_index(drop=True)
+
+
+def composite(sel: Selection, region: str | None = None) -> pd.DataFrame:
+    """Tidy composite rows (index, family scores, coverage) of a region (default: the selected one).
+    The index covers whole regions: the country filter does not apply to it."""
+    return _region_composite(
+        bundle().version,
+        region or sel.region,
+        sel.types_filter,
+        sel.min_fatalities,
+        sel.weights,
+        sel.start,
+        sel.end,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _ranking(
+    version: str, grouping: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
+) -> pd.DataFrame:
+    frame = _composite_all(version, types, min_fatalities, weights, start, end)
+    regions = _choices(version).regions[grouping]
+    return bd.region_ranking(frame, regions, period=end, previous=bd.shift_month(end, -12))
+
+
+def ranking(sel: Selection) -> pd.DataFrame:
+    """Regions of the selected region's grouping ranked by stability index in the end month."""
+    return _ranking(
+        bundle().version,
+        choices().grouping_of[sel.region],
+        sel.types_filter,
+        sel.min_fatalities,
+        sel.weights,
+        sel.start,
+        sel.end,
+    )
+
+
+def ranked_regions(sel: Selection) -> tuple[str, ...]:
+    """Regions of the selected grouping that have an index in the end month, most stable first."""
+    frame = ranking(sel)
+    return tuple(frame.loc[frame["rank"].notna(), "region"])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _map_values(
+    version: str,
+    grouping: str,
+    region: str,
+    types: Types,
+    min_fatalities: int,
+    weights: Weights,
+    start: str,
+    end: str,
+) -> pd.DataFrame:
+    frame = _composite_all(version, types, min_fatalities, weights, start, end)
+    regions = bundle().regions
+    memberships = regions.loc[regions["grouping"] == grouping]
+    return bd.country_values(frame, memberships, period=end, prefer=region)
+
+
+def map_values(sel: Selection) -> pd.DataFrame:
+    """Each country of the selected grouping with its region's stability index in the end month."""
+    return _map_values(
+        bundle().version,
+        choices().grouping_of[sel.region],
+        sel.region,
+        sel.types_filter,
+        sel.min_fatalities,
+        sel.weights,
+        sel.start,
+        sel.end,
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _drivers(
+    version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
+) -> pd.DataFrame:
+    frame = _region_composite(version, region, types, min_fatalities, weights, start, end)
+    return bd.family_drivers(
+        frame, period=end, previous=bd.shift_month(end, -12), weights=_weight_map(weights)
+    )
+
+
+def drivers(sel: Selection) -> pd.DataFrame:
+    """Each family's score now and a year earlier, and its contribution to the index change."""
+    return _drivers(
+        bundle().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+    )
+
+
+# --- breakdowns --------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _monthly_by_type(
+    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
+) -> pd.DataFrame:
+    return bd.monthly_by_type(
+        bundle().incidents.table,
+        countries,
+        start=start,
+        end=end,
+        event_types=types,
+        min_fatalities=min_fatalities,
+    )
+
+
+def monthly_by_type(sel: Selection) -> pd.DataFrame:
+    """Incidents and fatalities per month and event type in the selected countries and months."""
+    return _monthly_by_type(
+        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Incidents and deaths in the 12 months to ``end`` and in the 12 months before (None: outside
+    the data)."""
+
+    end: str
+    incidents: int | None
+    fatalities: int | None
+    incidents_before: int | None
+    fatalities_before: int | None
+
+    @property
+    def change_percent(self) -> float | None:
+        """100 × (incidents − incidents before) / incidents before (%); None when either is unknown
+        or there were none before."""
+        if self.incidents is None or not self.incidents_before:
+            return None
+        return 100 * (self.incidents - self.incidents_before) / self.incidents_before
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _totals(version: str, countries: tuple[str, ...], end: str, types: Types, min_fatalities: int) -> Totals:
+    first = bd.shift_month(end, -23)
+    frame = _monthly_by_type(version, countries, first, end, types, min_fatalities)
+    recent_first = bd.shift_month(end, -11)
+    out: list[int | None] = []
+    for lo, hi in ((recent_first, end), (first, bd.shift_month(end, -12))):
+        months = frame.loc[(frame["period"] >= lo) & (frame["period"] <= hi)]
+        complete = months["period"].nunique() == 12
+        out += [int(months["incidents"].sum()), int(months["fatalities"].sum())] if complete else [None, None]
+    return Totals(end, out[0], out[1], out[2], out[3])
+
+
+def totals(sel: Selection) -> Totals:
+    """Incidents and deaths in the 12 months to the end month, and the 12 months before."""
+    return _totals(bundle().version, _countries(sel), sel.end, sel.types_filter, sel.min_fatalities)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _top_countries(
+    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
+) -> pd.DataFrame:
+    from datasets.countries import country_name
+
+    frame = bd.top_countries(
+        bundle().incidents.table,
+        countries,
+        start=start,
+        end=end,
+        event_types=types,
+        min_fatalities=min_fatalities,
+    )
+    frame.insert(1, "country", [country_name(c) for c in frame["iso3"]])
+    return frame
+
+
+def top_countries(sel: Selection) -> pd.DataFrame:
+    """The member countries with the most incidents in the selected months."""
+    return _top_countries(
+        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _largest(
+    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
+) -> pd.DataFrame:
+    return bd.largest_incidents(
+        bundle().incidents.table,
+        countries,
+        start=start,
+        end=end,
+        event_types=types,
+        min_fatalities=min_fatalities,
+    )
+
+
+def largest_incidents(sel: Selection) -> pd.DataFrame:
+    """The 20 incidents with the most fatalities in the selection."""
+    return _largest(
+        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _locations(
+    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
+) -> bd.Locations:
+    return bd.event_locations(
+        bundle().incidents.table,
+        countries,
+        start=start,
+        end=end,
+        event_types=types,
+        min_fatalities=min_fatalities,
+    )
+
+
+def locations(sel: Selection) -> bd.Locations:
+    """Incident locations of the selection (aggregated to a grid above 5,000 points)."""
+    return _locations(
+        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _edges(version: str, members: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
+    return bd.collaboration_edges(bundle().collaboration.table, members, start=start, end=end)
+
+
+def edges(sel: Selection) -> pd.DataFrame:
+    """Collaboration network of the selected region (members and partners) in the selected months."""
+    return _edges(bundle().version, choices().members.get(sel.region, ()), sel.start, sel.end)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _compare(
+    version: str,
+    regions: tuple[str, ...],
+    types: Types,
+    min_fatalities: int,
+    weights: Weights,
+    start: str,
+    end: str,
+) -> pd.DataFrame:
+    """Long frame ``region, period, indicator, value`` of the comparison indicators."""
+    parts = [
+        _composite_all(version, types, min_fatalities, weights, start, end).query(
+            "indicator == 'stability_index'"
+        ),
+    ]
+    size = {r: len(_choices(version).members.get(r, ())) for r in regions}
+    conflict = _conflict_all(version, types, min_fatalities)
+    rolling = conflict.loc[conflict["indicator"] == "incidents_rolling_12m"].copy()
+    rolling["value"] = rolling["value"] / rolling["region"].map(size)
+    rolling["indicator"] = "incidents_per_member"
+    parts.append(rolling)
+    collab = _collaboration_all(version)
+    parts.append(collab.loc[collab["indicator"] == "network_density"])
+    perception = _perception_all(version)
+    parts.append(perception.loc[perception["indicator"] == "feel_safe"])
+    out = pd.concat(parts, ignore_index=True)
+    out = out.loc[out["region"].isin(regions), ["region", "period", "indicator", "value"]]
+    return clip_periods(out, parse_period(start), parse_period(end)).reset_index(drop=True)
+
+
+COMPARE_INDICATORS: tuple[str, ...] = (
+    "stability_index",
+    "incidents_per_member",
+    "network_density",
+    "feel_safe",
+)
+
+
+def compare(sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Comparison indicators of ``regions``, each a frame ``region, period, value``:
+    ``stability_index`` (0–100), ``incidents_per_member`` (trailing 12-month mean of incidents ÷
+    member countries, per month), ``network_density`` (share) and ``feel_safe`` (share)."""
+    frame = _compare(
+        bundle().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+    )
+    return {
+        name: frame.loc[frame["indicator"] == name, ["region", "period", "value"]].reset_index(drop=True)
+        for name in COMPARE_INDICATORS
+    }
+
+
+# --- shaping for the pages (small frames; not cached) ------------------------------------------
+
+
+def labelled(frame: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of ``indicators`` from a tidy frame, with ``label`` and ``unit`` columns (``metrics.catalog``)."""
+    out = frame.loc[
+        frame["indicator"].isin(indicators), ["period", "indicator", "value", "ci_low", "ci_high"]
+    ]
+    out = out.assign(
+        label=out["indicator"].map({i: describe(i).label for i in indicators}),
+        unit=out["indicator"].map({i: describe(i).unit for i in indicators}),
+    )
+    return out.sort_values(["indicator", "period"]).reset_index(drop=True)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _family_table(
+    version: str,
+    region: str,
+    name: str,
+    start: str,
+    end: str,
+    types: Types,
+    min_fatalities: int,
+    countries: tuple[str, ...],
+    indicators: tuple[str, ...],
+) -> pd.DataFrame:
+    frame = _region_family(version, region, name, start, end, types, min_fatalities, countries)
+    return labelled(frame, indicators)
+
+
+def family_table(sel: Selection, name: str, indicators: tuple[str, ...]) -> pd.DataFrame:
+    """``labelled`` rows of ``indicators`` from one family of the selected region (see ``family``)."""
+    return _family_table(
+        bundle().version,
+        sel.region,
+        name,
+        sel.start,
+        sel.end,
+        sel.types_filter,
+        sel.min_fatalities,
+        sel.countries if name == "conflict" else (),
+        tuple(indicators),
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _composite_table(
+    version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
+) -> pd.DataFrame:
+    frame = _region_composite(version, region, types, min_fatalities, weights, start, end)
+    return labelled(frame, ("stability_index", "score_conflict", "score_collaboration", "score_perception"))
+
+
+def composite_table(sel: Selection) -> pd.DataFrame:
+    """The stability index and family scores of the selected region, labelled."""
+    return _composite_table(
+        bundle().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+    )
+
+
+def value_at(frame: pd.DataFrame, indicator: str, period: str) -> float:
+    """The value of ``indicator`` in ``period`` (NaN when absent)."""
+    hit = frame.loc[(frame["indicator"] == indicator) & (frame["period"] == period), "value"]
+    return float(hit.iloc[0]) if len(hit) else math.nan
+
+
+def latest(frame: pd.DataFrame, indicator: str) -> tuple[str | None, float]:
+    """The last period with a value of ``indicator``, and that value."""
+    hit = frame.loc[(frame["indicator"] == indicator) & frame["value"].notna()].sort_values("period")
+    if hit.empty:
+        return None, math.nan
+    return str(hit["period"].iloc[-1]), float(hit["value"].iloc[-1])
+
+
+def period_totals(sel: Selection) -> tuple[int, int]:
+    """Incidents and deaths in the selected countries, months and filters."""
+    frame = monthly_by_type(sel)
+    return int(frame["incidents"].sum()), int(frame["fatalities"].sum())
+
+
+def engagements_by_kind(sel: Selection) -> pd.DataFrame:
+    """``period, kind, engagements`` for the selected region (agreements count in every month in force)."""
+    frame = family(sel, "collaboration")
+    frame = frame.loc[
+        frame["indicator"].str.startswith("engagements_") & (frame["indicator"] != "engagements_total")
+    ]
+    return pd.DataFrame(
+        {
+            "period": frame["period"],
+            "kind": frame["indicator"].str.removeprefix("engagements_").str.replace("_", " "),
+            "engagements": frame["value"],
+        }
+    ).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PerceptionPanel:
+    """One survey indicator of the selected region: its waves and its latest change."""
+
+    indicator: str
+    label: str
+    unit: str
+    waves: pd.DataFrame  # period, value, ci_low, ci_high, sample_size
+    change: float
+    significant: float
+    last_wave: str | None
+    respondents: float  # behind the last wave's regional value; NaN when not published
+
+
+def perception_panels(sel: Selection) -> list[PerceptionPanel]:
+    """Each perception indicator with data for the selected region, in a fixed order."""
+    frame = family(sel, "perception")
+    names = sorted(
+        {i for i in frame["indicator"] if not i.endswith(("_change", "_change_significant", "_sample_size"))},
+        key=lambda i: (PERCEPTION_INDICATORS.index(i) if i in PERCEPTION_INDICATORS else 99, i),
+    )
+    panels = []
+    for name in names:
+        est = frame.loc[frame["indicator"] == name, ["period", "value", "ci_low", "ci_high"]]
+        size = frame.loc[frame["indicator"] == f"{name}_sample_size", ["period", "value"]]
+        waves = est.merge(size.rename(columns={"value": "sample_size"}), on="period", how="left")
+        _, change = latest(frame, f"{name}_change")
+        _, sig = latest(frame, f"{name}_change_significant")
+        last_wave, _ = latest(frame, name)
+        respondents = value_at(frame, f"{name}_sample_size", last_wave) if last_wave else math.nan
+        d = describe(name)
+        panels.append(
+            PerceptionPanel(
+                name, d.label, d.unit, waves.sort_values("period"), change, sig, last_wave, respondents
+            )
+        )
+    return panels
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _catalog(version: str) -> pd.DataFrame:
+    names: dict[str, None] = {}
+    for frame in (_conflict_all(version, None, 0), _collaboration_all(version), _perception_all(version)):
+        names.update(dict.fromkeys(frame["indicator"].unique()))
+    names.update(dict.fromkeys(COMPOSITE_INDICATORS))
+    rows = [describe(n) for n in names]
+    order = {"conflict": 0, "collaboration": 1, "perception": 2, "composite": 3}
+    out = pd.DataFrame(
+        [{"family": i.family, "indicator": i.name, "label": i.label, "unit": i.unit} for i in rows]
+    )
+    return out.sort_values(["family", "indicator"], key=lambda s: s.map(order) if s.name == "family" else s)
+
+
+def catalog() -> pd.DataFrame:
+    """Every indicator the loaded data produces: family, name, label and unit."""
+    return _catalog(bundle().version)
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(version: str, name: str, key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
+    del version, name, key  # the cache key only
+    return _build()
+
+
+def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure ``build()`` returns, cached under (data version, ``name``, ``key``).
+
+    ``key`` must hold every small value the figure depends on besides the data version. Figures are
+    shared by reference between reruns and sessions (``st.cache_resource``): never mutate one;
+    ``st.plotly_chart`` only reads it."""
+    return _figure(bundle().version, name, key, build)
+
+
+# --- data page ---------------------------------------------------------------------------------
+
+_COVERAGE = {
+    "incidents": ("event_date", "iso3", False),
+    "collaboration": ("start_date", "participants", True),
+    "perception": ("wave_date", "iso3", False),
+}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _coverage(version: str) -> pd.DataFrame:
+    rows = []
+    for ds in bundle().datasets:
+        date_col, country_col, lists = _COVERAGE[ds.name]
+        cov = bd.table_coverage(
+            ds.table, date_column=date_col, country_column=country_col, country_lists=lists
+        )
+        rows.append(
+            {
+                "table": ds.name,
+                "origin": "illustrative sample" if ds.illustrative else "your store",
+                "label": ds.label,
+                "rows": cov["rows"],
+                "countries": cov["countries"],
+                "first date": cov["first"],
+                "last date": cov["last"],
+                "version": ds.version,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def coverage() -> pd.DataFrame:
+    """One row per loaded table: origin, label, rows, countries, first and last date, version."""
+    return _coverage(bundle().version)
+
+
+def provenance() -> list[tuple[str, list[dict[str, object]]]]:
+    """Each table's provenance records (``Dataset.details``)."""
+    return [(d.name, list(d.details)) for d in bundle().datasets]
+
+
+def clear() -> None:
+    """Drop every cached frame and figure and the loaded data (after the store changed)."""
+    st.cache_data.clear()
+    _figure.clear()
+    _load.clear()

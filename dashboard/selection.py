@@ -1,0 +1,222 @@
+"""What the user is looking at: one frozen ``Selection``, mirrored into the URL query string.
+
+``from_query`` and ``to_query`` are pure: a query dict (values a string or a list of strings, as
+``st.query_params`` gives them) in, a ``Selection`` out, and back. Any value that is not valid for
+the loaded data falls back to its default, so an old or hand-edited link always opens a view.
+
+Query keys: ``region``, ``start`` and ``end`` (``YYYY-MM``), ``country`` (ISO3, repeated),
+``type`` (event type, repeated), ``min_fatalities``, ``w_conflict``, ``w_collaboration``,
+``w_perception`` (relative weights 0–10) and ``compare`` (region, repeated). An empty ``country``
+or ``type`` list means "all".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+FAMILIES: tuple[str, ...] = ("conflict", "collaboration", "perception")
+DEFAULT_WEIGHTS: tuple[int, int, int] = (5, 5, 5)
+MAX_WEIGHT = 10
+MAX_COMPARE = 4
+MAX_MIN_FATALITIES = 100_000
+PREFERRED_GROUPING = "Security grouping"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+QueryValue = str | Sequence[str]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the loaded data allows: groupings, their regions, members, event types and months."""
+
+    groupings: tuple[str, ...]
+    regions: Mapping[str, tuple[str, ...]]
+    grouping_of: Mapping[str, str]
+    members: Mapping[str, tuple[str, ...]]
+    event_types: tuple[str, ...]
+    months: tuple[str, ...]
+
+    @property
+    def default_grouping(self) -> str:
+        return PREFERRED_GROUPING if PREFERRED_GROUPING in self.groupings else self.groupings[0]
+
+    @property
+    def default_region(self) -> str:
+        return self.regions[self.default_grouping][0]
+
+    @property
+    def first_month(self) -> str:
+        return self.months[0]
+
+    @property
+    def last_month(self) -> str:
+        return self.months[-1]
+
+    def default(self) -> Selection:
+        return Selection(region=self.default_region, start=self.first_month, end=self.last_month)
+
+
+def make_choices(
+    regions: pd.DataFrame, event_types: Sequence[str], first_month: str, last_month: str
+) -> Choices:
+    """``Choices`` from the regions table (``region, iso3, grouping``) and the data's month span."""
+    frame = regions.loc[:, ["region", "iso3", "grouping"]].drop_duplicates()
+    grouping_of: dict[str, str] = {}
+    for region, grouping in frame.sort_values(["grouping", "region"])[["region", "grouping"]].itertuples(
+        index=False
+    ):
+        grouping_of.setdefault(str(region), str(grouping))
+    groupings = tuple(sorted(set(grouping_of.values())))
+    by_grouping = {g: tuple(sorted(r for r, gg in grouping_of.items() if gg == g)) for g in groupings}
+    members = {
+        str(r): tuple(sorted(str(i) for i in g["iso3"].unique()))
+        for r, g in frame.groupby("region", sort=True)
+    }
+    months = tuple(str(p) for p in pd.period_range(first_month, last_month, freq="M"))
+    return Choices(groupings, by_grouping, grouping_of, members, tuple(event_types), months)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The dashboard's whole filter state.
+
+    ``countries`` and ``event_types`` empty mean "all"; ``weights`` are relative weights (0–10) of
+    conflict, collaboration and perception in the composite index; ``compare`` lists the regions of
+    the Compare page (empty: the page chooses).
+    """
+
+    region: str
+    start: str
+    end: str
+    countries: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    min_fatalities: int = 0
+    weights: tuple[int, int, int] = DEFAULT_WEIGHTS
+    compare: tuple[str, ...] = field(default=())
+
+    @property
+    def weight_map(self) -> dict[str, float]:
+        """Weights as shares of their sum, by family name."""
+        total = sum(self.weights)
+        return {f: w / total for f, w in zip(FAMILIES, self.weights, strict=True)}
+
+    @property
+    def types_filter(self) -> tuple[str, ...] | None:
+        """Event types to keep, or None for all."""
+        return self.event_types or None
+
+    @property
+    def previous(self) -> str:
+        """The month a year before ``end`` (``YYYY-MM``)."""
+        return str(pd.Period(self.end, "M") - 12)
+
+
+def _values(query: Mapping[str, QueryValue], key: str) -> list[str]:
+    raw = query.get(key)
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def _one(query: Mapping[str, QueryValue], key: str) -> str | None:
+    vals = _values(query, key)
+    return vals[-1] if vals else None
+
+
+def _int(text: str | None, lo: int, hi: int) -> int | None:
+    if text is None or not re.fullmatch(r"\d{1,9}", text):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+def _region(text: str | None, choices: Choices) -> str | None:
+    if text is None:
+        return None
+    folded = {r.casefold(): r for r in choices.grouping_of}
+    return folded.get(text.casefold())
+
+
+def from_query(query: Mapping[str, QueryValue], choices: Choices) -> Selection:
+    """Read a ``Selection`` from URL query values; anything invalid falls back to its default.
+
+    Defaults: the first region of the preferred grouping, the data's whole month span, all member
+    countries, all event types, no minimum of fatalities, equal weights and no comparison list.
+    A start after the end resets both; countries outside the region, unknown event types and
+    unknown comparison regions are dropped; weights that are all zero reset to equal weights.
+    """
+    default = choices.default()
+    region = _region(_one(query, "region"), choices) or default.region
+    start, end = _one(query, "start"), _one(query, "end")
+    start = start if start is not None and _MONTH.match(start) and start in choices.months else default.start
+    end = end if end is not None and _MONTH.match(end) and end in choices.months else default.end
+    if start > end:
+        start, end = default.start, default.end
+    members = choices.members.get(region, ())
+    countries = tuple(sorted({c.upper() for c in _values(query, "country")} & set(members)))
+    if set(countries) == set(members):
+        countries = ()
+    types = tuple(t for t in choices.event_types if t in set(_values(query, "type")))
+    if set(types) == set(choices.event_types):
+        types = ()
+    min_fatalities = _int(_one(query, "min_fatalities"), 0, MAX_MIN_FATALITIES) or 0
+    weights = []
+    for fam, dflt in zip(FAMILIES, DEFAULT_WEIGHTS, strict=True):
+        w = _int(_one(query, f"w_{fam}"), 0, MAX_WEIGHT)
+        weights.append(dflt if w is None else w)
+    weight_tuple = (weights[0], weights[1], weights[2]) if sum(weights) > 0 else DEFAULT_WEIGHTS
+    compare: list[str] = []
+    for text in _values(query, "compare"):
+        r = _region(text, choices)
+        if r is not None and r not in compare:
+            compare.append(r)
+    return Selection(
+        region=region,
+        start=start,
+        end=end,
+        countries=countries,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        weights=weight_tuple,
+        compare=tuple(compare[:MAX_COMPARE]),
+    )
+
+
+def to_query(selection: Selection) -> dict[str, str | list[str]]:
+    """The URL query values of ``selection``: region and months always, the rest when not default."""
+    out: dict[str, str | list[str]] = {
+        "region": selection.region,
+        "start": selection.start,
+        "end": selection.end,
+    }
+    if selection.countries:
+        out["country"] = list(selection.countries)
+    if selection.event_types:
+        out["type"] = list(selection.event_types)
+    if selection.min_fatalities:
+        out["min_fatalities"] = str(selection.min_fatalities)
+    if selection.weights != DEFAULT_WEIGHTS:
+        for fam, w in zip(FAMILIES, selection.weights, strict=True):
+            out[f"w_{fam}"] = str(w)
+    if selection.compare:
+        out["compare"] = list(selection.compare)
+    return out
+
+
+def compare_regions(
+    selection: Selection, choices: Choices, candidates: Sequence[str] | None = None
+) -> tuple[str, ...]:
+    """Regions on the Compare page: the chosen list when it has two or more, else the selected region
+    and up to three more of its grouping, taken from ``candidates`` (e.g. regions with an index, in
+    rank order) when given, else alphabetically."""
+    if len(selection.compare) >= 2:
+        return selection.compare
+    grouping = choices.regions[choices.grouping_of[selection.region]]
+    pool = [r for r in (candidates if candidates is not None else grouping) if r in grouping]
+    peers = [r for r in pool if r != selection.region]
+    return (selection.region, *peers[: MAX_COMPARE - 1])

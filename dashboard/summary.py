@@ -1,0 +1,92 @@
+"""Plain-language answers to the three questions, from the ranking and driver tables (pure)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+#: An index change smaller than this (index points, either way) reads as "about the same".
+STEADY_POINTS = 1.0
+FAMILY_LABELS: dict[str, str] = {
+    "conflict": "Conflict",
+    "collaboration": "Military collaboration",
+    "perception": "Public perception",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How stable, which direction, and which family drives it, as three sentences."""
+
+    level: str
+    direction: str
+    driver: str
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(float(value))
+
+
+def direction_word(change: float) -> str:
+    """ "getting better" (change ≥ +1 point), "getting worse" (≤ −1), else "about the same";
+    "unknown" when the change is missing."""
+    if not _finite(change):
+        return "unknown"
+    if change >= STEADY_POINTS:
+        return "getting better"
+    if change <= -STEADY_POINTS:
+        return "getting worse"
+    return "about the same"
+
+
+def answer(
+    region: str, ranking: pd.DataFrame, drivers: pd.DataFrame, *, period: str, previous: str, grouping: str
+) -> Answer:
+    """The three sentences for ``region``.
+
+    ``ranking``: the output of ``metrics.breakdowns.region_ranking`` for the region's grouping;
+    ``drivers``: ``metrics.breakdowns.family_drivers`` for the region.
+    """
+    row = ranking.loc[ranking["region"] == region]
+    index = float(row["stability_index"].iloc[0]) if len(row) else math.nan
+    change = float(row["change_stability_index"].iloc[0]) if len(row) else math.nan
+    if not _finite(index):
+        return Answer(
+            f"{region} has no stability index for {period}: fewer than two indicator families have data.",
+            "Direction: unknown.",
+            "Driver: unknown.",
+        )
+    ranked = int(ranking["stability_index"].notna().sum())
+    rank = row["rank"].iloc[0]
+    level = f"{region} scores {index:.1f} of 100 on the stability index in {period}"
+    level += f" (rank {int(rank)} of {ranked} in {grouping})." if pd.notna(rank) else "."
+    if not _finite(change):
+        direction = f"Direction: unknown — no index for {previous} to compare with."
+    else:
+        direction = f"{direction_word(change).capitalize()}: {change:+.1f} points since {previous}."
+    known = drivers.loc[drivers["contribution"].notna()]
+    if known.empty:
+        driver = "Driver: unknown — no family has a score in both months."
+    else:
+        top = known.iloc[0]
+        label = FAMILY_LABELS.get(str(top["family"]), str(top["family"]))
+        driver = (
+            f"Largest contribution: {label} ({float(top['contribution']):+.1f} points; its score went from "
+            f"{float(top['previous']):.1f} to {float(top['score']):.1f})."
+        )
+    return Answer(level, direction, driver)
+
+
+def scores(ranking: pd.DataFrame, region: str) -> dict[str, tuple[float, float]]:
+    """``{name: (value, change)}`` of ``region``'s ranking row for the index and the family scores
+    (NaN when the region is not ranked)."""
+    row = ranking.loc[ranking["region"] == region]
+    out = {}
+    for name in ("stability_index", "score_conflict", "score_collaboration", "score_perception"):
+        if row.empty:
+            out[name] = (math.nan, math.nan)
+        else:
+            out[name] = (float(row[name].iloc[0]), float(row[f"change_{name}"].iloc[0]))
+    return out

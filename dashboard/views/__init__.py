@@ -1,0 +1,1 @@
+"""The dashboard pages, run by ``st.navigation`` from ``dashboard/app.py`` (not imported)."""

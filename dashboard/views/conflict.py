@@ -1,0 +1,40 @@
+"""Conflict incidents: monthly incidents and fatalities by event type, the trend with its flags,
+where incidents happened and the largest ones."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, ui
+from dashboard.sidebar import selection
+
+# 1. Selection
+sel = selection()
+scope = ui.plain(sel.region) + (f" ({len(sel.countries)} selected countries)" if sel.countries else "")
+
+# 2. Totals
+incidents, fatalities = data.period_totals(sel)
+st.title(f"Conflict incidents: {scope}")
+a, b, c = st.columns(3)
+a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
+b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
+c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
+
+# 3. By event type
+left, right = st.columns(2)
+with left:
+    ui.chart(figures.by_event_type(sel, "incidents"))
+with right:
+    ui.chart(figures.by_event_type(sel, "fatalities"))
+
+# 4. Trend and flags
+ui.chart(figures.conflict_trend(sel))
+st.caption(
+    "Sustained decline: Sen's slope over the trailing 12 months below zero with Mann–Kendall p < 0.05. "
+    "Spike: a month above the mean + 2 SD of the 12 months before it."
+)
+
+# 5. Where, and the largest incidents
+ui.chart(figures.event_map(sel))
+st.subheader("Largest incidents by fatalities")
+st.dataframe(data.largest_incidents(sel), hide_index=True)

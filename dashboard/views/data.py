@@ -1,0 +1,45 @@
+"""Data: which datasets are loaded, their coverage and provenance (and, later, the upload workflow)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, ui
+
+# 1. What is loaded
+st.title("Data")
+coverage = data.coverage()
+st.dataframe(
+    coverage,
+    hide_index=True,
+    column_config={
+        "rows": st.column_config.NumberColumn("Rows", format="localized"),
+        "countries": st.column_config.NumberColumn("Countries", format="localized"),
+    },
+)
+sample = data.illustrative_tables()
+if sample:
+    st.info(
+        f"The {ui.listing(sample)} {'table is' if len(sample) == 1 else 'tables are'} the bundled "
+        "illustrative sample (generated, not real). "
+        "A table from your store replaces its sample as soon as the store holds it; "
+        "sample and real rows never mix."
+    )
+
+# 2. Regions
+b = data.bundle()
+choices = data.choices()
+st.subheader("Regions")
+st.write(f"Region definitions: {ui.plain(b.regions_label)}.")
+for grouping in choices.groupings:
+    st.write(f"**{ui.plain(grouping)}**: {len(choices.regions[grouping])} regions.")
+
+# 3. Provenance
+st.subheader("Provenance")
+for name, details in data.provenance():
+    with st.expander(f"{name} ({len(details)} record{'s' if len(details) != 1 else ''})"):
+        for record in details:
+            st.json(record, expanded=True)
+
+# 4. Upload
+# upload workflow: see dashboard/upload.py (issue 4)

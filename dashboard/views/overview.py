@@ -1,0 +1,69 @@
+"""Overview: how stable is each region of the grouping, with the selected region in headline numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, ui
+from dashboard.sidebar import selection
+from dashboard.summary import answer, scores
+
+# 1. Selection
+sel = selection()
+grouping = data.choices().grouping_of[sel.region]
+
+# 2. Data
+ranking = data.ranking(sel)
+totals = data.totals(sel)
+headline = scores(ranking, sel.region)
+
+# 3. Headline: how stable, which direction, which family
+st.title("Overview")
+st.caption(f"Values for {sel.end}, compared with {sel.previous}. Index 0 = least stable, 100 = most stable.")
+ui.answer(
+    answer(sel.region, ranking, data.drivers(sel), period=sel.end, previous=sel.previous, grouping=grouping)
+)
+cards = st.columns(5)
+for col, (name, label) in zip(
+    cards,
+    (
+        ("stability_index", "Stability index"),
+        ("score_conflict", "Conflict score"),
+        ("score_collaboration", "Collaboration score"),
+        ("score_perception", "Perception score"),
+    ),
+    strict=False,
+):
+    value, change = headline[name]
+    col.metric(label, ui.number(value), ui.delta(change, suffix=f" since {sel.previous}"))
+cards[4].metric(
+    f"Incidents, 12 months to {sel.end}",
+    ui.number(totals.incidents, "{:,}"),
+    ui.delta(totals.change_percent, "{:+.1f}", "% on the 12 months before"),
+    delta_color="inverse",
+)
+
+# 4. Map and ranking
+ui.chart(figures.world_map(sel))
+st.subheader(f"Regions of {ui.plain(grouping)}, ranked")
+st.dataframe(
+    ranking,
+    hide_index=True,
+    column_config={
+        "rank": st.column_config.NumberColumn("Rank"),
+        "region": st.column_config.TextColumn("Region"),
+        "stability_index": st.column_config.NumberColumn("Index", format="%.1f"),
+        "score_conflict": st.column_config.NumberColumn("Conflict", format="%.1f"),
+        "score_collaboration": st.column_config.NumberColumn("Collaboration", format="%.1f"),
+        "score_perception": st.column_config.NumberColumn("Perception", format="%.1f"),
+        "change_stability_index": st.column_config.NumberColumn("Index change", format="%+.1f"),
+        "change_score_conflict": st.column_config.NumberColumn("Conflict change", format="%+.1f"),
+        "change_score_collaboration": st.column_config.NumberColumn("Collaboration change", format="%+.1f"),
+        "change_score_perception": st.column_config.NumberColumn("Perception change", format="%+.1f"),
+        "coverage": st.column_config.NumberColumn("Weight with data", format="percent"),
+    },
+)
+st.caption(
+    f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
+    "Scores are normalised over all regions and the selected months (see Methodology)."
+)

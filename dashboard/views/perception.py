@@ -1,0 +1,44 @@
+"""Public perception: each survey indicator over waves with its 95% interval and sample size."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from dashboard import data, figures, ui
+from dashboard.sidebar import selection
+from metrics.intervals import NO_INTERVAL
+
+# 1. Selection
+sel = selection()
+panels = data.perception_panels(sel)
+
+# 2. One chart per indicator
+st.title(f"Public perception: {ui.plain(sel.region)}")
+st.caption(
+    "Regional values pool the member countries' national estimates, weighted by sample size; the band "
+    f"is the 95% interval. Where no interval can be given the chart says so ({NO_INTERVAL})."
+)
+if not panels:
+    st.info(f"No survey data for {ui.plain(sel.region)} in {sel.start} to {sel.end}.")
+for panel in panels:
+    share = panel.unit.startswith("share")
+    st.subheader(panel.label)
+    left, right = st.columns(2)
+    right.metric(
+        f"Respondents, wave of {panel.last_wave}",
+        ui.number(panel.respondents, "{:,.0f}") if math.isfinite(panel.respondents) else "not published",
+    )
+    if math.isfinite(panel.change):
+        significance = {1.0: "significant at 95%", 0.0: "not significant"}.get(panel.significant, NO_INTERVAL)
+        left.metric(
+            "Change since the previous wave",
+            ui.number(
+                100 * panel.change if share else panel.change, "{:+.1f}" + (" points" if share else "")
+            ),
+            significance,
+            delta_color="off",
+            delta_arrow="off",
+        )
+    ui.chart(figures.perception(sel, panel))

@@ -1,0 +1,44 @@
+"""Region: the three indicator families side by side, their trends and flags, and the countries
+that contribute most incidents."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, ui
+from dashboard.sidebar import selection
+from dashboard.summary import answer
+
+# 1. Selection
+sel = selection()
+grouping = data.choices().grouping_of[sel.region]
+
+# 2. Answer and family scores
+st.title(f"Region: {ui.plain(sel.region)}")
+ui.answer(
+    answer(
+        sel.region,
+        data.ranking(sel),
+        data.drivers(sel),
+        period=sel.end,
+        previous=sel.previous,
+        grouping=grouping,
+    )
+)
+ui.chart(figures.family_scores(sel))
+
+# 3. The three families side by side
+left, middle, right = st.columns(3)
+with left:
+    st.subheader("Conflict incidents")
+    ui.chart(figures.conflict_trend(sel, compact=True))
+with middle:
+    st.subheader("Military collaboration")
+    ui.chart(figures.density(sel, compact=True))
+with right:
+    st.subheader("Public perception")
+    ui.chart(figures.perception_shares(sel))
+
+# 4. Countries contributing most
+st.subheader("Countries with the most incidents")
+ui.chart(figures.top_countries(sel))

@@ -1,0 +1,84 @@
+"""Conventions of the dashboard package: where caching lives, what pages may do, the data fingerprint."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD = ROOT / "dashboard"
+VIEWS = sorted(p for p in (DASHBOARD / "views").glob("*.py") if not p.name.startswith("_"))
+OWN = sorted(p for p in DASHBOARD.rglob("*.py") if p.name != "upload.py")
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_chart_builders_and_selection_are_streamlit_free() -> None:
+    for name in ("charts.py", "selection.py", "summary.py"):
+        assert not {m for m in imports(DASHBOARD / name) if m.split(".")[0] == "streamlit"}, name
+
+
+@pytest.mark.parametrize("path", OWN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_caching_lives_in_data_py_only(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if path.name == "data.py" and path.parent == DASHBOARD:
+        assert "st.cache_data" in text and "st.cache_resource" in text
+    else:
+        assert "cache_data" not in text and "cache_resource" not in text
+
+
+@pytest.mark.parametrize("path", OWN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_html_from_data(path: Path) -> None:
+    assert "unsafe_allow_html" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", VIEWS, ids=lambda p: p.name)
+def test_pages_are_thin(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 150
+    assert not {m for m in imports(path) if m.split(".")[0] in ("pandas", "numpy", "plotly", "duckdb")}
+
+
+def test_pages_have_stable_url_paths() -> None:
+    tree = ast.parse((DASHBOARD / "app.py").read_text(encoding="utf-8"))
+    paths = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            file = node.args[0].value  # type: ignore[attr-defined]
+            url = [k.value.value for k in node.keywords if k.arg == "url_path"]  # type: ignore[attr-defined]
+            paths[file] = url[0] if url else None
+    assert paths == {f"views/{p.name}": p.stem for p in VIEWS}
+
+
+def test_fingerprint_follows_the_store(tmp_path: Path) -> None:
+    from dashboard.data import _fingerprint
+
+    store = tmp_path / "store"
+    (store / "incidents").mkdir(parents=True)
+    batch = store / "incidents" / "batch-1.parquet"
+    batch.write_bytes(b"one")
+    first = _fingerprint(str(store), None)
+    assert first == _fingerprint(str(store), None)  # nothing changed: same key, nothing reloaded
+    batch.write_bytes(b"three")  # a new size
+    second = _fingerprint(str(store), None)
+    assert second != first
+    os.utime(batch, ns=(1, 1))  # a new modification time
+    assert _fingerprint(str(store), None) != second
+    (store / "incidents" / "batch-2.parquet").write_bytes(b"x")  # a new file
+    assert len(_fingerprint(str(store), None)) == 2
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nA,FRA\n", encoding="utf-8")
+    assert len(_fingerprint(None, str(regions))) == 1
+    assert _fingerprint(str(tmp_path / "missing"), None) == ()
