@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import pyarrow.compute as pc
 import streamlit as st
 
@@ -35,6 +36,7 @@ from metrics.collaboration import collaboration_indicators
 from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
 from metrics.composite import composite_indicators
 from metrics.conflict import conflict_indicators
+from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
 from metrics.frames import clip_periods, parse_period
 from metrics.perception import perception_indicators
 
@@ -123,10 +125,26 @@ def illustrative_tables() -> list[str]:
 # --- indicator families, all regions (private; their callers are cached too) -------------------
 
 
+@st.cache_resource(max_entries=2, show_spinner="Preparing incidents…")
+def _cube(version: str) -> IncidentCube:
+    """The incidents pre-aggregated and indexed (built once per data version, shared by every
+    session; never mutate it)."""
+    return build_cube(bundle().incidents.table)
+
+
+def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
+    """What incident queries read: the cube (exact for its fatality thresholds and for row queries),
+    else the raw incidents for an unusual minimum of fatalities."""
+    b = bundle()
+    return _cube(b.version) if min_fatalities in FATALITY_THRESHOLDS else b.incidents.table
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
     b = bundle()
-    return conflict_indicators(b.incidents.table, b.regions, event_types=types, min_fatalities=min_fatalities)
+    return conflict_indicators(
+        incidents_source(min_fatalities), b.regions, event_types=types, min_fatalities=min_fatalities
+    )
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -184,7 +202,7 @@ def _region_family(
     if family == "conflict" and countries:
         members = b.regions.loc[b.regions["region"] == region]
         frame = conflict_indicators(
-            b.incidents.table,
+            incidents_source(min_fatalities),
             members,
             event_types=types,
             min_fatalities=min_fatalities,
@@ -321,7 +339,7 @@ def _monthly_by_type(
     version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
 ) -> pd.DataFrame:
     return bd.monthly_by_type(
-        bundle().incidents.table,
+        _cube(bundle().version),
         countries,
         start=start,
         end=end,
@@ -382,7 +400,7 @@ def _top_countries(
     from datasets.countries import country_name
 
     frame = bd.top_countries(
-        bundle().incidents.table,
+        _cube(bundle().version),
         countries,
         start=start,
         end=end,
@@ -405,7 +423,7 @@ def _largest(
     version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
 ) -> pd.DataFrame:
     return bd.largest_incidents(
-        bundle().incidents.table,
+        _cube(bundle().version),
         countries,
         start=start,
         end=end,
@@ -426,7 +444,7 @@ def _locations(
     version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
 ) -> bd.Locations:
     return bd.event_locations(
-        bundle().incidents.table,
+        _cube(bundle().version),
         countries,
         start=start,
         end=end,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -112,6 +113,20 @@ def resolve_store(store: str | os.PathLike[str] | None) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def sort_incidents(incidents: pa.Table) -> pa.Table:
+    """``incidents`` ordered by ISO3 then date (the same object when already in that order).
+
+    Loaded incidents are kept in this order so that a country's incidents in a period are one
+    contiguous slice (see ``metrics.cube.IncidentCube.rows_for``).
+    """
+    if incidents.num_rows == 0:
+        return incidents
+    order = pc.sort_indices(incidents, [("iso3", "ascending"), ("event_date", "ascending")]).to_numpy()
+    if np.array_equal(order, np.arange(len(order))):
+        return incidents
+    return incidents.take(order)
+
+
 def load_table(name: str, store: str | os.PathLike[str] | None = None) -> Dataset:
     """Table ``name`` from the store when it holds that table, else the bundled sample.
 
@@ -127,10 +142,15 @@ def load_table(name: str, store: str | os.PathLike[str] | None = None) -> Datase
         st = Store(root)
         stored = st.read_table(name)
         if stored is not None:
+            if name == "incidents":
+                stored = sort_incidents(stored)
             return Dataset(name, stored, False, st.label(name), st.version(name), st.batches(name))
     meta = sample_metadata()
     digest = hashlib.sha256(_data_path(f"sample_{name}.parquet").read_bytes()).hexdigest()[:16]
-    return Dataset(name, load_sample(name), True, SAMPLE_LABEL, f"sample-{digest}", [meta])
+    table = load_sample(name)
+    if name == "incidents":
+        table = sort_incidents(table)
+    return Dataset(name, table, True, SAMPLE_LABEL, f"sample-{digest}", [meta])
 
 
 __all__ = ["Dataset", "SchemaError", "load_regions", "load_sample", "load_table", "resolve_store"]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from datasets.schema import EVENT_TYPES
+from metrics.cube import IncidentCube
 from metrics.frames import TableLike, month_range, parse_period, query
 from metrics.trend import mann_kendall
 
@@ -49,6 +50,17 @@ _FILTER = """
 """
 
 
+def _rows(
+    incidents: TableLike | IncidentCube, countries: Sequence[str], start: str, end: str
+) -> tuple[TableLike, tuple[str, str] | None]:
+    """The rows to scan and, from a cube, the data's span: a cube hands over only the incidents of
+    ``countries`` in ``[start, end]`` (binary search on its sorted rows) instead of every row."""
+    if isinstance(incidents, IncidentCube):
+        first, last = month_bounds(start, end)
+        return incidents.rows_for(countries, first, last), incidents.span
+    return incidents, None
+
+
 def _params(
     countries: Sequence[str],
     start: str,
@@ -67,7 +79,7 @@ def _params(
 
 
 def monthly_by_type(
-    incidents: TableLike,
+    incidents: TableLike | IncidentCube,
     countries: Sequence[str],
     *,
     start: str,
@@ -84,6 +96,7 @@ def monthly_by_type(
     data's span are absent (unknown, not zero). Event types are ordered as in the schema, then any
     others alphabetically.
     """
+    incidents, known_span = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     counts = query(
         f"""SELECT strftime(i.event_date, '%Y-%m') AS period, i.event_type,
@@ -92,11 +105,14 @@ def monthly_by_type(
         params,
         incidents=incidents,
     )
-    span = query(
-        "SELECT strftime(min(event_date), '%Y-%m') AS a, strftime(max(event_date), '%Y-%m') AS b "
-        "FROM incidents",
-        incidents=incidents,
-    )
+    if known_span is not None:
+        span = pd.DataFrame({"a": [known_span[0]], "b": [known_span[1]]})
+    else:
+        span = query(
+            "SELECT strftime(min(event_date), '%Y-%m') AS a, strftime(max(event_date), '%Y-%m') AS b "
+            "FROM incidents",
+            incidents=incidents,
+        )
     columns = ["period", "event_type", "incidents", "fatalities"]
     if span.empty or pd.isna(span.loc[0, "a"]):
         return pd.DataFrame({c: pd.Series(dtype=object if c in columns[:2] else "int64") for c in columns})
@@ -116,7 +132,7 @@ def monthly_by_type(
 
 
 def top_countries(
-    incidents: TableLike,
+    incidents: TableLike | IncidentCube,
     countries: Sequence[str],
     *,
     start: str,
@@ -132,6 +148,7 @@ def top_countries(
     fatalities (both descending), then ISO3; at most ``limit`` rows. Countries without incidents are
     not listed.
     """
+    incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)
     return query(
@@ -160,7 +177,7 @@ LARGEST_COLUMNS: tuple[str, ...] = (
 
 
 def largest_incidents(
-    incidents: TableLike,
+    incidents: TableLike | IncidentCube,
     countries: Sequence[str],
     *,
     start: str,
@@ -174,6 +191,7 @@ def largest_incidents(
     Ties are broken by the later date, then source and event id, so the order is deterministic.
     Columns: ``LARGEST_COLUMNS``.
     """
+    incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)
     cols = ", ".join(f"i.{c}" for c in LARGEST_COLUMNS)
@@ -201,7 +219,7 @@ class Locations(NamedTuple):
 
 
 def event_locations(
-    incidents: TableLike,
+    incidents: TableLike | IncidentCube,
     countries: Sequence[str],
     *,
     start: str,
@@ -218,6 +236,7 @@ def event_locations(
     doubles until at most ``max_points`` cells are occupied. Per cell: ``incidents`` = count,
     ``fatalities`` = sum of deaths; it is drawn at the cell centre ((index + 0.5) × cell).
     """
+    incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     where = f"FROM incidents AS i WHERE {_FILTER}"
     counts = query(
@@ -235,20 +254,32 @@ def event_locations(
             incidents=incidents,
         )
         return Locations(frame, 0.0, located, total - located)
+    pts = query(f"SELECT i.latitude, i.longitude, i.fatalities {located_where}", params, incidents=incidents)
+    lat = pts["latitude"].to_numpy(dtype=float)
+    lon = pts["longitude"].to_numpy(dtype=float)
     cell = first_cell
     while True:
-        params["cell"] = cell
-        frame = query(
-            f"""SELECT (floor(i.latitude / $cell) + 0.5) * $cell AS latitude,
-                       (floor(i.longitude / $cell) + 0.5) * $cell AS longitude,
-                       count(*) AS incidents, CAST(sum(i.fatalities) AS BIGINT) AS fatalities
-                {located_where} GROUP BY ALL ORDER BY latitude, longitude""",
-            params,
-            incidents=incidents,
-        )
-        if len(frame) <= max_points:
-            return Locations(frame, cell, located, total - located)
+        rows = np.floor(lat / cell).astype(np.int64)
+        cols = np.floor(lon / cell).astype(np.int64)
+        key = (rows + 1_000_000) * 2_000_000 + (cols + 1_000_000)
+        codes, uniques = pd.factorize(key)
+        if len(uniques) <= max_points:
+            break
         cell *= 2
+    incidents_per = np.bincount(codes, minlength=len(uniques))
+    deaths = np.bincount(codes, weights=pts["fatalities"].to_numpy(dtype=float), minlength=len(uniques))
+    u_rows = uniques // 2_000_000 - 1_000_000
+    u_cols = uniques % 2_000_000 - 1_000_000
+    frame = pd.DataFrame(
+        {
+            "latitude": (u_rows + 0.5) * cell,
+            "longitude": (u_cols + 0.5) * cell,
+            "incidents": incidents_per.astype(np.int64),
+            "fatalities": deaths.astype(np.int64),
+        }
+    )
+    frame = frame.sort_values(["latitude", "longitude"], kind="stable").reset_index(drop=True)
+    return Locations(frame, cell, located, total - located)
 
 
 EDGE_COLUMNS: tuple[str, ...] = ("source", "target", "engagements", "source_member", "target_member")

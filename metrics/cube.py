@@ -11,12 +11,15 @@ incidents.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from datasets.loaders import sort_incidents
 from metrics.frames import TableLike, query, region_members
 
 #: Minimum-fatalities thresholds the cube can filter on exactly (class k holds incidents with
@@ -64,6 +67,33 @@ class IncidentCube:
     f: np.ndarray
     civ: np.ndarray
     known: np.ndarray
+    incidents: pa.Table | None = None
+    row_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    def rows_for(self, countries: Sequence[str], first: dt.date, last: dt.date) -> pa.Table:
+        """The incidents of ``countries`` dated ``first``..``last`` (inclusive), zero-copy slices.
+
+        The cube keeps the incidents sorted by country then date, with each country's row range, so
+        a region's incidents in a period are found by binary search instead of a scan.
+        """
+        if self.incidents is None:
+            raise ValueError("this cube was built without its incidents")
+        lo_day = (np.datetime64(first, "D") - _EPOCH).astype(np.int64)
+        hi_day = (np.datetime64(last, "D") - _EPOCH).astype(np.int64)
+        slices = []
+        for iso in sorted(set(countries)):
+            if iso not in self.row_ranges:
+                continue
+            a, b = self.row_ranges[iso]
+            days = self.days[a:b]
+            i = a + int(np.searchsorted(days, lo_day, side="left"))
+            j = a + int(np.searchsorted(days, hi_day, side="right"))
+            if j > i:
+                slices.append(self.incidents.slice(i, j - i))
+        if not slices:
+            return self.incidents.slice(0, 0)
+        return pa.concat_tables(slices)
 
     @property
     def rows(self) -> int:
@@ -88,6 +118,18 @@ class IncidentCube:
         return _label(self.first_month), _label(self.first_month + self.n_months - 1)
 
 
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _row_index(table: pa.Table) -> tuple[dict[str, tuple[int, int]], np.ndarray]:
+    iso = table["iso3"].to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(np.r_[True, iso[1:] != iso[:-1]]) if len(iso) else np.zeros(0, dtype=int)
+    ends = np.r_[starts[1:], len(iso)]
+    ranges = {str(iso[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
+    days = table["event_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)
+    return ranges, days
+
+
 def _label(month_index: int) -> str:
     return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
 
@@ -95,10 +137,20 @@ def _label(month_index: int) -> str:
 def build_cube(incidents: TableLike) -> IncidentCube:
     """Aggregate ``incidents`` (raw table) into an ``IncidentCube`` (DuckDB, then integer coding).
 
+    The cube also keeps the incidents, sorted by country and date (``sort_incidents``: no copy when
+    they already are, as ``datasets.loaders`` loads them), for queries that need whole rows.
+
     Per cell: ``n`` = incidents; ``f`` = fatalities (deaths); ``civ`` = incidents targeting civilians;
     ``known`` = incidents whose civilian targeting is known.
     """
-    cells = query(_CUBE_SQL, incidents=incidents)
+    table = (
+        incidents
+        if isinstance(incidents, pa.Table)
+        else pa.Table.from_pandas(incidents, preserve_index=False)
+    )
+    table = sort_incidents(table)
+    ranges, days = _row_index(table) if table.num_rows else ({}, np.zeros(0, dtype=np.int32))
+    cells = query(_CUBE_SQL, incidents=table)
     if cells.empty:
         empty = np.zeros(0, dtype=np.int64)
         return IncidentCube(
@@ -140,6 +192,9 @@ def build_cube(incidents: TableLike) -> IncidentCube:
         f=cells["f"].to_numpy(dtype=np.float64),
         civ=cells["civ"].to_numpy(dtype=np.float64),
         known=cells["known"].to_numpy(dtype=np.float64),
+        incidents=table,
+        row_ranges=ranges,
+        days=days,
     )
 
 

@@ -97,3 +97,37 @@ def test_empty_cube():
     assert cube.span is None and cube.rows == 0
     assert conflict_indicators(cube, REGIONS).empty
     assert np.asarray(cube.n).size == 0
+
+
+def test_breakdowns_from_the_cube_equal_the_raw_scan():
+    from metrics import breakdowns as bd
+
+    rows = []
+    for k in range(40):
+        rows.append(
+            {
+                "iso3": ["FRA", "DEU", "ITA"][k % 3],
+                "admin1": "A",
+                "event_id": f"e{k}",
+                "event_date": dt.date(2020, 1 + k % 12, 1 + k % 27),
+                "fatalities": (k * 7) % 11,
+                "event_type": EVENT_TYPES[k % 6],
+                "latitude": 40.0 + k / 10,
+                "longitude": 5.0 + k / 10,
+            }
+        )
+    raw = incidents_frame(rows)
+    cube = build_cube(raw)
+    kw = {"start": "2020-03", "end": "2020-10", "event_types": None, "min_fatalities": 3}
+    for fn in (bd.monthly_by_type, bd.top_countries, bd.largest_incidents):
+        a = fn(raw, ["FRA", "DEU"], **kw)
+        b = fn(cube, ["FRA", "DEU"], **kw)
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+    a = bd.event_locations(raw, ["FRA", "DEU"], **kw)
+    b = bd.event_locations(cube, ["FRA", "DEU"], **kw)
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_dtype=False)
+    assert (a.located, a.unlocated) == (b.located, b.unlocated)
+    # rows_for: FRA and DEU incidents dated 2020-03-01..2020-10-31, counted by hand from the rows above
+    first, last = dt.date(2020, 3, 1), dt.date(2020, 10, 31)
+    expected = sum(1 for r in rows if r["iso3"] in ("FRA", "DEU") and first <= r["event_date"] <= last)
+    assert cube.rows_for(["FRA", "DEU"], first, last).num_rows == expected
