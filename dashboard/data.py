@@ -79,6 +79,12 @@ def bundle() -> Bundle:
     return _load(store, regions, _fingerprint(store, regions))
 
 
+def store_dir() -> Path | None:
+    """The data store uploads go to (``$STABILITY_STORE``), or None when the app runs without one."""
+    store = os.environ.get(STORE_ENV) or None
+    return Path(store).expanduser() if store else None
+
+
 def _month(value: object) -> str:
     return pd.Timestamp(value).strftime("%Y-%m")
 

@@ -64,9 +64,16 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.store:
         env["STABILITY_STORE"] = str(Path(args.store).expanduser().resolve())
+    elif not env.get("STABILITY_STORE"):
+        # uploads from the Data page go to the default store; until it holds a table, that table
+        # is the illustrative sample
+        from datasets.store import default_store_dir
+
+        env["STABILITY_STORE"] = str(default_store_dir())
     if args.regions:
         env["STABILITY_REGIONS"] = str(Path(args.regions).expanduser().resolve())
     print(f"Regional Stability Monitor: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    print(f"Data store: {env['STABILITY_STORE']}", flush=True)
     proc = subprocess.Popen(command(args), env=env, cwd=str(Path(dashboard.__file__).parent))
     try:
         return proc.wait()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, ui, upload
 
 # 1. What is loaded
 st.title("Data")
@@ -42,4 +42,11 @@ for name, details in data.provenance():
             st.json(record, expanded=True)
 
 # 4. Upload
-# upload workflow: see dashboard/upload.py (issue 4)
+store_dir = data.store_dir()
+if store_dir is None:
+    st.info(
+        "To add your own data, start the dashboard with a data store: "
+        "`stability dashboard` (uses your default store) or `stability dashboard --store DIR`."
+    )
+else:
+    upload.render(store_dir)
