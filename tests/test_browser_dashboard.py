@@ -66,6 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "stability-dashboard.log"
     env = {k: v for k, v in os.environ.items() if k not in ("STABILITY_STORE", "STABILITY_REGIONS")}
+    # the default store lives in the user's data directory: point it at an empty folder
+    env["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("user-data"))
     command = [str(Path(sys.executable).with_name("stability")), "dashboard", "--port", str(port)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
