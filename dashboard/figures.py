@@ -3,16 +3,22 @@
 Each function returns a ``Chart`` (figure, the table behind it for "Show data", a file name for
 downloads). Figures are cached by ``data.figure`` under a key of the small values they depend on
 (the data version is added there), so a rerun that changes nothing about a chart reuses it.
+
+Every function takes its data source ``src`` last: by default the app's cached data
+(``dashboard.data``, imported on first use), or a ``dashboard.compute.Frames`` for the exports and
+the command line, so an exported chart is the one the page shows and this module loads without
+Streamlit.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts, data
+from dashboard import charts
+from dashboard.compute import PerceptionPanel
 from dashboard.selection import Selection
 from datasets.countries import CURRENT_ISO3
 
@@ -33,6 +39,20 @@ class Chart(NamedTuple):
     filename: str
 
 
+class _AppData:
+    """``dashboard.data`` (the app's cached data), imported on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        from dashboard import data as module
+
+        return getattr(module, name)
+
+
+#: The default data source of every figure: ``dashboard.data`` or anything with its interface
+#: (``choices``, ``caption``, ``figure``, ``family``, ``family_table``, ``composite`` …).
+data: Any = _AppData()
+
+
 def _incidents_key(sel: Selection) -> tuple[object, ...]:
     return (sel.region, sel.countries, sel.start, sel.end, sel.event_types, sel.min_fatalities)
 
@@ -44,54 +64,54 @@ def _index_key(sel: Selection) -> tuple[object, ...]:
 # --- overview and region -----------------------------------------------------------------------
 
 
-def world_map(sel: Selection) -> Chart:
-    grouping = data.choices().grouping_of[sel.region]
-    values = data.map_values(sel)
-    fig = data.figure(
+def world_map(sel: Selection, src: Any = data) -> Chart:
+    grouping = src.choices().grouping_of[sel.region]
+    values = src.map_values(sel)
+    fig = src.figure(
         "world_map",
         _index_key(sel),
         lambda: charts.world_map(
             values,
             title=f"Stability index by country: regions of {grouping}, {sel.end}",
-            caption=data.caption(sel, note="each country takes its region's index; grey = no index"),
+            caption=src.caption(sel, note="each country takes its region's index; grey = no index"),
             all_iso3=sorted(CURRENT_ISO3),
         ),
     )
     return Chart(fig, values, f"stability-map-{sel.end}")
 
 
-def family_scores(sel: Selection) -> Chart:
-    frame = data.composite(sel)
-    fig = data.figure(
+def family_scores(sel: Selection, src: Any = data) -> Chart:
+    frame = src.composite(sel)
+    fig = src.figure(
         "family_scores",
         _index_key(sel),
         lambda: charts.family_scores(
-            frame, title=f"{sel.region}: stability index and family scores", caption=data.caption(sel)
+            frame, title=f"{sel.region}: stability index and family scores", caption=src.caption(sel)
         ),
     )
-    return Chart(fig, data.composite_table(sel), f"scores-{sel.region}")
+    return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
 
 
-def conflict_trend(sel: Selection, *, compact: bool = False) -> Chart:
-    frame = data.family(sel, "conflict")
+def conflict_trend(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:
+    frame = src.family(sel, "conflict")
     title = (
         "Incidents, trend and flags"
         if compact
         else f"{sel.region}: incidents, trailing mean, trend and flags"
     )
-    fig = data.figure(
+    fig = src.figure(
         "conflict_trend",
         (*_incidents_key(sel), compact),
         lambda: charts.conflict_trend(
-            frame, title=title, caption=data.caption(sel, "incidents"), compact=compact
+            frame, title=title, caption=src.caption(sel, "incidents"), compact=compact
         ),
     )
-    return Chart(fig, data.family_table(sel, "conflict", TREND_INDICATORS), f"conflict-trend-{sel.region}")
+    return Chart(fig, src.family_table(sel, "conflict", TREND_INDICATORS), f"conflict-trend-{sel.region}")
 
 
-def density(sel: Selection, *, compact: bool = False) -> Chart:
-    table = data.family_table(sel, "collaboration", ("network_density",))
-    fig = data.figure(
+def density(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:
+    table = src.family_table(sel, "collaboration", ("network_density",))
+    fig = src.figure(
         "density",
         (sel.region, sel.start, sel.end, compact),
         lambda: charts.lines(
@@ -100,7 +120,7 @@ def density(sel: Selection, *, compact: bool = False) -> Chart:
             y="value",
             series="label",
             title="Network density, trailing 12 months",
-            caption=data.caption(sel, "collaboration"),
+            caption=src.caption(sel, "collaboration"),
             y_title="Share of member pairs tied",
             y_range=[0, 1],
             compact=compact,
@@ -109,9 +129,9 @@ def density(sel: Selection, *, compact: bool = False) -> Chart:
     return Chart(fig, table, f"density-{sel.region}")
 
 
-def perception_shares(sel: Selection) -> Chart:
-    table = data.family_table(sel, "perception", SHARES)
-    fig = data.figure(
+def perception_shares(sel: Selection, src: Any = data) -> Chart:
+    table = src.family_table(sel, "perception", SHARES)
+    fig = src.figure(
         "perception_shares",
         (sel.region, sel.start, sel.end),
         lambda: charts.lines(
@@ -120,7 +140,7 @@ def perception_shares(sel: Selection) -> Chart:
             y="value",
             series="label",
             title="Survey shares by wave",
-            caption=data.caption(sel, "perception", note="95% intervals on the Public perception page"),
+            caption=src.caption(sel, "perception", note="95% intervals on the Public perception page"),
             y_title="Share of respondents",
             y_range=[0, 1],
             compact=True,
@@ -129,9 +149,9 @@ def perception_shares(sel: Selection) -> Chart:
     return Chart(fig, table, f"perception-{sel.region}")
 
 
-def top_countries(sel: Selection) -> Chart:
-    table = data.top_countries(sel)
-    fig = data.figure(
+def top_countries(sel: Selection, src: Any = data) -> Chart:
+    table = src.top_countries(sel)
+    fig = src.figure(
         "top_countries",
         _incidents_key(sel),
         lambda: charts.ranked_bars(
@@ -139,7 +159,7 @@ def top_countries(sel: Selection) -> Chart:
             x="incidents",
             y="country",
             title=f"{sel.region}: incidents by country, {sel.start} to {sel.end}",
-            caption=data.caption(sel, "incidents"),
+            caption=src.caption(sel, "incidents"),
             x_title="Incidents in the period",
         ),
     )
@@ -149,11 +169,11 @@ def top_countries(sel: Selection) -> Chart:
 # --- conflict ----------------------------------------------------------------------------------
 
 
-def by_event_type(sel: Selection, measure: str) -> Chart:
+def by_event_type(sel: Selection, measure: str, src: Any = data) -> Chart:
     """Monthly ``measure`` ("incidents" or "fatalities") stacked by event type."""
-    table = data.monthly_by_type(sel)
+    table = src.monthly_by_type(sel)
     unit = {"incidents": "Incidents per month", "fatalities": "Deaths per month"}[measure]
-    fig = data.figure(
+    fig = src.figure(
         "by_event_type",
         (*_incidents_key(sel), measure),
         lambda: charts.stacked_bars(
@@ -162,7 +182,7 @@ def by_event_type(sel: Selection, measure: str) -> Chart:
             y=measure,
             series="event_type",
             title=f"{measure.capitalize()} by event type",
-            caption=data.caption(sel, "incidents"),
+            caption=src.caption(sel, "incidents"),
             y_title=unit,
             colours=charts.EVENT_TYPE_COLOURS,
         ),
@@ -170,20 +190,20 @@ def by_event_type(sel: Selection, measure: str) -> Chart:
     return Chart(fig, table, f"{measure}-by-type-{sel.region}")
 
 
-def event_map(sel: Selection) -> Chart:
-    places = data.locations(sel)
+def event_map(sel: Selection, src: Any = data) -> Chart:
+    places = src.locations(sel)
     note = (
         f"aggregated to {places.cell_degrees:g}° cells" if places.cell_degrees else "one marker per incident"
     )
     if places.unlocated:
         note += f"; {places.unlocated:,} incidents without coordinates not drawn"
-    fig = data.figure(
+    fig = src.figure(
         "event_map",
         _incidents_key(sel),
         lambda: charts.event_map(
             places.frame,
             title=f"Where incidents happened ({places.located:,} located)",
-            caption=data.caption(sel, "incidents", note=note),
+            caption=src.caption(sel, "incidents", note=note),
             cell_degrees=places.cell_degrees,
         ),
     )
@@ -193,9 +213,9 @@ def event_map(sel: Selection) -> Chart:
 # --- collaboration -----------------------------------------------------------------------------
 
 
-def engagements(sel: Selection) -> Chart:
-    table = data.engagements_by_kind(sel)
-    fig = data.figure(
+def engagements(sel: Selection, src: Any = data) -> Chart:
+    table = src.engagements_by_kind(sel)
+    fig = src.figure(
         "engagements",
         (sel.region, sel.start, sel.end),
         lambda: charts.stacked_bars(
@@ -204,30 +224,30 @@ def engagements(sel: Selection) -> Chart:
             y="engagements",
             series="kind",
             title=f"{sel.region}: engagements by kind",
-            caption=data.caption(sel, "collaboration"),
+            caption=src.caption(sel, "collaboration"),
             y_title="Engagements per month",
         ),
     )
     return Chart(fig, table, f"engagements-{sel.region}")
 
 
-def network(sel: Selection) -> Chart:
-    table = data.edges(sel)
-    fig = data.figure(
+def network(sel: Selection, src: Any = data) -> Chart:
+    table = src.edges(sel)
+    fig = src.figure(
         "network",
         (sel.region, sel.start, sel.end),
         lambda: charts.network_graph(
             table,
             title=f"{sel.region}: who engaged with whom, {sel.start} to {sel.end}",
-            caption=data.caption(sel, "collaboration", note="line width = engagements"),
+            caption=src.caption(sel, "collaboration", note="line width = engagements"),
         ),
     )
     return Chart(fig, table, f"network-{sel.region}")
 
 
-def partners(sel: Selection) -> Chart:
-    table = data.family_table(sel, "collaboration", ("external_partners",))
-    fig = data.figure(
+def partners(sel: Selection, src: Any = data) -> Chart:
+    table = src.family_table(sel, "collaboration", ("external_partners",))
+    fig = src.figure(
         "partners",
         (sel.region, sel.start, sel.end),
         lambda: charts.lines(
@@ -236,7 +256,7 @@ def partners(sel: Selection) -> Chart:
             y="value",
             series="label",
             title="External partners",
-            caption=data.caption(sel, "collaboration"),
+            caption=src.caption(sel, "collaboration"),
             y_title="Partners",
             y_format=",.0f",
         ),
@@ -247,15 +267,15 @@ def partners(sel: Selection) -> Chart:
 # --- perception and compare --------------------------------------------------------------------
 
 
-def perception(sel: Selection, panel: data.PerceptionPanel) -> Chart:
+def perception(sel: Selection, panel: PerceptionPanel, src: Any = data) -> Chart:
     share = panel.unit.startswith("share")
-    fig = data.figure(
+    fig = src.figure(
         "perception",
         (sel.region, sel.start, sel.end, panel.indicator),
         lambda: charts.perception_chart(
             panel.waves,
             title=f"{sel.region}: {panel.label}",
-            caption=data.caption(sel, "perception"),
+            caption=src.caption(sel, "perception"),
             y_title=f"{panel.label} ({panel.unit})",
             share=share,
         ),
@@ -289,13 +309,13 @@ COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = 
 }
 
 
-def compare(sel: Selection, regions: tuple[str, ...]) -> list[Chart]:
+def compare(sel: Selection, regions: tuple[str, ...], src: Any = data) -> list[Chart]:
     """One chart per comparison indicator, the regions on the same axes."""
-    frames = data.compare(sel, regions)
+    frames = src.compare(sel, regions)
     out = []
     for name, (title, unit, y_range, y_format, tables) in COMPARE.items():
         frame = frames[name]
-        fig = data.figure(
+        fig = src.figure(
             "compare",
             (regions, name, sel.event_types, sel.min_fatalities, sel.weights, sel.start, sel.end),
             lambda frame=frame, title=title, unit=unit, y_range=y_range, y_format=y_format, tables=tables: (
@@ -305,7 +325,7 @@ def compare(sel: Selection, regions: tuple[str, ...]) -> list[Chart]:
                     y="value",
                     series="region",
                     title=title,
-                    caption=data.caption(sel, *tables),
+                    caption=src.caption(sel, *tables),
                     y_title=unit,
                     y_range=y_range,
                     y_format=y_format,

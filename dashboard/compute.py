@@ -1,0 +1,577 @@
+"""What the dashboard shows, computed without Streamlit: the loaded bundle and small values in, frames out.
+
+Two layers:
+
+* Module functions: pure computations (frames and small values in, a frame or a small value out).
+  ``dashboard.data`` wraps them in its cached functions for the app; nothing here keeps state.
+* ``Frames``: the same selection-level interface as ``dashboard.data`` (``family(sel, name)``,
+  ``composite(sel)``, ``caption(sel, …)``, ``figure(name, key, build)`` …) over one ``Bundle``, for
+  the exports and the command line. It remembers what it computed for the life of the object
+  (one export or one briefing pack), so several charts of one region share the work.
+
+``dashboard.figures`` builds every chart from either of them, so an exported chart is the chart the
+page shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow.compute as pc
+
+from dashboard.charts import Caption
+from dashboard.selection import Choices, Selection, make_choices
+from datasets.bundle import Bundle
+from datasets.countries import country_name
+from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
+from metrics import breakdowns as bd
+from metrics.catalog import describe
+from metrics.collaboration import collaboration_indicators
+from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
+from metrics.composite import composite_indicators
+from metrics.conflict import conflict_indicators
+from metrics.cube import IncidentCube
+from metrics.frames import TableLike, clip_periods, parse_period
+from metrics.perception import perception_indicators
+
+Types = tuple[str, ...] | None
+Weights = tuple[int, int, int]
+FAMILY_ORDER: tuple[str, ...] = ("conflict", "collaboration", "perception")
+#: Indicators of the Compare page, in order.
+COMPARE_INDICATORS: tuple[str, ...] = (
+    "stability_index",
+    "incidents_per_member",
+    "network_density",
+    "feel_safe",
+)
+COMPOSITE_TABLE: tuple[str, ...] = (
+    "stability_index",
+    "score_conflict",
+    "score_collaboration",
+    "score_perception",
+)
+_DATE_COLUMNS = (("incidents", "event_date"), ("collaboration", "start_date"), ("perception", "wave_date"))
+_COVERAGE = {
+    "incidents": ("event_date", "iso3", False),
+    "collaboration": ("start_date", "participants", True),
+    "perception": ("wave_date", "iso3", False),
+}
+
+
+# --- the loaded data ---------------------------------------------------------------------------
+
+
+def month(value: object) -> str:
+    """A date as its month ``YYYY-MM``."""
+    return pd.Timestamp(value).strftime("%Y-%m")
+
+
+def choices(b: Bundle) -> Choices:
+    """Regions, members, event types and the months from the first to the last date of any table."""
+    firsts, lasts = [], []
+    for name, col in _DATE_COLUMNS:
+        table = getattr(b, name).table
+        if table.num_rows:
+            mm = pc.min_max(table[col]).as_py()
+            firsts.append(mm["min"])
+            lasts.append(mm["max"])
+    if not firsts:
+        raise ValueError("no data is loaded: every table is empty")
+    return make_choices(b.regions, EVENT_TYPES, month(min(firsts)), month(max(lasts)))
+
+
+def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
+    """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``."""
+    sets = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
+    labels = list(dict.fromkeys(d.label for d in sets))
+    return Caption("; ".join(labels), start, end, any(d.illustrative for d in sets), note)
+
+
+def illustrative_tables(b: Bundle) -> list[str]:
+    """Names of the loaded tables that are the illustrative sample."""
+    return [d.name for d in b.datasets if d.illustrative]
+
+
+def coverage(b: Bundle) -> pd.DataFrame:
+    """One row per loaded table: origin, label, rows, countries, first and last date, version."""
+    rows = []
+    for ds in b.datasets:
+        date_col, country_col, lists = _COVERAGE[ds.name]
+        cov = bd.table_coverage(
+            ds.table, date_column=date_col, country_column=country_col, country_lists=lists
+        )
+        rows.append(
+            {
+                "table": ds.name,
+                "origin": "illustrative sample" if ds.illustrative else "your store",
+                "label": ds.label,
+                "rows": cov["rows"],
+                "countries": cov["countries"],
+                "first date": cov["first"],
+                "last date": cov["last"],
+                "version": ds.version,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def provenance(b: Bundle) -> list[tuple[str, list[dict[str, object]]]]:
+    """Each table's provenance records (``Dataset.details``)."""
+    return [(d.name, list(d.details)) for d in b.datasets]
+
+
+# --- indicator families ------------------------------------------------------------------------
+
+
+def weight_map(weights: Weights) -> dict[str, float]:
+    """Relative weights (conflict, collaboration, perception) as shares of their sum, by family."""
+    return {f: w / sum(weights) for f, w in zip(FAMILY_ORDER, weights, strict=True)}
+
+
+def conflict_all(
+    incidents: TableLike | IncidentCube, regions: pd.DataFrame, types: Types, min_fatalities: int
+) -> pd.DataFrame:
+    """Conflict indicators of every region under the incident filters."""
+    return conflict_indicators(incidents, regions, event_types=types, min_fatalities=min_fatalities)
+
+
+def member_conflict(
+    incidents: TableLike | IncidentCube,
+    regions: pd.DataFrame,
+    region: str,
+    types: Types,
+    min_fatalities: int,
+    countries: Sequence[str],
+) -> pd.DataFrame:
+    """Conflict indicators of ``region`` counting only the chosen member ``countries``."""
+    members = regions.loc[regions["region"] == region]
+    return conflict_indicators(
+        incidents, members, event_types=types, min_fatalities=min_fatalities, countries=list(countries)
+    )
+
+
+def composite_all(
+    conflict: pd.DataFrame,
+    collaboration: pd.DataFrame,
+    perception: pd.DataFrame,
+    regions: pd.DataFrame,
+    weights: Weights,
+    start: str,
+    end: str,
+) -> pd.DataFrame:
+    """The composite index of every region, scores normalised over ``start`` to ``end``."""
+    return composite_indicators(
+        conflict, collaboration, perception, regions, weights=weight_map(weights), start=start, end=end
+    )
+
+
+def region_rows(
+    frame: pd.DataFrame, region: str, start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """Rows of one region from a tidy frame, optionally clipped to the months ``start`` to ``end``."""
+    out = frame.loc[frame["region"] == region]
+    if start is not None or end is not None:
+        out = clip_periods(out, parse_period(start), parse_period(end))
+    return out.reset_index(drop=True)
+
+
+def ranking(composite: pd.DataFrame, regions: Sequence[str], end: str) -> pd.DataFrame:
+    """``regions`` ranked by stability index in ``end``, with changes since a year earlier."""
+    return bd.region_ranking(composite, regions, period=end, previous=bd.shift_month(end, -12))
+
+
+def map_values(
+    composite: pd.DataFrame, regions: pd.DataFrame, grouping: str, region: str, end: str
+) -> pd.DataFrame:
+    """Each country of ``grouping`` with its region's stability index in ``end`` (``region`` preferred)."""
+    memberships = regions.loc[regions["grouping"] == grouping]
+    return bd.country_values(composite, memberships, period=end, prefer=region)
+
+
+def drivers(region_composite: pd.DataFrame, end: str, weights: Weights) -> pd.DataFrame:
+    """Each family's score in ``end`` and a year earlier, and its contribution to the index change."""
+    return bd.family_drivers(
+        region_composite, period=end, previous=bd.shift_month(end, -12), weights=weight_map(weights)
+    )
+
+
+# --- breakdowns --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Incidents and deaths in the 12 months to ``end`` and in the 12 months before (None: outside
+    the data)."""
+
+    end: str
+    incidents: int | None
+    fatalities: int | None
+    incidents_before: int | None
+    fatalities_before: int | None
+
+    @property
+    def change_percent(self) -> float | None:
+        """100 × (incidents − incidents before) / incidents before (%); None when either is unknown
+        or there were none before."""
+        if self.incidents is None or not self.incidents_before:
+            return None
+        return 100 * (self.incidents - self.incidents_before) / self.incidents_before
+
+
+def totals_first(end: str) -> str:
+    """First month of the 24 months that ``totals`` needs (``end`` − 23 months)."""
+    return bd.shift_month(end, -23)
+
+
+def totals(monthly: pd.DataFrame, end: str) -> Totals:
+    """``Totals`` from ``monthly_by_type`` rows covering ``totals_first(end)`` to ``end``.
+
+    A 12-month window counts only when all 12 of its months are in the data (else None)."""
+    first = totals_first(end)
+    recent_first = bd.shift_month(end, -11)
+    out: list[int | None] = []
+    for lo, hi in ((recent_first, end), (first, bd.shift_month(end, -12))):
+        months = monthly.loc[(monthly["period"] >= lo) & (monthly["period"] <= hi)]
+        complete = months["period"].nunique() == 12
+        out += [int(months["incidents"].sum()), int(months["fatalities"].sum())] if complete else [None, None]
+    return Totals(end, out[0], out[1], out[2], out[3])
+
+
+def period_totals(monthly: pd.DataFrame) -> tuple[int, int]:
+    """Incidents and deaths summed over ``monthly_by_type`` rows."""
+    return int(monthly["incidents"].sum()), int(monthly["fatalities"].sum())
+
+
+def with_country_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with ``iso3`` first) with a ``country`` name column after it."""
+    out = frame.copy()
+    out.insert(1, "country", [country_name(c) for c in out["iso3"]])
+    return out
+
+
+def compare_frame(
+    composite: pd.DataFrame,
+    conflict: pd.DataFrame,
+    collaboration: pd.DataFrame,
+    perception: pd.DataFrame,
+    members: Mapping[str, Sequence[str]],
+    regions: Sequence[str],
+    start: str,
+    end: str,
+) -> pd.DataFrame:
+    """Long frame ``region, period, indicator, value`` of ``COMPARE_INDICATORS`` for ``regions``.
+
+    ``incidents_per_member`` = trailing 12-month mean of incidents ÷ member countries (per country
+    per month); the others are the indicators of those names.
+    """
+    parts = [composite.query("indicator == 'stability_index'")]
+    size = {r: len(members.get(r, ())) for r in regions}
+    rolling = conflict.loc[conflict["indicator"] == "incidents_rolling_12m"].copy()
+    rolling["value"] = rolling["value"] / rolling["region"].map(size)
+    rolling["indicator"] = "incidents_per_member"
+    parts.append(rolling)
+    parts.append(collaboration.loc[collaboration["indicator"] == "network_density"])
+    parts.append(perception.loc[perception["indicator"] == "feel_safe"])
+    out = pd.concat(parts, ignore_index=True)
+    out = out.loc[out["region"].isin(regions), ["region", "period", "indicator", "value"]]
+    return clip_periods(out, parse_period(start), parse_period(end)).reset_index(drop=True)
+
+
+def compare_split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``compare_frame`` as one frame ``region, period, value`` per indicator."""
+    return {
+        name: frame.loc[frame["indicator"] == name, ["region", "period", "value"]].reset_index(drop=True)
+        for name in COMPARE_INDICATORS
+    }
+
+
+# --- shaping for the pages ---------------------------------------------------------------------
+
+
+def labelled(frame: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of ``indicators`` from a tidy frame, with ``label`` and ``unit`` columns (``metrics.catalog``)."""
+    out = frame.loc[
+        frame["indicator"].isin(indicators), ["period", "indicator", "value", "ci_low", "ci_high"]
+    ]
+    out = out.assign(
+        label=out["indicator"].map({i: describe(i).label for i in indicators}),
+        unit=out["indicator"].map({i: describe(i).unit for i in indicators}),
+    )
+    return out.sort_values(["indicator", "period"]).reset_index(drop=True)
+
+
+def value_at(frame: pd.DataFrame, indicator: str, period: str) -> float:
+    """The value of ``indicator`` in ``period`` (NaN when absent)."""
+    hit = frame.loc[(frame["indicator"] == indicator) & (frame["period"] == period), "value"]
+    return float(hit.iloc[0]) if len(hit) else math.nan
+
+
+def latest(frame: pd.DataFrame, indicator: str) -> tuple[str | None, float]:
+    """The last period with a value of ``indicator``, and that value."""
+    hit = frame.loc[(frame["indicator"] == indicator) & frame["value"].notna()].sort_values("period")
+    if hit.empty:
+        return None, math.nan
+    return str(hit["period"].iloc[-1]), float(hit["value"].iloc[-1])
+
+
+def engagements_by_kind(collaboration: pd.DataFrame) -> pd.DataFrame:
+    """``period, kind, engagements`` from one region's collaboration rows (agreements count in every
+    month in force)."""
+    frame = collaboration.loc[
+        collaboration["indicator"].str.startswith("engagements_")
+        & (collaboration["indicator"] != "engagements_total")
+    ]
+    return pd.DataFrame(
+        {
+            "period": frame["period"],
+            "kind": frame["indicator"].str.removeprefix("engagements_").str.replace("_", " "),
+            "engagements": frame["value"],
+        }
+    ).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PerceptionPanel:
+    """One survey indicator of a region: its waves and its latest change."""
+
+    indicator: str
+    label: str
+    unit: str
+    waves: pd.DataFrame  # period, value, ci_low, ci_high, sample_size
+    change: float
+    significant: float
+    last_wave: str | None
+    respondents: float  # behind the last wave's regional value; NaN when not published
+
+
+def perception_panels(perception: pd.DataFrame) -> list[PerceptionPanel]:
+    """Each perception indicator with data in one region's perception rows, in a fixed order."""
+    names = sorted(
+        {
+            i
+            for i in perception["indicator"]
+            if not i.endswith(("_change", "_change_significant", "_sample_size"))
+        },
+        key=lambda i: (PERCEPTION_INDICATORS.index(i) if i in PERCEPTION_INDICATORS else 99, i),
+    )
+    panels = []
+    for name in names:
+        est = perception.loc[perception["indicator"] == name, ["period", "value", "ci_low", "ci_high"]]
+        size = perception.loc[perception["indicator"] == f"{name}_sample_size", ["period", "value"]]
+        waves = est.merge(size.rename(columns={"value": "sample_size"}), on="period", how="left")
+        _, change = latest(perception, f"{name}_change")
+        _, sig = latest(perception, f"{name}_change_significant")
+        last_wave, _ = latest(perception, name)
+        respondents = value_at(perception, f"{name}_sample_size", last_wave) if last_wave else math.nan
+        d = describe(name)
+        panels.append(
+            PerceptionPanel(
+                name, d.label, d.unit, waves.sort_values("period"), change, sig, last_wave, respondents
+            )
+        )
+    return panels
+
+
+def catalog(conflict: pd.DataFrame, collaboration: pd.DataFrame, perception: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator the families produce (and the composite's): family, name, label and unit."""
+    names: dict[str, None] = {}
+    for frame in (conflict, collaboration, perception):
+        names.update(dict.fromkeys(frame["indicator"].unique()))
+    names.update(dict.fromkeys(COMPOSITE_INDICATORS))
+    rows = [describe(n) for n in names]
+    order = {"conflict": 0, "collaboration": 1, "perception": 2, "composite": 3}
+    out = pd.DataFrame(
+        [{"family": i.family, "indicator": i.name, "label": i.label, "unit": i.unit} for i in rows]
+    )
+    return out.sort_values(["family", "indicator"], key=lambda s: s.map(order) if s.name == "family" else s)
+
+
+# --- one bundle, selection by selection ----------------------------------------------------------
+
+
+class Frames:
+    """``dashboard.data``'s selection-level interface over one ``Bundle``, without Streamlit.
+
+    ``incidents``: what incident queries read (default the bundle's incidents table; an
+    ``IncidentCube`` of it gives the same numbers faster). Results are remembered for the life of
+    the object; the bundle must not change meanwhile.
+    """
+
+    def __init__(self, bundle: Bundle, incidents: TableLike | IncidentCube | None = None) -> None:
+        self.bundle = bundle
+        self.incidents = bundle.incidents.table if incidents is None else incidents
+        self._memo: dict[tuple[object, ...], Any] = {}
+
+    def _get(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    # the loaded data
+    def choices(self) -> Choices:
+        return self._get(("choices",), lambda: choices(self.bundle))
+
+    def caption(self, sel: Selection, *tables: str, note: str = "") -> Caption:
+        return caption(self.bundle, sel.start, sel.end, *tables, note=note)
+
+    def illustrative_tables(self) -> list[str]:
+        return illustrative_tables(self.bundle)
+
+    def figure(self, name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+        """``build()`` (nothing to share between exports)."""
+        del name, key
+        return build()
+
+    # families
+    def _conflict_all(self, types: Types, min_fatalities: int) -> pd.DataFrame:
+        return self._get(
+            ("conflict", types, min_fatalities),
+            lambda: conflict_all(self.incidents, self.bundle.regions, types, min_fatalities),
+        )
+
+    def _collaboration_all(self) -> pd.DataFrame:
+        return self._get(
+            ("collaboration",),
+            lambda: collaboration_indicators(self.bundle.collaboration.table, self.bundle.regions),
+        )
+
+    def _perception_all(self) -> pd.DataFrame:
+        return self._get(
+            ("perception",), lambda: perception_indicators(self.bundle.perception.table, self.bundle.regions)
+        )
+
+    def _composite_all(self, sel: Selection) -> pd.DataFrame:
+        types, mf = sel.types_filter, sel.min_fatalities
+        return self._get(
+            ("composite", types, mf, sel.weights, sel.start, sel.end),
+            lambda: composite_all(
+                self._conflict_all(types, mf),
+                self._collaboration_all(),
+                self._perception_all(),
+                self.bundle.regions,
+                sel.weights,
+                sel.start,
+                sel.end,
+            ),
+        )
+
+    def _countries(self, sel: Selection) -> tuple[str, ...]:
+        return sel.countries or self.choices().members.get(sel.region, ())
+
+    def family(self, sel: Selection, name: str) -> pd.DataFrame:
+        """Tidy rows of one family for the selected region and months (see ``dashboard.data.family``)."""
+        if name == "conflict" and sel.countries:
+            frame = self._get(
+                ("member_conflict", sel.region, sel.types_filter, sel.min_fatalities, sel.countries),
+                lambda: member_conflict(
+                    self.incidents,
+                    self.bundle.regions,
+                    sel.region,
+                    sel.types_filter,
+                    sel.min_fatalities,
+                    sel.countries,
+                ),
+            )
+        elif name == "conflict":
+            frame = self._conflict_all(sel.types_filter, sel.min_fatalities)
+        elif name == "collaboration":
+            frame = self._collaboration_all()
+        else:
+            frame = self._perception_all()
+        return region_rows(frame, sel.region, sel.start, sel.end)
+
+    def family_table(self, sel: Selection, name: str, indicators: tuple[str, ...]) -> pd.DataFrame:
+        return labelled(self.family(sel, name), tuple(indicators))
+
+    def composite(self, sel: Selection, region: str | None = None) -> pd.DataFrame:
+        return region_rows(self._composite_all(sel), region or sel.region)
+
+    def composite_table(self, sel: Selection) -> pd.DataFrame:
+        return labelled(self.composite(sel), COMPOSITE_TABLE)
+
+    def ranking(self, sel: Selection) -> pd.DataFrame:
+        regions = self.choices().regions[self.choices().grouping_of[sel.region]]
+        return ranking(self._composite_all(sel), regions, sel.end)
+
+    def ranked_regions(self, sel: Selection) -> tuple[str, ...]:
+        frame = self.ranking(sel)
+        return tuple(frame.loc[frame["rank"].notna(), "region"])
+
+    def map_values(self, sel: Selection) -> pd.DataFrame:
+        grouping = self.choices().grouping_of[sel.region]
+        return map_values(self._composite_all(sel), self.bundle.regions, grouping, sel.region, sel.end)
+
+    def drivers(self, sel: Selection) -> pd.DataFrame:
+        return drivers(self.composite(sel), sel.end, sel.weights)
+
+    # breakdowns
+    def _monthly(self, countries: tuple[str, ...], start: str, end: str, sel: Selection) -> pd.DataFrame:
+        return self._get(
+            ("monthly", countries, start, end, sel.types_filter, sel.min_fatalities),
+            lambda: bd.monthly_by_type(
+                self.incidents,
+                countries,
+                start=start,
+                end=end,
+                event_types=sel.types_filter,
+                min_fatalities=sel.min_fatalities,
+            ),
+        )
+
+    def monthly_by_type(self, sel: Selection) -> pd.DataFrame:
+        return self._monthly(self._countries(sel), sel.start, sel.end, sel)
+
+    def totals(self, sel: Selection) -> Totals:
+        return totals(self._monthly(self._countries(sel), totals_first(sel.end), sel.end, sel), sel.end)
+
+    def period_totals(self, sel: Selection) -> tuple[int, int]:
+        return period_totals(self.monthly_by_type(sel))
+
+    def _filters(self, sel: Selection) -> dict[str, object]:
+        return {
+            "start": sel.start,
+            "end": sel.end,
+            "event_types": sel.types_filter,
+            "min_fatalities": sel.min_fatalities,
+        }
+
+    def top_countries(self, sel: Selection) -> pd.DataFrame:
+        frame = bd.top_countries(self.incidents, self._countries(sel), **self._filters(sel))  # type: ignore[arg-type]
+        return with_country_names(frame)
+
+    def largest_incidents(self, sel: Selection) -> pd.DataFrame:
+        return bd.largest_incidents(self.incidents, self._countries(sel), **self._filters(sel))  # type: ignore[arg-type]
+
+    def locations(self, sel: Selection) -> bd.Locations:
+        return bd.event_locations(self.incidents, self._countries(sel), **self._filters(sel))  # type: ignore[arg-type]
+
+    def edges(self, sel: Selection) -> pd.DataFrame:
+        members = self.choices().members.get(sel.region, ())
+        return bd.collaboration_edges(self.bundle.collaboration.table, members, start=sel.start, end=sel.end)
+
+    def compare(self, sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+        frame = compare_frame(
+            self._composite_all(sel),
+            self._conflict_all(sel.types_filter, sel.min_fatalities),
+            self._collaboration_all(),
+            self._perception_all(),
+            self.choices().members,
+            regions,
+            sel.start,
+            sel.end,
+        )
+        return compare_split(frame)
+
+    def engagements_by_kind(self, sel: Selection) -> pd.DataFrame:
+        return engagements_by_kind(self.family(sel, "collaboration"))
+
+    def perception_panels(self, sel: Selection) -> list[PerceptionPanel]:
+        return perception_panels(self.family(sel, "perception"))
+
+    def catalog(self) -> pd.DataFrame:
+        return catalog(self._conflict_all(None, 0), self._collaboration_all(), self._perception_all())
