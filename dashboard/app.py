@@ -21,6 +21,7 @@ PAGES = [
     st.Page("views/collaboration.py", title="Military collaboration", url_path="collaboration"),
     st.Page("views/perception.py", title="Public perception", url_path="perception"),
     st.Page("views/compare.py", title="Compare", url_path="compare"),
+    st.Page("views/evaluation.py", title="Evaluation", url_path="evaluation"),
     st.Page("views/methodology.py", title="Methodology", url_path="methodology"),
     st.Page("views/data.py", title="Data", url_path="data"),
 ]

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import streamlit as st
 
 from dashboard.charts import Caption
-from dashboard.selection import Choices, Selection, make_choices
+from dashboard.selection import Choices, Proposal, Selection, make_choices
 from datasets.bundle import Bundle, load_bundle
 from datasets.loaders import Dataset
 from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
@@ -37,6 +37,8 @@ from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
 from metrics.composite import composite_indicators
 from metrics.conflict import conflict_indicators
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
+from metrics.evaluation import Evaluation, evaluate_milestone
+from metrics.evaluation_context import propose_milestones
 from metrics.frames import clip_periods, parse_period
 from metrics.perception import perception_indicators
 
@@ -747,3 +749,66 @@ def clear() -> None:
     st.cache_data.clear()
     _figure.clear()
     _load.clear()
+
+
+# --- evaluation page ---------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _proposals(version: str, region: str) -> tuple[Proposal, ...]:
+    b = bundle()
+    frame = propose_milestones(b.collaboration.table, b.regions, region_names=[region])
+    return tuple(
+        Proposal(str(r.month), str(r.label), str(r.reason), str(r.kind))
+        for r in frame.itertuples(index=False)
+    )
+
+
+def milestone_proposals(sel: Selection) -> tuple[Proposal, ...]:
+    """Milestones proposed from the collaboration data for the selected region (a new partner, a new
+    kind of engagement, a jump in network density), by month."""
+    return _proposals(bundle().version, sel.region)
+
+
+@st.cache_data(max_entries=32, show_spinner="Evaluating…")
+def _evaluation(
+    version: str,
+    region: str,
+    milestone: str,
+    label: str,
+    window: int,
+    compare: tuple[str, ...] | None,
+    types: Types,
+    min_fatalities: int,
+) -> Evaluation:
+    b = bundle()
+    return evaluate_milestone(
+        b.incidents.table,
+        b.collaboration.table,
+        b.perception.table,
+        b.regions,
+        region=region,
+        milestone=milestone,
+        label=label or None,
+        window=window,
+        compare=list(compare) if compare else None,
+        event_types=types,
+        min_fatalities=min_fatalities,
+    )
+
+
+def evaluation(sel: Selection, milestone: str, label: str) -> Evaluation:
+    """The evaluation of the selected region around ``milestone`` (``YYYY-MM``, labelled ``label``)
+    with the selection's window, comparison regions (none chosen: the default comparison) and incident
+    filters (event types, minimum fatalities; the country filter does not apply). Raises ``ValueError``
+    when the milestone lies outside the incident data."""
+    return _evaluation(
+        bundle().version,
+        sel.region,
+        milestone,
+        label,
+        sel.window,
+        sel.comparison or None,
+        sel.types_filter,
+        sel.min_fatalities,
+    )

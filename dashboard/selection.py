@@ -7,14 +7,18 @@ the loaded data falls back to its default, so an old or hand-edited link always 
 Query keys: ``region``, ``start`` and ``end`` (``YYYY-MM``), ``country`` (ISO3, repeated),
 ``type`` (event type, repeated), ``min_fatalities``, ``w_conflict``, ``w_collaboration``,
 ``w_perception`` (relative weights 0–10) and ``compare`` (region, repeated). An empty ``country``
-or ``type`` list means "all".
+or ``type`` list means "all". The Evaluation page adds ``milestone`` (``YYYY-MM``), ``label`` (what
+happened then), ``window`` (months, 1–60) and ``comparison`` (region, repeated; empty: the
+evaluation's default comparison).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -24,6 +28,10 @@ MAX_WEIGHT = 10
 MAX_COMPARE = 4
 MAX_MIN_FATALITIES = 100_000
 PREFERRED_GROUPING = "Security grouping"
+DEFAULT_WINDOW = 12
+MAX_WINDOW = 60
+MAX_LABEL = 200
+MAX_COMPARISON = 8
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 QueryValue = str | Sequence[str]
@@ -97,6 +105,10 @@ class Selection:
     min_fatalities: int = 0
     weights: tuple[int, int, int] = DEFAULT_WEIGHTS
     compare: tuple[str, ...] = field(default=())
+    milestone: str | None = None
+    label: str = ""
+    window: int = DEFAULT_WINDOW
+    comparison: tuple[str, ...] = ()
 
     @property
     def weight_map(self) -> dict[str, float]:
@@ -175,6 +187,13 @@ def from_query(query: Mapping[str, QueryValue], choices: Choices) -> Selection:
         r = _region(text, choices)
         if r is not None and r not in compare:
             compare.append(r)
+    milestone = _one(query, "milestone")
+    milestone = milestone if milestone is not None and milestone in choices.months else None
+    comparison: list[str] = []
+    for text in _values(query, "comparison"):
+        r = _region(text, choices)
+        if r is not None and r != region and r not in comparison:
+            comparison.append(r)
     return Selection(
         region=region,
         start=start,
@@ -184,6 +203,10 @@ def from_query(query: Mapping[str, QueryValue], choices: Choices) -> Selection:
         min_fatalities=min_fatalities,
         weights=weight_tuple,
         compare=tuple(compare[:MAX_COMPARE]),
+        milestone=milestone,
+        label=clean_label(_one(query, "label")) if milestone else "",
+        window=_int(_one(query, "window"), 1, MAX_WINDOW) or DEFAULT_WINDOW,
+        comparison=tuple(comparison[:MAX_COMPARISON]),
     )
 
 
@@ -205,6 +228,14 @@ def to_query(selection: Selection) -> dict[str, str | list[str]]:
             out[f"w_{fam}"] = str(w)
     if selection.compare:
         out["compare"] = list(selection.compare)
+    if selection.milestone:
+        out["milestone"] = selection.milestone
+    if selection.milestone and selection.label:
+        out["label"] = selection.label
+    if selection.window != DEFAULT_WINDOW:
+        out["window"] = str(selection.window)
+    if selection.comparison:
+        out["comparison"] = list(selection.comparison)
     return out
 
 
@@ -220,3 +251,58 @@ def compare_regions(
     pool = [r for r in (candidates if candidates is not None else grouping) if r in grouping]
     peers = [r for r in pool if r != selection.region]
     return (selection.region, *peers[: MAX_COMPARE - 1])
+
+
+# --- evaluation milestones ----------------------------------------------------------------------
+
+
+class Proposal(NamedTuple):
+    """A milestone proposed from the collaboration data (``metrics.evaluation_context``)."""
+
+    month: str
+    label: str
+    reason: str
+    kind: str
+
+
+def clean_label(text: str | None) -> str:
+    """A milestone label fit for the URL and the page: control characters dropped, runs of white space
+    made one space, at most ``MAX_LABEL`` characters."""
+    if not text:
+        return ""
+    kept = "".join(
+        " " if ch.isspace() else ch for ch in text if unicodedata.category(ch)[0] != "C" or ch.isspace()
+    )
+    return " ".join(kept.split())[:MAX_LABEL].strip()
+
+
+def default_milestone(proposals: Sequence[Proposal], months: Sequence[str], window: int) -> int | None:
+    """Index of the milestone shown before the user picks one: the latest proposal whose before window
+    (K months before it) and after window (it and the K − 1 months after) both lie inside ``months``;
+    None when no proposal fits."""
+    if not months:
+        return None
+    first, last = pd.Period(months[0], "M"), pd.Period(months[-1], "M")
+    fits = [
+        k
+        for k, p in enumerate(proposals)
+        if first <= pd.Period(p.month, "M") - window and pd.Period(p.month, "M") + window - 1 <= last
+    ]
+    return max(fits, key=lambda k: (proposals[k].month, k)) if fits else None
+
+
+def milestone_of(
+    selection: Selection, proposals: Sequence[Proposal], months: Sequence[str]
+) -> tuple[str, str, int | None]:
+    """The milestone the Evaluation page evaluates: ``(month, label, index of the matching proposal or
+    None)``. Without a milestone in the selection: the ``default_milestone`` proposal, else the middle
+    month of ``months`` with no label."""
+    if selection.milestone is None:
+        k = default_milestone(proposals, months, selection.window)
+        if k is not None:
+            return proposals[k].month, clean_label(proposals[k].label), k
+        return months[len(months) // 2], "", None
+    for k, p in enumerate(proposals):
+        if p.month == selection.milestone and clean_label(p.label) == selection.label:
+            return selection.milestone, selection.label, k
+    return selection.milestone, selection.label, None

@@ -8,6 +8,7 @@ callback rebuilds it from the widgets, and every run writes it back to the widge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import streamlit as st
@@ -15,10 +16,15 @@ import streamlit as st
 from dashboard.selection import (
     FAMILIES,
     MAX_COMPARE,
+    MAX_COMPARISON,
+    MAX_LABEL,
     MAX_MIN_FATALITIES,
     MAX_WEIGHT,
+    MAX_WINDOW,
     Choices,
+    Proposal,
     Selection,
+    clean_label,
     from_query,
     to_query,
 )
@@ -58,7 +64,8 @@ def _from_widgets(choices: Choices, changed: str) -> None:
     elif changed == "region":
         countries = ()
     start, end = ss[K_MONTHS]
-    new = Selection(
+    new = replace(
+        old,
         region=region,
         start=start,
         end=end,
@@ -68,6 +75,8 @@ def _from_widgets(choices: Choices, changed: str) -> None:
         weights=tuple(int(ss[K_WEIGHT + f]) for f in FAMILIES),  # type: ignore[arg-type]
         compare=old.compare,
     )
+    if region != old.region:  # a milestone and comparison belong to the region they were chosen for
+        new = replace(new, milestone=None, label="", comparison=())
     ss[STATE] = from_query(to_query(new), choices)
 
 
@@ -184,4 +193,101 @@ def compare_picker(choices: Choices, regions: tuple[str, ...]) -> None:
         max_selections=MAX_COMPARE,
         on_change=_compare_changed,
         args=(choices,),
+    )
+
+
+# --- evaluation page ---------------------------------------------------------------------------
+
+K_MILESTONE = "e_milestone"
+K_MONTH = "e_month"
+K_LABEL = "e_label"
+K_WINDOW = "e_window"
+K_COMPARISON = "e_comparison"
+OTHER_MONTH = -1
+
+
+def _evaluation_changed(choices: Choices, **changes: object) -> None:
+    ss = st.session_state
+    ss[STATE] = from_query(to_query(replace(ss[STATE], **changes)), choices)  # type: ignore[arg-type]
+
+
+def _milestone_picked(choices: Choices, proposals: Sequence[Proposal], month: str) -> None:
+    pick = st.session_state[K_MILESTONE]
+    if pick == OTHER_MONTH:  # keep the month, let the user write a label
+        _evaluation_changed(choices, milestone=month, label="")
+    else:
+        _evaluation_changed(choices, milestone=proposals[pick].month, label=proposals[pick].label)
+
+
+def _custom_changed(choices: Choices) -> None:
+    ss = st.session_state
+    _evaluation_changed(choices, milestone=ss[K_MONTH], label=clean_label(ss[K_LABEL]))
+
+
+def milestone_picker(
+    choices: Choices, proposals: Sequence[Proposal], month: str, label: str, index: int | None
+) -> None:
+    """The Evaluation page's milestone (a proposal, or a month and a label) and window, kept in the
+    selection. ``month``, ``label`` and ``index`` are what ``selection.milestone_of`` resolved."""
+    ss = st.session_state
+    sel: Selection = ss[STATE]
+    ss[K_MILESTONE] = OTHER_MONTH if index is None else index
+    ss[K_WINDOW] = sel.window
+    left, right = st.columns([4, 1])
+    left.selectbox(
+        "Milestone",
+        [*range(len(proposals)), OTHER_MONTH],
+        key=K_MILESTONE,
+        format_func=lambda k: (
+            "Another month: enter a month and a label"
+            if k == OTHER_MONTH
+            else f"{proposals[k].month} · {proposals[k].label} — {proposals[k].reason}"
+        ),
+        help="Milestones proposed from the collaboration data: a new partner, a new kind of engagement "
+        "or a jump in network density.",
+        on_change=_milestone_picked,
+        args=(choices, proposals, month),
+    )
+    right.number_input(
+        "Window (months)",
+        min_value=1,
+        max_value=MAX_WINDOW,
+        step=1,
+        key=K_WINDOW,
+        help="Before: the K months before the milestone. After: the milestone month and the K − 1 after.",
+        on_change=lambda: _evaluation_changed(choices, window=int(st.session_state[K_WINDOW])),
+    )
+    if index is None:
+        ss[K_MONTH] = month
+        ss[K_LABEL] = label
+        left, right = st.columns([1, 4])
+        left.selectbox(
+            "Milestone month", choices.months, key=K_MONTH, on_change=_custom_changed, args=(choices,)
+        )
+        right.text_input(
+            "What happened then",
+            key=K_LABEL,
+            max_chars=MAX_LABEL,
+            placeholder="e.g. defence pact signed",
+            on_change=_custom_changed,
+            args=(choices,),
+        )
+
+
+def comparison_picker(choices: Choices, shown: Sequence[str]) -> None:
+    """The Evaluation page's comparison regions (``shown``: the chosen ones, else the default used)."""
+    sel: Selection = st.session_state[STATE]
+    own = choices.grouping_of[sel.region]
+    options = [r for r in choices.regions[own] if r != sel.region]
+    options += sorted(r for r in choices.grouping_of if r not in options and r != sel.region)
+    st.session_state[K_COMPARISON] = [r for r in shown if r in options]
+    st.multiselect(
+        "Comparison regions",
+        options,
+        key=K_COMPARISON,
+        max_selections=MAX_COMPARISON,
+        placeholder="The default comparison",
+        help="Default: the other regions of the same grouping that share no member country, have incident "
+        "data and no milestone of their own in the windows. Empty the list to return to the default.",
+        on_change=lambda: _evaluation_changed(choices, comparison=tuple(st.session_state[K_COMPARISON])),
     )

@@ -24,6 +24,7 @@ PAGES = [
     "views/collaboration.py",
     "views/perception.py",
     "views/compare.py",
+    "views/evaluation.py",
     "views/methodology.py",
     "views/data.py",
 ]

@@ -1,0 +1,89 @@
+"""Evaluation: did the region become more stable after a milestone of its military diplomacy?
+
+Rate ratios of incidents and fatalities around the milestone, against comparison regions (difference
+in differences) and against chance (placebo months), the other families' changes and the lead–lag
+of collaboration and outcomes, each with its interval and the sentence it supports.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, findings, ui
+from dashboard import figures_evaluation as fe
+from dashboard.selection import milestone_of
+from dashboard.sidebar import comparison_picker, milestone_picker, selection
+
+# 1. Selection: the milestone (proposed from the data, or a month and a label) and the window
+sel = selection()
+choices = data.choices()
+proposals = data.milestone_proposals(sel)
+month, label, index = milestone_of(sel, proposals, choices.months)
+
+st.title(f"Evaluation: {ui.plain(sel.region)}")
+st.caption(
+    "Before: the K months before the milestone. After: the milestone month and the K − 1 months after it. "
+    "Rate ratio = incidents after ÷ incidents before; below 1 means fewer incidents after."
+)
+milestone_picker(choices, proposals, month, label, index)
+
+# 2. Evaluation
+try:
+    ev = data.evaluation(sel, month, label)
+except ValueError as exc:  # e.g. a milestone outside the incident data: one sentence, no traceback
+    st.warning(ui.one_sentence("This milestone cannot be evaluated", exc))
+    st.stop()
+
+# 3. Comparison regions: which were used and why others were not
+comparison_picker(choices, sel.comparison or tuple(ev.comparison_regions))
+st.markdown(ui.plain(findings.comparison_note(ev)))
+
+# 4. Headline findings, the numbers beside the sentences they support
+st.subheader("Findings")
+for h in findings.headlines(ev):
+    left, right = st.columns([1, 3])
+    left.metric(h.label, h.estimate)
+    if h.ok:
+        left.caption(h.detail)
+        right.markdown(ui.plain(h.finding))
+    else:
+        right.info(ui.plain(h.finding), icon=":material/info:")
+if findings.caveated(ev):
+    st.caption(
+        "Association, not proof of cause: a change around a milestone can have other causes "
+        "(other events, trends already under way). The comparison and placebo results show how unusual "
+        "the change was, not why it happened."
+    )
+
+# 5. Charts
+ui.chart(fe.timeline(sel, ev))
+incidents_tab, fatalities_tab = st.tabs(["Incidents", "Fatalities"])
+for tab, quantity in ((incidents_tab, "incidents"), (fatalities_tab, "fatalities")):
+    with tab:
+        left, right = st.columns(2)
+        with left:
+            ui.chart(fe.around(sel, ev, quantity))
+        with right:
+            ui.chart(fe.placebo(sel, ev, quantity))
+ui.chart(fe.lead_lag(sel, ev))
+
+# 6. Every measure, and the comparison regions
+st.subheader("All measures")
+st.dataframe(
+    findings.findings_table(ev),
+    hide_index=True,
+    column_config={
+        "measure": st.column_config.TextColumn("Measure"),
+        "what": st.column_config.TextColumn("What it is"),
+        "estimate": st.column_config.TextColumn("Estimate"),
+        "95% interval": st.column_config.TextColumn("95% interval"),
+        "p": st.column_config.TextColumn("p"),
+        "n_before": st.column_config.TextColumn("n before"),
+        "n_after": st.column_config.TextColumn("n after"),
+        "method": st.column_config.TextColumn("Method", width="medium"),
+        "finding": st.column_config.TextColumn("Finding", width="large"),
+    },
+)
+st.caption("—: the data cannot support a number; the finding then says why.")
+st.subheader("Comparison regions")
+st.dataframe(findings.comparison_table(ev), hide_index=True)
