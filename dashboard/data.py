@@ -7,39 +7,37 @@
   string, the region or grouping name, months and filter tuples — never on a frame. Each public
   function takes the ``Selection`` and passes those values to a private cached function.
 
-Computation itself lives in ``metrics`` (indicators, breakdowns); this module only chooses what to
-compute and caches it.
+Computation lives in ``metrics`` (indicators, breakdowns) and ``dashboard.compute`` (what each page
+shows, without Streamlit, shared with the exports and the command line); this module chooses what
+to compute for a selection and caches it.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
-import pyarrow.compute as pc
 import streamlit as st
 
+from dashboard import compute
 from dashboard.charts import Caption
-from dashboard.selection import Choices, Proposal, Selection, make_choices
+from dashboard.compute import COMPARE_INDICATORS as COMPARE_INDICATORS
+from dashboard.compute import PerceptionPanel as PerceptionPanel
+from dashboard.compute import Totals as Totals
+from dashboard.compute import labelled
+from dashboard.compute import latest as latest
+from dashboard.compute import value_at as value_at
+from dashboard.selection import Choices, Proposal, Selection
 from datasets.bundle import Bundle, load_bundle
-from datasets.loaders import Dataset
-from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
 from metrics import breakdowns as bd
-from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
-from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
-from metrics.composite import composite_indicators
-from metrics.conflict import conflict_indicators
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
-from metrics.frames import clip_periods, parse_period
 from metrics.perception import perception_indicators
 
 STORE_ENV = "STABILITY_STORE"
@@ -87,26 +85,9 @@ def store_dir() -> Path | None:
     return Path(store).expanduser() if store else None
 
 
-def _month(value: object) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m")
-
-
 @st.cache_data(max_entries=4, show_spinner=False)
 def _choices(version: str) -> Choices:
-    b = bundle()
-    firsts, lasts = [], []
-    for ds, col in (
-        (b.incidents, "event_date"),
-        (b.collaboration, "start_date"),
-        (b.perception, "wave_date"),
-    ):
-        if ds.table.num_rows:
-            mm = pc.min_max(ds.table[col]).as_py()
-            firsts.append(mm["min"])
-            lasts.append(mm["max"])
-    if not firsts:
-        raise ValueError("no data is loaded: every table is empty")
-    return make_choices(b.regions, EVENT_TYPES, _month(min(firsts)), _month(max(lasts)))
+    return compute.choices(bundle())
 
 
 def choices() -> Choices:
@@ -114,20 +95,14 @@ def choices() -> Choices:
     return _choices(bundle().version)
 
 
-def _dataset(name: str) -> Dataset:
-    return getattr(bundle(), name)
-
-
 def caption(sel: Selection, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names) over the selected months."""
-    sets = [_dataset(t) for t in tables or ("incidents", "collaboration", "perception")]
-    labels = list(dict.fromkeys(d.label for d in sets))
-    return Caption("; ".join(labels), sel.start, sel.end, any(d.illustrative for d in sets), note)
+    return compute.caption(bundle(), sel.start, sel.end, *tables, note=note)
 
 
 def illustrative_tables() -> list[str]:
     """Names of the loaded tables that are the illustrative sample."""
-    return [d.name for d in bundle().datasets if d.illustrative]
+    return compute.illustrative_tables(bundle())
 
 
 # --- indicator families, all regions (private; their callers are cached too) -------------------
@@ -149,10 +124,7 @@ def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
-    b = bundle()
-    return conflict_indicators(
-        incidents_source(min_fatalities), b.regions, event_types=types, min_fatalities=min_fatalities
-    )
+    return compute.conflict_all(incidents_source(min_fatalities), bundle().regions, types, min_fatalities)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -167,24 +139,18 @@ def _perception_all(version: str) -> pd.DataFrame:
     return perception_indicators(b.perception.table, b.regions)
 
 
-def _weight_map(weights: Weights) -> dict[str, float]:
-    return {
-        f: w / sum(weights) for f, w in zip(("conflict", "collaboration", "perception"), weights, strict=True)
-    }
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def _composite_all(
     version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
-    return composite_indicators(
+    return compute.composite_all(
         _conflict_all(version, types, min_fatalities),
         _collaboration_all(version),
         _perception_all(version),
         bundle().regions,
-        weights=_weight_map(weights),
-        start=start,
-        end=end,
+        weights,
+        start,
+        end,
     )
 
 
@@ -208,13 +174,8 @@ def _region_family(
 ) -> pd.DataFrame:
     b = bundle()
     if family == "conflict" and countries:
-        members = b.regions.loc[b.regions["region"] == region]
-        frame = conflict_indicators(
-            incidents_source(min_fatalities),
-            members,
-            event_types=types,
-            min_fatalities=min_fatalities,
-            countries=list(countries),
+        frame = compute.member_conflict(
+            incidents_source(min_fatalities), b.regions, region, types, min_fatalities, countries
         )
     elif family == "conflict":
         frame = _conflict_all(version, types, min_fatalities)
@@ -222,8 +183,7 @@ def _region_family(
         frame = _collaboration_all(version)
     else:
         frame = _perception_all(version)
-    frame = frame.loc[frame["region"] == region]
-    return clip_periods(frame, parse_period(start), parse_period(end)).reset_index(drop=True)
+    return compute.region_rows(frame, region, start, end)
 
 
 def family(sel: Selection, name: str) -> pd.DataFrame:
@@ -245,8 +205,7 @@ def family(sel: Selection, name: str) -> pd.DataFrame:
 def _region_composite(
     version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
-    frame = _composite_all(version, types, min_fatalities, weights, start, end)
-    return frame.loc[frame["region"] == region].reset_index(drop=True)
+    return compute.region_rows(_composite_all(version, types, min_fatalities, weights, start, end), region)
 
 
 def composite(sel: Selection, region: str | None = None) -> pd.DataFrame:
@@ -268,8 +227,7 @@ def _ranking(
     version: str, grouping: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
     frame = _composite_all(version, types, min_fatalities, weights, start, end)
-    regions = _choices(version).regions[grouping]
-    return bd.region_ranking(frame, regions, period=end, previous=bd.shift_month(end, -12))
+    return compute.ranking(frame, _choices(version).regions[grouping], end)
 
 
 def ranking(sel: Selection) -> pd.DataFrame:
@@ -303,9 +261,7 @@ def _map_values(
     end: str,
 ) -> pd.DataFrame:
     frame = _composite_all(version, types, min_fatalities, weights, start, end)
-    regions = bundle().regions
-    memberships = regions.loc[regions["grouping"] == grouping]
-    return bd.country_values(frame, memberships, period=end, prefer=region)
+    return compute.map_values(frame, bundle().regions, grouping, region, end)
 
 
 def map_values(sel: Selection) -> pd.DataFrame:
@@ -327,9 +283,7 @@ def _drivers(
     version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
     frame = _region_composite(version, region, types, min_fatalities, weights, start, end)
-    return bd.family_drivers(
-        frame, period=end, previous=bd.shift_month(end, -12), weights=_weight_map(weights)
-    )
+    return compute.drivers(frame, end, weights)
 
 
 def drivers(sel: Selection) -> pd.DataFrame:
@@ -363,37 +317,10 @@ def monthly_by_type(sel: Selection) -> pd.DataFrame:
     )
 
 
-@dataclass(frozen=True)
-class Totals:
-    """Incidents and deaths in the 12 months to ``end`` and in the 12 months before (None: outside
-    the data)."""
-
-    end: str
-    incidents: int | None
-    fatalities: int | None
-    incidents_before: int | None
-    fatalities_before: int | None
-
-    @property
-    def change_percent(self) -> float | None:
-        """100 × (incidents − incidents before) / incidents before (%); None when either is unknown
-        or there were none before."""
-        if self.incidents is None or not self.incidents_before:
-            return None
-        return 100 * (self.incidents - self.incidents_before) / self.incidents_before
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _totals(version: str, countries: tuple[str, ...], end: str, types: Types, min_fatalities: int) -> Totals:
-    first = bd.shift_month(end, -23)
-    frame = _monthly_by_type(version, countries, first, end, types, min_fatalities)
-    recent_first = bd.shift_month(end, -11)
-    out: list[int | None] = []
-    for lo, hi in ((recent_first, end), (first, bd.shift_month(end, -12))):
-        months = frame.loc[(frame["period"] >= lo) & (frame["period"] <= hi)]
-        complete = months["period"].nunique() == 12
-        out += [int(months["incidents"].sum()), int(months["fatalities"].sum())] if complete else [None, None]
-    return Totals(end, out[0], out[1], out[2], out[3])
+    frame = _monthly_by_type(version, countries, compute.totals_first(end), end, types, min_fatalities)
+    return compute.totals(frame, end)
 
 
 def totals(sel: Selection) -> Totals:
@@ -405,8 +332,6 @@ def totals(sel: Selection) -> Totals:
 def _top_countries(
     version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
 ) -> pd.DataFrame:
-    from datasets.countries import country_name
-
     frame = bd.top_countries(
         _cube(bundle().version),
         countries,
@@ -415,8 +340,7 @@ def _top_countries(
         event_types=types,
         min_fatalities=min_fatalities,
     )
-    frame.insert(1, "country", [country_name(c) for c in frame["iso3"]])
-    return frame
+    return compute.with_country_names(frame)
 
 
 def top_countries(sel: Selection) -> pd.DataFrame:
@@ -489,32 +413,16 @@ def _compare(
     end: str,
 ) -> pd.DataFrame:
     """Long frame ``region, period, indicator, value`` of the comparison indicators."""
-    parts = [
-        _composite_all(version, types, min_fatalities, weights, start, end).query(
-            "indicator == 'stability_index'"
-        ),
-    ]
-    size = {r: len(_choices(version).members.get(r, ())) for r in regions}
-    conflict = _conflict_all(version, types, min_fatalities)
-    rolling = conflict.loc[conflict["indicator"] == "incidents_rolling_12m"].copy()
-    rolling["value"] = rolling["value"] / rolling["region"].map(size)
-    rolling["indicator"] = "incidents_per_member"
-    parts.append(rolling)
-    collab = _collaboration_all(version)
-    parts.append(collab.loc[collab["indicator"] == "network_density"])
-    perception = _perception_all(version)
-    parts.append(perception.loc[perception["indicator"] == "feel_safe"])
-    out = pd.concat(parts, ignore_index=True)
-    out = out.loc[out["region"].isin(regions), ["region", "period", "indicator", "value"]]
-    return clip_periods(out, parse_period(start), parse_period(end)).reset_index(drop=True)
-
-
-COMPARE_INDICATORS: tuple[str, ...] = (
-    "stability_index",
-    "incidents_per_member",
-    "network_density",
-    "feel_safe",
-)
+    return compute.compare_frame(
+        _composite_all(version, types, min_fatalities, weights, start, end),
+        _conflict_all(version, types, min_fatalities),
+        _collaboration_all(version),
+        _perception_all(version),
+        _choices(version).members,
+        regions,
+        start,
+        end,
+    )
 
 
 def compare(sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -524,25 +432,10 @@ def compare(sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]
     frame = _compare(
         bundle().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
-    return {
-        name: frame.loc[frame["indicator"] == name, ["region", "period", "value"]].reset_index(drop=True)
-        for name in COMPARE_INDICATORS
-    }
+    return compute.compare_split(frame)
 
 
 # --- shaping for the pages (small frames; not cached) ------------------------------------------
-
-
-def labelled(frame: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame:
-    """Rows of ``indicators`` from a tidy frame, with ``label`` and ``unit`` columns (``metrics.catalog``)."""
-    out = frame.loc[
-        frame["indicator"].isin(indicators), ["period", "indicator", "value", "ci_low", "ci_high"]
-    ]
-    out = out.assign(
-        label=out["indicator"].map({i: describe(i).label for i in indicators}),
-        unit=out["indicator"].map({i: describe(i).unit for i in indicators}),
-    )
-    return out.sort_values(["indicator", "period"]).reset_index(drop=True)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -581,7 +474,7 @@ def _composite_table(
     version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
     frame = _region_composite(version, region, types, min_fatalities, weights, start, end)
-    return labelled(frame, ("stability_index", "score_conflict", "score_collaboration", "score_perception"))
+    return labelled(frame, compute.COMPOSITE_TABLE)
 
 
 def composite_table(sel: Selection) -> pd.DataFrame:
@@ -591,92 +484,26 @@ def composite_table(sel: Selection) -> pd.DataFrame:
     )
 
 
-def value_at(frame: pd.DataFrame, indicator: str, period: str) -> float:
-    """The value of ``indicator`` in ``period`` (NaN when absent)."""
-    hit = frame.loc[(frame["indicator"] == indicator) & (frame["period"] == period), "value"]
-    return float(hit.iloc[0]) if len(hit) else math.nan
-
-
-def latest(frame: pd.DataFrame, indicator: str) -> tuple[str | None, float]:
-    """The last period with a value of ``indicator``, and that value."""
-    hit = frame.loc[(frame["indicator"] == indicator) & frame["value"].notna()].sort_values("period")
-    if hit.empty:
-        return None, math.nan
-    return str(hit["period"].iloc[-1]), float(hit["value"].iloc[-1])
-
-
 def period_totals(sel: Selection) -> tuple[int, int]:
     """Incidents and deaths in the selected countries, months and filters."""
-    frame = monthly_by_type(sel)
-    return int(frame["incidents"].sum()), int(frame["fatalities"].sum())
+    return compute.period_totals(monthly_by_type(sel))
 
 
 def engagements_by_kind(sel: Selection) -> pd.DataFrame:
     """``period, kind, engagements`` for the selected region (agreements count in every month in force)."""
-    frame = family(sel, "collaboration")
-    frame = frame.loc[
-        frame["indicator"].str.startswith("engagements_") & (frame["indicator"] != "engagements_total")
-    ]
-    return pd.DataFrame(
-        {
-            "period": frame["period"],
-            "kind": frame["indicator"].str.removeprefix("engagements_").str.replace("_", " "),
-            "engagements": frame["value"],
-        }
-    ).reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class PerceptionPanel:
-    """One survey indicator of the selected region: its waves and its latest change."""
-
-    indicator: str
-    label: str
-    unit: str
-    waves: pd.DataFrame  # period, value, ci_low, ci_high, sample_size
-    change: float
-    significant: float
-    last_wave: str | None
-    respondents: float  # behind the last wave's regional value; NaN when not published
+    return compute.engagements_by_kind(family(sel, "collaboration"))
 
 
 def perception_panels(sel: Selection) -> list[PerceptionPanel]:
     """Each perception indicator with data for the selected region, in a fixed order."""
-    frame = family(sel, "perception")
-    names = sorted(
-        {i for i in frame["indicator"] if not i.endswith(("_change", "_change_significant", "_sample_size"))},
-        key=lambda i: (PERCEPTION_INDICATORS.index(i) if i in PERCEPTION_INDICATORS else 99, i),
-    )
-    panels = []
-    for name in names:
-        est = frame.loc[frame["indicator"] == name, ["period", "value", "ci_low", "ci_high"]]
-        size = frame.loc[frame["indicator"] == f"{name}_sample_size", ["period", "value"]]
-        waves = est.merge(size.rename(columns={"value": "sample_size"}), on="period", how="left")
-        _, change = latest(frame, f"{name}_change")
-        _, sig = latest(frame, f"{name}_change_significant")
-        last_wave, _ = latest(frame, name)
-        respondents = value_at(frame, f"{name}_sample_size", last_wave) if last_wave else math.nan
-        d = describe(name)
-        panels.append(
-            PerceptionPanel(
-                name, d.label, d.unit, waves.sort_values("period"), change, sig, last_wave, respondents
-            )
-        )
-    return panels
+    return compute.perception_panels(family(sel, "perception"))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _catalog(version: str) -> pd.DataFrame:
-    names: dict[str, None] = {}
-    for frame in (_conflict_all(version, None, 0), _collaboration_all(version), _perception_all(version)):
-        names.update(dict.fromkeys(frame["indicator"].unique()))
-    names.update(dict.fromkeys(COMPOSITE_INDICATORS))
-    rows = [describe(n) for n in names]
-    order = {"conflict": 0, "collaboration": 1, "perception": 2, "composite": 3}
-    out = pd.DataFrame(
-        [{"family": i.family, "indicator": i.name, "label": i.label, "unit": i.unit} for i in rows]
+    return compute.catalog(
+        _conflict_all(version, None, 0), _collaboration_all(version), _perception_all(version)
     )
-    return out.sort_values(["family", "indicator"], key=lambda s: s.map(order) if s.name == "family" else s)
 
 
 def catalog() -> pd.DataFrame:
@@ -704,34 +531,10 @@ def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -
 
 # --- data page ---------------------------------------------------------------------------------
 
-_COVERAGE = {
-    "incidents": ("event_date", "iso3", False),
-    "collaboration": ("start_date", "participants", True),
-    "perception": ("wave_date", "iso3", False),
-}
-
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _coverage(version: str) -> pd.DataFrame:
-    rows = []
-    for ds in bundle().datasets:
-        date_col, country_col, lists = _COVERAGE[ds.name]
-        cov = bd.table_coverage(
-            ds.table, date_column=date_col, country_column=country_col, country_lists=lists
-        )
-        rows.append(
-            {
-                "table": ds.name,
-                "origin": "illustrative sample" if ds.illustrative else "your store",
-                "label": ds.label,
-                "rows": cov["rows"],
-                "countries": cov["countries"],
-                "first date": cov["first"],
-                "last date": cov["last"],
-                "version": ds.version,
-            }
-        )
-    return pd.DataFrame(rows)
+    return compute.coverage(bundle())
 
 
 def coverage() -> pd.DataFrame:
@@ -741,7 +544,7 @@ def coverage() -> pd.DataFrame:
 
 def provenance() -> list[tuple[str, list[dict[str, object]]]]:
     """Each table's provenance records (``Dataset.details``)."""
-    return [(d.name, list(d.details)) for d in bundle().datasets]
+    return compute.provenance(bundle())
 
 
 def clear() -> None:
