@@ -1,15 +1,30 @@
-"""Small Streamlit helpers shared by the pages: a chart with its data, plain text, answers, errors."""
+"""Small Streamlit helpers shared by the pages: a chart with its data and downloads, plain text, answers,
+errors, the briefing pack.
+
+Downloads are generated only when clicked (``st.download_button`` with a callable): chart images
+(PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``dashboard.export.render`` with the
+system's Chromium, data files (CSV, XLSX) carry a metadata block and neutralised formulas
+(``dashboard.export.tables``). Without Chromium the image buttons give way to one sentence saying
+what to install; the camera button of each chart still saves PNG or SVG in the browser.
+"""
 
 from __future__ import annotations
 
 import math
 import re
+import zlib
+from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard.charts import plotly_config
+from dashboard import data
+from dashboard.charts import Caption, plotly_config
+from dashboard.compute import Frames
+from dashboard.export import brief, render, tables
+from dashboard.export.catalog import chart_about, filters_text
 from dashboard.figures import Chart
-from dashboard.sidebar import K_IMAGE_FORMAT
+from dashboard.selection import Selection
+from dashboard.sidebar import K_IMAGE_FORMAT, selection
 from dashboard.summary import Answer
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -21,11 +36,119 @@ def plain(text: object) -> str:
 
 
 def chart(chart: Chart) -> None:
-    """Draw a chart (offline maps, PNG/SVG download) with a "Show data" expander holding its table."""
+    """Draw a chart (offline maps, PNG/SVG download in the browser) with a "Show data" expander holding
+    its table and a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
     fmt = st.session_state.get(K_IMAGE_FORMAT, "png")
     st.plotly_chart(chart.figure, config=plotly_config(chart.filename, fmt), theme=None)
     with st.expander("Show data"):
         st.dataframe(chart.table, hide_index=True)
+    downloads(chart)
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:80] or "chart"
+
+
+def _image(fig: object, fmt: str) -> Callable[[], bytes]:
+    return lambda: render.render_image(fig, fmt)  # type: ignore[arg-type]
+
+
+def _table(frame: object, about: tables.About, fmt: str) -> Callable[[], bytes]:
+    return lambda: tables.export_table(frame, about, fmt)  # type: ignore[arg-type]
+
+
+def downloads(chart: Chart) -> None:
+    """The "Download" menu of a chart: images drawn on the server when clicked, and its data."""
+    name = _safe(chart.filename)
+    key = f"{name}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
+    about = chart_about(chart, selection())
+    with st.popover("Download"):
+        if render.images_available():
+            for fmt, label in (("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF image")):
+                st.download_button(
+                    label,
+                    data=_image(chart.figure, fmt),
+                    file_name=f"{name}.{fmt}",
+                    mime=render.MEDIA_TYPES[fmt],
+                    key=f"dl-{fmt}-{key}",
+                    on_click="ignore",
+                )
+        else:
+            st.caption(render.missing_message())
+        for fmt, label in (("csv", "Data (CSV)"), ("xlsx", "Data (Excel)")):
+            st.download_button(
+                label,
+                data=_table(chart.table, about, fmt),
+                file_name=f"{name}.{fmt}",
+                mime=tables.MEDIA_TYPES[fmt],
+                key=f"dl-{fmt}-{key}",
+                on_click="ignore",
+            )
+
+
+def table_downloads(frame: object, *, title: str, filename: str, caption: Caption) -> None:
+    """CSV and XLSX buttons for an indicator table shown with ``st.dataframe``."""
+    sel = selection()
+    about = tables.About(
+        title=title,
+        source=caption.text,
+        span=f"{caption.start} to {caption.end}",
+        filters=filters_text(sel),
+        illustrative=caption.illustrative,
+    )
+    left, right, _ = st.columns([1, 1, 4])
+    for col, fmt, label in ((left, "csv", "Table (CSV)"), (right, "xlsx", "Table (Excel)")):
+        col.download_button(
+            label,
+            data=_table(frame, about, fmt),
+            file_name=f"{_safe(filename)}.{fmt}",
+            mime=tables.MEDIA_TYPES[fmt],
+            key=f"dl-{fmt}-{_safe(filename)}",
+            on_click="ignore",
+        )
+
+
+def _pack(frames: Frames, sel: Selection, fmt: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        pack = brief.build_pack(
+            frames,
+            sel,
+            milestone=sel.milestone,
+            label=sel.label,
+            window=sel.window,
+            comparison=sel.comparison,
+        )
+        return brief.write_pack(pack, fmt)
+
+    return make
+
+
+def briefing(sel: Selection) -> None:
+    """The "Briefing pack" section: the region's deck (PPTX) and the same content as a PDF, built from
+    the selection (months, filters, weights and, when set on the Evaluation page, the milestone)."""
+    st.subheader("Briefing pack")
+    what = f"{sel.region}, {sel.start} to {sel.end}"
+    if sel.milestone:
+        what += f", with the evaluation around {sel.milestone}"
+    st.caption(
+        f"Slides on {plain(what)}: each family's chart with three findings from its numbers, the "
+        "stability index with its weights, sources and methods. Takes a few seconds."
+    )
+    if not render.images_available():
+        st.info(render.missing_message())
+        return
+    frames = Frames(data.bundle(), incidents=data.incidents_source(sel.min_fatalities))
+    base = f"briefing-{_safe(sel.region)}-{sel.start}-{sel.end}"
+    left, right, _ = st.columns([1, 1, 3])
+    for col, fmt, label in ((left, "pptx", "PowerPoint (PPTX)"), (right, "pdf", "PDF")):
+        col.download_button(
+            label,
+            data=_pack(frames, sel, fmt),
+            file_name=f"{base}.{fmt}",
+            mime=brief.MEDIA_TYPES[fmt],
+            key=f"brief-{fmt}",
+            on_click="ignore",
+        )
 
 
 def answer(ans: Answer) -> None:

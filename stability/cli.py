@@ -44,6 +44,8 @@ SUBCOMMANDS: dict[str, str] = {
     "dashboard": "stability.cmd_dashboard:register",
     "ingest": "stability.cmd_ingest:register",
     "evaluate": "stability.cmd_evaluate:register",
+    "export": "stability.cmd_export:register",
+    "brief": "stability.cmd_export:register_brief",
 }
 
 

@@ -37,4 +37,11 @@ st.caption(
 # 5. Where, and the largest incidents
 ui.chart(figures.event_map(sel))
 st.subheader("Largest incidents by fatalities")
-st.dataframe(data.largest_incidents(sel), hide_index=True)
+largest = data.largest_incidents(sel)
+st.dataframe(largest, hide_index=True)
+ui.table_downloads(
+    largest,
+    title=f"{sel.region}: largest incidents",
+    filename=f"largest-{sel.region}",
+    caption=data.caption(sel, "incidents"),
+)

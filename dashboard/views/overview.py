@@ -67,3 +67,9 @@ st.caption(
     f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
     "Scores are normalised over all regions and the selected months (see Methodology)."
 )
+ui.table_downloads(
+    ranking,
+    title=f"Regions of {grouping} ranked, {sel.end}",
+    filename=f"ranking-{sel.end}",
+    caption=data.caption(sel),
+)

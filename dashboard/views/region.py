@@ -42,3 +42,6 @@ with right:
 # 4. Countries contributing most
 st.subheader("Countries with the most incidents")
 ui.chart(figures.top_countries(sel))
+
+# 5. Briefing pack (PowerPoint and PDF)
+ui.briefing(sel)

@@ -1,0 +1,236 @@
+"""Key findings of a briefing: sentences generated from the numbers the dashboard shows.
+
+Every sentence states the numbers it rests on and says so when they are missing; nothing is
+invented. Rounding: percentages of change to whole per cent, shares to one decimal of a per cent,
+points of change to one decimal (density to whole points), slopes to two decimals, p-values to
+three decimals ("p < 0.001" below that), counts in full with thousands separators.
+
+Windows (as on the Overview page): "the 12 months to E" are E − 11 … E; "the 12 months before" are
+E − 23 … E − 12, where E is the selection's end month. A window counts only when the data cover
+all its months.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from dashboard.compute import Frames, value_at
+from dashboard.selection import Selection
+from metrics import breakdowns as bd
+from metrics.intervals import NO_INTERVAL
+
+ALPHA = 0.05
+SPIKE_RULE = "more incidents than the mean + 2 SD of the 12 months before"
+
+
+def p_text(p: float) -> str:
+    """``p < 0.001`` or ``p = 0.012``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _finite(*values: float | None) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def _history(sel: Selection, frames: Frames) -> Selection:
+    """``sel`` reaching back to the first month of the data (for comparisons a year back)."""
+    return replace(sel, start=frames.choices().first_month)
+
+
+def _window_mean(frame, indicator: str, first: str, last: str) -> float | None:  # type: ignore[no-untyped-def]
+    """Mean of ``indicator`` over the months ``first`` … ``last`` when every one has a value."""
+    rows = frame.loc[
+        (frame["indicator"] == indicator) & (frame["period"] >= first) & (frame["period"] <= last)
+    ]
+    values = rows["value"].to_numpy(dtype=float)
+    months = bd.month_bounds(first, last)
+    expected = (months[1].year - months[0].year) * 12 + months[1].month - months[0].month + 1
+    if len(values) != expected or not np.isfinite(values).all():
+        return None
+    return float(values.mean())
+
+
+# --- conflict -------------------------------------------------------------------------------------
+
+
+def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
+    """Year-on-year change of incidents (and deaths), the trend test at the end month, and spikes."""
+    end = sel.end
+    t = frames.totals(sel)
+    if t.incidents is None or t.incidents_before is None:
+        first = t.incidents is None
+        yoy = f"No year-on-year change: the incident data do not cover all 24 months to {end}" + (
+            " (the last 12 are incomplete)." if first else " (the 12 months before are incomplete)."
+        )
+    elif t.incidents_before == 0:
+        yoy = (
+            f"{t.incidents:,} incidents in the 12 months to {end} and none in the 12 months before, "
+            "so no year-on-year percentage."
+        )
+    else:
+        change = 100 * (t.incidents - t.incidents_before) / t.incidents_before
+        verb = "were unchanged" if change == 0 else f"{'fell' if change < 0 else 'rose'} {abs(change):.0f} %"
+        yoy = (
+            f"Incidents {verb} year on year: {t.incidents:,} in the 12 months to {end} against "
+            f"{t.incidents_before:,} in the 12 months before; deaths {t.fatalities:,} against "
+            f"{t.fatalities_before:,}."
+        )
+    frame = frames.family(sel, "conflict")
+    slope = value_at(frame, "trend_slope", end)
+    p = value_at(frame, "trend_p_value", end)
+    if not _finite(slope, p):
+        trend = f"No trend test for {end}: it needs incident data for the 12 months to {end}."
+    else:
+        stats = f"Sen's slope {slope:+.2f} incidents per month per month, Mann–Kendall {p_text(p)}"
+        if value_at(frame, "sustained_decline", end) == 1:
+            trend = f"Over the 12 months to {end} the decline is statistically sustained ({stats})"
+        elif slope > 0 and p < ALPHA:
+            trend = f"Over the 12 months to {end} incidents rose significantly ({stats})"
+        else:
+            trend = f"Over the 12 months to {end} there is no statistically significant trend ({stats})"
+        counts = frame.loc[frame["indicator"] == "incidents"].sort_values("period")["value"]
+        whole, _, p_whole = bd.sen_line(counts.to_numpy(dtype=float))
+        if _finite(whole, p_whole):
+            trend += f"; over {sel.start} to {end} as a whole, Sen's slope {whole:+.2f}, {p_text(p_whole)}"
+        trend += "."
+    flags = frame.loc[frame["indicator"] == "spike"].dropna(subset=["value"]).sort_values("period")
+    spiked = flags.loc[flags["value"] == 1, "period"].astype(str).tolist()
+    if flags.empty:
+        spikes = f"No spike test from {sel.start} to {end}: it needs 12 earlier months of incident data."
+    elif not spiked:
+        spikes = f"No month from {sel.start} to {end} was a spike ({SPIKE_RULE})."
+    else:
+        n = len(spiked)
+        spikes = (
+            f"{n} month{'s' if n != 1 else ''} from {sel.start} to {end} "
+            f"{'were spikes' if n != 1 else 'was a spike'} ({SPIKE_RULE}), the latest in {spiked[-1]}."
+        )
+    return [yoy, trend, spikes]
+
+
+# --- collaboration --------------------------------------------------------------------------------
+
+
+def collaboration_findings(frames: Frames, sel: Selection) -> list[str]:
+    """Network density now and a year earlier, engagements per month, external partners."""
+    end, prev = sel.end, sel.previous
+    frame = frames.family(_history(sel, frames), "collaboration")
+    d_now, d_prev = value_at(frame, "network_density", end), value_at(frame, "network_density", prev)
+    what = "share of member pairs tied over the trailing 12 months"
+    if not _finite(d_now):
+        density = f"Network density is not available for {end}."
+    elif not _finite(d_prev):
+        density = f"Network density was {100 * d_now:.0f} % in {end} ({what}); no value a year earlier."
+    else:
+        diff = 100 * (d_now - d_prev)
+        move = (
+            f"unchanged from {prev}"
+            if diff == 0
+            else f"{'up' if diff > 0 else 'down'} {abs(diff):.0f} points"
+        )
+        since = "" if diff == 0 else f" from {100 * d_prev:.0f} % in {prev}"
+        density = f"Network density was {100 * d_now:.0f} % in {end} ({what}), {move}{since}."
+    m_now = _window_mean(frame, "engagements_total", bd.shift_month(end, -11), end)
+    m_prev = _window_mean(frame, "engagements_total", bd.shift_month(end, -23), bd.shift_month(end, -12))
+    in_force = "agreements count in every month in force"
+    if m_now is None:
+        engagements = f"Engagements per month are not available for all of the 12 months to {end}."
+    elif not m_prev:
+        engagements = (
+            f"On average {m_now:.1f} engagements a month in the 12 months to {end} ({in_force}); "
+            "no comparable 12 months before."
+        )
+    else:
+        change = 100 * (m_now - m_prev) / m_prev
+        engagements = (
+            f"On average {m_now:.1f} engagements a month in the 12 months to {end} against {m_prev:.1f} "
+            f"in the 12 months before ({change:+.0f} %); {in_force}."
+        )
+    p_now, p_prev = value_at(frame, "external_partners", end), value_at(frame, "external_partners", prev)
+    if not _finite(p_now):
+        partners = f"External partners are not available for {end}."
+    else:
+        earlier = (
+            f", against {p_prev:.0f} a year earlier." if _finite(p_prev) else "; no value a year earlier."
+        )
+        partners = f"{p_now:.0f} external partners engaged in the 12 months to {end}{earlier}"
+    return [density, engagements, partners]
+
+
+# --- perception -----------------------------------------------------------------------------------
+
+
+def perception_findings(frames: Frames, sel: Selection, limit: int = 3) -> list[str]:
+    """The latest wave of each survey indicator (up to ``limit``) with its interval and change."""
+    panels = frames.perception_panels(sel)
+    if not panels:
+        return [f"No survey data for {sel.region} from {sel.start} to {sel.end}."]
+    out = []
+    for panel in panels[:limit]:
+        share = panel.unit.startswith("share")
+
+        def fmt(v: float, share: bool = share) -> str:
+            return f"{100 * v:.1f} %" if share else f"{v:.2f}"
+
+        row = panel.waves.loc[panel.waves["period"] == panel.last_wave].iloc[0]
+        value, lo, hi = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
+        interval = f"95 % interval {fmt(lo)} to {fmt(hi)}" if _finite(lo, hi) else NO_INTERVAL
+        if _finite(panel.respondents):
+            interval += f", {panel.respondents:,.0f} respondents"
+        if _finite(panel.change):
+            c = 100 * panel.change if share else panel.change
+            unit = "percentage points" if share else "points"
+            verb = "unchanged" if c == 0 else f"{'up' if c > 0 else 'down'} {abs(c):.1f} {unit}"
+            test = {1.0: "significant at 95 %", 0.0: "not significant at 95 %"}.get(
+                panel.significant, NO_INTERVAL
+            )
+            change = f"{verb} on the previous wave ({test})"
+        else:
+            change = "no earlier wave to compare with"
+        out.append(f"{panel.label}: {fmt(value)} in the wave of {panel.last_wave} ({interval}); {change}.")
+    return out
+
+
+# --- composite ------------------------------------------------------------------------------------
+
+
+def composite_findings(frames: Frames, sel: Selection) -> list[str]:
+    """The index at the end month and its change, the rank in the grouping, the largest driver."""
+    end, prev = sel.end, sel.previous
+    frame = frames.composite(sel)
+    now, before = value_at(frame, "stability_index", end), value_at(frame, "stability_index", prev)
+    if not _finite(now):
+        level = f"No stability index for {end}: no family has data for that month."
+    else:
+        since = (
+            f", {now - before:+.1f} points since {prev}." if _finite(before) else f"; no index for {prev}."
+        )
+        level = f"Stability index {now:.1f} in {end} (0-100, 100 = most stable){since}"
+    grouping = frames.choices().grouping_of[sel.region]
+    ranking = frames.ranking(sel)
+    ranked = ranking.loc[ranking["rank"].notna()]
+    mine = ranked.loc[ranked["region"] == sel.region, "rank"]
+    if mine.empty:
+        rank = f"{sel.region} has no index in {end}, so no rank among the regions of {grouping}."
+    else:
+        rank = f"Rank {int(mine.iloc[0])} of {len(ranked)} regions of {grouping} with an index in {end}."
+    drivers = frames.drivers(sel)
+    known = drivers.loc[drivers["contribution"].notna()]
+    if known.empty:
+        driver = f"No family has a score in both {prev} and {end}, so the change has no breakdown."
+    else:
+        top = known.iloc[0]
+        driver = (
+            f"Largest contribution to the change since {prev}: the {top['family']} score, "
+            f"{float(top['contribution']):+.1f} index points (score {float(top['score']):.1f}, "
+            f"was {float(top['previous']):.1f})."
+        )
+    return [level, rank, driver]
+
+
+def weights_text(sel: Selection) -> str:
+    """``Weights: conflict 33 %, collaboration 33 %, perception 33 %.``"""
+    return "Weights: " + ", ".join(f"{f} {100 * w:.0f} %" for f, w in sel.weight_map.items()) + "."
