@@ -168,3 +168,15 @@ def test_brief_pptx(capsys, tmp_path: Path) -> None:
         "Stability index",
         "Sources and methodology",
     ]
+
+
+def test_exports_load_without_streamlit() -> None:
+    """The export layer and its commands are Streamlit-free (a scheduled job needs no web app)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dashboard.export, dashboard.compute, dashboard.figures, stability.cmd_export; "
+        "sys.exit(1 if 'streamlit' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
