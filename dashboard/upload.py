@@ -44,6 +44,8 @@ _STATE = "upload_prepared"
 _RESULT = "upload_result"
 _MAPPING = "upload_mapping"
 _GENERATION = "upload_generation"
+_COUNTRY = "upload_country"
+_SAFE = "upload_safe_categories"
 
 
 def _md(text: object) -> str:
@@ -65,16 +67,33 @@ def _limit_mb() -> int:
     return limit
 
 
+def _answers(sha256: str) -> tuple[str | None, list[str] | None]:
+    """The user's answers to a perception file's questions: its country, the categories that count as safe."""
+    country = str(st.session_state.get(f"{_COUNTRY}_{sha256[:16]}") or "").strip() or None
+    safe = list(st.session_state.get(f"{_SAFE}_{sha256[:16]}") or []) or None
+    return country, safe
+
+
 def _prepared(
     data: bytes, sha256: str, name: str, table: str, fmt: str, mapping: ColumnMapping | None
 ) -> Upload:
-    """The checked file, read once per (file, table, layout, mapping) in this session."""
-    key = (sha256, table, fmt, mapping.to_json() if mapping else "")
+    """The checked file, read once per (file, table, layout, mapping, answers) in this session."""
+    country, safe = _answers(sha256)
+    key = (sha256, table, fmt, mapping.to_json() if mapping else "", country, tuple(safe or ()))
     held = st.session_state.get(_STATE)
     if held is not None and held[0] == key:
         return held[1]
     bar = st.progress(0.0, text="reading the file")
-    upload = prepare(data, name, table=table, format=fmt, mapping=mapping, progress=_progress_callback(bar))
+    upload = prepare(
+        data,
+        name,
+        table=table,
+        format=fmt,
+        mapping=mapping,
+        progress=_progress_callback(bar),
+        country=country,
+        safe_categories=safe,
+    )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
     return upload
@@ -123,6 +142,38 @@ def _mapping_form(store_dir: Path, upload: Upload | None, columns: list[str], ta
             st.rerun()
 
 
+def _perception_questions(upload: Upload) -> None:
+    """What each series of a perception file measures, and what only the user can say about it."""
+    info = upload.info
+    if info.get("series"):
+        series = list(info["series"])  # type: ignore[call-overload]
+        st.caption("What each series of this file measures, and how it is stored")
+        st.dataframe(
+            {
+                "series": [str(s["series"]) for s in series],
+                "stored as": [str(s["measures"]) for s in series],
+                "rows": [int(s["rows"]) for s in series],
+            },
+            hide_index=True,
+        )
+    if info.get("ask_country") or info.get("country_from") in ("file name", "given"):
+        st.text_input(
+            "Which country does this file cover? (a name or ISO code)", key=f"{_COUNTRY}_{upload.sha256[:16]}"
+        )
+    if info.get("categories"):
+        shares = dict(info.get("category_shares") or {})  # type: ignore[call-overload]
+        year = info.get("category_shares_year")
+        if shares:
+            shown = ", ".join(f"{c}: {float(v):.1%}" for c, v in shares.items())
+            st.caption(f"National shares by answer category in {year}: {shown}")
+        st.multiselect(
+            "This file gives a distribution across answer categories, not a share who feel safe. Which "
+            "categories count as feeling safe? Until you choose, no feel_safe value is stored.",
+            options=[str(c) for c in info["categories"]],  # type: ignore[union-attr]
+            key=f"{_SAFE}_{upload.sha256[:16]}",
+        )
+
+
 def _show_check(upload: Upload) -> bool:
     """Detected layout, preview and report; returns whether to keep only the valid rows."""
     parsed = upload.parsed
@@ -140,8 +191,16 @@ def _show_check(upload: Upload) -> bool:
     st.caption("First rows as read from the file")
     st.dataframe(upload.preview(10), hide_index=True)
     report = upload.report
+    for note in report.notes:
+        st.text(f"Note: {note}")
     if report.ok:
-        st.success(f"Every row passed the checks: {upload.total_rows:,} rows can be stored.")
+        if upload.origin is not None and upload.data is not None:  # a reshaped source: say what is stored
+            st.success(
+                f"Every row passed the checks: the file's {upload.total_rows:,} rows give "
+                f"{upload.data.num_rows:,} {upload.table} rows to store."
+            )
+        else:
+            st.success(f"Every row passed the checks: {upload.total_rows:,} rows can be stored.")
         return False
     if report.file_problems:
         st.error("This file cannot be stored as it is.")
@@ -189,7 +248,8 @@ def render_upload(store_dir: Path) -> None:
     """Drop a file, check it, and store it on confirmation."""
     st.subheader("Add data")
     st.caption(
-        "CSV files from ACLED, UCDP GED, this tool's own tables or any other layout, "
+        "CSV files from ACLED, UCDP GED, SIPRI, MME, ATOP, McManus & Nieman, the World Bank's WGI (also its "
+        "wgidataset.xlsx workbook), UN SDG 16.1.4, this tool's own tables or any other layout, "
         f"up to {_limit_mb():,} MB. "
         "A file with problems is refused whole unless you choose to keep only its valid rows; "
         "nothing already stored is ever changed."
@@ -227,9 +287,16 @@ def render_upload(store_dir: Path) -> None:
     if upload.format in ("unknown", "mapped") and not choice.startswith("Saved mapping: "):
         columns = upload.parsed.columns if upload.parsed is not None else []
         _mapping_form(store_dir, upload, columns, upload.table if table == "auto" else table)
+    _perception_questions(upload)
     skip = _show_check(upload)
     can_store = upload.report.ok or (skip and upload.storable)
-    n = upload.valid.num_rows if skip else upload.total_rows
+    n = (
+        upload.valid.num_rows
+        if skip
+        else upload.data.num_rows
+        if upload.data is not None
+        else upload.total_rows
+    )
     if st.button(f"Store {n:,} rows", type="primary", disabled=not can_store, key="upload_confirm"):
         _store(store_dir, upload, skip)
         st.rerun()

@@ -906,7 +906,7 @@ def _collaboration(rng: np.random.Generator) -> pa.Table:
             "source": [SOURCE] * len(rows),
         }
     )
-    return table.cast(schema.COLLABORATION.arrow_schema)
+    return schema.conform(table, schema.COLLABORATION)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1056,7 +1056,7 @@ def write(
     """
     known = country_iso3()
     checked = {  # every table is checked before any file is written
-        name: schema.validate(table.cast(_SCHEMAS[name].arrow_schema), _SCHEMAS[name], known_iso3=known)
+        name: schema.validate(schema.conform(table, _SCHEMAS[name]), _SCHEMAS[name], known_iso3=known)
         for name, table in tables.items()
     }
     directory.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,8 @@ COLLABORATION_KINDS: tuple[str, ...] = (
 
 PERCEPTION_INDICATORS: tuple[str, ...] = ("feel_safe", "trust_military", "confidence_alliances")
 SCALES: tuple[str, ...] = ("share", "index")
+#: How precisely a source dates a row (empty: the exact day). Annual sources give "year".
+PERIOD_GRAINS: tuple[str, ...] = ("year", "month", "day")
 
 #: Columns of every indicator table that ``metrics`` returns.
 TIDY_COLUMNS: tuple[str, ...] = ("region", "period", "family", "indicator", "value", "ci_low", "ci_high")
@@ -178,6 +180,13 @@ COLLABORATION = TableSchema(
             minimum=0,
         ),
         Column("source", "string", True, "Dataset the row came from", nullable=False),
+        Column(
+            "period_grain",
+            "string",
+            False,
+            "How precisely the source dates the row: 'year' (periods YYYY), 'month', or empty (the day)",
+            allowed=PERIOD_GRAINS,
+        ),
     ),
     key=("source", "event_id"),
 )
@@ -212,6 +221,13 @@ PERCEPTION = TableSchema(
         Column("ci_low", "float", False, "Published lower 95% bound, in the unit of value"),
         Column("ci_high", "float", False, "Published upper 95% bound, in the unit of value"),
         Column("breakdown", "string", False, "Disaggregation (e.g. 'sex=F'); empty for the national value"),
+        Column(
+            "period_grain",
+            "string",
+            False,
+            "How precisely the source dates the row: 'year' (periods YYYY), 'month', or empty (the day)",
+            allowed=PERIOD_GRAINS,
+        ),
     ),
     key=("survey", "wave_date", "iso3", "indicator", "breakdown"),
 )

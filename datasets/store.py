@@ -243,8 +243,8 @@ class Store:
                     "duplicates_skipped": b.get("duplicates_skipped"),
                     "rows_rejected": b.get("rows_rejected"),
                     "countries": " ".join(b.get("countries") or []),  # type: ignore[arg-type]
-                    "first_period": (b.get("first_date") or "")[:7] or None,  # type: ignore[index]
-                    "last_period": (b.get("last_date") or "")[:7] or None,  # type: ignore[index]
+                    "first_period": (b.get("first_date") or "")[: _width(b)] or None,  # type: ignore[index]
+                    "last_period": (b.get("last_date") or "")[: _width(b)] or None,  # type: ignore[index]
                     "attribution": b.get("attribution"),
                     "ingested_at": b.get("ingested_at"),
                     "user": b.get("user"),
@@ -475,6 +475,7 @@ class Store:
                 "ingested_at": _now(),
                 "user": _user(user),
                 "withdrawn": False,
+                "notes": list(upload.report.notes),
                 **_coverage(rows, name),
             }
             target = self.batch_path(record)
@@ -572,8 +573,16 @@ def _coverage(rows: pa.Table, name: str) -> dict[str, object]:
     dates = rows[_DATE_COLUMN[name]]
     mm = pc.min_max(dates).as_py()
     first, last = mm["min"], mm["max"]
-    return {
+    out: dict[str, object] = {
         "countries": countries,
         "first_date": first.isoformat() if first else None,
         "last_date": last.isoformat() if last else None,
     }
+    if "period_grain" in rows.column_names and pc.all(pc.equal(rows["period_grain"], "year")).as_py():
+        out["period_grain"] = "year"  # an annual source: its periods are years
+    return out
+
+
+def _width(record: dict[str, object]) -> int:
+    """Characters of a date that make its period: 4 (``YYYY``) for annual sources, else 7 (``YYYY-MM``)."""
+    return 4 if record.get("period_grain") == "year" else 7

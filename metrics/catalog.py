@@ -45,6 +45,13 @@ _FIXED: tuple[Indicator, ...] = (
         "network_density", "collaboration", "Network density (trailing 12 months)", "share of member pairs"
     ),
     Indicator("external_partners", "collaboration", "External partners (trailing 12 months)", "partners"),
+    Indicator("arms_transfer_tiv", "collaboration", "Arms transfers (SIPRI TIV)", "TIV millions per period"),
+    Indicator(
+        "coverage_end",
+        "collaboration",
+        "Last period the loaded sources cover",
+        "1 in the last period covered",
+    ),
     Indicator("stability_index", "composite", "Stability index", "0–100 (100 = most stable)"),
     Indicator("score_conflict", "composite", "Conflict score", "0–100 (100 = least conflict)"),
     Indicator("score_collaboration", "composite", "Collaboration score (normalised)", "0–100"),
@@ -60,6 +67,7 @@ _PERCEPTION_LABELS = {
     "trust_military": "Trust the military",
     "confidence_alliances": "Confidence in alliances",
     "political_stability": "Political stability (WGI)",
+    "feel_unsafe": "Feel unsafe walking alone at night",
 }
 
 
@@ -69,6 +77,12 @@ def describe(name: str) -> Indicator:
     ``<j>_change_significant`` and ``<j>_sample_size``."""
     if name in _BY_NAME:
         return _BY_NAME[name]
+    m = re.fullmatch(r"coverage_end_(\w+)", name)
+    if m:
+        kind = m.group(1).replace("_", " ")
+        return Indicator(
+            name, "collaboration", f"Last period covered: {kind}", "1 in the last period covered"
+        )
     m = re.fullmatch(r"engagements_(\w+)", name)
     if m:
         kind = m.group(1).replace("_", " ")
@@ -76,6 +90,9 @@ def describe(name: str) -> Indicator:
     m = re.fullmatch(r"(\w+?)(_change_significant|_change|_sample_size)?", name)
     base, suffix = (m.group(1), m.group(2)) if m else (name, None)
     label = _PERCEPTION_LABELS.get(base, base.replace("_", " ").capitalize())
+    cat = re.fullmatch(r"feel_safe_distribution_(\w+)", base)
+    if cat:
+        label = f"Answer category {cat.group(1).upper()} of the 'feel safe' question"
     unit = "index" if base == "political_stability" else "share of respondents"
     if suffix == "_change":
         return Indicator(

@@ -79,7 +79,8 @@ def compute_indicators(
     if not frames:
         return empty_tidy()
     out = pd.concat(frames, ignore_index=True)
-    out = clip_periods(out, start_p, end_p)
+    ends = out["indicator"].str.startswith("coverage_end")  # where the data end, whatever the period
+    out = pd.concat([clip_periods(out.loc[~ends], start_p, end_p), out.loc[ends]], ignore_index=True)
     if region_names is not None:
         out = out.loc[out["region"].isin(region_names)]
     return finish(out)

@@ -4,7 +4,7 @@ Input: the ``perception`` table and the ``regions`` membership table. Only natio
 ``breakdown``) enter a regional figure; breakdowns are never summed into a national value. Output:
 the tidy grain with ``family = "perception"``; ``period`` is the wave's month (``YYYY-MM``) or, for
 annual sources whose waves carry only a year (``wave_date`` on 1 January with ``period_grain``
-"year"), the year.
+"year": WGI, SDG 16.1.4), the year (``YYYY``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pandas as pd
 
 from metrics.frames import TableLike, clip_periods, finish, parse_period, region_members, tidy
 from metrics.intervals import Z95, intervals, wilson
+
+COVERAGE_END = "coverage_end"
 
 
 def _pool(joined: pd.DataFrame, min_countries: int) -> pd.DataFrame:
@@ -80,8 +82,15 @@ def perception_indicators(
       indicator (share points), with the interval ± 1.96 × √(se_w² + se_{w−1}²).
     - ``<j>_change_significant`` = 1 when that interval excludes 0, else 0 (empty without intervals).
 
+    - ``coverage_end`` = 1 in the region's latest period with a value of any indicator: the last
+      period the loaded perception sources cover for it. This row is kept whatever the period asked
+      for, so a chart can say where its data end.
+
     ``min_countries``: the least number of member countries that must report for a regional value.
     Countries reporting in different waves make the regional mean's composition differ between waves.
+    A distribution across answer categories is stored as ``feel_safe_distribution_<category>``
+    and a share who feel unsafe as ``feel_unsafe``: each is pooled like any share, and neither ever
+    enters ``feel_safe``.
     """
     start_p, end_p = parse_period(start), parse_period(end)
     frame = perception.to_pandas() if not isinstance(perception, pd.DataFrame) else perception.copy()
@@ -149,6 +158,16 @@ def perception_indicators(
     if not rows:
         return tidy(pd.DataFrame(), "perception", [])
     out = pd.concat(rows, ignore_index=True)
-    out["family"] = "perception"
     out = clip_periods(out, start_p, end_p)
+    ends = pooled.groupby("region")["period"].agg(lambda p: max(p, key=_end_key))
+    cov = pd.DataFrame(
+        {"region": ends.index, "period": ends.to_numpy(), "indicator": COVERAGE_END, "value": 1.0}
+    ).assign(ci_low=np.nan, ci_high=np.nan)
+    out = pd.concat([out, cov], ignore_index=True)
+    out["family"] = "perception"
     return finish(out)
+
+
+def _end_key(label: str) -> tuple[int, int]:
+    """Order periods by their last month: ``2010`` ends with December 2010, after ``2010-11``."""
+    return (int(label[:4]), int(label[5:7]) if len(label) == 7 else 12)

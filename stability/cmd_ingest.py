@@ -19,7 +19,25 @@ from pathlib import Path
 
 from datasets.loaders import STORE_ENV
 
-_FORMATS = ["auto", "acled", "ucdp", "canonical"]
+#: Layouts ``--format`` accepts (``datasets.ingest.FORMAT_LABELS`` names them; a test keeps them in step).
+_FORMATS = [
+    "auto",
+    "acled",
+    "ucdp",
+    "canonical",
+    "sipri",
+    "sipri_classic",
+    "mme",
+    "mme_long",
+    "atop",
+    "atop_member",
+    "mcmanus_nieman",
+    "sdg_national",
+    "sdg_global",
+    "wgi",
+    "wgi_databank",
+    "wgi_api",
+]
 _TABLES = ["auto", "incidents", "collaboration", "perception"]
 
 
@@ -27,8 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="check CSV files and add them to the data store",
-        description="Check CSV files (ACLED, UCDP GED or canonical layouts) and add them to the data store. "
-        "A file with problems is refused whole, with a report, unless --skip-invalid.",
+        description="Check files and add them to the data store: incidents (ACLED, UCDP GED), collaboration "
+        "(SIPRI trade register, MME exercises, ATOP alliances, McManus & Nieman signals), perception "
+        "(World Bank WGI, also its .xlsx workbook; UN SDG 16.1.4) or the canonical tables. The table and "
+        "layout are detected from the file. A file with problems is refused whole, with a report, unless "
+        "--skip-invalid.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="CSV file(s) to add")
     p.add_argument(
@@ -49,6 +70,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="store the valid rows of a file with problems; rejected rows go to a rejects CSV in the store",
     )
     p.add_argument("--mapping", metavar="FILE", help="column mapping JSON for a file in any other layout")
+    p.add_argument(
+        "--country",
+        metavar="NAME",
+        help="country of a national SDG 16.1.4 file that does not name it (a name or ISO code)",
+    )
+    p.add_argument(
+        "--safe-categories",
+        metavar="CODES",
+        help="for a file giving a distribution across answer categories: the categories that count as "
+        "feeling safe, comma-separated (e.g. 1A,1B); without it no feel_safe value is made",
+    )
     p.add_argument("--user", help="who is uploading (default: your login name)")
     p.set_defaults(handler=run_ingest)
 
@@ -94,12 +126,23 @@ def run_ingest(args: argparse.Namespace) -> int:
     fmt = args.format
     if mapping is not None and fmt == "auto":
         fmt = "mapped"
+    safes = (
+        [c.strip() for c in args.safe_categories.split(",") if c.strip()] if args.safe_categories else None
+    )
     refused = 0
     stored_any = False
     for f in args.files:
         path = Path(f)
         try:
-            upload = prepare(read_file(path), path.name, table=args.table, format=fmt, mapping=mapping)
+            upload = prepare(
+                read_file(path),
+                path.name,
+                table=args.table,
+                format=fmt,
+                mapping=mapping,
+                country=args.country,
+                safe_categories=safes,
+            )
         except UnreadableFile as exc:
             print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)
             refused += 1
@@ -122,6 +165,8 @@ def run_ingest(args: argparse.Namespace) -> int:
             f"{path.name}: {result.table}, {result.format_label}: {result.rows_stored} rows stored, "
             f"{result.duplicates} duplicates skipped, {result.rejected} rows rejected{note}"
         )
+        for note in upload.report.notes:
+            print(f"  note: {note}")
         if result.rejects_path is not None:
             print(f"  rejected rows written to {result.rejects_path}")
         if args.regions and result.status == "stored":

@@ -101,7 +101,7 @@ def test_other_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     code, _, err = run(
         ["ingest", str(FIX / "acled_current.csv"), "--table", "perception", "--store", str(store)], capsys
     )
-    assert code == 2 and "Importers for the perception table are not available yet" in err
+    assert code == 2 and "do not match any layout of the perception table" in err
     collab = tmp_path / "c.csv"
     collab.write_text(
         "event_id,start_date,kind,participants,source\nE1,2020-05-01,joint_exercise,FRA;DEU;POL,List\n",

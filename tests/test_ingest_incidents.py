@@ -240,9 +240,9 @@ def test_forced_format_that_does_not_fit() -> None:
     assert any("required column 'id' is missing" in p for p in upload.report.file_problems)
 
 
-def test_table_without_importer_says_so() -> None:
+def test_file_matching_no_layout_of_the_table_says_so() -> None:
     upload = prepare((FIX / "acled_current.csv").read_bytes(), "a.csv", table="collaboration")
     assert upload.refused
     assert upload.report.file_problems[0].startswith(
-        "Importers for the collaboration table are not available yet"
+        "The columns of this file do not match any layout of the collaboration table"
     )

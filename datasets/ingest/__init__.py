@@ -1,8 +1,10 @@
 """Reading users' files: bytes in, either a clean canonical table or a report of every problem.
 
-``prepare(data, file_name)`` recognises the file (``sniff``), its table and layout
-(``incidents.detect_incidents``, or the canonical layout of ``collaboration`` and
-``perception``), converts it (``incidents``, ``canonical``) and checks it against the table's
+``prepare(data, file_name)`` recognises the file (``preread`` and ``sniff``: publishers' preambles
+and footers, merge-conflict markers, broken records, the WGI workbook), its table and layout
+(``incidents.detect_incidents``, ``collaboration.detect_collaboration``,
+``perception.detect_perception``, or the canonical layouts), converts it (``incidents``,
+``collaboration``, ``perception``, ``canonical``) and checks it against the table's
 schema (``datasets.schema.check``: dates not in the future, fatalities non-negative whole
 numbers, countries known, coordinates in range, no key twice) together with the problems found
 while reading (text in a number column, a date that cannot be read, a ragged row). It stores
@@ -19,7 +21,7 @@ import datetime as dt
 import hashlib
 import mmap
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,10 +33,13 @@ import pyarrow.compute as pc
 
 from datasets.countries import KNOWN_ISO3
 from datasets.ingest.canonical import _POOL, Converted, Problem, find_columns, import_canonical
+from datasets.ingest.collaboration import COLLABORATION_FORMATS, detect_collaboration, import_collaboration
 from datasets.ingest.incidents import INCIDENT_FORMATS, detect_incidents, import_incidents
 from datasets.ingest.mapping import ColumnMapping, list_mappings, load_mapping, save_mapping
+from datasets.ingest.perception import PERCEPTION_FORMATS, detect_perception, import_perception
+from datasets.ingest.preread import read_source
 from datasets.ingest.report import Report, build_report
-from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile, parse
+from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile
 from datasets.schema import SCHEMAS, TableSchema, check
 
 __all__ = [
@@ -63,12 +68,19 @@ MAX_UPLOAD_ENV = "STABILITY_MAX_UPLOAD_MB"
 TABLE_NAMES: tuple[str, ...] = ("incidents", "collaboration", "perception")
 
 #: Format key -> label a user reads.
-FORMAT_LABELS: dict[str, str] = {k: f.label for k, f in INCIDENT_FORMATS.items()} | {
-    "canonical_collaboration": "Canonical collaboration table",
-    "canonical_perception": "Canonical perception table",
-    "unknown": "Not recognised",
+_LAYOUTS = COLLABORATION_FORMATS | PERCEPTION_FORMATS
+FORMAT_LABELS: dict[str, str] = (
+    {k: f.label for k, f in INCIDENT_FORMATS.items()}
+    | {k: f.label for k, f in _LAYOUTS.items()}
+    | {
+        "canonical_collaboration": "Canonical collaboration table",
+        "canonical_perception": "Canonical perception table",
+        "unknown": "Not recognised",
+    }
+)
+_ATTRIBUTION: dict[str, str] = {k: f.attribution for k, f in INCIDENT_FORMATS.items()} | {
+    k: f.attribution for k, f in _LAYOUTS.items()
 }
-_ATTRIBUTION: dict[str, str] = {k: f.attribution for k, f in INCIDENT_FORMATS.items()}
 
 #: A progress callback: fraction done in [0, 1] and what is happening.
 Progress = Callable[[float, str], None]
@@ -144,6 +156,8 @@ class Upload:
     report: Report
     used: dict[str, str]
     mapping: ColumnMapping | None = None
+    origin: tuple[np.ndarray, np.ndarray] | None = None
+    info: dict[str, object] = dataclasses.field(default_factory=dict)
 
     @property
     def format_label(self) -> str:
@@ -155,6 +169,8 @@ class Upload:
     def attribution(self) -> str:
         if self.format == "mapped" and self.mapping is not None:
             return str(self.mapping.constants.get("source", self.mapping.name))
+        if self.info.get("attribution"):
+            return str(self.info["attribution"])
         if (
             self.format.startswith("canonical")
             and self.data is not None
@@ -186,7 +202,12 @@ class Upload:
         if not len(bad):
             return self.data
         keep = np.ones(self.data.num_rows, dtype=bool)
-        keep[bad] = False
+        if self.origin is not None:  # a stored row is refused when any file row it comes from is
+            refused = np.zeros(int(max(bad.max(), self.origin[1].max(initial=-1))) + 1, dtype=bool)
+            refused[bad] = True
+            np.logical_and.at(keep, self.origin[0], ~refused[self.origin[1]])
+        else:
+            keep[bad] = False
         return self.data.filter(pa.array(keep))
 
     def preview(self, n: int = 20) -> pd.DataFrame:
@@ -211,13 +232,21 @@ class Upload:
 def detect(columns: list[str]) -> tuple[str, str] | None:
     """``(table, format)`` a header matches, or None.
 
-    Incidents layouts first (ACLED, UCDP GED, canonical), then the canonical collaboration and
-    perception tables (all of the schema's required columns present).
+    Incidents layouts first (ACLED, UCDP GED, canonical), then the collaboration sources (SIPRI,
+    MME, ATOP, McManus & Nieman), the perception sources (WGI, SDG 16.1.4), then the canonical
+    collaboration and perception tables (all of the schema's required columns present).
     """
     fmt = detect_incidents(columns)
     if fmt is not None:
         return "incidents", fmt
+    fmt = detect_collaboration(columns)
+    if fmt is not None:
+        return "collaboration", fmt
     names = set(find_columns(columns))
+    if not set(SCHEMAS["perception"].required) <= names:
+        fmt = detect_perception(columns)
+        if fmt is not None:
+            return "perception", fmt
     for table in ("collaboration", "perception"):
         if set(SCHEMAS[table].required) <= names:
             return table, f"canonical_{table}"
@@ -227,7 +256,8 @@ def detect(columns: list[str]) -> tuple[str, str] | None:
 def _layouts_text(table: str) -> str:
     if table == "incidents":
         return "an ACLED export, a UCDP GED file or the canonical incidents table"
-    return f"the canonical {table} table (columns {', '.join(SCHEMAS[table].required)})"
+    own = "; ".join(f.label for f in _LAYOUTS.values() if f.table == table)
+    return f"{own}; or the canonical {table} table (columns {', '.join(SCHEMAS[table].required)})"
 
 
 def _resolve(
@@ -243,6 +273,16 @@ def _resolve(
         return table, "unknown", [f"unknown table '{table}'; expected one of {', '.join(TABLE_NAMES)}"]
     shown = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
     if table != "incidents":
+        if fmt in _LAYOUTS:
+            if _LAYOUTS[fmt].table != table:
+                return (
+                    table,
+                    "unknown",
+                    [f"the layout '{fmt}' feeds the {_LAYOUTS[fmt].table} table, not {table}"],
+                )
+            return table, fmt, []
+        if fmt == "auto" and found is not None and found[0] == table and found[1] in _LAYOUTS:
+            return table, found[1], []
         if fmt in ("auto", "canonical") and set(SCHEMAS[table].required) <= set(find_columns(columns)):
             return table, f"canonical_{table}", []
         if fmt in ("auto", "canonical"):
@@ -251,17 +291,19 @@ def _resolve(
                 table,
                 "unknown",
                 [
-                    f"Importers for the {table} table are not available yet: only its canonical layout "
-                    f"can be read, and this file lacks its column(s) {', '.join(missing)} "
-                    f"(the file's columns: {shown})."
+                    f"The columns of this file do not match any layout of the {table} table this tool reads "
+                    f"({_layouts_text(table)}); the canonical layout needs the column(s) "
+                    f"{', '.join(missing)} (the file's columns: {shown}). "
+                    "Say which column holds what with a column mapping ('Any other CSV' on the Data page, or "
+                    "--mapping FILE)."
                 ],
             )
         return (
             table,
             "unknown",
             [
-                f"Importers for the {table} table are not available yet: "
-                "only its canonical layout can be read."
+                f"unknown format '{fmt}' for the {table} table; expected auto, canonical or one of "
+                + ", ".join(k for k, f in _LAYOUTS.items() if f.table == table)
             ],
         )
     if fmt == "auto":
@@ -284,11 +326,30 @@ def _resolve(
         return table, fmt, []
     if fmt == "mapped":
         return table, "unknown", ["choose which column holds what (a column mapping) to read this file"]
+    if fmt in _LAYOUTS:
+        return table, "unknown", [f"the layout '{fmt}' feeds the {_LAYOUTS[fmt].table} table, not incidents"]
     return table, "unknown", [f"unknown format '{fmt}'; expected auto, acled, ucdp or canonical"]
 
 
-def _convert(parsed: ParsedCsv, table: str, fmt: str, mapping: ColumnMapping | None, sha: str) -> Converted:
+def _convert(
+    parsed: ParsedCsv,
+    table: str,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    sha: str,
+    *,
+    file_name: str = "",
+    country: str | None = None,
+    safe_categories: Sequence[str] | None = None,
+) -> Converted:
     from datasets.ingest.incidents import import_mapped
+
+    if fmt in COLLABORATION_FORMATS:
+        return import_collaboration(parsed, fmt)
+    if fmt in PERCEPTION_FORMATS:
+        return import_perception(
+            parsed, fmt, file_name=file_name, country=country, safe_categories=safe_categories
+        )
 
     if fmt == "mapped" and mapping is not None and table != "incidents":
         from datasets.ingest.canonical import Given, convert
@@ -397,6 +458,26 @@ def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) 
     return out
 
 
+def _to_file_rows(problems: list[Problem], origin: tuple[np.ndarray, np.ndarray]) -> list[Problem]:
+    """Problems found on stored rows of a reshaped file, moved to the file rows they come from."""
+    out_idx, in_idx = origin
+    order = np.argsort(out_idx, kind="stable")
+    out_sorted, in_sorted = out_idx[order], in_idx[order]
+    moved = []
+    for p in problems:
+        rows: list[int] = []
+        values: list[object] = []
+        for k, r in enumerate(np.asarray(p.rows, dtype=np.int64).tolist()):
+            lo, hi = np.searchsorted(out_sorted, r), np.searchsorted(out_sorted, r, side="right")
+            for src in in_sorted[lo:hi].tolist():
+                rows.append(src)
+                values.append(p.values[k] if p.values is not None and k < len(p.values) else None)
+        if rows:
+            uniq, first = np.unique(np.asarray(rows, dtype=np.int64), return_index=True)
+            moved.append(Problem(uniq, p.column, p.problem, [values[k] for k in first.tolist()]))
+    return moved
+
+
 def key_strings(table: pa.Table, key: tuple[str, ...]) -> pa.Array:
     """One text per row joining its key columns (nulls as empty), for vectorised set lookups."""
     parts = []
@@ -443,13 +524,18 @@ def prepare(
     mapping: ColumnMapping | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    country: str | None = None,
+    safe_categories: Sequence[str] | None = None,
 ) -> Upload:
     """Read and check a file; store nothing.
 
     ``table``: ``auto`` or one of ``TABLE_NAMES``. ``format``: ``auto``, ``acled`` (either ACLED
-    layout), ``acled_old``, ``ucdp``, ``canonical`` or ``mapped`` (with ``mapping``). Raises
-    ``UnreadableFile`` (one plain sentence) when the bytes are not a readable CSV file or are
-    above the size limit; every other problem is in ``Upload.report``.
+    layout), ``acled_old``, ``ucdp``, ``canonical``, ``mapped`` (with ``mapping``) or a key of
+    ``FORMAT_LABELS`` (``sipri``, ``mme_long``, ``wgi``, …). ``country``: the country of a national
+    SDG file that does not name it; ``safe_categories``: for an answer distribution, the categories
+    that count as feeling safe. Raises ``UnreadableFile`` (one plain sentence) when the bytes are
+    not a file this tool reads or are above the size limit; every other problem is in
+    ``Upload.report``.
     """
     step = progress or (lambda _f, _m: None)
     check_size(len(data))
@@ -457,19 +543,46 @@ def prepare(
     step(0.05, "reading the file")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        parsed = parse(data)
+        source = read_source(data)
+        parsed = source.parsed
         sha = digest.result()
     step(0.45, "recognising the layout")
     table_name, fmt, file_problems = _resolve(parsed.columns, table, format, mapping)
+    file_problems = [*source.problems, *file_problems]
     if file_problems:
-        report = build_report(file_name, parsed, [], file_problems=file_problems)
+        report = build_report(file_name, parsed, [], file_problems=file_problems, notes=source.notes)
         return Upload(file_name, sha, len(data), table_name, fmt, parsed, None, report, {}, mapping)
     step(0.55, "converting the columns")
     try:
-        converted = _convert(parsed, table_name, fmt, mapping, sha)
+        converted = _convert(
+            parsed,
+            table_name,
+            fmt,
+            mapping,
+            sha,
+            file_name=file_name,
+            country=country,
+            safe_categories=safe_categories,
+        )
     except ValueError as exc:
-        report = build_report(file_name, parsed, [], file_problems=[str(exc)])
+        report = build_report(file_name, parsed, [], file_problems=[str(exc)], notes=source.notes)
         return Upload(file_name, sha, len(data), table_name, fmt, parsed, None, report, {}, mapping)
+    notes = [*source.notes, *converted.notes]
+    if converted.file_problems:
+        report = build_report(file_name, parsed, [], file_problems=converted.file_problems, notes=notes)
+        return Upload(
+            file_name,
+            sha,
+            len(data),
+            table_name,
+            fmt,
+            parsed,
+            None,
+            report,
+            converted.used,
+            mapping,
+            info=converted.info,
+        )
     if converted.missing:
         label = FORMAT_LABELS.get(fmt, fmt)
         problems = [
@@ -480,9 +593,25 @@ def prepare(
             file_name, sha, len(data), table_name, fmt, parsed, None, report, converted.used, mapping
         )
     step(0.8, "checking every row")
-    problems = [*converted.problems, *_schema_problems(converted, SCHEMAS[table_name], today)]
-    report = build_report(file_name, parsed, problems)
+    if converted.origin is None:
+        checked = _schema_problems(converted, SCHEMAS[table_name], today)
+    else:  # rows of a reshaped file: checked as stored, reported on the file rows they come from
+        own = dataclasses.replace(converted, problems=[])
+        checked = _to_file_rows(_schema_problems(own, SCHEMAS[table_name], today), converted.origin)
+    problems = [*converted.problems, *checked]
+    report = build_report(file_name, parsed, problems, notes=notes)
     step(0.9, "checked")
     return Upload(
-        file_name, sha, len(data), table_name, fmt, parsed, converted.table, report, converted.used, mapping
+        file_name,
+        sha,
+        len(data),
+        table_name,
+        fmt,
+        parsed,
+        converted.table,
+        report,
+        converted.used,
+        mapping,
+        origin=converted.origin,
+        info=converted.info,
     )

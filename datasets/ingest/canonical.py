@@ -46,12 +46,23 @@ class Given:
 
 @dataclass
 class Converted:
-    """An importer's result: the conformed table and the problems found while converting."""
+    """An importer's result: the conformed table and the problems found while converting.
+
+    Importers that reshape a file (one order into several deliveries, several participant rows
+    into one exercise) set ``origin``: pairs ``(output row, parsed row)`` saying which rows of the
+    file each stored row comes from; their ``problems`` use parsed rows. ``notes`` are repairs and
+    choices the report states; ``file_problems`` refuse the whole file; ``info`` holds facts about
+    the file for the preview (what each series measures, questions to ask).
+    """
 
     table: pa.Table
     problems: list[Problem] = field(default_factory=list)
     used: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    origin: tuple[np.ndarray, np.ndarray] | None = None
+    file_problems: list[str] = field(default_factory=list)
+    info: dict[str, object] = field(default_factory=dict)
 
 
 #: Columns are converted in parallel: Arrow's kernels release the GIL, and a file's columns are

@@ -36,7 +36,9 @@ class Report:
     ``failures`` has one row per (row, problem): ``index`` (0-based row of the parsed table; -1
     for a ragged row that could not be parsed), ``row`` (line in the file, or record number when
     ``lines_exact`` is False), ``column``, ``problem``, ``value``. ``file_problems`` are problems of
-    the whole file (a missing column, an unknown layout): then no row can be stored.
+    the whole file (a missing column, an unknown layout): then no row can be stored. ``notes`` say
+    what was repaired or left out on reading (a preamble, a record split by a line break, rows that
+    hold no value), whether or not the file is stored.
     """
 
     file_name: str
@@ -44,6 +46,7 @@ class Report:
     failures: pd.DataFrame
     file_problems: list[str] = field(default_factory=list)
     lines_exact: bool = True
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,6 +107,7 @@ class Report:
         lines = [f"{self.file_name}: refused, nothing was stored."]
         if self.file_problems:
             lines += [f"  {p}" for p in self.file_problems]
+        lines += [f"  note: {n}" for n in self.notes]
         if not self.failures.empty:
             unit = "row" if self.lines_exact else "record"
             lines.append(
@@ -198,6 +202,7 @@ def build_report(
     problems: Sequence[Problem],
     *,
     file_problems: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> Report:
     """Assemble the report of one file from the problems its importer and the checks found."""
     total = (parsed.table.num_rows + parsed.ragged_count) if parsed is not None else 0
@@ -258,4 +263,4 @@ def build_report(
         )
     )
     failures = failures.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
-    return Report(file_name, total, failures, list(file_problems), exact)
+    return Report(file_name, total, failures, list(file_problems), exact, list(notes))

@@ -1,0 +1,336 @@
+"""Before parsing: read a file the way its publisher wrote it, repairing only what is safe.
+
+``read_source(data)`` returns the parsed file (``sniff.parse``) together with notes on what was
+repaired or skipped and the problems that refuse the whole file. Every repair keeps the file's
+line numbers: a skipped line is blanked (the parser skips blank lines), and a record rejoined from
+two lines leaves the second line blank, so a report still names the lines as the user sees them.
+
+What is recognised:
+
+- **Publishers' notes above the column names** (a preamble): the 11 lines of a SIPRI trade
+  register (both layouts), the ``"Data Source"``/``"Last Updated Date"`` lines of a World Bank API
+  download. Skipped, with a note.
+- **A footer below the data**: the ``Data from database: …`` and ``Last Updated: …`` lines of a
+  World Bank DataBank export. Skipped, with a note.
+- **Committed merge-conflict markers** (``<<<<<<<``, ``=======``, ``>>>>>>>``): when the two
+  versions between the markers are the same, the markers and the second copy are skipped, with a
+  note; otherwise the file is refused, naming the lines, because choosing a version is the user's
+  decision.
+- **A record broken by a line break inside an unquoted comment** (SIPRI's classic register): two
+  or more consecutive lines whose fields add up to the header's only when the break fell inside
+  the ``Comments`` column are rejoined (the break becomes a space), with a note. Any other line
+  with the wrong number of fields is left to the parser, which sets it aside and reports it.
+- **An Excel workbook**: only the World Bank's WGI workbook (``wgidataset.xlsx``, long form with
+  ``code``, ``year``, ``indicator``, ``estimate``) is read, with ``pandas.read_excel`` (calamine
+  engine); its rows keep their spreadsheet row numbers. Any other workbook is refused with the
+  sentence asking to save it as CSV.
+
+Files in UTF-16 are parsed as they are (the repairs work on ASCII-compatible encodings).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from dataclasses import dataclass, field
+
+from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile, parse
+
+__all__ = ["Source", "read_source", "workbook_to_csv"]
+
+_BOM = b"\xef\xbb\xbf"
+_HEAD_LINES = 60
+_WGI_COLUMNS = frozenset({"code", "year", "indicator", "estimate"})
+
+
+@dataclass
+class Source:
+    """A file parsed after the safe repairs, with what was done and what refuses it."""
+
+    parsed: ParsedCsv
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _is_workbook(head: bytes) -> bool:
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and (b"xl/" in head or b"[Content_Types]" in head)
+
+
+def _lines_text(a: int, b: int) -> str:
+    return f"line {a}" if a == b else f"lines {a}–{b}"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[3, 4, 5, 9]`` -> ``"3–5, 9"``."""
+    out: list[str] = []
+    start = prev = None
+    for n in sorted(numbers):
+        if start is None:
+            start = prev = n
+        elif n == prev + 1:  # type: ignore[operator]
+            prev = n
+        else:
+            out.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = prev = n
+    if start is not None:
+        out.append(f"{start}" if start == prev else f"{start}–{prev}")
+    return ", ".join(out)
+
+
+def workbook_to_csv(data: Bytes) -> tuple[bytes, str]:
+    """CSV text (UTF-8) of the sheet of a workbook that holds the WGI long form, and the sheet name.
+
+    Sheet row r becomes CSV line r (rows above the column names become blank lines). Raises
+    ``UnreadableFile`` for a workbook that is not the WGI workbook, or that cannot be read.
+    """
+    import pandas as pd
+
+    refuse = (
+        "This is an Excel workbook (.xlsx), not a CSV file: open it in Excel and save it as "
+        "'CSV UTF-8 (comma delimited)', then upload that file; of workbooks, only the World Bank's "
+        "WGI workbook (wgidataset.xlsx) is read as it is."
+    )
+    try:
+        sheets = pd.read_excel(
+            io.BytesIO(bytes(data)), engine="calamine", sheet_name=None, header=None, dtype=str
+        )
+    except Exception as exc:  # a damaged or password-protected workbook
+        raise UnreadableFile(refuse) from exc
+    for name, frame in sheets.items():
+        head = frame.head(30)
+        for r in range(len(head)):
+            cells = {str(v).strip().lower() for v in head.iloc[r].tolist() if isinstance(v, str)}
+            if cells >= _WGI_COLUMNS:
+                out = io.StringIO()
+                writer = csv.writer(out, lineterminator="\n")
+                for _ in range(r):
+                    out.write("\n")
+                for row in frame.iloc[r:].itertuples(index=False):
+                    writer.writerow(["" if not isinstance(v, str) else v for v in row])
+                return out.getvalue().encode("utf-8"), str(name)
+    raise UnreadableFile(refuse)
+
+
+def _field_count(line: bytes, delimiter: bytes) -> int:
+    count, inside = 1, False
+    d = delimiter[0]
+    for c in line:
+        if c == 34:
+            inside = not inside
+        elif c == d and not inside:
+            count += 1
+    return count
+
+
+def _split_fields(line: bytes, delimiter: str) -> list[str]:
+    text = line.rstrip(b"\r").decode("utf-8", "replace")
+    return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+
+
+def _header_index(lines: list[bytes]) -> tuple[int, str] | None:
+    """Index of the column names below a known publisher's preamble, and which publisher."""
+    for k, raw in enumerate(lines[:_HEAD_LINES]):
+        line = raw.lstrip(_BOM).rstrip(b"\r")
+        if line.startswith(b"SIPRI AT Database ID,"):
+            return k, "SIPRI"
+        if b"Year(s) of delivery" in line and line.startswith((b"Recipient,", b"Supplier,")):
+            return k, "SIPRI"
+        unquoted = line.replace(b'"', b"")
+        if unquoted.startswith(b"Country Name,Country Code,Indicator Name,Indicator Code"):
+            return k, "World Bank"
+    return None
+
+
+def _conflicts(lines: list[bytes]) -> tuple[list[int], list[str]]:
+    """Lines to blank for conflict blocks whose two sides agree, and the blocks that disagree."""
+    blank: list[int] = []
+    refused: list[str] = []
+    k = 0
+    n = len(lines)
+    while k < n:
+        if not lines[k].startswith(b"<<<<<<<"):
+            k += 1
+            continue
+        start = k
+        ours: list[bytes] = []
+        base: list[bytes] = []
+        theirs: list[bytes] = []
+        part = ours
+        mid = end = None
+        j = k + 1
+        while j < n:
+            s = lines[j].rstrip(b"\r")
+            if s.startswith(b"|||||||") and part is ours:
+                part = base
+            elif s == b"=======" or (s.startswith(b"=======") and not s.strip(b"=")):
+                mid = j
+                part = theirs
+            elif s.startswith(b">>>>>>>"):
+                end = j
+                break
+            else:
+                part.append(s)
+            j += 1
+        if mid is None or end is None:
+            refused.append(f"'<<<<<<<' at line {start + 1} with no matching '=======' and '>>>>>>>'")
+            k = j + 1
+            continue
+        if ours == theirs:
+            blank.extend(range(mid, end + 1))  # '=======', their copy, '>>>>>>>'
+            blank.append(start)
+            blank.extend(range(start + 1 + len(ours), mid))  # the base section of a diff3 block
+        else:
+            refused.append(
+                f"lines {start + 1}–{end + 1} ('<<<<<<<' at line {start + 1}, '=======' at line {mid + 1}, "
+                f"'>>>>>>>' at line {end + 1})"
+            )
+        k = end + 1
+    for k, line in enumerate(lines):  # stray markers outside a block
+        s = line.rstrip(b"\r")
+        if s.startswith(b">>>>>>>") and k not in blank and not any(str(k + 1) in r for r in refused):
+            refused.append(f"a stray '>>>>>>>' at line {k + 1}")
+    return sorted(set(blank)), refused
+
+
+def _rejoin(lines: list[bytes], header: int, delimiter: str) -> list[tuple[int, int]]:
+    """Rejoin records broken by line breaks inside the unquoted ``Comments`` column, in place.
+
+    A record is rejoined only when its first line ends inside ``Comments`` (as many fields as the
+    columns up to and including ``Comments``), any middle lines hold text without a delimiter,
+    and its last line holds the rest of the comment and every column after it. Returns the
+    (first, last) line numbers of each rejoined record.
+    """
+    names = [n.strip().lower() for n in _split_fields(lines[header], delimiter)]
+    if "comments" not in names:
+        return []
+    n = len(names)
+    first_part = names.index("comments") + 1
+    last_part = n - first_part + 1
+    d = delimiter.encode()
+    done: list[tuple[int, int]] = []
+    k = header + 1
+    inside = False
+    while k < len(lines):
+        line = lines[k]
+        quotes = line.count(b'"')
+        if inside or quotes % 2:
+            inside = inside != bool(quotes % 2)
+            k += 1
+            continue
+        if _field_count(line, d) == first_part:
+            j = k + 1
+            while j < len(lines) and lines[j].strip(b"\r \t") and _field_count(lines[j], d) == 1:
+                if lines[j].count(b'"'):
+                    break
+                j += 1
+            if (
+                j < len(lines)
+                and lines[j].count(b'"') % 2 == 0
+                and _field_count(lines[j], d) == last_part
+                and (j == k + 1 or all(not lines[m].count(b'"') for m in range(k + 1, j)))
+            ):
+                crlf = lines[j].endswith(b"\r")
+                parts = [lines[m].rstrip(b"\r").strip() for m in range(k + 1, j + 1)]
+                lines[k] = (
+                    lines[k].rstrip(b"\r").rstrip() + b" " + b" ".join(parts) + (b"\r" if crlf else b"")
+                )
+                for m in range(k + 1, j + 1):
+                    lines[m] = b"\r" if crlf else b""
+                done.append((k + 1, j + 1))
+                k = j + 1
+                continue
+        k += 1
+    return done
+
+
+def _footer(lines: list[bytes]) -> list[int]:
+    """Indices of DataBank footer lines (``Data from database: …``, ``Last Updated: …``) after the data."""
+    out: list[int] = []
+    k = len(lines) - 1
+    while k > 0:
+        s = lines[k].strip(b"\r \t").lstrip(b'"')
+        if not s:
+            k -= 1
+            continue
+        if s.startswith((b"Data from database:", b"Last Updated:")):
+            out.append(k)
+            k -= 1
+            continue
+        break
+    return out
+
+
+def read_source(data: Bytes) -> Source:
+    """Parse ``data`` after the safe repairs described in the module docstring.
+
+    Raises ``UnreadableFile`` (one plain sentence) when the bytes are not a file this tool reads.
+    """
+    head = bytes(data[:65536])
+    if _is_workbook(head):
+        text, sheet = workbook_to_csv(data)
+        parsed = parse(text)
+        return Source(dataclasses.replace(parsed, encoding=f"Excel workbook (sheet '{sheet}')"))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return Source(parse(data))
+    first = head.split(b"\n", _HEAD_LINES)[:_HEAD_LINES]
+    found = _header_index(first)
+    conflict = head.startswith((b"<<<<<<<", b">>>>>>>")) or any(
+        data.find(marker) >= 0 for marker in (b"\n<<<<<<<", b"\n>>>>>>>")
+    )
+    tail_lines = [t.strip(b"\r \t").lstrip(b'"') for t in bytes(data[-4096:]).split(b"\n")]
+    footer_hint = any(t.startswith((b"Data from database:", b"Last Updated:")) for t in tail_lines[-6:])
+    if found is None and not conflict and not footer_hint:
+        return Source(parse(data))
+    lines = bytes(data).split(b"\n")
+    notes: list[str] = []
+    problems: list[str] = []
+    if found is not None and found[0] > 0:
+        k, publisher = found
+        for m in range(k):
+            lines[m] = b""
+        if head.startswith(_BOM):
+            lines[0] = _BOM  # the encoding is still recognised from the byte-order mark
+        notes.append(
+            f"{_lines_text(1, k)} are {publisher}'s notes above the column names (a preamble) and were "
+            "skipped."
+        )
+    if footer_hint:
+        foot = _footer(lines)
+        if foot:
+            for m in foot:
+                lines[m] = b""
+            notes.append(
+                f"{_lines_text(min(foot) + 1, max(foot) + 1)} below the data are DataBank's footer "
+                "('Data from database', 'Last Updated') and were skipped."
+            )
+    if conflict:
+        blank, refused = _conflicts(lines)
+        for m in blank:
+            lines[m] = b""
+        if blank:
+            notes.append(
+                "A merge conflict whose two versions are the same was resolved by reading them once "
+                f"(lines {_ranges([m + 1 for m in blank])} skipped)."
+            )
+        if refused:
+            problems.append(
+                "The file holds unresolved merge-conflict markers: "
+                + "; ".join(refused)
+                + ". Two versions of the same rows are in the file: keep the right one, delete the marker "
+                "lines and upload the file again."
+            )
+            for k, line in enumerate(lines):  # the preview shows the file without the marker lines
+                if line.startswith((b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||")):
+                    lines[k] = b""
+    if found is not None:
+        header = found[0]
+        delimiter = "," if lines[header].count(b",") >= lines[header].count(b";") else ";"
+        joined = _rejoin(lines, header, delimiter)
+        if joined:
+            where = ", ".join(_lines_text(a, b) for a, b in joined)
+            notes.append(
+                f"{len(joined)} record(s) split by a line break inside an unquoted comment were rejoined "
+                f"(the break read as a space): {where}."
+            )
+    return Source(parse(b"\n".join(lines)), notes, problems)
