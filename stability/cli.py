@@ -11,8 +11,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from stability import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from datasets.bundle import Bundle
 
 
 class CliError(Exception):
@@ -80,6 +86,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stability: interrupted", file=sys.stderr)
         return 130
+
+
+def note_sample(bundle: Bundle) -> None:
+    """Say on standard error which of the loaded tables are the illustrative sample."""
+    for ds in bundle.datasets:
+        if ds.illustrative:
+            print(f"note: {ds.name}: {ds.label}", file=sys.stderr)
+
+
+def print_table(frame: pd.DataFrame, fmt: str) -> None:
+    """Write ``frame`` to standard output as CSV (a header line, then rows) or as JSON records."""
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        frame.to_json(sys.stdout, orient="records", force_ascii=False)
+        sys.stdout.write("\n")
 
 
 def period_arg(value: str) -> str:

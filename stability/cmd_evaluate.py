@@ -3,23 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from stability.cli import CliError, period_arg
-
-COLUMNS = (
-    "region",
-    "milestone",
-    "measure",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "n_before",
-    "n_after",
-    "method",
-    "finding",
-)
+from stability.cli import CliError, note_sample, period_arg, print_table
 
 
 def _window(value: str) -> int:
@@ -93,13 +78,6 @@ def run(args: argparse.Namespace) -> int:
         compare=compare,
     )
     table = evaluation.table()
-    assert tuple(table.columns) == COLUMNS
-    for ds in ctx.datasets:
-        if ds.illustrative:
-            print(f"note: {ds.name}: {ds.label}", file=sys.stderr)
-    if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        table.to_json(sys.stdout, orient="records", force_ascii=False)
-        sys.stdout.write("\n")
+    note_sample(ctx)
+    print_table(table, args.format)
     return 0

@@ -8,10 +8,9 @@ Both read the same store and regions as ``stability metrics``; images need Chrom
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from stability.cli import CliError, period_arg
+from stability.cli import CliError, note_sample, period_arg
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "xlsx")
@@ -79,12 +78,6 @@ def register_brief(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(handler=run_brief)
 
 
-def _note_sample(bundle: object) -> None:
-    for ds in bundle.datasets:  # type: ignore[attr-defined]
-        if ds.illustrative:
-            print(f"note: {ds.name}: {ds.label}", file=sys.stderr)
-
-
 def _images_error(exc: Exception) -> CliError:
     from dashboard.export.render import ChromiumMissing
 
@@ -141,7 +134,7 @@ def run_export(args: argparse.Namespace) -> int:
 
         payload = export_table(chart.table, chart_about(chart, sel), fmt)
     out.write_bytes(payload)
-    _note_sample(bundle)
+    note_sample(bundle)
     print(f"wrote {out} ({spec.name}, {sel.region}, {sel.start} to {sel.end}, {len(payload):,} bytes)")
     return 0
 
@@ -176,7 +169,7 @@ def run_brief(args: argparse.Namespace) -> int:
         raise _images_error(exc) from None
     payload = write_pack(pack, out.suffix.lower().lstrip("."))
     out.write_bytes(payload)
-    _note_sample(bundle)
+    note_sample(bundle)
     what = f"{pack.region}, {pack.start} to {pack.end}, {len(pack.slides)} slides"
     print(f"wrote {out} ({what}, {len(payload):,} bytes)")
     return 0

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from datasets.bundle import load_bundle
-from stability.cli import period_arg
+from stability.cli import note_sample, period_arg, print_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,12 +46,6 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
     )
-    for ds in ctx.datasets:
-        if ds.illustrative:
-            print(f"note: {ds.name}: {ds.label}", file=sys.stderr)
-    if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        table.to_json(sys.stdout, orient="records", force_ascii=False)
-        sys.stdout.write("\n")
+    note_sample(ctx)
+    print_table(table, args.format)
     return 0
