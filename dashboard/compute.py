@@ -37,7 +37,7 @@ from metrics.composite import composite_indicators
 from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
 from metrics.frames import TableLike, clip_periods, parse_period
-from metrics.perception import perception_indicators
+from metrics.perception import measured_indicators, perception_indicators
 
 Types = tuple[str, ...] | None
 Weights = tuple[int, int, int]
@@ -352,11 +352,7 @@ class PerceptionPanel:
 def perception_panels(perception: pd.DataFrame) -> list[PerceptionPanel]:
     """Each perception indicator with data in one region's perception rows, in a fixed order."""
     names = sorted(
-        {
-            i
-            for i in perception["indicator"]
-            if not i.endswith(("_change", "_change_significant", "_sample_size"))
-        },
+        measured_indicators(perception["indicator"]),
         key=lambda i: (PERCEPTION_INDICATORS.index(i) if i in PERCEPTION_INDICATORS else 99, i),
     )
     panels = []

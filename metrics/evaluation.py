@@ -58,7 +58,7 @@ from metrics.evaluation_stats import (
     rate_ratio,
 )
 from metrics.frames import TableLike, query
-from metrics.perception import perception_indicators
+from metrics.perception import measured_indicators, perception_indicators
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "region",
@@ -377,9 +377,7 @@ def _pooled(conflict: pd.DataFrame, names: Sequence[str], quantity: str) -> pd.S
 
 
 def _perception_names(percep: pd.DataFrame, region: str) -> list[str]:
-    names = percep.loc[percep["region"] == region, "indicator"].unique()
-    suffixes = ("_change_significant", "_change", "_sample_size")
-    return sorted(str(n) for n in names if not str(n).endswith(suffixes))
+    return measured_indicators(percep.loc[percep["region"] == region, "indicator"].unique())
 
 
 def _monthly(conflict: pd.DataFrame, region: str, used: Sequence[str], w: Windows) -> pd.DataFrame:

@@ -9,6 +9,8 @@ annual sources whose waves carry only a year (``wave_date`` on 1 January with ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +18,15 @@ from metrics.frames import TableLike, clip_periods, finish, parse_period, region
 from metrics.intervals import Z95, intervals, wilson
 
 COVERAGE_END = "coverage_end"
+
+
+DERIVED_SUFFIXES: tuple[str, ...] = ("_change_significant", "_change", "_sample_size")
+
+
+def measured_indicators(names: Iterable[str]) -> list[str]:
+    """The measured indicators among tidy perception indicator names (sorted): not the derived
+    ``<j>_change``, ``<j>_change_significant``, ``<j>_sample_size`` nor ``coverage_end``."""
+    return sorted({str(n) for n in names if str(n) != COVERAGE_END and not str(n).endswith(DERIVED_SUFFIXES)})
 
 
 def _pool(joined: pd.DataFrame, min_countries: int) -> pd.DataFrame:

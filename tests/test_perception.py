@@ -117,3 +117,18 @@ def test_unknown_sample_size_means_unweighted_and_no_interval():
     row = out[out["indicator"] == "feel_safe"].iloc[0]
     assert row["value"] == pytest.approx(0.5)  # (0.4 + 0.6)/2: FRA's size is unknown, so no weighting
     assert math.isnan(row["ci_low"])  # FRA has no interval of its own
+
+
+def test_measured_indicators_leave_out_derived_rows():
+    from metrics.perception import measured_indicators
+
+    names = [
+        "feel_safe",
+        "feel_safe_change",
+        "feel_safe_change_significant",
+        "feel_safe_sample_size",
+        "coverage_end",
+        "political_stability",
+        "feel_unsafe",
+    ]
+    assert measured_indicators(names) == ["feel_safe", "feel_unsafe", "political_stability"]
