@@ -199,11 +199,14 @@ class Store:
         return table
 
     def label(self, name: str) -> str:
-        """E.g. "Your data store: 2 batches (ACLED export, UCDP GED)"."""
+        """E.g. "Your data store: 2 batches (ACLED export, UCDP GED)", followed by the attribution
+        each source requires ("; sources: SIPRI Arms Transfers Database, © SIPRI") when known."""
         active = self.active(name)
         formats = list(dict.fromkeys(str(b.get("format_label", b.get("format", ""))) for b in active))
         noun = "batch" if len(active) == 1 else "batches"
-        return f"Your data store: {len(active)} {noun} ({', '.join(formats)})"
+        label = f"Your data store: {len(active)} {noun} ({', '.join(formats)})"
+        credits = list(dict.fromkeys(str(b["attribution"]) for b in active if b.get("attribution")))
+        return f"{label}; sources: {'; '.join(credits)}" if credits else label
 
     def version(self, name: str | None = None) -> str:
         """Changes whenever the active batches (of table ``name``, or of any table) change."""

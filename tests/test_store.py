@@ -69,7 +69,10 @@ def test_ingest_writes_batch_and_manifest(tmp_path: Path) -> None:
     assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
     table = store.read_table("incidents")
     assert table is not None and table.num_rows == 10
-    assert store.label("incidents") == "Your data store: 1 batch (ACLED export)"
+    assert store.label("incidents") == (
+        "Your data store: 1 batch (ACLED export); sources: "
+        "Armed Conflict Location & Event Data (ACLED), acleddata.com"
+    )
     assert store.read_table("perception") is None
 
 
@@ -79,7 +82,11 @@ def test_label_and_versions(tmp_path: Path) -> None:
     store.ingest(ACLED)
     v1 = store.version("incidents")
     store.ingest(UCDP)
-    assert store.label("incidents") == "Your data store: 2 batches (ACLED export, UCDP GED)"
+    assert store.label("incidents") == (
+        "Your data store: 2 batches (ACLED export, UCDP GED); sources: "
+        "Armed Conflict Location & Event Data (ACLED), acleddata.com; "
+        "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program"
+    )
     assert len({v0, v1, store.version("incidents")}) == 3
     assert store.version() != all0
     assert store.version("perception") == Store(tmp_path).version("perception")
@@ -151,7 +158,10 @@ def test_withdraw_and_restore_change_what_load_table_returns(tmp_path: Path) -> 
     ds = load_table("incidents", tmp_path)
     assert ds.table.num_rows == 7 and ds.version != version
     assert set(pc.unique(ds.table["source"]).to_pylist()) == {"UCDP GED"}
-    assert ds.label == "Your data store: 1 batch (UCDP GED)"
+    assert (
+        ds.label == "Your data store: 1 batch (UCDP GED); sources: "
+        "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program"
+    )
     store.withdraw(u.batch_id)
     ds = load_table("incidents", tmp_path)
     assert ds.illustrative  # nothing active: the sample again
