@@ -28,6 +28,7 @@ from dashboard.charts import Caption
 from dashboard.selection import Choices, Selection, make_choices
 from datasets.bundle import Bundle
 from datasets.countries import country_name
+from datasets.loaders import Dataset
 from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
 from metrics import breakdowns as bd
 from metrics.catalog import describe
@@ -85,10 +86,28 @@ def choices(b: Bundle) -> Choices:
     return make_choices(b.regions, EVENT_TYPES, month(min(firsts)), month(max(lasts)))
 
 
+_DATE_COLUMN = {"incidents": "event_date", "collaboration": "start_date", "perception": "wave_date"}
+_LAST_MONTH: dict[tuple[str, str], str | None] = {}
+
+
+def last_month(d: Dataset) -> str | None:
+    """The last month (``YYYY-MM``) a loaded table covers, or None when it is empty."""
+    key = (d.name, d.version)
+    if key not in _LAST_MONTH:
+        last = pc.max(d.table[_DATE_COLUMN[d.name]]).as_py() if d.table.num_rows else None
+        _LAST_MONTH[key] = last.strftime("%Y-%m") if last is not None else None
+    return _LAST_MONTH[key]
+
+
 def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
-    """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``."""
+    """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``.
+
+    When a table's data end before ``end``, the caption says so ("collaboration data end 2010-12"),
+    so the months after it read as not covered, not as zero."""
     sets = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
     labels = list(dict.fromkeys(d.label for d in sets))
+    ends = [f"{d.name} data end {m}" for d in sets if (m := last_month(d)) is not None and m < end]
+    note = "; ".join([*ends, note] if note else ends)
     return Caption("; ".join(labels), start, end, any(d.illustrative for d in sets), note)
 
 

@@ -54,3 +54,34 @@ def test_upload_from_the_data_page_lands_in_the_store(monkeypatch, tmp_path):
     # two ACLED rows: Mali, 4 + 2 deaths
     assert sorted(stored["event_id"]) == ["MLI1", "MLI2"]
     assert stored["fatalities"].sum() == 6 and set(stored["iso3"]) == {"MLI"}
+
+
+def test_caption_says_where_a_table_ends(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from dashboard.compute import caption
+    from datasets.bundle import load_bundle
+    from datasets.loaders import Dataset
+    from datasets.schema import COLLABORATION, conform
+
+    b = load_bundle()
+    old = conform(
+        pa.table(
+            {
+                "event_id": ["x"],
+                "start_date": [dt.date(2010, 6, 1)],
+                "kind": ["joint_exercise"],
+                "participants": [["FRA", "DEU"]],
+                "source": ["MME"],
+            }
+        ),
+        COLLABORATION,
+    )
+    ends_2010 = Dataset("collaboration", old, False, "Your data store: 1 batch (MME)", "v-test")
+    b2 = type(b)(b.regions, b.incidents, ends_2010, b.perception, b.regions_label)
+    cap = caption(b2, "2005-01", "2015-12", "collaboration")
+    # the exercises end in 2010-06: the caption says so instead of letting 2010–2015 read as zero
+    assert "collaboration data end 2010-06" in cap.note
+    assert "data end" not in caption(b2, "2005-01", "2010-06", "collaboration").note
