@@ -102,13 +102,9 @@ class IncidentCube:
 
     @property
     def nbytes(self) -> int:
-        return int(
-            sum(
-                getattr(self, k).nbytes
-                for k in self.__dataclass_fields__
-                if k not in ("first_month", "n_months")
-            )
-        )
+        """Bytes of the cube's own arrays (the incidents it indexes are shared, not counted)."""
+        arrays = (getattr(self, k) for k in self.__dataclass_fields__)
+        return int(sum(a.nbytes for a in arrays if isinstance(a, np.ndarray)))
 
     @property
     def span(self) -> tuple[str, str] | None:

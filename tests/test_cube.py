@@ -131,3 +131,27 @@ def test_breakdowns_from_the_cube_equal_the_raw_scan():
     first, last = dt.date(2020, 3, 1), dt.date(2020, 10, 31)
     expected = sum(1 for r in rows if r["iso3"] in ("FRA", "DEU") and first <= r["event_date"] <= last)
     assert cube.rows_for(["FRA", "DEU"], first, last).num_rows == expected
+
+
+def test_cube_size_counts_its_own_arrays_only():
+    cube = build_cube(incidents_frame([{"fatalities": 1}, {"fatalities": 30, "iso3": "DEU"}]))
+    own = sum(
+        getattr(cube, k).nbytes
+        for k in (
+            "country",
+            "admin",
+            "month",
+            "etype",
+            "fclass",
+            "n",
+            "f",
+            "civ",
+            "known",
+            "countries",
+            "admin_country",
+            "admin_named",
+            "event_types",
+            "days",
+        )
+    )
+    assert cube.nbytes == own and cube.incidents.num_rows == 2
