@@ -123,6 +123,32 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _already_stored(base: dict[str, str], same: dict[str, object]) -> IngestResult:
+    """The result for a file whose bytes are already stored: nothing added, not an error."""
+    return IngestResult(
+        **base,
+        status="already stored",
+        batch_id=None,
+        rows_stored=0,
+        duplicates=int(same.get("rows_stored", 0)),  # type: ignore[call-overload]
+        rejected=0,
+        message=f"{base['file_name']}: this file is already stored (batch {same['id']}); nothing was added.",
+    )
+
+
+def _refused(base: dict[str, str], rejected: int, message: str) -> IngestResult:
+    """The result for a refused file: nothing stored, the report as the message."""
+    return IngestResult(
+        **base,
+        status="refused",
+        batch_id=None,
+        rows_stored=0,
+        duplicates=0,
+        rejected=rejected,
+        message=message,
+    )
+
+
 class Store:
     """A store directory (it need not exist until the first write)."""
 
@@ -383,46 +409,17 @@ class Store:
         rejected = upload.report.rejected_rows
         same = self._stored_copy(upload.sha256, name)
         if same is not None:
-            return IngestResult(
-                **base,
-                status="already stored",
-                batch_id=None,
-                rows_stored=0,
-                duplicates=int(same.get("rows_stored", 0)),  # type: ignore[call-overload]
-                rejected=0,
-                message=f"{upload.file_name}: this file is already stored (batch {same['id']}); "
-                "nothing was added.",
-            )
+            return _already_stored(base, same)
         if upload.report.file_problems or upload.data is None:
-            return IngestResult(
-                **base,
-                status="refused",
-                batch_id=None,
-                rows_stored=0,
-                duplicates=0,
-                rejected=upload.total_rows,
-                message=upload.report.to_text(),
-            )
+            return _refused(base, upload.total_rows, upload.report.to_text())
         if not upload.report.ok and not skip_invalid:
-            return IngestResult(
-                **base,
-                status="refused",
-                batch_id=None,
-                rows_stored=0,
-                duplicates=0,
-                rejected=rejected,
-                message=upload.report.to_text(),
-            )
+            return _refused(base, rejected, upload.report.to_text())
         rows = upload.valid if skip_invalid else upload.data
         if rows.num_rows == 0:
-            return IngestResult(
-                **base,
-                status="refused",
-                batch_id=None,
-                rows_stored=0,
-                duplicates=0,
-                rejected=rejected,
-                message=f"{upload.file_name}: no row of the file is valid; nothing was stored.\n"
+            return _refused(
+                base,
+                rejected,
+                f"{upload.file_name}: no row of the file is valid; nothing was stored.\n"
                 + upload.report.to_text(),
             )
         schema = SCHEMAS[name]
@@ -431,16 +428,7 @@ class Store:
             manifest = self._manifest()
             same = self._stored_copy(upload.sha256, name)
             if same is not None:
-                return IngestResult(
-                    **base,
-                    status="already stored",
-                    batch_id=None,
-                    rows_stored=0,
-                    duplicates=int(same.get("rows_stored", 0)),  # type: ignore[call-overload]
-                    rejected=0,
-                    message=f"{upload.file_name}: this file is already stored (batch {same['id']}); "
-                    "nothing was added.",
-                )
+                return _already_stored(base, same)
             stored_keys = self._keys(name)
             duplicates = 0
             if len(stored_keys):
