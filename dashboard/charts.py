@@ -638,9 +638,12 @@ def circle_layout(members: Sequence[str], partners: Sequence[str]) -> dict[str, 
     return pos
 
 
-def network_graph(frame: pd.DataFrame, *, title: str, caption: Caption) -> go.Figure:
+def network_graph(frame: pd.DataFrame, *, title: str, caption: Caption, max_partners: int = 40) -> go.Figure:
     """Collaboration network from an edge list (``source, target, engagements, source_member,
     target_member``): members on the inner circle, partners outside.
+
+    At most ``max_partners`` partners are drawn: those with the most engagements (ties by code);
+    the caption says how many more there are (the data table keeps every edge).
 
     Traces: ``EDGE_CLASSES`` edge traces (line width by engagements, class k holding edges with
     engagements in ((k−1)/K·max, k/K·max]), one invisible trace of edge midpoints carrying the hover
@@ -650,6 +653,23 @@ def network_graph(frame: pd.DataFrame, *, title: str, caption: Caption) -> go.Fi
         frame.loc[frame["target_member"], "target"]
     )
     codes = set(frame["source"]) | set(frame["target"])
+    totals = (
+        pd.concat(
+            [
+                frame[["source", "engagements"]].set_axis(["code", "n"], axis=1),
+                frame[["target", "engagements"]].set_axis(["code", "n"], axis=1),
+            ]
+        )
+        .groupby("code")["n"]
+        .sum()
+    )
+    partners = sorted(codes - member_set, key=lambda c: (-totals.get(c, 0), c))
+    if len(partners) > max_partners:
+        dropped = set(partners[max_partners:])
+        frame = frame.loc[~frame["source"].isin(dropped) & ~frame["target"].isin(dropped)]
+        codes -= dropped
+        more = f"{len(dropped)} more partners with fewer engagements not drawn (see the data)"
+        caption = replace(caption, note=f"{caption.note}; {more}" if caption.note else more)
     pos = circle_layout(sorted(member_set), sorted(codes - member_set))
     top = float(frame["engagements"].max()) if len(frame) else 1.0
     pairs = list(zip(frame["source"], frame["target"], frame["engagements"].astype(int), strict=True))

@@ -281,3 +281,24 @@ def test_bundled_topology_and_offline_export_setting() -> None:
         assert pio.defaults.topojson == directory.resolve().as_uri() + "/"
     finally:
         pio.defaults.topojson = before
+
+
+def test_network_draws_the_busiest_partners_and_says_how_many_more():
+    import pandas as pd
+
+    from dashboard.charts import Caption, network_graph
+
+    # one member (FRA) tied to 5 partners: USA with 5 engagements, CAN 4, JPN 3, AUS 2, IND 1
+    edges = pd.DataFrame(
+        {
+            "source": ["FRA"] * 5,
+            "target": ["USA", "CAN", "JPN", "AUS", "IND"],
+            "engagements": [5, 4, 3, 2, 1],
+            "source_member": [True] * 5,
+            "target_member": [False] * 5,
+        }
+    )
+    fig = network_graph(edges, title="t", caption=Caption("s", "2020-01", "2020-12", False), max_partners=3)
+    names = [str(t) for tr in fig.data if tr.text is not None for t in tr.text]
+    assert {"USA", "CAN", "JPN"} <= set(names) and not {"AUS", "IND"} & set(names)
+    assert "2 more partners with fewer engagements not drawn" in str(fig.layout.annotations[0].text)
