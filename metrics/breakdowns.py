@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from datasets.schema import EVENT_TYPES
-from metrics.cube import IncidentCube
+from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, cube_counts
 from metrics.frames import TableLike, month_range, parse_period, query
 from metrics.trend import mann_kendall
 
@@ -96,15 +96,27 @@ def monthly_by_type(
     data's span are absent (unknown, not zero). Event types are ordered as in the schema, then any
     others alphabetically.
     """
-    incidents, known_span = _rows(incidents, countries, start, end)
-    params = _params(countries, start, end, event_types, min_fatalities)
-    counts = query(
-        f"""SELECT strftime(i.event_date, '%Y-%m') AS period, i.event_type,
-                   count(*) AS incidents, CAST(sum(i.fatalities) AS BIGINT) AS fatalities
-            FROM incidents AS i WHERE {_FILTER} GROUP BY ALL""",
-        params,
-        incidents=incidents,
-    )
+    if isinstance(incidents, IncidentCube) and min_fatalities in FATALITY_THRESHOLDS:
+        # the cube's cells answer the counts directly, without touching the incidents
+        known_span = incidents.span
+        counts = cube_counts(
+            incidents,
+            countries,
+            first_month=start,
+            last_month=end,
+            event_types=event_types,
+            min_fatalities=min_fatalities,
+        )
+    else:
+        incidents, known_span = _rows(incidents, countries, start, end)
+        params = _params(countries, start, end, event_types, min_fatalities)
+        counts = query(
+            f"""SELECT strftime(i.event_date, '%Y-%m') AS period, i.event_type,
+                       count(*) AS incidents, CAST(sum(i.fatalities) AS BIGINT) AS fatalities
+                FROM incidents AS i WHERE {_FILTER} GROUP BY ALL""",
+            params,
+            incidents=incidents,
+        )
     if known_span is not None:
         span = pd.DataFrame({"a": [known_span[0]], "b": [known_span[1]]})
     else:
@@ -148,6 +160,19 @@ def top_countries(
     fatalities (both descending), then ISO3; at most ``limit`` rows. Countries without incidents are
     not listed.
     """
+    if isinstance(incidents, IncidentCube) and min_fatalities in FATALITY_THRESHOLDS:
+        per = cube_counts(
+            incidents,
+            countries,
+            first_month=start,
+            last_month=end,
+            event_types=event_types,
+            min_fatalities=min_fatalities,
+            by="country",
+        )
+        per["share"] = per["incidents"] / per["incidents"].sum() if len(per) else []
+        per = per.sort_values(["incidents", "fatalities", "iso3"], ascending=[False, False, True])
+        return per.head(int(limit)).reset_index(drop=True)
     incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)

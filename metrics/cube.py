@@ -274,3 +274,53 @@ def cube_monthly_counts(
     present = (r_inc > 0).any(axis=1) & (ever > 0)  # as the raw scan: regions with a named admin1
     per_region_frame = pd.DataFrame({"region": names[present], "admin_ever": ever[present]})
     return monthly, per_region_frame, cube.span
+
+
+def cube_counts(
+    cube: IncidentCube,
+    countries: Sequence[str],
+    *,
+    first_month: str,
+    last_month: str,
+    event_types: Sequence[str] | None = None,
+    min_fatalities: int = 0,
+    by: str = "month_type",
+) -> pd.DataFrame:
+    """Incidents (Σ n) and fatalities (Σ f) of ``countries`` in ``[first_month, last_month]``
+    (``YYYY-MM``) from the cube's cells, grouped ``by`` "month_type" (columns ``period, event_type,
+    incidents, fatalities``, only non-empty groups) or "country" (``iso3, incidents, fatalities``).
+    ``min_fatalities`` must be one of ``FATALITY_THRESHOLDS``."""
+    k = fatality_class(int(min_fatalities))
+    lo = int(first_month[:4]) * 12 + int(first_month[5:7]) - 1 - cube.first_month
+    hi = int(last_month[:4]) * 12 + int(last_month[5:7]) - 1 - cube.first_month
+    keep = (cube.month >= lo) & (cube.month <= hi) & (cube.fclass >= k)
+    keep &= np.isin(cube.countries, list(countries))[cube.country] if len(cube.countries) else keep
+    if event_types is not None:
+        keep &= np.isin(cube.event_types, list(event_types))[cube.etype]
+    if by == "country":
+        groups, names = cube.country[keep], np.asarray(cube.countries, dtype=object)
+        size = len(names)
+    else:
+        n_t = len(cube.event_types)
+        groups = cube.month[keep].astype(np.int64) * n_t + cube.etype[keep]
+        size = max(cube.n_months, 1) * n_t
+    inc = np.bincount(groups, weights=cube.n[keep], minlength=size)
+    fat = np.bincount(groups, weights=cube.f[keep], minlength=size)
+    hit = np.flatnonzero(inc > 0)
+    if by == "country":
+        return pd.DataFrame(
+            {
+                "iso3": names[hit],
+                "incidents": inc[hit].astype(np.int64),
+                "fatalities": fat[hit].astype(np.int64),
+            }
+        )
+    n_t = len(cube.event_types)
+    return pd.DataFrame(
+        {
+            "period": [_label(cube.first_month + int(m)) for m in hit // n_t],
+            "event_type": np.asarray(cube.event_types, dtype=object)[hit % n_t],
+            "incidents": inc[hit].astype(np.int64),
+            "fatalities": fat[hit].astype(np.int64),
+        }
+    )
