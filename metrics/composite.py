@@ -18,6 +18,8 @@ from metrics.frames import clip_periods, finish, month_range, parse_period, regi
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
 DEFAULT_WEIGHTS: dict[str, float] = {"conflict": 1 / 3, "collaboration": 1 / 3, "perception": 1 / 3}
 PERCEPTION_SHARES: tuple[str, ...] = ("feel_safe", "trust_military", "confidence_alliances")
+#: Perception measures the composite reads; all point the same way (higher = more secure).
+PERCEPTION_MEASURES: tuple[str, ...] = (*PERCEPTION_SHARES, "political_stability")
 INDICATORS: tuple[str, ...] = (
     "stability_index",
     "score_conflict",
@@ -30,8 +32,16 @@ INDICATORS: tuple[str, ...] = (
 )
 
 
-def _wide(frame: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
-    sub = frame.loc[frame["indicator"].isin(indicators) & (frame["period"].str.len() == 7)]
+def _wide(frame: pd.DataFrame, indicators: list[str], *, annual_month: str | None = None) -> pd.DataFrame:
+    """``region, period`` × indicator values for monthly periods; with ``annual_month`` (e.g.
+    "07"), a ``YYYY`` period counts as that month of its year (monthly rows win a tie)."""
+    sub = frame.loc[frame["indicator"].isin(indicators)]
+    per = sub["period"].astype(str)
+    if annual_month is None:
+        sub = sub.loc[per.str.len() == 7]
+    else:
+        sub = sub.assign(period=per.where(per.str.len() == 7, per + f"-{annual_month}"))
+        sub = sub.assign(_annual=(per.str.len() == 4).to_numpy()).sort_values("_annual", kind="stable")
     return sub.pivot_table(index=["region", "period"], columns="indicator", values="value", aggfunc="first")
 
 
@@ -62,15 +72,18 @@ def composite_indicators(
     - conflict: C1 = incidents_rolling_12m / m and C2 = (12-month trailing mean of fatalities) / m
       (incidents and deaths per member country per month);
     - collaboration: network_density (share of member pairs tied in the trailing 12 months);
-    - perception: each share indicator (feel_safe, trust_military, confidence_alliances) from the
-      region's latest wave no older than ``perception_max_age`` months (older waves: missing).
+    - perception: each share indicator (feel_safe, trust_military, confidence_alliances) and the
+      WGI ``political_stability`` index, from the region's latest wave no older than
+      ``perception_max_age`` months (older waves: missing); an annual value (period ``YYYY``)
+      counts from July of its year.
 
     Each raw measure x is min–max normalised over all regions and months of the reference period:
     s(x) = 100 (x − min) / (max − min). Family scores: conflict = 100 − mean(s(C1), s(C2)) (more
     conflict → less stable); collaboration = s(density); perception = mean of s over its available
-    indicators. ``stability_index`` = Σ_f w_f·score_f / Σ_f w_f over the families with data in that
-    month, reported only when at least ``min_families`` families with positive weight have data;
-    a missing family is never read as zero. ``coverage`` = Σ w_f over families with data ÷ Σ w_f
+    indicators (each normalised on its own scale, all higher = more secure).
+    ``stability_index`` = Σ_f w_f·score_f / Σ_f w_f over the families with data in that month,
+    reported only when at least ``min_families`` families with positive weight have data; a
+    missing family is never read as zero. ``coverage`` = Σ w_f over families with data ÷ Σ w_f
     (share of the weight backed by data); ``coverage_conflict``, ``coverage_collaboration`` and
     ``coverage_perception`` = 1 when that family had data in the month, else 0. ``score_conflict``,
     ``score_collaboration`` and ``score_perception`` are the family scores above (0–100).
@@ -100,7 +113,9 @@ def composite_indicators(
     if len(kw):
         kw = kw.reset_index()[["region", "period", "network_density"]]
         raw = kw if raw.empty else raw.merge(kw, on=["region", "period"], how="outer")
-    pw = _wide(perception, list(PERCEPTION_SHARES)) if len(perception) else pd.DataFrame()
+    pw = (
+        _wide(perception, list(PERCEPTION_MEASURES), annual_month="07") if len(perception) else pd.DataFrame()
+    )
     if raw.empty:
         return finish(
             pd.DataFrame(columns=["region", "period", "family", "indicator", "value", "ci_low", "ci_high"])
@@ -117,7 +132,7 @@ def composite_indicators(
             g["region"] = region
             filled.append(g.reset_index(names="period"))
         pw = pd.concat(filled, ignore_index=True)
-        cols = [c for c in PERCEPTION_SHARES if c in pw]
+        cols = [c for c in PERCEPTION_MEASURES if c in pw]
         raw = raw.merge(pw[["region", "period", *cols]], on=["region", "period"], how="left")
     raw = clip_periods(raw, start_p, end_p).reset_index(drop=True)
     scores = pd.DataFrame({"region": raw["region"], "period": raw["period"]})
@@ -128,7 +143,7 @@ def composite_indicators(
     else:
         scores["score_conflict"] = np.nan
     scores["score_collaboration"] = _minmax(raw["network_density"]) if "network_density" in raw else np.nan
-    pcols = [c for c in PERCEPTION_SHARES if c in raw]
+    pcols = [c for c in PERCEPTION_MEASURES if c in raw]
     if pcols:
         scores["score_perception"] = pd.concat([_minmax(raw[c]) for c in pcols], axis=1).mean(axis=1)
     else:

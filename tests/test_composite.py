@@ -126,3 +126,17 @@ def test_family_with_no_data(regions, families):
     assert (out.loc[out["indicator"] == "coverage_collaboration", "value"] == 0).all()
     # A-Feb: conflict 0 and perception 100 → (0 + 100)/2 over the two families with data
     assert value(out, "A", "2021-02", "stability_index") == pytest.approx(50)
+
+
+def test_annual_political_stability_enters_the_perception_score(regions, families):
+    conflict, collab, _ = families
+    # WGI-style annual values: A −1.0 in 2020, B 0.5 in 2020; each counts from July 2020, so in
+    # 2021-01 (6 months later, within the 36-month limit) A is the minimum and B the maximum
+    wgi = _tidy(
+        [("A", "2020", "political_stability", -1.0), ("B", "2020", "political_stability", 0.5)], "perception"
+    )
+    out = composite_indicators(conflict, collab, wgi, regions, start="2021-01", end="2021-02")
+    assert value(out, "A", "2021-01", "score_perception") == pytest.approx(0)  # 100·(−1 − (−1))/1.5
+    assert value(out, "B", "2021-01", "score_perception") == pytest.approx(100)  # 100·(0.5 + 1)/1.5
+    # B now has two families (conflict 100, perception 100): an index of 100 with equal weights
+    assert value(out, "B", "2021-01", "stability_index") == pytest.approx(100)
