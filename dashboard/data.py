@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -296,30 +297,46 @@ def drivers(sel: Selection) -> pd.DataFrame:
 # --- breakdowns --------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _monthly_by_type(
-    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
-) -> pd.DataFrame:
-    return bd.monthly_by_type(
-        _cube(bundle().version),
-        countries,
-        start=start,
-        end=end,
-        event_types=types,
-        min_fatalities=min_fatalities,
+#: The incident breakdowns a page asks for, all with the same filters; answered from the cube.
+_BREAKDOWNS: dict[str, Callable[..., object]] = {
+    "monthly_by_type": bd.monthly_by_type,
+    "top_countries": bd.top_countries,
+    "largest_incidents": bd.largest_incidents,
+    "event_locations": bd.event_locations,
+}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _breakdown(
+    name: str,
+    version: str,
+    countries: tuple[str, ...],
+    start: str,
+    end: str,
+    types: Types,
+    min_fatalities: int,
+) -> Any:
+    return _BREAKDOWNS[name](
+        _cube(version), countries, start=start, end=end, event_types=types, min_fatalities=min_fatalities
+    )
+
+
+def _selected(name: str, sel: Selection) -> Any:
+    """Breakdown ``name`` for the selected countries, months and filters (cached)."""
+    return _breakdown(
+        name, bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
     )
 
 
 def monthly_by_type(sel: Selection) -> pd.DataFrame:
     """Incidents and fatalities per month and event type in the selected countries and months."""
-    return _monthly_by_type(
-        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
-    )
+    return _selected("monthly_by_type", sel)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _totals(version: str, countries: tuple[str, ...], end: str, types: Types, min_fatalities: int) -> Totals:
-    frame = _monthly_by_type(version, countries, compute.totals_first(end), end, types, min_fatalities)
+    first = compute.totals_first(end)
+    frame = _breakdown("monthly_by_type", version, countries, first, end, types, min_fatalities)
     return compute.totals(frame, end)
 
 
@@ -328,68 +345,19 @@ def totals(sel: Selection) -> Totals:
     return _totals(bundle().version, _countries(sel), sel.end, sel.types_filter, sel.min_fatalities)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _top_countries(
-    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
-) -> pd.DataFrame:
-    frame = bd.top_countries(
-        _cube(bundle().version),
-        countries,
-        start=start,
-        end=end,
-        event_types=types,
-        min_fatalities=min_fatalities,
-    )
-    return compute.with_country_names(frame)
-
-
 def top_countries(sel: Selection) -> pd.DataFrame:
     """The member countries with the most incidents in the selected months."""
-    return _top_countries(
-        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
-    )
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _largest(
-    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
-) -> pd.DataFrame:
-    return bd.largest_incidents(
-        _cube(bundle().version),
-        countries,
-        start=start,
-        end=end,
-        event_types=types,
-        min_fatalities=min_fatalities,
-    )
+    return compute.with_country_names(_selected("top_countries", sel))
 
 
 def largest_incidents(sel: Selection) -> pd.DataFrame:
     """The 20 incidents with the most fatalities in the selection."""
-    return _largest(
-        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
-    )
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _locations(
-    version: str, countries: tuple[str, ...], start: str, end: str, types: Types, min_fatalities: int
-) -> bd.Locations:
-    return bd.event_locations(
-        _cube(bundle().version),
-        countries,
-        start=start,
-        end=end,
-        event_types=types,
-        min_fatalities=min_fatalities,
-    )
+    return _selected("largest_incidents", sel)
 
 
 def locations(sel: Selection) -> bd.Locations:
     """Incident locations of the selection (aggregated to a grid above 5,000 points)."""
-    return _locations(
-        bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
-    )
+    return _selected("event_locations", sel)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
