@@ -40,6 +40,8 @@ PERCEPTION_INDICATORS: tuple[str, ...] = ("feel_safe", "trust_military", "confid
 SCALES: tuple[str, ...] = ("share", "index")
 #: How precisely a source dates a row (empty: the exact day). Annual sources give "year".
 PERIOD_GRAINS: tuple[str, ...] = ("year", "month", "day")
+#: The time grain of an incidents row: an event on a day, or a count over a week, month or year.
+INCIDENT_GRAINS: tuple[str, ...] = ("day", "week", "month", "year")
 
 #: Columns of every indicator table that ``metrics`` returns.
 TIDY_COLUMNS: tuple[str, ...] = ("region", "period", "family", "indicator", "value", "ci_low", "ci_high")
@@ -126,7 +128,7 @@ REGIONS = TableSchema(
 
 INCIDENTS = TableSchema(
     name="incidents",
-    grain="one row per conflict incident",
+    grain="one row per conflict incident, or per count of incidents over a week, month or year",
     columns=(
         Column("event_id", "string", True, "Identifier of the incident within its source", nullable=False),
         Column("event_date", "date", True, "Date of the incident (not in the future)", nullable=False),
@@ -143,6 +145,23 @@ INCIDENTS = TableSchema(
         Column("longitude", "float", False, "Longitude (WGS84)", unit="degrees", minimum=-180, maximum=180),
         Column("source", "string", True, "Dataset the row came from, e.g. 'ACLED'", nullable=False),
         Column("notes", "string", False, "Free-text description"),
+        Column(
+            "events",
+            "int",
+            False,
+            "Incidents the row stands for: 1 for a single event (the default when empty); a count for "
+            "aggregated sources (ACLED weekly or country-month tables, UCDP conflict-years)",
+            unit="incidents",
+            minimum=0,
+        ),
+        Column(
+            "grain",
+            "string",
+            False,
+            "Time grain of the row: 'day' for an event (the default when empty); 'week', 'month' or "
+            "'year' for a count over the period that starts at event_date",
+            allowed=INCIDENT_GRAINS,
+        ),
     ),
     key=("source", "event_id"),
 )
