@@ -526,6 +526,8 @@ def _incidents(rng: np.random.Generator) -> pa.Table:
         "longitude": lon[order],
         "source": np.full(n, SOURCE, dtype=object),
         "notes": np.full(n, "Illustrative sample incident", dtype=object),
+        "events": np.ones(n, dtype=np.int64),
+        "grain": np.full(n, "day", dtype=object),
     }
     return pa.table({k: pa.array(v) if not isinstance(v, pa.Array) else v for k, v in columns.items()}).cast(
         schema.INCIDENTS.arrow_schema
