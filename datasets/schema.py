@@ -331,10 +331,12 @@ def check(
     today: dt.date | None = None,
     extra_allowed: dict[str, Sequence[str]] | None = None,
     known_iso3: frozenset[str] | None = None,
+    earliest: dt.date | None = None,
 ) -> pd.DataFrame:
     """Check a conformed table against its schema; return every failure (empty frame when valid).
 
-    Checks: nulls in non-nullable columns, vocabularies, numeric bounds, dates in the future,
+    Checks: nulls in non-nullable columns, vocabularies, numeric bounds, dates in the future or
+    before ``earliest`` (the source's earliest plausible date, ``datasets.coverage.earliest_date``),
     ISO3 codes (when ``known_iso3`` is given), end dates before start dates, share values outside
     [0, 1], and duplicate keys. ``row`` is the 0-based row index in ``table``.
     """
@@ -381,6 +383,19 @@ def check(
             if idx:
                 vals = pc.take(arr, pa.array(idx)).to_pylist()
                 parts.append(_failures(idx, col.name, f"date is in the future (after {today})", vals))
+            if earliest is not None:
+                idx = _rows(pc.less(arr, pa.scalar(earliest, pa.date32())))
+                if idx:
+                    vals = pc.take(arr, pa.array(idx)).to_pylist()
+                    parts.append(
+                        _failures(
+                            idx,
+                            col.name,
+                            f"date is before {earliest}, the earliest plausible date for this source "
+                            "(state another with --earliest)",
+                            vals,
+                        )
+                    )
         if col.name == "iso3" and known_iso3 is not None:
             bad = pc.and_kleene(
                 pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=pa.array(sorted(known_iso3))))
