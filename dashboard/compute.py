@@ -153,10 +153,16 @@ def weight_map(weights: Weights) -> dict[str, float]:
 
 
 def conflict_all(
-    incidents: TableLike | IncidentCube, regions: pd.DataFrame, types: Types, min_fatalities: int
+    incidents: TableLike | IncidentCube,
+    regions: pd.DataFrame,
+    types: Types,
+    min_fatalities: int,
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Conflict indicators of every region under the incident filters."""
-    return conflict_indicators(incidents, regions, event_types=types, min_fatalities=min_fatalities)
+    """Conflict indicators of every region under the incident filters, over the covered members."""
+    return conflict_indicators(
+        incidents, regions, event_types=types, min_fatalities=min_fatalities, coverage=coverage
+    )
 
 
 def member_conflict(
@@ -166,11 +172,17 @@ def member_conflict(
     types: Types,
     min_fatalities: int,
     countries: Sequence[str],
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of ``region`` counting only the chosen member ``countries``."""
     members = regions.loc[regions["region"] == region]
     return conflict_indicators(
-        incidents, members, event_types=types, min_fatalities=min_fatalities, countries=list(countries)
+        incidents,
+        members,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        countries=list(countries),
+        coverage=coverage,
     )
 
 
@@ -446,7 +458,13 @@ class Frames:
     def _conflict_all(self, types: Types, min_fatalities: int) -> pd.DataFrame:
         return self._get(
             ("conflict", types, min_fatalities),
-            lambda: conflict_all(self.incidents, self.bundle.regions, types, min_fatalities),
+            lambda: conflict_all(
+                self.incidents,
+                self.bundle.regions,
+                types,
+                min_fatalities,
+                self.bundle.incidents_coverage(),
+            ),
         )
 
     def _collaboration_all(self) -> pd.DataFrame:
@@ -490,6 +508,7 @@ class Frames:
                     sel.types_filter,
                     sel.min_fatalities,
                     sel.countries,
+                    self.bundle.incidents_coverage(),
                 ),
             )
         elif name == "conflict":

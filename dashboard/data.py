@@ -125,7 +125,10 @@ def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
-    return compute.conflict_all(incidents_source(min_fatalities), bundle().regions, types, min_fatalities)
+    b = bundle()
+    return compute.conflict_all(
+        incidents_source(min_fatalities), b.regions, types, min_fatalities, b.incidents_coverage()
+    )
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -176,7 +179,13 @@ def _region_family(
     b = bundle()
     if family == "conflict" and countries:
         frame = compute.member_conflict(
-            incidents_source(min_fatalities), b.regions, region, types, min_fatalities, countries
+            incidents_source(min_fatalities),
+            b.regions,
+            region,
+            types,
+            min_fatalities,
+            countries,
+            b.incidents_coverage(),
         )
     elif family == "conflict":
         frame = _conflict_all(version, types, min_fatalities)

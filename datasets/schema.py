@@ -43,8 +43,19 @@ PERIOD_GRAINS: tuple[str, ...] = ("year", "month", "day")
 #: The time grain of an incidents row: an event on a day, or a count over a week, month or year.
 INCIDENT_GRAINS: tuple[str, ...] = ("day", "week", "month", "year")
 
-#: Columns of every indicator table that ``metrics`` returns.
-TIDY_COLUMNS: tuple[str, ...] = ("region", "period", "family", "indicator", "value", "ci_low", "ci_high")
+#: Columns of every indicator table that ``metrics`` returns. ``covered_share``: the share of the
+#: region (of its members, or of its population when a population table is given) whose data cover
+#: the period (0–1); empty where the family does not measure it.
+TIDY_COLUMNS: tuple[str, ...] = (
+    "region",
+    "period",
+    "family",
+    "indicator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "covered_share",
+)
 FAMILIES: tuple[str, ...] = ("conflict", "collaboration", "perception", "composite")
 
 

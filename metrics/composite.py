@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from datasets.schema import TIDY_COLUMNS
 from metrics.frames import clip_periods, finish, month_range, parse_period, region_members
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
@@ -117,9 +118,7 @@ def composite_indicators(
         _wide(perception, list(PERCEPTION_MEASURES), annual_month="07") if len(perception) else pd.DataFrame()
     )
     if raw.empty:
-        return finish(
-            pd.DataFrame(columns=["region", "period", "family", "indicator", "value", "ci_low", "ci_high"])
-        )
+        return finish(pd.DataFrame(columns=list(TIDY_COLUMNS)))
     if len(pw):
         pw = pw.reset_index()
         first = min(raw["period"].min(), pw["period"].min())
