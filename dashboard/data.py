@@ -519,6 +519,14 @@ def coverage() -> pd.DataFrame:
     return _coverage(bundle().version)
 
 
+def coverage_chart(table: str = "incidents") -> go.Figure:
+    """Which countries the loaded ``table`` covers, and when (``dashboard.charts_coverage``)."""
+    from dashboard.charts_coverage import coverage_figure
+
+    b = bundle()
+    return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table))
+
+
 def provenance() -> list[tuple[str, list[dict[str, object]]]]:
     """Each table's provenance records (``Dataset.details``)."""
     return compute.provenance(bundle())

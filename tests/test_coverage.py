@@ -276,3 +276,26 @@ def test_cube_path_gives_the_same_covered_values():
     raw = conflict_indicators(inc, PAIR, coverage=cov)
     cubed = conflict_indicators(build_cube(inc), PAIR, coverage=cov)
     pd.testing.assert_frame_equal(raw, cubed)
+
+
+def test_coverage_figure_draws_one_bar_per_country_span():
+    from dashboard.charts_coverage import coverage_figure
+
+    record = {
+        "table": "incidents",
+        "format_label": "UCDP GED",
+        "coverage": {
+            "countries": ["MLI", "NER"],
+            "first": "2020-01-01",
+            "last": "2023-06-30",
+            "grain": "day",
+        },
+    }
+    fig = coverage_figure(coverage_rows([record], ["MLI", "NER"]))
+    (bar,) = fig.data
+    assert bar.name == "UCDP GED" and list(bar.y) == ["Mali (MLI)", "Niger (NER)"]
+    assert list(bar.base) == ["2020-01-01", "2020-01-01"]
+    # 2020-01-01 … 2023-06-30 inclusive = 1277 days, in milliseconds
+    days = (dt.date(2023, 7, 1) - dt.date(2020, 1, 1)).days
+    assert days == 366 + 365 + 365 + 181
+    assert list(bar.x) == [days * 86_400_000] * 2
