@@ -100,6 +100,8 @@ def composite_indicators(
     start_p, end_p = parse_period(start), parse_period(end)
     members = region_members(regions).groupby("region")["iso3"].nunique()
 
+    if len(conflict):  # yearly conflict series (period YYYY) have no monthly rolling mean to use
+        conflict = conflict.loc[conflict["period"].astype(str).str.len() == 7]
     cw = _wide(conflict, ["incidents_rolling_12m", "fatalities"]) if len(conflict) else pd.DataFrame()
     raw = pd.DataFrame()
     if len(cw):

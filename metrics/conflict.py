@@ -93,12 +93,19 @@ def with_events(incidents: TableLike) -> TableLike:
     return incidents.assign(events=1)
 
 
-def _data_countries(incidents: TableLike | IncidentCube) -> list[str]:
-    """The countries with at least one row in ``incidents`` (no filter applied)."""
-    if isinstance(incidents, IncidentCube):
-        return [str(c) for c in incidents.countries]
-    out = query("SELECT DISTINCT iso3 FROM incidents", incidents=incidents)
-    return [str(c) for c in out["iso3"].dropna()]
+def _data_countries(incidents: TableLike | IncidentCube) -> pd.DataFrame:
+    """``iso3, grain`` of the countries with at least one row in ``incidents`` (no filter applied):
+    ``year`` when any of the country's rows counts a year, else ``month``."""
+    table = incidents.incidents if isinstance(incidents, IncidentCube) else incidents
+    if table is None:  # a cube without its rows: its countries, monthly
+        return pd.DataFrame({"iso3": [str(c) for c in incidents.countries], "grain": "month"})  # type: ignore[union-attr]
+    cols = table.column_names if isinstance(table, pa.Table) else list(table.columns)
+    grain = "grain" if "grain" in cols else "NULL"
+    return query(
+        f"SELECT iso3, CASE WHEN bool_or({grain} = 'year') THEN 'year' ELSE 'month' END AS grain "
+        "FROM incidents WHERE iso3 IS NOT NULL GROUP BY iso3",
+        incidents=table,
+    )
 
 
 def monthly_counts(
@@ -212,7 +219,14 @@ def conflict_indicators(
         incidents, own, event_types=event_types, min_fatalities=min_fatalities, countries=countries
     )
     if coverage is None:  # the data's own coverage: the countries in them over their span
-        cov = country_coverage(None, isos, data_span=span, present=_data_countries(incidents))
+        present = _data_countries(incidents)
+        cov = country_coverage(
+            None,
+            isos,
+            data_span=span,
+            present=present["iso3"],
+            grains=dict(zip(present["iso3"], present["grain"], strict=True)),
+        )
     else:
         cov = country_coverage(coverage, isos)
     if cov is None:

@@ -51,14 +51,15 @@ def country_coverage(
     *,
     data_span: tuple[str, str] | None = None,
     present: Sequence[str] | None = None,
+    grains: dict[str, str] | None = None,
 ) -> CountryCoverage | None:
     """The coverage of ``countries`` month by month, or None when none of them is covered.
 
     Every country of ``countries`` has a row (all False when it is not covered). ``coverage``
     None: the countries in ``present`` are covered over ``data_span`` (the data's first..last
-    month). An empty frame: nothing is covered. The months run from
-    the earliest first day to the latest last day of the countries' spans: never beyond what the
-    coverage states.
+    month), each at its grain in ``grains`` (default month). An empty frame: nothing is covered.
+    The months run from the earliest first day to the latest last day of the countries' spans:
+    never beyond what the coverage states.
     """
     countries = np.asarray(sorted(set(countries)), dtype=object)
     if coverage is None:
@@ -67,7 +68,8 @@ def country_coverage(
         months = pd.period_range(data_span[0], data_span[1], freq="M").astype(str).to_numpy(dtype=object)
         covered = np.isin(countries, list(present) if present is not None else list(countries))
         mask = np.repeat(covered[:, None], len(months), axis=1)
-        return CountryCoverage(countries, months, mask, np.full(len(countries), "month", dtype=object))
+        grain = np.asarray([(grains or {}).get(c, "month") for c in countries], dtype=object)
+        return CountryCoverage(countries, months, mask, grain)
     cov = coverage.loc[coverage["iso3"].isin(list(countries))]
     if "table" in cov.columns:
         cov = cov.loc[cov["table"] == "incidents"]

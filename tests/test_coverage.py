@@ -299,3 +299,17 @@ def test_coverage_figure_draws_one_bar_per_country_span():
     days = (dt.date(2023, 7, 1) - dt.date(2020, 1, 1)).days
     assert days == 366 + 365 + 365 + 181
     assert list(bar.x) == [days * 86_400_000] * 2
+
+
+def test_yearly_rows_stay_yearly_without_a_coverage_table():
+    rows = [
+        {"iso3": "MLI", "event_date": dt.date(2019, 1, 1), "events": 10, "grain": "year"},
+        {"iso3": "MLI", "event_date": dt.date(2020, 1, 1), "events": 4, "grain": "year"},
+        {"iso3": "NER", "event_date": dt.date(2020, 1, 1), "events": 6, "grain": "year"},
+    ]
+    out = conflict_indicators(incidents_frame(rows), PAIR)
+    assert set(out["period"]) == {"2019", "2020"}
+    # 2019: the data span 2019-01…2020-01 covers both countries, NER with no row → observed 0
+    assert value(out, "Pair", "2019", "incidents") == 10 + 0
+    assert value(out, "Pair", "2020", "incidents") == 4 + 6
+    assert out.loc[out["indicator"] == "spike", "value"].isna().all()
