@@ -211,6 +211,24 @@ def region_rows(
     return out.reset_index(drop=True)
 
 
+def coverage_note(conflict: pd.DataFrame, members: int) -> str:
+    """A plain sentence on how much of the region the incident data cover in the selected months,
+    from the ``covered_members`` rows of one region's conflict frame (``members``: its countries)."""
+    rows = conflict.loc[conflict["indicator"] == "covered_members"]
+    if rows.empty or members <= 0:
+        return "No incident data cover this region in the selected months."
+    counts = rows["value"].to_numpy(dtype=float)
+    low, high = int(counts.min()), int(counts.max())
+    first, last = str(rows["period"].iloc[0]), str(rows["period"].iloc[-1])
+    cover = f"{high} of {members}" if low == high else f"between {low} and {high} of {members}"
+    text = f"The incident data cover {cover} member countries from {first} to {last}."
+    if low != high:
+        text += " Trends and spikes are not computed across a change in which countries are covered."
+    if high / members < 0.5 or low / members < 0.5:
+        text += " Months where fewer than half the members are covered show no value."
+    return text
+
+
 def ranking(composite: pd.DataFrame, regions: Sequence[str], end: str) -> pd.DataFrame:
     """``regions`` ranked by stability index in ``end``, with changes since a year earlier."""
     return bd.region_ranking(composite, regions, period=end, previous=bd.shift_month(end, -12))

@@ -211,6 +211,12 @@ def family(sel: Selection, name: str) -> pd.DataFrame:
     )
 
 
+def coverage_note(sel: Selection) -> str:
+    """How much of the selected region (or chosen countries) the incident data cover, in words."""
+    members = len(_countries(sel))
+    return compute.coverage_note(family(sel, "conflict"), members)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _region_composite(
     version: str, region: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str

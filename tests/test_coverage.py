@@ -313,3 +313,18 @@ def test_yearly_rows_stay_yearly_without_a_coverage_table():
     assert value(out, "Pair", "2019", "incidents") == 10 + 0
     assert value(out, "Pair", "2020", "incidents") == 4 + 6
     assert out.loc[out["indicator"] == "spike", "value"].isna().all()
+
+
+def test_coverage_note_says_how_much_of_the_region_is_covered():
+    from dashboard.compute import coverage_note
+
+    inc, cov = _panel()
+    out = conflict_indicators(inc, PAIR, coverage=cov)
+    text = coverage_note(out.loc[out["period"] >= "2019-01"], 2)
+    # 2019: 1 member; 2020-01…2023-06: 2; 2023-07 on: 1 → between 1 and 2 of 2
+    assert text.startswith(
+        "The incident data cover between 1 and 2 of 2 member countries from 2019-01 to 2024-12."
+    )
+    assert "not computed across a change" in text
+    steady = coverage_note(out.loc[out["period"].between("2020-01", "2023-06")], 2)
+    assert steady == "The incident data cover 2 of 2 member countries from 2020-01 to 2023-06."
