@@ -29,7 +29,16 @@ from metrics.coverage import (
     to_years,
 )
 from metrics.cube import IncidentCube, cube_monthly_counts
-from metrics.frames import TableLike, clip_periods, finish, parse_period, query, region_members, tidy
+from metrics.frames import (
+    TableLike,
+    clip_periods,
+    finish,
+    parse_period,
+    query,
+    region_members,
+    tidy,
+    with_events,
+)
 from metrics.trend import mann_kendall_windows, sen_slope_windows
 
 INDICATORS: tuple[str, ...] = (
@@ -81,16 +90,6 @@ _SPAN_SQL = (
     "SELECT strftime(min(event_date), '%Y-%m') AS first, strftime(max(event_date), '%Y-%m') AS last "
     "FROM incidents"
 )
-
-
-def with_events(incidents: TableLike) -> TableLike:
-    """``incidents`` with an ``events`` column (incidents each row stands for; 1 where absent)."""
-    cols = incidents.column_names if isinstance(incidents, pa.Table) else list(incidents.columns)
-    if "events" in cols:
-        return incidents
-    if isinstance(incidents, pa.Table):
-        return incidents.append_column("events", pa.array(np.ones(incidents.num_rows, dtype=np.int64)))
-    return incidents.assign(events=1)
 
 
 def _data_countries(incidents: TableLike | IncidentCube) -> pd.DataFrame:

@@ -140,3 +140,13 @@ def clip_periods(frame: pd.DataFrame, start: pd.Period | None, end: pd.Period | 
 def region_members(regions: pd.DataFrame) -> pd.DataFrame:
     """``region, iso3`` pairs, de-duplicated (the ``grouping`` column, if any, is dropped)."""
     return regions.loc[:, ["region", "iso3"]].drop_duplicates().reset_index(drop=True)
+
+
+def with_events(incidents: TableLike) -> TableLike:
+    """``incidents`` with an ``events`` column (incidents each row stands for; 1 where absent)."""
+    cols = incidents.column_names if isinstance(incidents, pa.Table) else list(incidents.columns)
+    if "events" in cols:
+        return incidents
+    if isinstance(incidents, pa.Table):
+        return incidents.append_column("events", pa.array(np.ones(incidents.num_rows, dtype=np.int64)))
+    return incidents.assign(events=1)

@@ -328,3 +328,22 @@ def test_coverage_note_says_how_much_of_the_region_is_covered():
     assert "not computed across a change" in text
     steady = coverage_note(out.loc[out["period"].between("2020-01", "2023-06")], 2)
     assert steady == "The incident data cover 2 of 2 member countries from 2020-01 to 2023-06."
+
+
+def test_breakdowns_count_events_on_the_raw_and_the_cube_path():
+    from metrics.breakdowns import monthly_by_type, top_countries
+    from metrics.cube import build_cube
+
+    rows = [
+        {"iso3": "MLI", "event_date": dt.date(2020, 3, 1), "events": 7, "grain": "month", "fatalities": 2},
+        {"iso3": "MLI", "event_date": dt.date(2020, 3, 9)},  # one event, events empty → 1
+        {"iso3": "NER", "event_date": dt.date(2020, 3, 2), "events": 2, "grain": "month"},
+    ]
+    inc = incidents_frame(rows)
+    inc["events"] = inc["events"].astype("Int64")
+    for source in (inc, build_cube(inc)):
+        by_type = monthly_by_type(source, ["MLI", "NER"], start="2020-03", end="2020-03")
+        assert int(by_type["incidents"].sum()) == 7 + 1 + 2
+        top = top_countries(source, ["MLI", "NER"], start="2020-03", end="2020-03")
+        assert list(top["incidents"]) == [7 + 1, 2]
+        assert top["share"].tolist() == pytest.approx([8 / 10, 2 / 10])
