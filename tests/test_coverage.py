@@ -347,3 +347,28 @@ def test_breakdowns_count_events_on_the_raw_and_the_cube_path():
         top = top_countries(source, ["MLI", "NER"], start="2020-03", end="2020-03")
         assert list(top["incidents"]) == [7 + 1, 2]
         assert top["share"].tolist() == pytest.approx([8 / 10, 2 / 10])
+
+
+def _real() -> Path:
+    shared = Path(__file__).resolve().parents[1].parent / "shared"
+    return (shared if shared.is_dir() else Path("/work/shared")) / "data" / "real"
+
+
+def test_sipri_register_of_one_recipient_covers_that_recipient_only(tmp_path):
+    path = _real() / "collaboration" / "sipri_trade_register_to_ukraine_2000-2024_layout2025.csv"
+    if not path.is_file():
+        pytest.skip("the real SIPRI register is not beside the repository")
+    from datasets.countries import to_iso3
+
+    frame = pd.read_csv(path, skiprows=11, dtype=str)
+    recipients = set(frame["Recipient"].dropna())
+    assert len(recipients) == 1  # the register was exported for one recipient
+    (name,) = recipients
+    store = Store(tmp_path / "store")
+    result = store.ingest(path)
+    assert result.status == "stored"
+    (batch,) = store.active("collaboration")
+    assert batch["coverage"]["countries"] == [to_iso3(name)]
+    assert batch["coverage"]["basis"] == "importer"
+    # the suppliers are participants of the batch but not covered by it
+    assert len(batch["countries"]) > 1
