@@ -65,11 +65,13 @@ def load_bundle(
 
     regions = load_regions(regions_path)
     label = str(regions_path) if regions_path is not None else "bundled regions"
+    tables = {name: load_table(name, store) for name in ("incidents", "collaboration", "perception")}
+    samples = {name: d.table for name, d in tables.items() if d.illustrative}
     return Bundle(
         regions=regions,
-        incidents=load_table("incidents", store),
-        collaboration=load_table("collaboration", store),
-        perception=load_table("perception", store),
+        incidents=tables["incidents"],
+        collaboration=tables["collaboration"],
+        perception=tables["perception"],
         regions_label=label,
-        coverage=load_coverage(store, regions),
+        coverage=load_coverage(store, regions, samples=samples),
     )

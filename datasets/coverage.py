@@ -274,15 +274,12 @@ def _merge(frame: pd.DataFrame) -> pd.DataFrame:
     return merged.loc[:, cols].reset_index(drop=True)
 
 
-def _sample_records() -> list[dict[str, object]]:
+def _sample_record(name: str, table: pa.Table | None = None) -> dict[str, object]:
+    """The coverage record of the bundled sample ``name`` (``table``: the sample already loaded)."""
     from datasets.loaders import SAMPLE_LABEL, load_sample
 
-    out = []
-    for name in ("incidents", "collaboration", "perception"):
-        t = load_sample(name)
-        record = {"table": name, "source": SAMPLE_LABEL, "coverage": derive_coverage(t, name, "sample")}
-        out.append(record)
-    return out
+    t = table if table is not None else load_sample(name)
+    return {"table": name, "source": SAMPLE_LABEL, "coverage": derive_coverage(t, name, "sample")}
 
 
 def load_coverage(
@@ -290,6 +287,7 @@ def load_coverage(
     regions: pd.DataFrame | None = None,
     *,
     tables: Sequence[str] = ("incidents", "collaboration", "perception"),
+    samples: dict[str, pa.Table] | None = None,
 ) -> pd.DataFrame:
     """The coverage table of the loaded data: each table from the store when it holds that table,
     else the bundled sample (its countries over its span).
@@ -298,6 +296,7 @@ def load_coverage(
     first_period, last_period, grain`` (periods at the grain: ``YYYY``, ``YYYY-MM`` or
     ``YYYY-Www``; day-grain sources give months) and ``first_day, last_day`` (ISO dates).
     ``regions`` (default: the bundled regions file) lists the countries a global source covers.
+    ``samples``: sample tables already loaded (by name), read instead of the bundled files.
     """
     from datasets.loaders import load_regions, resolve_store
 
@@ -312,11 +311,9 @@ def load_coverage(
 
         st = Store(root)
         stored = {name: st.active(name) for name in tables}
-    sample = None
     for name in tables:
         if stored.get(name):
             records.extend(stored[name])
         else:
-            sample = sample if sample is not None else _sample_records()
-            records.extend(r for r in sample if r["table"] == name)
+            records.append(_sample_record(name, (samples or {}).get(name)))
     return coverage_rows(records, everyone)
