@@ -372,3 +372,17 @@ def test_sipri_register_of_one_recipient_covers_that_recipient_only(tmp_path):
     assert batch["coverage"]["basis"] == "importer"
     # the suppliers are participants of the batch but not covered by it
     assert len(batch["countries"]) > 1
+
+
+def test_ingest_earliest_option(tmp_path, capsys):
+    f = tmp_path / "old.csv"
+    f.write_text(CSV_HEADER + "c1,1890-06-01,MLI,Battles,3,history\n")
+    root = tmp_path / "s"
+    assert main(["ingest", str(f), "--store", str(root)]) == 2  # 1890 is before 1900-01-01
+    assert "rows 2" in capsys.readouterr().err
+    assert main(["ingest", str(f), "--store", str(root), "--earliest", "1850"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "stability: error: --earliest: '1850' is not a date in the form YYYY-MM-DD\n"
+    )
+    assert main(["ingest", str(f), "--store", str(root), "--earliest", "1850-01-01"]) == 0
