@@ -222,6 +222,8 @@ def coverage_note(conflict: pd.DataFrame, members: int) -> str:
     first, last = str(rows["period"].iloc[0]), str(rows["period"].iloc[-1])
     cover = f"{high} of {members}" if low == high else f"between {low} and {high} of {members}"
     text = f"The incident data cover {cover} member countries from {first} to {last}."
+    if len(first) == 4:
+        text += " The sources are yearly: values are per year; monthly trends and spikes need monthly data."
     if low != high:
         text += " Trends and spikes are not computed across a change in which countries are covered."
     if high / members < 0.5 or low / members < 0.5:

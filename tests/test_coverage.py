@@ -386,3 +386,17 @@ def test_ingest_earliest_option(tmp_path, capsys):
         == "stability: error: --earliest: '1850' is not a date in the form YYYY-MM-DD\n"
     )
     assert main(["ingest", str(f), "--store", str(root), "--earliest", "1850-01-01"]) == 0
+
+
+def test_coverage_note_says_yearly_data_need_monthly_data_for_trends():
+    from dashboard.compute import coverage_note
+
+    rows = [
+        {"iso3": "MLI", "event_date": dt.date(2019, 1, 1), "events": 3, "grain": "year"},
+        {"iso3": "NER", "event_date": dt.date(2020, 1, 1), "events": 5, "grain": "year"},
+    ]
+    out = conflict_indicators(incidents_frame(rows), PAIR)
+    assert coverage_note(out, 2) == (
+        "The incident data cover 2 of 2 member countries from 2019 to 2020. The sources are yearly: "
+        "values are per year; monthly trends and spikes need monthly data."
+    )

@@ -32,7 +32,7 @@ st.caption(
     "counts as zero incidents; outside it, the data say nothing and the month is left out. "
     "`stability coverage` prints the same table."
 )
-st.plotly_chart(data.coverage_chart("incidents"), use_container_width=True)
+st.plotly_chart(data.coverage_chart("incidents"), width="stretch")
 
 # 2. Regions
 b = data.bundle()
