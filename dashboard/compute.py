@@ -153,10 +153,16 @@ def weight_map(weights: Weights) -> dict[str, float]:
 
 
 def conflict_all(
-    incidents: TableLike | IncidentCube, regions: pd.DataFrame, types: Types, min_fatalities: int
+    incidents: TableLike | IncidentCube,
+    regions: pd.DataFrame,
+    types: Types,
+    min_fatalities: int,
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Conflict indicators of every region under the incident filters."""
-    return conflict_indicators(incidents, regions, event_types=types, min_fatalities=min_fatalities)
+    """Conflict indicators of every region under the incident filters, over the covered members."""
+    return conflict_indicators(
+        incidents, regions, event_types=types, min_fatalities=min_fatalities, coverage=coverage
+    )
 
 
 def member_conflict(
@@ -166,11 +172,17 @@ def member_conflict(
     types: Types,
     min_fatalities: int,
     countries: Sequence[str],
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of ``region`` counting only the chosen member ``countries``."""
     members = regions.loc[regions["region"] == region]
     return conflict_indicators(
-        incidents, members, event_types=types, min_fatalities=min_fatalities, countries=list(countries)
+        incidents,
+        members,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        countries=list(countries),
+        coverage=coverage,
     )
 
 
@@ -197,6 +209,26 @@ def region_rows(
     if start is not None or end is not None:
         out = clip_periods(out, parse_period(start), parse_period(end))
     return out.reset_index(drop=True)
+
+
+def coverage_note(conflict: pd.DataFrame, members: int) -> str:
+    """A plain sentence on how much of the region the incident data cover in the selected months,
+    from the ``covered_members`` rows of one region's conflict frame (``members``: its countries)."""
+    rows = conflict.loc[conflict["indicator"] == "covered_members"]
+    if rows.empty or members <= 0:
+        return "No incident data cover this region in the selected months."
+    counts = rows["value"].to_numpy(dtype=float)
+    low, high = int(counts.min()), int(counts.max())
+    first, last = str(rows["period"].iloc[0]), str(rows["period"].iloc[-1])
+    cover = f"{high} of {members}" if low == high else f"between {low} and {high} of {members}"
+    text = f"The incident data cover {cover} member countries from {first} to {last}."
+    if len(first) == 4:
+        text += " The sources are yearly: values are per year; monthly trends and spikes need monthly data."
+    if low != high:
+        text += " Trends and spikes are not computed across a change in which countries are covered."
+    if high / members < 0.5 or low / members < 0.5:
+        text += " Months where fewer than half the members are covered show no value."
+    return text
 
 
 def ranking(composite: pd.DataFrame, regions: Sequence[str], end: str) -> pd.DataFrame:
@@ -446,7 +478,13 @@ class Frames:
     def _conflict_all(self, types: Types, min_fatalities: int) -> pd.DataFrame:
         return self._get(
             ("conflict", types, min_fatalities),
-            lambda: conflict_all(self.incidents, self.bundle.regions, types, min_fatalities),
+            lambda: conflict_all(
+                self.incidents,
+                self.bundle.regions,
+                types,
+                min_fatalities,
+                self.bundle.incidents_coverage(),
+            ),
         )
 
     def _collaboration_all(self) -> pd.DataFrame:
@@ -490,6 +528,7 @@ class Frames:
                     sel.types_filter,
                     sel.min_fatalities,
                     sel.countries,
+                    self.bundle.incidents_coverage(),
                 ),
             )
         elif name == "conflict":

@@ -125,7 +125,10 @@ def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
-    return compute.conflict_all(incidents_source(min_fatalities), bundle().regions, types, min_fatalities)
+    b = bundle()
+    return compute.conflict_all(
+        incidents_source(min_fatalities), b.regions, types, min_fatalities, b.incidents_coverage()
+    )
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -176,7 +179,13 @@ def _region_family(
     b = bundle()
     if family == "conflict" and countries:
         frame = compute.member_conflict(
-            incidents_source(min_fatalities), b.regions, region, types, min_fatalities, countries
+            incidents_source(min_fatalities),
+            b.regions,
+            region,
+            types,
+            min_fatalities,
+            countries,
+            b.incidents_coverage(),
         )
     elif family == "conflict":
         frame = _conflict_all(version, types, min_fatalities)
@@ -200,6 +209,12 @@ def family(sel: Selection, name: str) -> pd.DataFrame:
         sel.min_fatalities,
         sel.countries if name == "conflict" else (),
     )
+
+
+def coverage_note(sel: Selection) -> str:
+    """How much of the selected region (or chosen countries) the incident data cover, in words."""
+    members = len(_countries(sel))
+    return compute.coverage_note(family(sel, "conflict"), members)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -508,6 +523,14 @@ def _coverage(version: str) -> pd.DataFrame:
 def coverage() -> pd.DataFrame:
     """One row per loaded table: origin, label, rows, countries, first and last date, version."""
     return _coverage(bundle().version)
+
+
+def coverage_chart(table: str = "incidents") -> go.Figure:
+    """Which countries the loaded ``table`` covers, and when (``dashboard.charts_coverage``)."""
+    from dashboard.charts_coverage import coverage_figure
+
+    b = bundle()
+    return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table))
 
 
 def provenance() -> list[tuple[str, list[dict[str, object]]]]:

@@ -10,12 +10,14 @@ it again.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
 
 import streamlit as st
 
+from datasets.coverage import CoverageError, parse_coverage
 from datasets.ingest import (
     TABLE_NAMES,
     ColumnMapping,
@@ -224,10 +226,33 @@ def _show_check(upload: Upload) -> bool:
     return bool(keep)
 
 
-def _store(store_dir: Path, upload: Upload, skip_invalid: bool) -> None:
+def _coverage_field(upload: Upload) -> tuple[bool, tuple[dt.date, dt.date] | None]:
+    """The optional statement of what the file covers; ``(readable, span)``."""
+    text = st.text_input(
+        "Period the file covers (optional)",
+        key=f"upload_coverage_{upload.sha256[:16]}",
+        placeholder="e.g. 2020-01:2023-06",
+        help="First and last month (or year, or day) for which the file reports every incident of its "
+        "countries. Inside that span a month without a row counts as zero; outside, as missing. "
+        "Leave empty to use the file's first and last date.",
+    )
+    if not text.strip():
+        return True, None
+    try:
+        return True, parse_coverage(text)
+    except CoverageError as exc:
+        st.error(f"Period the file covers: {exc}.")
+        return False, None
+
+
+def _store(
+    store_dir: Path, upload: Upload, skip_invalid: bool, coverage: tuple[dt.date, dt.date] | None = None
+) -> None:
     bar = st.progress(0.9, text="storing")
     try:
-        result = Store(store_dir).add(upload, skip_invalid=skip_invalid, progress=_progress_callback(bar))
+        result = Store(store_dir).add(
+            upload, skip_invalid=skip_invalid, progress=_progress_callback(bar), coverage=coverage
+        )
     except StoreError as exc:
         st.session_state[_RESULT] = ("error", str(exc))
     else:
@@ -289,7 +314,8 @@ def render_upload(store_dir: Path) -> None:
         _mapping_form(store_dir, upload, columns, upload.table if table == "auto" else table)
     _perception_questions(upload)
     skip = _show_check(upload)
-    can_store = upload.report.ok or (skip and upload.storable)
+    readable, stated = _coverage_field(upload)
+    can_store = (upload.report.ok or (skip and upload.storable)) and readable
     n = (
         upload.valid.num_rows
         if skip
@@ -298,7 +324,7 @@ def render_upload(store_dir: Path) -> None:
         else upload.total_rows
     )
     if st.button(f"Store {n:,} rows", type="primary", disabled=not can_store, key="upload_confirm"):
-        _store(store_dir, upload, skip)
+        _store(store_dir, upload, skip, stated)
         st.rerun()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -20,6 +20,15 @@ class Bundle:
     collaboration: Dataset
     perception: Dataset
     regions_label: str
+    #: What the loaded tables cover (``datasets.coverage.load_coverage``): ``table, source, iso3,
+    #: first_period, last_period, grain, first_day, last_day``.
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def incidents_coverage(self) -> pd.DataFrame | None:
+        """The incidents rows of ``coverage`` (None when the bundle carries no coverage)."""
+        if self.coverage.empty or "table" not in self.coverage.columns:
+            return None
+        return self.coverage.loc[self.coverage["table"] == "incidents"].reset_index(drop=True)
 
     @property
     def datasets(self) -> tuple[Dataset, Dataset, Dataset]:
@@ -52,12 +61,17 @@ def load_bundle(
     store: str | os.PathLike[str] | None = None, regions_path: str | os.PathLike[str] | None = None
 ) -> Bundle:
     """Load regions (bundled or ``regions_path``) and the three tables (store, else sample)."""
+    from datasets.coverage import load_coverage
+
     regions = load_regions(regions_path)
     label = str(regions_path) if regions_path is not None else "bundled regions"
+    tables = {name: load_table(name, store) for name in ("incidents", "collaboration", "perception")}
+    samples = {name: d.table for name, d in tables.items() if d.illustrative}
     return Bundle(
         regions=regions,
-        incidents=load_table("incidents", store),
-        collaboration=load_table("collaboration", store),
-        perception=load_table("perception", store),
+        incidents=tables["incidents"],
+        collaboration=tables["collaboration"],
+        perception=tables["perception"],
         regions_label=label,
+        coverage=load_coverage(store, regions, samples=samples),
     )

@@ -43,8 +43,19 @@ PERIOD_GRAINS: tuple[str, ...] = ("year", "month", "day")
 #: The time grain of an incidents row: an event on a day, or a count over a week, month or year.
 INCIDENT_GRAINS: tuple[str, ...] = ("day", "week", "month", "year")
 
-#: Columns of every indicator table that ``metrics`` returns.
-TIDY_COLUMNS: tuple[str, ...] = ("region", "period", "family", "indicator", "value", "ci_low", "ci_high")
+#: Columns of every indicator table that ``metrics`` returns. ``covered_share``: the share of the
+#: region (of its members, or of its population when a population table is given) whose data cover
+#: the period (0–1); empty where the family does not measure it.
+TIDY_COLUMNS: tuple[str, ...] = (
+    "region",
+    "period",
+    "family",
+    "indicator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "covered_share",
+)
 FAMILIES: tuple[str, ...] = ("conflict", "collaboration", "perception", "composite")
 
 
@@ -331,10 +342,12 @@ def check(
     today: dt.date | None = None,
     extra_allowed: dict[str, Sequence[str]] | None = None,
     known_iso3: frozenset[str] | None = None,
+    earliest: dt.date | None = None,
 ) -> pd.DataFrame:
     """Check a conformed table against its schema; return every failure (empty frame when valid).
 
-    Checks: nulls in non-nullable columns, vocabularies, numeric bounds, dates in the future,
+    Checks: nulls in non-nullable columns, vocabularies, numeric bounds, dates in the future or
+    before ``earliest`` (the source's earliest plausible date, ``datasets.coverage.earliest_date``),
     ISO3 codes (when ``known_iso3`` is given), end dates before start dates, share values outside
     [0, 1], and duplicate keys. ``row`` is the 0-based row index in ``table``.
     """
@@ -381,6 +394,19 @@ def check(
             if idx:
                 vals = pc.take(arr, pa.array(idx)).to_pylist()
                 parts.append(_failures(idx, col.name, f"date is in the future (after {today})", vals))
+            if earliest is not None:
+                idx = _rows(pc.less(arr, pa.scalar(earliest, pa.date32())))
+                if idx:
+                    vals = pc.take(arr, pa.array(idx)).to_pylist()
+                    parts.append(
+                        _failures(
+                            idx,
+                            col.name,
+                            f"date is before {earliest}, the earliest plausible date for this source "
+                            "(state another with --earliest)",
+                            vals,
+                        )
+                    )
         if col.name == "iso3" and known_iso3 is not None:
             bad = pc.and_kleene(
                 pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=pa.array(sorted(known_iso3))))

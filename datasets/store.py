@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from datasets.coverage import derive_coverage
 from datasets.ingest import ColumnMapping, Progress, Upload, key_strings, prepare, read_file
 from datasets.schema import SCHEMAS, conform
 
@@ -393,8 +394,13 @@ class Store:
         skip_invalid: bool = False,
         user: str | None = None,
         progress: Progress | None = None,
+        coverage: tuple[dt.date, dt.date] | None = None,
     ) -> IngestResult:
         """Store a checked file (``datasets.ingest.Upload``) as a new batch.
+
+        ``coverage``: the first and last day the file covers, as the user states it
+        (``datasets.coverage.parse_coverage``); else the importer's or the data's (see
+        ``datasets.coverage``). The batch record keeps it in its ``coverage`` field.
 
         A file with any problem is refused unless ``skip_invalid``; then only its valid rows are
         stored and the rejected rows are written to ``<root>/rejects/<batch_id>.csv``. Rows whose
@@ -467,7 +473,7 @@ class Store:
                 "user": _user(user),
                 "withdrawn": False,
                 "notes": list(upload.report.notes),
-                **_coverage(rows, name),
+                **_coverage(rows, name, upload, stated=coverage),
             }
             target = self.batch_path(record)
             self._write_parquet(target, rows)
@@ -506,8 +512,13 @@ class Store:
         skip_invalid: bool = False,
         user: str | None = None,
         progress: Progress | None = None,
+        coverage: tuple[dt.date, dt.date] | None = None,
+        earliest: dt.date | None = None,
     ) -> IngestResult:
         """Read, check and store a file (``datasets.ingest.prepare`` then ``add``).
+
+        ``coverage``: the span the file covers as the user states it; ``earliest``: the earliest
+        plausible date of its rows (default per source, ``datasets.coverage.earliest_date``).
 
         Raises ``datasets.ingest.UnreadableFile`` for bytes that are not a readable CSV file.
         """
@@ -515,8 +526,10 @@ class Store:
             data, name = source, file_name or "upload.csv"
         else:
             data, name = read_file(source), file_name or Path(source).name
-        upload = prepare(data, name, table=table, format=format, mapping=mapping, progress=progress)
-        return self.add(upload, skip_invalid=skip_invalid, user=user, progress=progress)
+        upload = prepare(
+            data, name, table=table, format=format, mapping=mapping, progress=progress, earliest=earliest
+        )
+        return self.add(upload, skip_invalid=skip_invalid, user=user, progress=progress, coverage=coverage)
 
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         with self._locked():
@@ -554,8 +567,18 @@ class Store:
         return self._set_withdrawn(batch_id, False, user)
 
 
-def _coverage(rows: pa.Table, name: str) -> dict[str, object]:
-    """Countries (sorted ISO3) and first/last date of a batch."""
+def _coverage(
+    rows: pa.Table,
+    name: str,
+    upload: Upload | None = None,
+    *,
+    stated: tuple[dt.date, dt.date] | None = None,
+) -> dict[str, object]:
+    """The coverage fields of a batch record: ``countries`` (sorted ISO3 of its rows), ``first_date``
+    and ``last_date`` (of its rows), ``period_grain`` for annual sources, and ``coverage``: the
+    countries and span the batch speaks for (``datasets.coverage.derive_coverage``: the user's
+    statement ``stated``, else the importer's ``upload.info["coverage"]``, else the data), with the
+    source it is counted under. The one place a batch's coverage is computed."""
     if name == "collaboration":
         flat = pc.list_flatten(rows["participants"])
         countries = sorted(str(c) for c in pc.unique(flat).to_pylist() if c)
@@ -571,7 +594,24 @@ def _coverage(rows: pa.Table, name: str) -> dict[str, object]:
     }
     if "period_grain" in rows.column_names and pc.all(pc.equal(rows["period_grain"], "year")).as_py():
         out["period_grain"] = "year"  # an annual source: its periods are years
+    fmt = upload.format if upload is not None else ""
+    importer = upload.info.get("coverage") if upload is not None else None
+    cover = derive_coverage(
+        rows, name, fmt, stated=stated, importer=importer if isinstance(importer, dict) else None
+    )
+    cover["source"] = _source_name(rows, name, upload)
+    out["coverage"] = cover
     return out
+
+
+def _source_name(rows: pa.Table, name: str, upload: Upload | None) -> str:
+    """The source a batch's coverage is counted under: the rows' ``source`` when they name one,
+    else the layout's label (e.g. "UCDP GED")."""
+    if "source" in rows.column_names and rows.num_rows:
+        names = sorted(str(s) for s in pc.unique(rows["source"]).to_pylist() if s)
+        if names:
+            return ", ".join(names)
+    return upload.format_label if upload is not None else name
 
 
 def _width(record: dict[str, object]) -> int:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from datasets.schema import EVENT_TYPES
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, cube_counts
-from metrics.frames import TableLike, month_range, parse_period, query
+from metrics.frames import TableLike, month_range, parse_period, query, with_events
 from metrics.trend import mann_kendall
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
@@ -57,8 +57,8 @@ def _rows(
     ``countries`` in ``[start, end]`` (binary search on its sorted rows) instead of every row."""
     if isinstance(incidents, IncidentCube):
         first, last = month_bounds(start, end)
-        return incidents.rows_for(countries, first, last), incidents.span
-    return incidents, None
+        return with_events(incidents.rows_for(countries, first, last)), incidents.span
+    return with_events(incidents), None
 
 
 def _params(
@@ -112,7 +112,8 @@ def monthly_by_type(
         params = _params(countries, start, end, event_types, min_fatalities)
         counts = query(
             f"""SELECT strftime(i.event_date, '%Y-%m') AS period, i.event_type,
-                       count(*) AS incidents, CAST(sum(i.fatalities) AS BIGINT) AS fatalities
+                       CAST(sum(coalesce(i.events, 1)) AS BIGINT) AS incidents,
+                       CAST(sum(i.fatalities) AS BIGINT) AS fatalities
                 FROM incidents AS i WHERE {_FILTER} GROUP BY ALL""",
             params,
             incidents=incidents,
@@ -177,8 +178,9 @@ def top_countries(
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)
     return query(
-        f"""SELECT i.iso3, count(*) AS incidents, CAST(sum(i.fatalities) AS BIGINT) AS fatalities,
-                   count(*) / sum(count(*)) OVER () AS share
+        f"""SELECT i.iso3, CAST(sum(coalesce(i.events, 1)) AS BIGINT) AS incidents,
+                   CAST(sum(i.fatalities) AS BIGINT) AS fatalities,
+                   sum(coalesce(i.events, 1)) / sum(sum(coalesce(i.events, 1))) OVER () AS share
             FROM incidents AS i WHERE {_FILTER}
             GROUP BY i.iso3 ORDER BY incidents DESC, fatalities DESC, i.iso3 LIMIT $limit""",
         params,

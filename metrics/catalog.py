@@ -37,6 +37,7 @@ _FIXED: tuple[Indicator, ...] = (
     Indicator("trend_p_value", "conflict", "Trend p-value (Mann–Kendall)", "p-value"),
     Indicator("sustained_decline", "conflict", "Sustained decline flag", "1 = yes, 0 = no"),
     Indicator("spike", "conflict", "Spike flag", "1 = yes, 0 = no"),
+    Indicator("covered_members", "conflict", "Member countries the incident data cover", "countries"),
     Indicator("engagements_total", "collaboration", "Engagements", "engagements per month"),
     Indicator(
         "collaboration_score", "collaboration", "Collaboration score", "weighted engagements per month"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from datasets.schema import TIDY_COLUMNS
 from metrics.frames import clip_periods, finish, month_range, parse_period, region_members
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
@@ -99,6 +100,8 @@ def composite_indicators(
     start_p, end_p = parse_period(start), parse_period(end)
     members = region_members(regions).groupby("region")["iso3"].nunique()
 
+    if len(conflict):  # yearly conflict series (period YYYY) have no monthly rolling mean to use
+        conflict = conflict.loc[conflict["period"].astype(str).str.len() == 7]
     cw = _wide(conflict, ["incidents_rolling_12m", "fatalities"]) if len(conflict) else pd.DataFrame()
     raw = pd.DataFrame()
     if len(cw):
@@ -117,9 +120,7 @@ def composite_indicators(
         _wide(perception, list(PERCEPTION_MEASURES), annual_month="07") if len(perception) else pd.DataFrame()
     )
     if raw.empty:
-        return finish(
-            pd.DataFrame(columns=["region", "period", "family", "indicator", "value", "ci_low", "ci_high"])
-        )
+        return finish(pd.DataFrame(columns=list(TIDY_COLUMNS)))
     if len(pw):
         pw = pw.reset_index()
         first = min(raw["period"].min(), pw["period"].min())

@@ -1,11 +1,12 @@
-"""Conflict-incident indicators per region and month.
+"""Conflict-incident indicators per region and month (or year, for yearly sources).
 
-Input: the ``incidents`` table (Arrow or pandas) and the ``regions`` membership table. Output: the
-tidy grain ``region, period, family, indicator, value, ci_low, ci_high`` with ``family = "conflict"``.
+Input: the ``incidents`` table (Arrow or pandas), the ``regions`` membership table and, optionally,
+the coverage table (``datasets.coverage.load_coverage``). Output: the tidy grain ``region, period,
+family, indicator, value, ci_low, ci_high, covered_share`` with ``family = "conflict"``.
 
-A region has rows for every month of the incident data's span (the first to the last month of the
-loaded incidents) once it has at least one incident in that data; months without incidents are
-present with 0 incidents, because the data's coverage says nothing happened there. Trailing
+A region has rows for every period of its members' coverage (the first to the last covered month);
+a covered member-month without incidents counts 0 (an observed zero), an uncovered member is left
+out, and a period where less than the threshold share of the region is covered is missing. Trailing
 statistics (rolling mean, year-on-year change, trend, spike) use the months before ``start`` when
 the data has them, then the output is clipped to ``[start, end]``.
 """
@@ -16,10 +17,28 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
+from metrics.coverage import (
+    CountryCoverage,
+    country_coverage,
+    covered_share,
+    population_weights,
+    stable_windows,
+    to_years,
+)
 from metrics.cube import IncidentCube, cube_monthly_counts
-from metrics.frames import TableLike, finish, month_range, parse_period, query, region_members, tidy
+from metrics.frames import (
+    TableLike,
+    clip_periods,
+    finish,
+    parse_period,
+    query,
+    region_members,
+    tidy,
+    with_events,
+)
 from metrics.trend import mann_kendall_windows, sen_slope_windows
 
 INDICATORS: tuple[str, ...] = (
@@ -34,12 +53,14 @@ INDICATORS: tuple[str, ...] = (
     "trend_p_value",
     "sustained_decline",
     "spike",
+    "covered_members",
 )
 
 _RAW_CELLS = """
-    SELECT iso3, admin1, strftime(event_date, '%Y-%m') AS period, 1 AS n, fatalities AS f,
-           CASE WHEN civilian_targeting THEN 1 ELSE 0 END AS civ,
-           CASE WHEN civilian_targeting IS NULL THEN 0 ELSE 1 END AS known
+    SELECT iso3, admin1, strftime(event_date, '%Y-%m') AS period, coalesce(events, 1) AS n,
+           fatalities AS f,
+           CASE WHEN civilian_targeting THEN coalesce(events, 1) ELSE 0 END AS civ,
+           CASE WHEN civilian_targeting IS NULL THEN 0 ELSE coalesce(events, 1) END AS known
     FROM incidents
     WHERE fatalities >= $threshold"""
 
@@ -71,6 +92,21 @@ _SPAN_SQL = (
 )
 
 
+def _data_countries(incidents: TableLike | IncidentCube) -> pd.DataFrame:
+    """``iso3, grain`` of the countries with at least one row in ``incidents`` (no filter applied):
+    ``year`` when any of the country's rows counts a year, else ``month``."""
+    table = incidents.incidents if isinstance(incidents, IncidentCube) else incidents
+    if table is None:  # a cube without its rows: its countries, monthly
+        return pd.DataFrame({"iso3": [str(c) for c in incidents.countries], "grain": "month"})  # type: ignore[union-attr]
+    cols = table.column_names if isinstance(table, pa.Table) else list(table.columns)
+    grain = "grain" if "grain" in cols else "NULL"
+    return query(
+        f"SELECT iso3, CASE WHEN bool_or({grain} = 'year') THEN 'year' ELSE 'month' END AS grain "
+        "FROM incidents WHERE iso3 IS NOT NULL GROUP BY iso3",
+        incidents=table,
+    )
+
+
 def monthly_counts(
     incidents: TableLike | IncidentCube,
     regions: pd.DataFrame,
@@ -94,7 +130,8 @@ def monthly_counts(
     sql = _MONTHLY_SQL.format(cells=_RAW_CELLS)
     threshold = int(min_fatalities)
     table: TableLike = incidents
-    span_row = query(_SPAN_SQL, incidents=incidents)
+    table = with_events(table)
+    span_row = query(_SPAN_SQL, incidents=table)
     span = None
     if len(span_row) and pd.notna(span_row.loc[0, "first"]):
         span = (str(span_row.loc[0, "first"]), str(span_row.loc[0, "last"]))
@@ -123,72 +160,207 @@ def conflict_indicators(
     window: int = 12,
     trend_window: int = 12,
     alpha: float = 0.05,
+    coverage: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    min_covered_share: float = 0.5,
 ) -> pd.DataFrame:
-    """Conflict indicators per region and month (tidy).
+    """Conflict indicators per region and period (tidy), over the members the data cover.
 
-    For region r and month t, with N_t incidents and F_t fatalities of the region's members:
+    Coverage (``coverage``: the incidents rows of ``datasets.coverage.load_coverage``, columns
+    ``iso3, first_day, last_day, grain``): a member country-month inside its coverage with no
+    incident is an observed 0; outside it the member is left out. Without ``coverage`` the data
+    speak for themselves: each country with a row in ``incidents`` (before the filters) is covered
+    over the incidents' first..last month, and no other country is. For
+    region r and period t, with M_t the members covered in t:
 
-    - ``incidents`` = N_t (count of incidents); ``fatalities`` = F_t (deaths).
+    - ``covered_members`` = |M_t| (countries); the ``covered_share`` column of every row of (r, t)
+      = |M_t| / members of r, or with ``population`` (``iso3, year, population``) the covered
+      members' share of the region's population in t's year (share 0–1). Below
+      ``min_covered_share`` (default 0.5: half the region) every value of (r, t) is missing.
+    - ``incidents`` = N_t = Σ ``events`` of M_t's rows (an empty ``events`` counts 1);
+      ``fatalities`` = F_t (deaths).
     - ``fatalities_per_incident`` = F_t / N_t (deaths per incident; empty when N_t = 0).
     - ``civilian_targeting_share`` = incidents with civilian targeting / incidents where it is known
       (share 0–1; empty when none is known).
-    - ``diffusion`` = distinct admin1 units with ≥ 1 incident in month t ÷ distinct admin1 units that
+    - ``diffusion`` = distinct admin1 units with ≥ 1 incident in t ÷ distinct admin1 units that
       ever had one in the region's (filtered) data (share 0–1).
     - ``incidents_rolling_12m`` = mean of N over the ``window`` months ending at t (incidents per
-      month; empty until ``window`` months of data exist).
+      month).
     - ``incidents_yoy_change`` = (N_t − N_{t−12}) / N_{t−12} (relative change; empty when N_{t−12} is
       0 or outside the data).
     - ``trend_slope`` = Sen's slope of N over the ``trend_window`` months ending at t (incidents per
       month, per month); ``trend_p_value`` = two-sided Mann–Kendall p over the same window.
     - ``sustained_decline`` = 1 when trend_slope < 0 and trend_p_value < ``alpha``, else 0.
-    - ``spike`` = 1 when N_t > mean + 2·SD (sample SD) of N over the 12 months before t, else 0
-      (empty until 12 earlier months exist).
+    - ``spike`` = 1 when N_t > mean + 2·SD (sample SD) of N over the 12 months before t, else 0.
+
+    The trailing statistics (rolling mean, year-on-year change, trend, decline, spike) are missing
+    (not computable) where their window — including the 12 months before t for the spike and
+    month t − 12 for the change — is incomplete, holds a missing month, or spans a change of the
+    covered member set M.
+
+    Grain: monthly (``YYYY-MM``) unless a covered member's source is yearly; then the region's
+    values are yearly (``YYYY``, the coarsest common grain: N, F summed over the year, a member
+    covered when covered in any month of the year) and the monthly-only statistics (rolling mean,
+    year-on-year change, trend, decline, spike) are missing. Week and day data give months (a
+    weekly count falls in the month its week starts in).
 
     Filters: ``event_types`` (ACLED types kept), ``min_fatalities`` (incidents with at least that
-    many deaths), ``countries`` (ISO3 kept). Months are ``YYYY-MM``. ``incidents`` may be the raw
-    table or its ``metrics.cube.IncidentCube`` (same results, much faster on large archives).
+    many deaths), ``countries`` (ISO3 kept). ``incidents`` may be the raw table or its
+    ``metrics.cube.IncidentCube`` (same results, much faster on large archives).
     """
     start_p, end_p = parse_period(start), parse_period(end)
-    monthly, per_region, span = monthly_counts(
-        incidents, regions, event_types=event_types, min_fatalities=min_fatalities, countries=countries
+    members = region_members(regions)
+    if countries is not None:
+        members = members.loc[members["iso3"].isin(list(countries))]
+    isos = sorted(members["iso3"].unique())
+    own = pd.DataFrame({"region": isos, "iso3": isos})  # one "region" per country
+    monthly, per_country, span = monthly_counts(
+        incidents, own, event_types=event_types, min_fatalities=min_fatalities, countries=countries
     )
-    if span is None or monthly.empty:
+    if coverage is None:  # the data's own coverage: the countries in them over their span
+        present = _data_countries(incidents)
+        cov = country_coverage(
+            None,
+            isos,
+            data_span=span,
+            present=present["iso3"],
+            grains=dict(zip(present["iso3"], present["grain"], strict=True)),
+        )
+    else:
+        cov = country_coverage(coverage, isos)
+    if cov is None:
         return tidy(pd.DataFrame(), "conflict", INDICATORS)
-    months = np.asarray(month_range(pd.Period(span[0], "M"), pd.Period(span[1], "M")).astype(str))
-    names = np.asarray(sorted(monthly["region"].unique()), dtype=object)
-    ri = pd.Index(names).get_indexer(monthly["region"])
-    mi = pd.Index(months).get_indexer(monthly["period"])
+    ci = pd.Index(cov.countries)
+    c_row = ci.get_indexer(monthly["region"])
+    m_col = pd.Index(cov.months).get_indexer(monthly["period"])
+    inside = (c_row >= 0) & (m_col >= 0)
 
     def grid(column: str) -> np.ndarray:
-        out = np.zeros((len(names), len(months)))
-        out[ri, mi] = monthly[column].to_numpy(dtype=float)
-        return out
+        out = np.zeros(cov.mask.shape)
+        out[c_row[inside], m_col[inside]] = monthly[column].to_numpy(dtype=float)[inside]
+        return np.where(cov.mask, out, 0.0)
 
-    n, f = grid("incidents"), grid("fatalities")
-    civ, known, active = grid("civ"), grid("civ_known"), grid("admin_active")
-    ever = per_region.set_index("region")["admin_ever"].reindex(names).fillna(0).to_numpy(dtype=float)
-    values = _indicator_grids(n, f, civ, known, active, ever, window, trend_window, alpha)
-    keep = np.ones(len(months), dtype=bool)
-    if start_p is not None:
-        keep &= months >= str(start_p)
-    if end_p is not None:
-        keep &= months <= str(end_p)
-    months = months[keep]
+    grids = {k: grid(k) for k in ("incidents", "fatalities", "civ", "civ_known", "admin_active")}
+    ever_c = per_country.set_index("region")["admin_ever"].reindex(cov.countries).fillna(0).to_numpy(float)
+    names = np.asarray(sorted(members["region"].unique()), dtype=object)
+    membership = np.zeros((len(names), len(cov.countries)), dtype=bool)
+    membership[pd.Index(names).get_indexer(members["region"]), ci.get_indexer(members["iso3"])] = True
+    covered_ever = (membership.astype(float) @ cov.mask.any(axis=1).astype(float)) > 0
+    yearly = (membership.astype(float) @ (cov.grain == "year").astype(float)) > 0
+    frames = []
+    for pick, is_year in ((covered_ever & ~yearly, False), (covered_ever & yearly, True)):
+        if not pick.any():
+            continue
+        frames.append(
+            _region_frame(
+                names[pick],
+                membership[pick],
+                cov,
+                grids,
+                ever_c,
+                yearly=is_year,
+                population=population,
+                min_covered_share=min_covered_share,
+                window=window,
+                trend_window=trend_window,
+                alpha=alpha,
+            )
+        )
+    if not frames:
+        return tidy(pd.DataFrame(), "conflict", INDICATORS)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame = clip_periods(frame, start_p, end_p)
+    return finish(frame, presorted=len(frames) == 1 and start_p is None and end_p is None)
+
+
+#: Indicators computed over a trailing window (missing where the window is not computable).
+_WINDOWED = (
+    "incidents_rolling_12m",
+    "incidents_yoy_change",
+    "trend_slope",
+    "trend_p_value",
+    "sustained_decline",
+    "spike",
+)
+
+
+def _region_frame(
+    names: np.ndarray,
+    membership: np.ndarray,
+    cov: CountryCoverage,
+    grids: dict[str, np.ndarray],
+    ever_c: np.ndarray,
+    *,
+    yearly: bool,
+    population: pd.DataFrame | None,
+    min_covered_share: float,
+    window: int,
+    trend_window: int,
+    alpha: float,
+) -> pd.DataFrame:
+    """The tidy rows of regions ``names`` (all at one grain); see ``conflict_indicators``."""
+    periods, mask = cov.months, cov.mask
+    if yearly:
+        periods, mask = to_years(cov.mask, cov.months, how="any")
+        grids = {k: to_years(v, cov.months)[1] for k, v in grids.items()}
+    m = membership.astype(float)
+    count, share = covered_share(membership, mask, population_weights(population, cov.countries, periods))
+    ok = (count > 0) & (share >= min_covered_share)
+    region = {k: m @ v for k, v in grids.items()}
+    ever = m @ ever_c
+    values = _indicator_grids(
+        region["incidents"],
+        region["fatalities"],
+        region["civ"],
+        region["civ_known"],
+        region["admin_active"],
+        ever,
+        window,
+        trend_window,
+        alpha,
+    )
+    lengths = {
+        "incidents_rolling_12m": window,
+        "incidents_yoy_change": 13,
+        "trend_slope": trend_window,
+        "trend_p_value": trend_window,
+        "sustained_decline": trend_window,
+        "spike": 13,
+    }
+    for name in values:
+        if name in _WINDOWED:
+            if yearly:
+                values[name] = np.full(ok.shape, np.nan)
+                continue
+            n_ok = lengths[name]
+            full = _trailing_all(ok, n_ok) & stable_windows(membership, mask, n_ok)
+            values[name] = np.where(full, values[name], np.nan)
+        else:
+            values[name] = np.where(ok, values[name], np.nan)
+    values["covered_members"] = count
     order = sorted(values)
-    stacked = np.stack([values[k][:, keep] for k in order], axis=1)  # (regions, indicators, months)
-    r, i, m = stacked.shape
-    frame = pd.DataFrame(
+    stacked = np.stack([values[k] for k in order], axis=1)  # (regions, indicators, periods)
+    r, i, p = stacked.shape
+    return pd.DataFrame(
         {
-            "region": np.repeat(names, i * m),
-            "period": np.tile(months, r * i).astype(object),
+            "region": np.repeat(names, i * p),
+            "period": np.tile(np.asarray(periods, dtype=object), r * i),
             "family": "conflict",
-            "indicator": np.tile(np.repeat(np.asarray(order, dtype=object), m), r),
+            "indicator": np.tile(np.repeat(np.asarray(order, dtype=object), p), r),
             "value": stacked.reshape(-1),
             "ci_low": np.nan,
             "ci_high": np.nan,
+            "covered_share": np.repeat(share, i, axis=0).reshape(-1),
         }
     )
-    return finish(frame, presorted=True)
+
+
+def _trailing_all(ok: np.ndarray, window: int) -> np.ndarray:
+    """True where the ``window`` columns ending at each column exist and are all ``ok``."""
+    out = np.zeros(ok.shape, dtype=bool)
+    if ok.shape[1] >= window:
+        out[:, window - 1 :] = sliding_window_view(ok, window, axis=1).all(axis=2)
+    return out
 
 
 def _trailing_mean(x: np.ndarray, window: int) -> np.ndarray:

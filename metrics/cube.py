@@ -32,10 +32,10 @@ SELECT iso3, coalesce(admin1, '') AS admin1,
        event_type,
        CAST(CASE WHEN fatalities >= 100 THEN 5 WHEN fatalities >= 25 THEN 4 WHEN fatalities >= 10 THEN 3
                  WHEN fatalities >= 5 THEN 2 WHEN fatalities >= 1 THEN 1 ELSE 0 END AS TINYINT) AS fclass,
-       count(*) AS n,
+       sum(coalesce(events, 1)) AS n,
        sum(fatalities) AS f,
-       count(*) FILTER (WHERE civilian_targeting) AS civ,
-       count(civilian_targeting) AS known
+       coalesce(sum(coalesce(events, 1)) FILTER (WHERE civilian_targeting), 0) AS civ,
+       coalesce(sum(coalesce(events, 1)) FILTER (WHERE civilian_targeting IS NOT NULL), 0) AS known
 FROM incidents
 GROUP BY ALL
 """
@@ -136,7 +136,8 @@ def build_cube(incidents: TableLike) -> IncidentCube:
     The cube also keeps the incidents, sorted by country and date (``sort_incidents``: no copy when
     they already are, as ``datasets.loaders`` loads them), for queries that need whole rows.
 
-    Per cell: ``n`` = incidents; ``f`` = fatalities (deaths); ``civ`` = incidents targeting civilians;
+    Per cell: ``n`` = incidents (Σ ``events``, an empty ``events`` counting 1); ``f`` = fatalities
+    (deaths); ``civ`` = incidents targeting civilians;
     ``known`` = incidents whose civilian targeting is known.
     """
     table = (
@@ -145,6 +146,8 @@ def build_cube(incidents: TableLike) -> IncidentCube:
         else pa.Table.from_pandas(incidents, preserve_index=False)
     )
     table = sort_incidents(table)
+    if "events" not in table.column_names:  # one incident per row
+        table = table.append_column("events", pa.array(np.ones(table.num_rows, dtype=np.int64)))
     ranges, days = _row_index(table) if table.num_rows else ({}, np.zeros(0, dtype=np.int32))
     cells = query(_CUBE_SQL, incidents=table)
     if cells.empty:

@@ -94,6 +94,7 @@ def empty_tidy() -> pd.DataFrame:
             "value": pd.Series(dtype=float),
             "ci_low": pd.Series(dtype=float),
             "ci_high": pd.Series(dtype=float),
+            "covered_share": pd.Series(dtype=float),
         }
     )
 
@@ -104,8 +105,10 @@ def finish(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
     ``presorted``: the caller built the rows from a full grid, already ordered by region, family,
     indicator and period and unique by construction; only the columns are ordered and typed.
     """
+    if "covered_share" not in frame.columns:  # families that do not measure coverage
+        frame = frame.assign(covered_share=np.nan)
     out = frame.loc[:, list(TIDY_COLUMNS)].copy()
-    for c in ("value", "ci_low", "ci_high"):
+    for c in ("value", "ci_low", "ci_high", "covered_share"):
         out[c] = out[c].astype(float)
     if presorted:
         return out.reset_index(drop=True)
@@ -137,3 +140,13 @@ def clip_periods(frame: pd.DataFrame, start: pd.Period | None, end: pd.Period | 
 def region_members(regions: pd.DataFrame) -> pd.DataFrame:
     """``region, iso3`` pairs, de-duplicated (the ``grouping`` column, if any, is dropped)."""
     return regions.loc[:, ["region", "iso3"]].drop_duplicates().reset_index(drop=True)
+
+
+def with_events(incidents: TableLike) -> TableLike:
+    """``incidents`` with an ``events`` column (incidents each row stands for; 1 where absent)."""
+    cols = incidents.column_names if isinstance(incidents, pa.Table) else list(incidents.columns)
+    if "events" in cols:
+        return incidents
+    if isinstance(incidents, pa.Table):
+        return incidents.append_column("events", pa.array(np.ones(incidents.num_rows, dtype=np.int64)))
+    return incidents.assign(events=1)

@@ -34,8 +34,13 @@ def compute_indicators(
     min_fatalities: int = 0,
     countries: Sequence[str] | None = None,
     weights: Mapping[str, float] | None = None,
+    coverage: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Tidy indicators (``region, period, family, indicator, value, ci_low, ci_high``).
+    """Tidy indicators (``region, period, family, indicator, value, ci_low, ci_high, covered_share``).
+
+    ``coverage`` (the incidents coverage table) and ``population`` go to ``conflict_indicators``:
+    conflict values are computed over the covered members and carry their ``covered_share``.
 
     ``families`` chooses which families to return; ``region_names`` keeps those regions (the
     composite is still normalised across all regions). Filters apply to incidents (see
@@ -60,6 +65,8 @@ def compute_indicators(
             event_types=event_types,
             min_fatalities=min_fatalities,
             countries=countries,
+            coverage=coverage,
+            population=population,
         )
     if want & {"collaboration", "composite"}:
         parts["collaboration"] = collaboration_indicators(collaboration, conflict_regions)

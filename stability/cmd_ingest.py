@@ -13,6 +13,7 @@ how to open the dashboard on it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -81,8 +82,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="for a file giving a distribution across answer categories: the categories that count as "
         "feeling safe, comma-separated (e.g. 1A,1B); without it no feel_safe value is made",
     )
+    p.add_argument(
+        "--coverage",
+        metavar="START:END",
+        help="the span the file covers for its countries, e.g. 2020-01:2023-06 (a month or day with no "
+        "row in it is then an observed zero; default: what the source's layout says, else the file's "
+        "first to last date)",
+    )
+    p.add_argument(
+        "--earliest",
+        metavar="YYYY-MM-DD",
+        help="earliest plausible date of the file's rows (default: ACLED 1997-01-01, UCDP 1989-01-01, "
+        "UCDP ACD 1946-01-01, ATOP 1815-01-01, other files 1900-01-01); earlier rows are refused",
+    )
     p.add_argument("--user", help="who is uploading (default: your login name)")
     p.set_defaults(handler=run_ingest)
+
+    c = sub.add_parser(
+        "coverage",
+        help="list which countries each loaded source covers, from when to when",
+        description="One row per source and country: the first and last period the source covers "
+        "for it, at the source's time grain. Inside that span a period without a row is an observed "
+        "zero; outside it the value is missing.",
+    )
+    c.add_argument(
+        "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the bundled sample)"
+    )
+    c.add_argument("--format", choices=["csv", "json"], default="csv")
+    c.set_defaults(handler=run_coverage)
 
     s = sub.add_parser("sources", help="list the batches in the data store with their provenance")
     s.add_argument(
@@ -122,6 +149,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
     root, how = _store_dir(args.store)
     store = Store(root)
+    stated, earliest = _coverage_options(args)
     mapping = load_mapping(args.mapping) if args.mapping else None
     fmt = args.format
     if mapping is not None and fmt == "auto":
@@ -142,13 +170,14 @@ def run_ingest(args: argparse.Namespace) -> int:
                 mapping=mapping,
                 country=args.country,
                 safe_categories=safes,
+                earliest=earliest,
             )
         except UnreadableFile as exc:
             print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)
             refused += 1
             continue
         try:
-            result = store.add(upload, skip_invalid=args.skip_invalid, user=args.user)
+            result = store.add(upload, skip_invalid=args.skip_invalid, user=args.user, coverage=stated)
         except StoreError as exc:
             raise CliError(str(exc)) from exc
         if result.status == "refused":
@@ -178,6 +207,39 @@ def run_ingest(args: argparse.Namespace) -> int:
     if stored_any and how != f"${STORE_ENV}":
         print(f"to view it: stability dashboard --store {root}   (or set {STORE_ENV}={root})")
     return 2 if refused else 0
+
+
+def _coverage_options(args: argparse.Namespace) -> tuple[tuple[dt.date, dt.date] | None, dt.date | None]:
+    """``--coverage`` and ``--earliest`` read; ``CliError`` (exit 2) with one sentence when unreadable."""
+    from datasets.coverage import CoverageError, parse_coverage
+    from stability.cli import CliError
+
+    stated = None
+    if args.coverage:
+        try:
+            stated = parse_coverage(args.coverage)
+        except CoverageError as exc:
+            raise CliError(f"--coverage: {exc}", 2) from exc
+    earliest = None
+    if args.earliest:
+        try:
+            earliest = dt.date.fromisoformat(args.earliest.strip())
+        except ValueError as exc:
+            raise CliError(f"--earliest: '{args.earliest}' is not a date in the form YYYY-MM-DD", 2) from exc
+    return stated, earliest
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    """Print the coverage table (``datasets.coverage.load_coverage``) as CSV or JSON."""
+    from datasets.coverage import COVERAGE_COLUMNS, load_coverage
+
+    frame = load_coverage(args.store).loc[:, list(COVERAGE_COLUMNS)]
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        frame.to_json(sys.stdout, orient="records", force_ascii=False)
+        sys.stdout.write("\n")
+    return 0
 
 
 def _note_regions(store: object, batch_id: str | None, regions_path: str) -> None:

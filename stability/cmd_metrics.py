@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         region_names=names,
         start=args.start,
         end=args.end,
+        coverage=ctx.incidents_coverage(),
     )
     note_sample(ctx)
     print_table(table, args.format)

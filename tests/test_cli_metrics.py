@@ -12,7 +12,7 @@ import pytest
 from datasets.loaders import _data_path
 from stability.cli import main
 
-COLUMNS = ["region", "period", "family", "indicator", "value", "ci_low", "ci_high"]
+COLUMNS = ["region", "period", "family", "indicator", "value", "ci_low", "ci_high", "covered_share"]
 
 
 def run(args, capsys):

@@ -62,8 +62,21 @@ def test_counts_shares_and_diffusion(regions):
     # Empty (ISL) and South (ITA) never had an incident: no rows at all
     assert not (out["region"].isin(["Empty", "South"])).any()
     assert set(out["indicator"]) == set(INDICATORS)
-    assert list(out.columns) == ["region", "period", "family", "indicator", "value", "ci_low", "ci_high"]
+    assert list(out.columns) == [
+        "region",
+        "period",
+        "family",
+        "indicator",
+        "value",
+        "ci_low",
+        "ci_high",
+        "covered_share",
+    ]
     assert out["ci_low"].isna().all()
+    # without a coverage table the data cover the countries they have rows for: North has FRA and
+    # DEU (2 of 2 members) → share 2/2; Both has FRA only (ITA has no row) → 1/2
+    assert set(out.loc[out["region"] == "North", "covered_share"]) == {2 / 2}
+    assert set(out.loc[out["region"] == "Both", "covered_share"]) == {1 / 2}
 
 
 def test_rolling_year_on_year_and_spike(regions):
@@ -121,7 +134,16 @@ def test_single_month_all_zero_fatalities(regions):
 def test_empty_table_gives_empty_tidy_frame(regions):
     out = conflict_indicators(incidents_frame([{}]).iloc[0:0], regions)
     assert out.empty
-    assert list(out.columns) == ["region", "period", "family", "indicator", "value", "ci_low", "ci_high"]
+    assert list(out.columns) == [
+        "region",
+        "period",
+        "family",
+        "indicator",
+        "value",
+        "ci_low",
+        "ci_high",
+        "covered_share",
+    ]
 
 
 def test_filters_and_clipping(regions):

@@ -243,6 +243,11 @@ def test_conflict_months_and_event_types_change_the_totals(members, incidents) -
     n, f = count_incidents(incidents, members["Sahel"], "2015-01", "2025-12")
     assert metric(at, "Incidents, 2015-01 to 2025-12") == f"{n:,}"
     assert metric(at, "Fatalities, 2015-01 to 2025-12") == f"{f:,}"
+    # the sample covers the countries it has rows for, over its span: all of the Sahel's members
+    sahel = members["Sahel"]
+    covered = sahel & set(incidents["iso3"])
+    note = f"The incident data cover {len(covered)} of {len(sahel)} member countries from 2015-01 to 2025-12."
+    assert note in [c.value for c in at.caption]
 
     at.sidebar.select_slider(key="f_months").set_range("2020-01", "2020-12").run()
     ok(at)

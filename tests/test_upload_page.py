@@ -138,3 +138,20 @@ def test_column_mapping_form(app: AppTest) -> None:
     # the saved mapping is offered for the next file
     _upload(at, "sheet2.csv", data.replace(b"Mali", b"Chad"))
     assert "Saved mapping: Field sheet" in at.selectbox[0].options
+
+
+def test_stated_coverage_is_stored_and_an_unreadable_one_blocks_storing(app: AppTest) -> None:
+    at = app
+    _upload(at, "acled.csv", (FIX / "acled_current.csv").read_bytes())
+    (field,) = [t for t in at.text_input if t.label == "Period the file covers (optional)"]
+    field.set_value("2023:2020").run()
+    assert "ends before it starts" in at.error[0].value
+    assert at.button(key="upload_confirm").disabled
+    field.set_value("2020-01:2024-06").run()
+    assert not at.button(key="upload_confirm").disabled
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception
+    (batch,) = _store(at).batches("incidents")
+    # 2020-01 starts on its first day, 2024-06 ends on its 30th
+    assert batch["coverage"]["first"] == "2020-01-01" and batch["coverage"]["last"] == "2024-06-30"
+    assert batch["coverage"]["basis"] == "stated"

@@ -19,6 +19,7 @@ a, b, c = st.columns(3)
 a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
 b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
 c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
+st.caption(data.coverage_note(sel))
 
 # 3. By event type
 left, right = st.columns(2)

@@ -26,6 +26,14 @@ if sample:
         "sample and real rows never mix."
     )
 
+st.subheader("Coverage")
+st.caption(
+    "Which countries each loaded source covers, and when. Inside a bar, a month without an incident "
+    "counts as zero incidents; outside it, the data say nothing and the month is left out. "
+    "`stability coverage` prints the same table."
+)
+st.plotly_chart(data.coverage_chart("incidents"), width="stretch")
+
 # 2. Regions
 b = data.bundle()
 choices = data.choices()

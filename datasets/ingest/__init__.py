@@ -393,7 +393,9 @@ _PLAIN: dict[tuple[str, str], str] = {
 }
 
 
-def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) -> list[Problem]:
+def _schema_problems(
+    converted: Converted, schema: TableSchema, today: dt.date, earliest: dt.date | None = None
+) -> list[Problem]:
     """``datasets.schema.check`` on the converted rows, in the file's column names.
 
     A "value is missing" failure on a cell that already failed to convert is dropped: the
@@ -410,7 +412,7 @@ def _schema_problems(converted: Converted, schema: TableSchema, today: dt.date) 
         if own_keys and schema.key and table.num_rows
         else None
     )
-    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3)
+    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3, earliest=earliest)
     already: dict[str, set[int]] = {}
     for p in converted.problems:
         already.setdefault(p.column, set()).update(p.rows.tolist()[:1_000_000])
@@ -526,8 +528,20 @@ def prepare(
     progress: Progress | None = None,
     country: str | None = None,
     safe_categories: Sequence[str] | None = None,
+    earliest: dt.date | None = None,
 ) -> Upload:
     """Read and check a file; store nothing.
+
+    Dates before the source's earliest plausible date (``earliest`` when given, else
+    ``datasets.coverage.earliest_date(format)``: ACLED 1997-01-01, UCDP GED 1989-01-01, UCDP ACD
+    1946-01-01, ATOP 1815-01-01, any other file 1900-01-01) or after ``today`` are refused by row.
+
+    Importer coverage contract: a converter may put ``info["coverage"] = {"countries": [ISO3, …]
+    or "all", "first": "YYYY-MM-DD" or None, "last": "YYYY-MM-DD" or None}`` to say which
+    countries and span the file speaks for (``"all"``: every country of the regions file, for a
+    global source such as a full UCDP GED or ACLED download; a SIPRI register filtered to one
+    recipient lists that recipient only). A None date means the data's own first or last date.
+    ``datasets.store`` records it in the batch's ``coverage`` unless the user states a span.
 
     ``table``: ``auto`` or one of ``TABLE_NAMES``. ``format``: ``auto``, ``acled`` (either ACLED
     layout), ``acled_old``, ``ucdp``, ``canonical``, ``mapped`` (with ``mapping``) or a key of
@@ -593,11 +607,14 @@ def prepare(
             file_name, sha, len(data), table_name, fmt, parsed, None, report, converted.used, mapping
         )
     step(0.8, "checking every row")
+    from datasets.coverage import earliest_date
+
+    first_ok = earliest_date(fmt, earliest)
     if converted.origin is None:
-        checked = _schema_problems(converted, SCHEMAS[table_name], today)
+        checked = _schema_problems(converted, SCHEMAS[table_name], today, first_ok)
     else:  # rows of a reshaped file: checked as stored, reported on the file rows they come from
         own = dataclasses.replace(converted, problems=[])
-        checked = _to_file_rows(_schema_problems(own, SCHEMAS[table_name], today), converted.origin)
+        checked = _to_file_rows(_schema_problems(own, SCHEMAS[table_name], today, first_ok), converted.origin)
     problems = [*converted.problems, *checked]
     report = build_report(file_name, parsed, problems, notes=notes)
     step(0.9, "checked")

@@ -56,6 +56,16 @@ def _sipri_name(designation: str, description: str) -> str | None:
     return designation or description or None
 
 
+def _one_recipient(f: Cells, column: str, codes: dict[str, str | None], out: Converted) -> Converted:
+    """A register filtered to one recipient (the preamble says so; every row names it) covers that
+    recipient only: ``out.info["coverage"]`` says so (``datasets.ingest`` coverage contract)."""
+    recipients = {codes.get(str(v)) for v in pd.unique(f[column].to_numpy()) if str(v).strip()}
+    recipients.discard(None)
+    if len(recipients) == 1:
+        out.info["coverage"] = {"countries": sorted(recipients), "first": None, "last": None}
+    return out
+
+
 def _parties(f: Cells, columns: tuple[str, str]) -> dict[str, str | None]:
     values = pd.unique(np.concatenate([f[c].to_numpy() for c in columns]))
     return {str(v): _participant(str(v)) for v in values}
@@ -131,7 +141,8 @@ def _sipri_2025(parsed: ParsedCsv) -> Converted:
         "source": f"(fixed: {SIPRI_SOURCE})",
         "period_grain": "(fixed: year)",
     }
-    return build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
+    out = build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
+    return _one_recipient(f, c_rec, codes, out)
 
 
 def _delivery_years(text: str) -> list[int] | None:
@@ -241,4 +252,5 @@ def _sipri_classic(parsed: ParsedCsv) -> Converted:
         "source": f"(fixed: {SIPRI_SOURCE})",
         "period_grain": "(fixed: year)",
     }
-    return build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
+    out = build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
+    return _one_recipient(f, c_rec, codes, out)
