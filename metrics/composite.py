@@ -99,7 +99,14 @@ def composite_indicators(
     start_p, end_p = parse_period(start), parse_period(end)
     members = region_members(regions).groupby("region")["iso3"].nunique()
 
-    cw = _wide(conflict, ["incidents_rolling_12m", "fatalities"]) if len(conflict) else pd.DataFrame()
+    cw = (
+        # reindex: a column whose values are all missing (e.g. under 12 months of data) is still there
+        _wide(conflict, ["incidents_rolling_12m", "fatalities"]).reindex(
+            columns=["incidents_rolling_12m", "fatalities"]
+        )
+        if len(conflict)
+        else pd.DataFrame()
+    )
     raw = pd.DataFrame()
     if len(cw):
         cw = cw.reset_index().sort_values(["region", "period"])

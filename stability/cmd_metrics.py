@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from metrics.indicators import FAMILIES, compute_indicators
+    from metrics.provenance import tidy_provenance
 
     ctx = load_bundle(args.store, args.regions)
     names = None
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
     )
+    table = tidy_provenance(table, {f: ctx.provenance(f) for f in FAMILIES})
     note_sample(ctx)
     print_table(table, args.format)
     return 0
