@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import pyarrow.compute as pc
 
 from dashboard.charts import Caption
-from dashboard.selection import Choices, Selection, make_choices
+from dashboard.selection import Choices, Selection, default_window, make_choices
 from datasets.bundle import Bundle
 from datasets.countries import country_name
 from datasets.loaders import Dataset
@@ -73,17 +73,24 @@ def month(value: object) -> str:
 
 
 def choices(b: Bundle) -> Choices:
-    """Regions, members, event types and the months from the first to the last date of any table."""
+    """Regions, members, event types, the months from the first to the last date of any table, and
+    the default window: the last 10 years of the conflict data (of the first table holding data when
+    no incident is loaded), never reaching back to the earliest year of another source."""
     firsts, lasts = [], []
+    spans: dict[str, tuple[str, str]] = {}
     for name, col in _DATE_COLUMNS:
         table = getattr(b, name).table
         if table.num_rows:
             mm = pc.min_max(table[col]).as_py()
             firsts.append(mm["min"])
             lasts.append(mm["max"])
+            spans[name] = (month(mm["min"]), month(mm["max"]))
     if not firsts:
         raise ValueError("no data is loaded: every table is empty")
-    return make_choices(b.regions, EVENT_TYPES, month(min(firsts)), month(max(lasts)))
+    anchor = spans.get("incidents") or next(iter(spans.values()))
+    return make_choices(
+        b.regions, EVENT_TYPES, month(min(firsts)), month(max(lasts)), window=default_window(*anchor)
+    )
 
 
 _DATE_COLUMN = {"incidents": "event_date", "collaboration": "start_date", "perception": "wave_date"}

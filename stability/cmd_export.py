@@ -30,9 +30,17 @@ def _window(value: str) -> int:
 def _data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--region", help="the region, by name")
     p.add_argument(
-        "--start", type=period_arg, metavar="YYYY-MM", help="first month (default: the data's first)"
+        "--start",
+        type=period_arg,
+        metavar="YYYY-MM",
+        help="first month (default: 10 years before the end of the conflict data)",
     )
-    p.add_argument("--end", type=period_arg, metavar="YYYY-MM", help="last month (default: the data's last)")
+    p.add_argument(
+        "--end",
+        type=period_arg,
+        metavar="YYYY-MM",
+        help="last month (default: the last month of the conflict data)",
+    )
     p.add_argument(
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the sample data)"
     )
