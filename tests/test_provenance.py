@@ -117,3 +117,21 @@ def test_evaluate_on_the_sample_says_sample(capsys):
     rows = json.loads(out)
     assert {r["provenance"] for r in rows} == {"sample"}
     assert any(r["measure"].startswith("perception_") for r in rows)  # every family is the sample
+
+
+def test_briefing_pack_names_its_sources_and_families_without_data(incidents_only: Path):
+    from dashboard.export import brief
+
+    pack = brief.briefing_pack(load_bundle(incidents_only), "Western Africa", milestone="2022-06")
+    title = pack.slides[0]
+    assert title.kind == "title" and not pack.illustrative
+    assert brief.SAMPLE_NOTE not in title.bullets
+    assert "Sources: conflict — UCDP GED. No data loaded for collaboration, perception." in title.bullets
+    by_title = {s.title: s for s in pack.slides}
+    for name in ("Military collaboration", "Public perception"):
+        assert by_title[name].image is None and by_title[name].bullets == (brief.NO_DATA,)
+    assert by_title["Conflict incidents"].image is not None
+    # the evaluation slide: only the 3 + 3 + 1 conflict measures' findings
+    evaluation = [s for s in pack.slides if s.kind == "evaluation"]
+    sentences = [b for s in evaluation for b in s.bullets]
+    assert not [b for b in sentences if "collaboration" in b or "survey" in b or "engagements" in b]
