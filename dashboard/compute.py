@@ -106,6 +106,22 @@ def last_month(d: Dataset) -> str | None:
     return _LAST_MONTH[key]
 
 
+def family_latest(b: Bundle, family: str) -> str | None:
+    """The last period of ``family``'s data (conflict, collaboration, perception): ``YYYY`` when every
+    active batch behind it is yearly, else ``YYYY-MM``; None when no data is loaded. For the
+    composite, the latest of the families it uses."""
+    if family == "composite":
+        ends = [e for f in b.loaded_families() if (e := family_latest(b, f)) is not None]
+        return max(ends) if ends else None
+    d = b.family_dataset(family)
+    last = last_month(d)
+    if last is None:
+        return None
+    active = [r for r in d.details if not r.get("withdrawn")]
+    yearly = bool(active) and all(r.get("period_grain") == "year" for r in active)
+    return last[:4] if yearly else last
+
+
 def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``.
 

@@ -101,6 +101,21 @@ def caption(sel: Selection, *tables: str, note: str = "") -> Caption:
     return compute.caption(bundle(), sel.start, sel.end, *tables, note=note)
 
 
+def family_loaded(family: str) -> bool:
+    """True when ``family`` (conflict, collaboration, perception) has data (sample or real)."""
+    return bundle().family_dataset(family).loaded
+
+
+def family_latest(family: str) -> str | None:
+    """The last period of ``family``'s data (``YYYY`` for yearly sources, else ``YYYY-MM``)."""
+    return compute.family_latest(bundle(), family)
+
+
+def loaded_families() -> list[str]:
+    """The families (conflict, collaboration, perception) that have data."""
+    return bundle().loaded_families()
+
+
 def illustrative_tables() -> list[str]:
     """Names of the loaded tables that are the illustrative sample."""
     return compute.illustrative_tables(bundle())

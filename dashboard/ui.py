@@ -25,7 +25,8 @@ from dashboard.export.catalog import chart_about, filters_text
 from dashboard.figures import Chart
 from dashboard.selection import Selection
 from dashboard.sidebar import K_IMAGE_FORMAT, selection
-from dashboard.summary import Answer
+from dashboard.summary import Answer, Headline
+from datasets.loaders import NO_DATA_LABEL
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -155,6 +156,25 @@ def answer(ans: Answer) -> None:
     """The three plain-language answers, as a bordered block."""
     with st.container(border=True):
         st.markdown(f"**{plain(ans.level)}**  \n{plain(ans.direction)}  \n{plain(ans.driver)}")
+
+
+def headline(where: object, label: str, h: Headline, *, delta_color: str = "normal") -> None:
+    """``st.metric`` of a headline number (``dashboard.summary.headline``) in ``where`` (a column or
+    ``st``), with how old its data are underneath ("latest: 2023"); a reason instead of a change shows
+    without an arrow."""
+    if h.is_change:
+        where.metric(label, h.value, h.delta, delta_color=delta_color)  # type: ignore[attr-defined]
+    else:
+        where.metric(label, h.value, h.delta, delta_color="off", delta_arrow="off")  # type: ignore[attr-defined]
+    if h.latest:
+        where.caption(h.latest)  # type: ignore[attr-defined]
+
+
+def no_data(family: str) -> None:
+    """The one sentence a page shows instead of a chart for a family without data, with a link to
+    the Data page."""
+    st.info(f"{NO_DATA_LABEL} ({family}).", icon=":material/block:")
+    st.page_link("views/data.py", label="Load data on the Data page")
 
 
 def number(value: float | int | None, fmt: str = "{:.1f}") -> str:
