@@ -122,6 +122,12 @@ def family_latest(b: Bundle, family: str) -> str | None:
     return last[:4] if yearly else last
 
 
+def provenance_text(b: Bundle) -> str:
+    """What the loaded data are, for exports: ``sample`` while the store holds no table, else each
+    family with data and its sources, e.g. "conflict: UCDP GED; perception: WGI"."""
+    return b.provenance("composite")
+
+
 def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``.
 

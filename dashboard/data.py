@@ -111,6 +111,11 @@ def family_latest(family: str) -> str | None:
     return compute.family_latest(bundle(), family)
 
 
+def provenance_text() -> str:
+    """``sample`` or each loaded family with its sources (for exports)."""
+    return compute.provenance_text(bundle())
+
+
 def loaded_families() -> list[str]:
     """The families (conflict, collaboration, perception) that have data."""
     return bundle().loaded_families()

@@ -62,7 +62,7 @@ def downloads(chart: Chart) -> None:
     """The "Download" menu of a chart: images drawn on the server when clicked, and its data."""
     name = _safe(chart.filename)
     key = f"{name}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
-    about = chart_about(chart, selection())
+    about = chart_about(chart, selection(), data.provenance_text())
     with st.popover("Download"):
         if render.images_available():
             for fmt, label in (("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF image")):
@@ -96,6 +96,7 @@ def table_downloads(frame: object, *, title: str, filename: str, caption: Captio
         span=f"{caption.start} to {caption.end}",
         filters=filters_text(sel),
         illustrative=caption.illustrative,
+        provenance=data.provenance_text(),
     )
     left, right, _ = st.columns([1, 1, 4])
     for col, fmt, label in ((left, "csv", "Table (CSV)"), (right, "xlsx", "Table (Excel)")):

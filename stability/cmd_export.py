@@ -117,7 +117,7 @@ def run_export(args: argparse.Namespace) -> int:
     if suffix != fmt:
         raise CliError(f"--out must end in .{fmt} for --format {fmt} (got '{out.name}')", 2)
 
-    from dashboard.compute import Frames
+    from dashboard.compute import Frames, provenance_text
     from dashboard.export.catalog import chart_about, get_chart, selection_for
     from datasets.bundle import load_bundle
 
@@ -140,7 +140,7 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         from dashboard.export.tables import export_table
 
-        payload = export_table(chart.table, chart_about(chart, sel), fmt)
+        payload = export_table(chart.table, chart_about(chart, sel, provenance_text(bundle)), fmt)
     out.write_bytes(payload)
     note_sample(bundle)
     print(f"wrote {out} ({spec.name}, {sel.region}, {sel.start} to {sel.end}, {len(payload):,} bytes)")

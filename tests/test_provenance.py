@@ -135,3 +135,21 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
     evaluation = [s for s in pack.slides if s.kind == "evaluation"]
     sentences = [b for s in evaluation for b in s.bullets]
     assert not [b for b in sentences if "collaboration" in b or "survey" in b or "engagements" in b]
+
+
+def test_exported_chart_data_carry_the_provenance(incidents_only: Path, tmp_path: Path, capsys):
+    from dashboard.export import tables
+
+    out = tmp_path / "trend.csv"
+    code, _, err = run(
+        ["export", "--store", str(incidents_only), "--chart", "conflict-trend"]
+        + ["--region", "Western Africa", "--out", str(out)],
+        capsys,
+    )
+    assert code == 0, err
+    n = 8  # Title, Source, Time span, Filters, Data, Provenance, Tool, Exported
+    meta = pd.read_csv(out, nrows=n, header=None, encoding="utf-8-sig")
+    fields = dict(zip(meta[0], meta[1], strict=True))
+    assert n == len(tables.About("t", "s", "x").rows())
+    assert fields["Provenance"] == "conflict: UCDP GED"
+    assert "sample" not in fields["Data"].lower()

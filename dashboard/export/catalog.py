@@ -83,9 +83,10 @@ def filters_text(sel: Selection) -> str:
     return "; ".join(parts)
 
 
-def chart_about(chart: Chart, sel: Selection) -> About:
+def chart_about(chart: Chart, sel: Selection, provenance: str = "") -> About:
     """What a data export of ``chart`` holds: its title, caption (source, span, notes), the selected
-    months and filters, and whether the data are the illustrative sample."""
+    months and filters, whether the data are the illustrative sample, and ``provenance`` (``sample``
+    or the sources of each loaded family, ``dashboard.compute.provenance_text``)."""
     title = html.unescape(str(chart.figure.layout.title.text or chart.filename))
     source = charts.caption_text(chart.figure)
     return About(
@@ -94,6 +95,7 @@ def chart_about(chart: Chart, sel: Selection) -> About:
         span=f"{sel.start} to {sel.end}",
         filters=filters_text(sel),
         illustrative="illustrative" in source.lower(),
+        provenance=provenance,
     )
 
 
