@@ -132,10 +132,15 @@ def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Ca
     """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``.
 
     When a table's data end before ``end``, the caption says so ("collaboration data end 2010-12"),
-    so the months after it read as not covered, not as zero."""
-    sets = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
+    so the months after it read as not covered, not as zero; a table without data is not a source
+    but a note ("no collaboration or perception data loaded")."""
+    asked = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
+    sets = [d for d in asked if d.loaded] or asked  # a table without data is named in the note
     labels = list(dict.fromkeys(d.label for d in sets))
     ends = [f"{d.name} data end {m}" for d in sets if (m := last_month(d)) is not None and m < end]
+    missing = [d.name for d in asked if not d.loaded and d not in sets]
+    if missing:
+        ends.append(f"no {' or '.join(missing)} data loaded")
     note = "; ".join([*ends, note] if note else ends)
     return Caption("; ".join(labels), start, end, any(d.illustrative for d in sets), note)
 
@@ -156,7 +161,9 @@ def coverage(b: Bundle) -> pd.DataFrame:
         rows.append(
             {
                 "table": ds.name,
-                "origin": "illustrative sample" if ds.illustrative else "your store",
+                "origin": "illustrative sample"
+                if ds.illustrative
+                else ("your store" if ds.loaded else "no data loaded"),
                 "label": ds.label,
                 "rows": cov["rows"],
                 "countries": cov["countries"],

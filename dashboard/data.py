@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
+from metrics.provenance import measure_families
 
 STORE_ENV = "STABILITY_STORE"
 REGIONS_ENV = "STABILITY_REGIONS"
@@ -573,7 +575,7 @@ def _evaluation(
     min_fatalities: int,
 ) -> Evaluation:
     b = bundle()
-    return evaluate_milestone(
+    ev = evaluate_milestone(
         b.incidents.table,
         b.collaboration.table,
         b.perception.table,
@@ -586,6 +588,9 @@ def _evaluation(
         event_types=types,
         min_fatalities=min_fatalities,
     )
+    # only the measures of families with data (a family without data is not evaluated)
+    loaded = set(b.loaded_families())
+    return replace(ev, results=tuple(r for r in ev.results if set(measure_families(r.measure)) <= loaded))
 
 
 def evaluation(sel: Selection, milestone: str, label: str) -> Evaluation:

@@ -82,3 +82,14 @@ def test_conflict_page_counts_the_store_incidents(app: AppTest) -> None:
     # Western Africa (bundled regions) holds the fixture's Mali, Burkina Faso and Niger events
     assert not any(NO_DATA_LABEL in i.value for i in at.info)
     assert "Incident data latest: 2022-06." in [c.value for c in at.caption]
+
+
+def test_evaluation_page_evaluates_only_the_loaded_family(app: AppTest) -> None:
+    at = app
+    at.query_params["milestone"] = "2022-06"
+    at.switch_page("views/evaluation.py").run()
+    assert not at.exception
+    assert "Families evaluated: conflict." in [c.value for c in at.caption]
+    measures = [d.value for d in at.dataframe if "measure" in d.value.columns][0]["measure"].tolist()
+    # 3 incident + 3 fatality measures (rate ratio, DiD, placebo) + the sustained decline
+    assert len(measures) == 3 + 3 + 1, measures
