@@ -131,6 +131,7 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
     for name in ("Military collaboration", "Public perception"):
         assert by_title[name].image is None and by_title[name].bullets == (brief.NO_DATA,)
     assert by_title["Conflict incidents"].image is not None
+    assert by_title["Stability index"].subtitle.endswith("Families with data: conflict.")
     # the evaluation slide: only the 3 + 3 + 1 conflict measures' findings
     evaluation = [s for s in pack.slides if s.kind == "evaluation"]
     sentences = [b for s in evaluation for b in s.bullets]

@@ -230,7 +230,7 @@ def build_pack(
             "Stability index",
             figures.family_scores(sel, frames),
             fd.composite_findings(frames, sel),
-            f"{sel.region}, {period}. {fd.weights_text(sel)}",
+            f"{sel.region}, {period}. {fd.weights_text(sel)} Families with data: {', '.join(loaded)}.",
             "family-scores",
         )
     )
