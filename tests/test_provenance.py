@@ -132,6 +132,11 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
         assert by_title[name].image is None and by_title[name].bullets == (brief.NO_DATA,)
     assert by_title["Conflict incidents"].image is not None
     assert by_title["Stability index"].subtitle.endswith("Families with data: conflict.")
+    # one family cannot make an index (it needs two): the slide says so
+    end = pack.end
+    assert by_title["Stability index"].bullets[0] == (
+        f"No stability index for {end}: it needs at least two families with data."
+    )
     # the evaluation slide: only the 3 + 3 + 1 conflict measures' findings
     evaluation = [s for s in pack.slides if s.kind == "evaluation"]
     sentences = [b for s in evaluation for b in s.bullets]

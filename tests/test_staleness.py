@@ -51,3 +51,30 @@ def test_family_latest_is_a_year_for_yearly_sources():
     b = Bundle(load_regions(), empty_dataset("incidents"), empty_dataset("collaboration"), monthly, "r")
     assert compute.family_latest(b, "perception") == "2025-07"
     assert compute.family_latest(b, "composite") == "2025-07"
+
+
+def test_collaboration_findings_say_the_data_end_before_the_month_shown():
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from dashboard.compute import Frames
+    from dashboard.export import findings
+    from dashboard.export.catalog import selection_for
+
+    col = load_sample("collaboration")
+    col = col.filter(pc.less_equal(col["start_date"], pa.scalar(dt.date(2020, 12, 31))))
+    last = pc.max(col["start_date"]).as_py().strftime("%Y-%m")  # the last engagement's month
+    real = {"format_label": "test"}
+    b = Bundle(
+        load_regions(),
+        Dataset("incidents", load_sample("incidents"), False, "inc", "i", [real]),
+        Dataset("collaboration", col, False, "col", "c", [real]),
+        empty_dataset("perception"),
+        "r",
+    )
+    frames = Frames(b)
+    sel = selection_for(frames, "Sahel", "2024-01", "2025-12")
+    lines = findings.collaboration_findings(frames, sel)
+    assert lines[0] == f"Network density is not available for 2025-12 (the collaboration data end {last})."
