@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import pyarrow.compute as pc
 
 from dashboard.charts import Caption
-from dashboard.selection import Choices, Selection, make_choices
+from dashboard.selection import Choices, Selection, default_window, make_choices
 from datasets.bundle import Bundle
 from datasets.countries import country_name
 from datasets.loaders import Dataset
@@ -73,17 +73,24 @@ def month(value: object) -> str:
 
 
 def choices(b: Bundle) -> Choices:
-    """Regions, members, event types and the months from the first to the last date of any table."""
+    """Regions, members, event types, the months from the first to the last date of any table, and
+    the default window: the last 10 years of the conflict data (of the first table holding data when
+    no incident is loaded), never reaching back to the earliest year of another source."""
     firsts, lasts = [], []
+    spans: dict[str, tuple[str, str]] = {}
     for name, col in _DATE_COLUMNS:
         table = getattr(b, name).table
         if table.num_rows:
             mm = pc.min_max(table[col]).as_py()
             firsts.append(mm["min"])
             lasts.append(mm["max"])
+            spans[name] = (month(mm["min"]), month(mm["max"]))
     if not firsts:
         raise ValueError("no data is loaded: every table is empty")
-    return make_choices(b.regions, EVENT_TYPES, month(min(firsts)), month(max(lasts)))
+    anchor = spans.get("incidents") or next(iter(spans.values()))
+    return make_choices(
+        b.regions, EVENT_TYPES, month(min(firsts)), month(max(lasts)), window=default_window(*anchor)
+    )
 
 
 _DATE_COLUMN = {"incidents": "event_date", "collaboration": "start_date", "perception": "wave_date"}
@@ -99,14 +106,41 @@ def last_month(d: Dataset) -> str | None:
     return _LAST_MONTH[key]
 
 
+def family_latest(b: Bundle, family: str) -> str | None:
+    """The last period of ``family``'s data (conflict, collaboration, perception): ``YYYY`` when every
+    active batch behind it is yearly, else ``YYYY-MM``; None when no data is loaded. For the
+    composite, the latest of the families it uses."""
+    if family == "composite":
+        ends = [e for f in b.loaded_families() if (e := family_latest(b, f)) is not None]
+        return max(ends) if ends else None
+    d = b.family_dataset(family)
+    last = last_month(d)
+    if last is None:
+        return None
+    active = [r for r in d.details if not r.get("withdrawn")]
+    yearly = bool(active) and all(r.get("period_grain") == "year" for r in active)
+    return last[:4] if yearly else last
+
+
+def provenance_text(b: Bundle) -> str:
+    """What the loaded data are, for exports: ``sample`` while the store holds no table, else each
+    family with data and its sources, e.g. "conflict: UCDP GED; perception: WGI"."""
+    return b.provenance("composite")
+
+
 def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``.
 
     When a table's data end before ``end``, the caption says so ("collaboration data end 2010-12"),
-    so the months after it read as not covered, not as zero."""
-    sets = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
+    so the months after it read as not covered, not as zero; a table without data is not a source
+    but a note ("no collaboration or perception data loaded")."""
+    asked = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
+    sets = [d for d in asked if d.loaded] or asked  # a table without data is named in the note
     labels = list(dict.fromkeys(d.label for d in sets))
     ends = [f"{d.name} data end {m}" for d in sets if (m := last_month(d)) is not None and m < end]
+    missing = [d.name for d in asked if not d.loaded and d not in sets]
+    if missing:
+        ends.append(f"no {' or '.join(missing)} data loaded")
     note = "; ".join([*ends, note] if note else ends)
     return Caption("; ".join(labels), start, end, any(d.illustrative for d in sets), note)
 
@@ -127,7 +161,9 @@ def coverage(b: Bundle) -> pd.DataFrame:
         rows.append(
             {
                 "table": ds.name,
-                "origin": "illustrative sample" if ds.illustrative else "your store",
+                "origin": "illustrative sample"
+                if ds.illustrative
+                else ("your store" if ds.loaded else "no data loaded"),
                 "label": ds.label,
                 "rows": cov["rows"],
                 "countries": cov["countries"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
+from metrics.provenance import measure_families
 
 STORE_ENV = "STABILITY_STORE"
 REGIONS_ENV = "STABILITY_REGIONS"
@@ -99,6 +101,26 @@ def choices() -> Choices:
 def caption(sel: Selection, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names) over the selected months."""
     return compute.caption(bundle(), sel.start, sel.end, *tables, note=note)
+
+
+def family_loaded(family: str) -> bool:
+    """True when ``family`` (conflict, collaboration, perception) has data (sample or real)."""
+    return bundle().family_dataset(family).loaded
+
+
+def family_latest(family: str) -> str | None:
+    """The last period of ``family``'s data (``YYYY`` for yearly sources, else ``YYYY-MM``)."""
+    return compute.family_latest(bundle(), family)
+
+
+def provenance_text() -> str:
+    """``sample`` or each loaded family with its sources (for exports)."""
+    return compute.provenance_text(bundle())
+
+
+def loaded_families() -> list[str]:
+    """The families (conflict, collaboration, perception) that have data."""
+    return bundle().loaded_families()
 
 
 def illustrative_tables() -> list[str]:
@@ -576,7 +598,7 @@ def _evaluation(
     min_fatalities: int,
 ) -> Evaluation:
     b = bundle()
-    return evaluate_milestone(
+    ev = evaluate_milestone(
         b.incidents.table,
         b.collaboration.table,
         b.perception.table,
@@ -589,6 +611,9 @@ def _evaluation(
         event_types=types,
         min_fatalities=min_fatalities,
     )
+    # only the measures of families with data (a family without data is not evaluated)
+    loaded = set(b.loaded_families())
+    return replace(ev, results=tuple(r for r in ev.results if set(measure_families(r.measure)) <= loaded))
 
 
 def evaluation(sel: Selection, milestone: str, label: str) -> Evaluation:

@@ -29,6 +29,8 @@ MAX_COMPARE = 4
 MAX_MIN_FATALITIES = 100_000
 PREFERRED_GROUPING = "Security grouping"
 DEFAULT_WINDOW = 12
+#: Years of data the pages show by default (the last ones of the conflict data).
+DEFAULT_VIEW_YEARS = 10
 MAX_WINDOW = 60
 MAX_LABEL = 200
 MAX_COMPARISON = 8
@@ -47,6 +49,8 @@ class Choices:
     members: Mapping[str, tuple[str, ...]]
     event_types: tuple[str, ...]
     months: tuple[str, ...]
+    #: The default view window (``YYYY-MM``); empty: the whole span of ``months``.
+    window: tuple[str, str] | tuple[()] = ()
 
     @property
     def default_grouping(self) -> str:
@@ -64,14 +68,35 @@ class Choices:
     def last_month(self) -> str:
         return self.months[-1]
 
+    @property
+    def default_start(self) -> str:
+        return self.window[0] if self.window else self.first_month
+
+    @property
+    def default_end(self) -> str:
+        return self.window[1] if self.window else self.last_month
+
     def default(self) -> Selection:
-        return Selection(region=self.default_region, start=self.first_month, end=self.last_month)
+        return Selection(region=self.default_region, start=self.default_start, end=self.default_end)
+
+
+def default_window(first_month: str, last_month: str, years: int = DEFAULT_VIEW_YEARS) -> tuple[str, str]:
+    """The last ``years`` years of data spanning ``first_month`` … ``last_month`` (``YYYY-MM``):
+    start = max(first_month, last_month − (12 × years − 1) months), end = last_month."""
+    last = pd.Period(last_month, "M")
+    start = max(pd.Period(first_month, "M"), last - (12 * years - 1))
+    return str(start), str(last)
 
 
 def make_choices(
-    regions: pd.DataFrame, event_types: Sequence[str], first_month: str, last_month: str
+    regions: pd.DataFrame,
+    event_types: Sequence[str],
+    first_month: str,
+    last_month: str,
+    window: tuple[str, str] | None = None,
 ) -> Choices:
-    """``Choices`` from the regions table (``region, iso3, grouping``) and the data's month span."""
+    """``Choices`` from the regions table (``region, iso3, grouping``) and the data's month span;
+    ``window`` is the default view window (default: the whole span)."""
     frame = regions.loc[:, ["region", "iso3", "grouping"]].drop_duplicates()
     grouping_of: dict[str, str] = {}
     for region, grouping in frame.sort_values(["grouping", "region"])[["region", "grouping"]].itertuples(
@@ -85,7 +110,9 @@ def make_choices(
         for r, g in frame.groupby("region", sort=True)
     }
     months = tuple(str(p) for p in pd.period_range(first_month, last_month, freq="M"))
-    return Choices(groupings, by_grouping, grouping_of, members, tuple(event_types), months)
+    if window is not None and not (first_month <= window[0] <= window[1] <= last_month):
+        raise ValueError(f"default window {window[0]}…{window[1]} is outside {first_month}…{last_month}")
+    return Choices(groupings, by_grouping, grouping_of, members, tuple(event_types), months, window or ())
 
 
 @dataclass(frozen=True)
@@ -157,7 +184,7 @@ def _region(text: str | None, choices: Choices) -> str | None:
 def from_query(query: Mapping[str, QueryValue], choices: Choices) -> Selection:
     """Read a ``Selection`` from URL query values; anything invalid falls back to its default.
 
-    Defaults: the first region of the preferred grouping, the data's whole month span, all member
+    Defaults: the first region of the preferred grouping, the default window (``Choices.window``), all member
     countries, all event types, no minimum of fatalities, equal weights and no comparison list.
     A start after the end resets both; countries outside the region, unknown event types and
     unknown comparison regions are dropped; weights that are all zero reset to equal weights.

@@ -90,3 +90,57 @@ def scores(ranking: pd.DataFrame, region: str) -> dict[str, tuple[float, float]]
         else:
             out[name] = (float(row[name].iloc[0]), float(row[f"change_{name}"].iloc[0]))
     return out
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline number as the page shows it: the value, the change (or why there is none, or
+    None) and how old its data are (``latest``: e.g. "latest: 2023"; "" when there are no data)."""
+
+    value: str
+    delta: str | None
+    latest: str
+    is_change: bool = False  # True when ``delta`` is a change (an arrow), False when it is a reason
+
+
+def _before(period: str, other: str) -> bool:
+    """True when ``period`` (``YYYY`` or ``YYYY-MM``) ends before the month or year ``other`` begins
+    or is reached: compared at the coarser of the two grains."""
+    width = min(len(period), len(other))
+    return period[:width] < other[:width]
+
+
+def headline(
+    value: float,
+    change: float,
+    *,
+    loaded: bool,
+    latest: str | None,
+    end: str,
+    previous: str,
+    fmt: str = "{:.1f}",
+    change_fmt: str = "{:+.1f}",
+    change_suffix: str = "",
+) -> Headline:
+    """A headline number with its staleness, never carried past its data as if current.
+
+    - No data loaded for the family: "No data loaded", no change.
+    - No value: "—" with the reason (its data end before ``end``, or no value for ``end``).
+    - A value: formatted with ``fmt``; the change since ``previous`` only when the data reach past
+      ``previous`` (both periods have data), else "no new data since <latest>".
+    ``latest`` is the family's last period (``YYYY`` for yearly data, else ``YYYY-MM``).
+    """
+    if not loaded:
+        return Headline("No data loaded", None, "")
+    if latest is None:
+        return Headline("—", "no data", "")
+    stamp = f"latest: {latest}"
+    if not _finite(value):
+        why = f"no value: data end {latest}" if _before(latest, end) else f"no value for {end}"
+        return Headline("—", why, stamp)
+    text = fmt.format(value)
+    if not _before(previous, latest):
+        return Headline(text, f"no new data since {latest}", stamp)
+    if not _finite(change):
+        return Headline(text, None, stamp)
+    return Headline(text, change_fmt.format(change) + change_suffix, stamp, is_change=True)

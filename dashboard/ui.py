@@ -25,7 +25,8 @@ from dashboard.export.catalog import chart_about, filters_text
 from dashboard.figures import Chart
 from dashboard.selection import Selection
 from dashboard.sidebar import K_IMAGE_FORMAT, selection
-from dashboard.summary import Answer
+from dashboard.summary import Answer, Headline
+from datasets.loaders import NO_DATA_LABEL
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -61,7 +62,7 @@ def downloads(chart: Chart) -> None:
     """The "Download" menu of a chart: images drawn on the server when clicked, and its data."""
     name = _safe(chart.filename)
     key = f"{name}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
-    about = chart_about(chart, selection())
+    about = chart_about(chart, selection(), data.provenance_text())
     with st.popover("Download"):
         if render.images_available():
             for fmt, label in (("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF image")):
@@ -95,6 +96,7 @@ def table_downloads(frame: object, *, title: str, filename: str, caption: Captio
         span=f"{caption.start} to {caption.end}",
         filters=filters_text(sel),
         illustrative=caption.illustrative,
+        provenance=data.provenance_text(),
     )
     left, right, _ = st.columns([1, 1, 4])
     for col, fmt, label in ((left, "csv", "Table (CSV)"), (right, "xlsx", "Table (Excel)")):
@@ -155,6 +157,25 @@ def answer(ans: Answer) -> None:
     """The three plain-language answers, as a bordered block."""
     with st.container(border=True):
         st.markdown(f"**{plain(ans.level)}**  \n{plain(ans.direction)}  \n{plain(ans.driver)}")
+
+
+def headline(where: object, label: str, h: Headline, *, delta_color: str = "normal") -> None:
+    """``st.metric`` of a headline number (``dashboard.summary.headline``) in ``where`` (a column or
+    ``st``), with how old its data are underneath ("latest: 2023"); a reason instead of a change shows
+    without an arrow."""
+    if h.is_change:
+        where.metric(label, h.value, h.delta, delta_color=delta_color)  # type: ignore[attr-defined]
+    else:
+        where.metric(label, h.value, h.delta, delta_color="off", delta_arrow="off")  # type: ignore[attr-defined]
+    if h.latest:
+        where.caption(h.latest)  # type: ignore[attr-defined]
+
+
+def no_data(family: str) -> None:
+    """The one sentence a page shows instead of a chart for a family without data, with a link to
+    the Data page."""
+    st.info(f"{NO_DATA_LABEL} ({family}).", icon=":material/block:")
+    st.page_link("views/data.py", label="Load data on the Data page")
 
 
 def number(value: float | int | None, fmt: str = "{:.1f}") -> str:

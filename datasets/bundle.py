@@ -10,6 +10,9 @@ import pandas as pd
 
 from datasets.loaders import Dataset, load_regions, load_table
 
+#: The indicator families backed by one table each (the composite combines them).
+FAMILY_TABLES: tuple[str, ...] = ("conflict", "collaboration", "perception")
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -37,6 +40,33 @@ class Bundle:
     @property
     def version(self) -> str:
         return "|".join(d.version for d in self.datasets) + f"|{self.regions_label}"
+
+    @property
+    def illustrative(self) -> bool:
+        """True when the tables are the bundled sample (the store holds no table at all)."""
+        return any(d.illustrative for d in self.datasets)
+
+    def family_dataset(self, family: str) -> Dataset:
+        """The table behind indicator family ``family`` (conflict → incidents, collaboration, perception)."""
+        return {
+            "conflict": self.incidents,
+            "collaboration": self.collaboration,
+            "perception": self.perception,
+        }[family]
+
+    def loaded_families(self) -> list[str]:
+        """The indicator families (conflict, collaboration, perception) whose table holds data."""
+        return [f for f in FAMILY_TABLES if self.family_dataset(f).loaded]
+
+    def provenance(self, family: str) -> str:
+        """What the values of ``family`` come from: ``sample``, the sources (e.g. "UCDP GED; ACLED
+        export"), "" when none is loaded; for the composite, each family it uses with its sources
+        ("conflict: UCDP GED; perception: WGI"), or ``sample``."""
+        if family != "composite":
+            return self.family_dataset(family).provenance
+        if self.illustrative:
+            return self.incidents.provenance
+        return "; ".join(f"{f}: {self.family_dataset(f).provenance}" for f in self.loaded_families())
 
     @property
     def region_names(self) -> list[str]:

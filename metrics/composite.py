@@ -102,7 +102,14 @@ def composite_indicators(
 
     if len(conflict):  # yearly conflict series (period YYYY) have no monthly rolling mean to use
         conflict = conflict.loc[conflict["period"].astype(str).str.len() == 7]
-    cw = _wide(conflict, ["incidents_rolling_12m", "fatalities"]) if len(conflict) else pd.DataFrame()
+    cw = (
+        # reindex: a column whose values are all missing (e.g. under 12 months of data) is still there
+        _wide(conflict, ["incidents_rolling_12m", "fatalities"]).reindex(
+            columns=["incidents_rolling_12m", "fatalities"]
+        )
+        if len(conflict)
+        else pd.DataFrame()
+    )
     raw = pd.DataFrame()
     if len(cw):
         cw = cw.reset_index().sort_values(["region", "period"])

@@ -89,10 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def note_sample(bundle: Bundle) -> None:
-    """Say on standard error which of the loaded tables are the illustrative sample."""
+    """Say on standard error which of the loaded tables are the illustrative sample, and which
+    tables hold no data (their families are left out of the composite and the evaluation)."""
     for ds in bundle.datasets:
         if ds.illustrative:
             print(f"note: {ds.name}: {ds.label}", file=sys.stderr)
+        elif not ds.loaded:
+            print(f"note: {ds.name}: {ds.label}; its family is left out", file=sys.stderr)
 
 
 def print_table(frame: pd.DataFrame, fmt: str) -> None:

@@ -53,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from datasets.bundle import load_bundle
     from metrics.evaluation import evaluate_milestone
+    from metrics.provenance import evaluation_provenance, loaded_measures
 
     ctx = load_bundle(args.store, args.regions)
     region = ctx.require_region(args.region)
@@ -77,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
         window=args.window,
         compare=compare,
     )
-    table = evaluation.table()
+    # only measures whose families hold data; each row says where its data come from
+    table = loaded_measures(evaluation.table(), ctx.loaded_families())
+    table = evaluation_provenance(table, {f: ctx.provenance(f) for f in ctx.loaded_families()})
     note_sample(ctx)
     print_table(table, args.format)
     return 0

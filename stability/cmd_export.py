@@ -30,9 +30,17 @@ def _window(value: str) -> int:
 def _data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--region", help="the region, by name")
     p.add_argument(
-        "--start", type=period_arg, metavar="YYYY-MM", help="first month (default: the data's first)"
+        "--start",
+        type=period_arg,
+        metavar="YYYY-MM",
+        help="first month (default: 10 years before the end of the conflict data)",
     )
-    p.add_argument("--end", type=period_arg, metavar="YYYY-MM", help="last month (default: the data's last)")
+    p.add_argument(
+        "--end",
+        type=period_arg,
+        metavar="YYYY-MM",
+        help="last month (default: the last month of the conflict data)",
+    )
     p.add_argument(
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the sample data)"
     )
@@ -109,7 +117,7 @@ def run_export(args: argparse.Namespace) -> int:
     if suffix != fmt:
         raise CliError(f"--out must end in .{fmt} for --format {fmt} (got '{out.name}')", 2)
 
-    from dashboard.compute import Frames
+    from dashboard.compute import Frames, provenance_text
     from dashboard.export.catalog import chart_about, get_chart, selection_for
     from datasets.bundle import load_bundle
 
@@ -132,7 +140,7 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         from dashboard.export.tables import export_table
 
-        payload = export_table(chart.table, chart_about(chart, sel), fmt)
+        payload = export_table(chart.table, chart_about(chart, sel, provenance_text(bundle)), fmt)
     out.write_bytes(payload)
     note_sample(bundle)
     print(f"wrote {out} ({spec.name}, {sel.region}, {sel.start} to {sel.end}, {len(payload):,} bytes)")

@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from metrics.indicators import FAMILIES, compute_indicators
+    from metrics.provenance import tidy_provenance
 
     ctx = load_bundle(args.store, args.regions)
     names = None
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         end=args.end,
         coverage=ctx.incidents_coverage(),
     )
+    table = tidy_provenance(table, {f: ctx.provenance(f) for f in FAMILIES})
     note_sample(ctx)
     print_table(table, args.format)
     return 0

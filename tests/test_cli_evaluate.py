@@ -28,6 +28,7 @@ COLUMNS = [
     "n_after",
     "method",
     "finding",
+    "provenance",  # the sources of the families a measure reads, or "sample" (issue 13)
 ]
 NUMERIC = ["estimate", "ci_low", "ci_high", "p_value", "n_before", "n_after"]
 

@@ -178,7 +178,9 @@ def test_metrics_uses_stored_incidents_only(tmp_path: Path, capsys: pytest.Captu
     fatalities = frame[frame["indicator"] == "fatalities"].set_index("period")["value"]
     assert fatalities.to_dict() == {"2023-01": 6.0, "2023-02": 12.0, "2023-03": 12.0}
     assert "incidents:" not in err  # no "illustrative sample" note for incidents
-    assert "collaboration: Illustrative sample data" in err
+    # the store holds a table, so the sample is used nowhere: collaboration has no data (issue 13)
+    assert "Illustrative sample data" not in err
+    assert "collaboration: No data loaded for this family" in err
 
 
 def test_regions_note_and_forced_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

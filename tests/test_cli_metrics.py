@@ -12,7 +12,18 @@ import pytest
 from datasets.loaders import _data_path
 from stability.cli import main
 
-COLUMNS = ["region", "period", "family", "indicator", "value", "ci_low", "ci_high", "covered_share"]
+# covered_share: share of members the conflict data cover; provenance: "sample" or the sources (issue 13)
+COLUMNS = [
+    "region",
+    "period",
+    "family",
+    "indicator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "covered_share",
+    "provenance",
+]
 
 
 def run(args, capsys):
@@ -33,6 +44,7 @@ def test_conflict_nato_europe_has_every_month_of_the_sample(capsys):
     assert len(months) == 132
     assert set(frame["family"]) == {"conflict"} and set(frame["region"]) == {"NATO Europe"}
     assert "Illustrative sample data" in err
+    assert set(frame["provenance"]) == {"sample"}
     # incidents in 2020-03 equal a count done directly on the sample file
     inc = pq.read_table(_data_path("sample_incidents.parquet"), columns=["iso3", "event_date"]).to_pandas()
     regions = pd.read_csv(_data_path("regions.csv"))

@@ -41,6 +41,10 @@ APP = ROOT / "dashboard" / "app.py"
 DATA = ROOT / "datasets" / "data"
 PAGE = "views/evaluation.py"
 HEADLINES = list(findings.HEADLINES)
+# The pages open on the last 10 years of the conflict data: the sample incidents run 2015-01 …
+# 2025-12, so 2025-12 and the 12 × 10 − 1 = 119 months before it (issue 13).
+DEFAULT_START = str(pd.Period("2025-12", "M") - 119)
+assert DEFAULT_START == "2016-01"
 
 
 # --- the selection in the URL --------------------------------------------------------------------
@@ -284,7 +288,7 @@ def test_numbers_equal_the_command_line() -> None:
     assert "association, not proof of cause" in "\n".join(md.value for md in at.markdown)
     assert url(at) == {
         "region": ["ASEAN"],
-        "start": ["2015-01"],
+        "start": [DEFAULT_START],
         "end": ["2025-12"],
         "milestone": ["2019-06"],
     }
@@ -373,7 +377,7 @@ def test_a_link_with_the_evaluation_reopens_the_same_view() -> None:
     assert at.number_input(key="e_window").value == 9
     assert at.multiselect(key="e_comparison").value == ["Sahel", "East Asia"]
     expected = {k: v if isinstance(v, list) else [v] for k, v in query.items()}
-    assert url(at) == {**expected, "start": ["2015-01"], "end": ["2025-12"]}
+    assert url(at) == {**expected, "start": [DEFAULT_START], "end": ["2025-12"]}
     ref = cli(
         "--region", "ASEAN", "--milestone", "2019-06", "--label", "Pact signed", "--window", "9",
         "--compare", "Sahel", "East Asia",
@@ -387,7 +391,7 @@ def test_a_link_with_the_evaluation_reopens_the_same_view() -> None:
     at.switch_page("views/overview.py").run()
     at.switch_page(PAGE).run()
     ok(at)
-    assert url(at) == {**expected, "start": ["2015-01"], "end": ["2025-12"]}
+    assert url(at) == {**expected, "start": [DEFAULT_START], "end": ["2025-12"]}
     assert metrics(at) == {m: r3(ref.loc[m, "estimate"]) for m in HEADLINES}
 
 

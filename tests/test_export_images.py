@@ -23,10 +23,12 @@ CHARTS = {
     # name → the title the chart must carry (as the page shows it)
     "conflict-trend": f"{REGION}: incidents, trailing mean, trend and flags",
     "world-map": "Stability index by country: regions of Security grouping, 2025-12",
-    "network": f"{REGION}: who engaged with whom, 2015-01 to 2025-12",
+    "network": f"{REGION}: who engaged with whom, 2016-01 to 2025-12",
 }
 SOURCE = "Source: Illustrative sample data (not real)"
-SPAN = "2015-01 to 2025-12"
+# the default window: the last 10 years of the sample incidents (2015-01 … 2025-12), i.e. 2025-12
+# and the 12 × 10 − 1 = 119 months before it, from 2016-01 (issue 13)
+SPAN = "2016-01 to 2025-12"
 
 
 @pytest.fixture(scope="module")

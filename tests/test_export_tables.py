@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import compute
 from dashboard.compute import Frames
 from dashboard.export import catalog, tables
 from stability import __version__
@@ -71,6 +72,7 @@ def test_csv_golden() -> None:
         "Time span,2020-01 to 2020-12\n"
         "Filters,'=region X\n"
         'Data,"Illustrative sample data, not real"\n'
+        "Provenance,sample\n"  # ABOUT is illustrative: its provenance is the sample (issue 13)
         "Tool,Regional Stability Monitor 9.9.9\n"
         "Exported,2025-01-31\n"
         "\n"
@@ -79,7 +81,9 @@ def test_csv_golden() -> None:
         "Ana,,2\n"
     )
     assert tables.to_csv(frame, ABOUT).decode("utf-8") == expected
-    assert tables.metadata_rows(ABOUT) == 7
+    assert (
+        tables.metadata_rows(ABOUT) == 8
+    )  # Title, Source, Time span, Filters, Data, Provenance, Tool, Exported
 
 
 def test_csv_neutralises_every_hostile_cell_and_reads_back() -> None:
@@ -114,6 +118,7 @@ def test_xlsx_cells_are_typed_and_never_formulas() -> None:
     assert about["Filters"] == "'=region X"
     assert about["Tool"] == "Regional Stability Monitor 9.9.9"
     assert about["Data"] == "Illustrative sample data, not real"
+    assert about["Provenance"] == "sample"
 
 
 @pytest.mark.parametrize("name", ["conflict-trend", "world-map", "network"])
@@ -121,7 +126,8 @@ def test_chart_data_exports(sample_bundle, name: str) -> None:
     frames = Frames(sample_bundle)
     sel = catalog.selection_for(frames, "Sahel", "2020-01", "2025-12")
     chart = catalog.CHARTS[name].make(frames, sel)
-    about = catalog.chart_about(chart, sel)
+    about = catalog.chart_about(chart, sel, compute.provenance_text(sample_bundle))
+    assert about.provenance == "sample"
     assert about.span == "2020-01 to 2025-12" and about.illustrative
     assert "region Sahel" in about.filters and about.version == __version__
     csv = tables.to_csv(chart.table, about)
@@ -130,6 +136,7 @@ def test_chart_data_exports(sample_bundle, name: str) -> None:
     fields = dict(zip(meta[0], meta[1], strict=True))
     assert fields["Title"] == about.title and fields["Source"].startswith("Source: Illustrative sample data")
     assert fields["Time span"] == "2020-01 to 2025-12"
+    assert fields["Provenance"] == "sample"
     back = pd.read_csv(io.BytesIO(csv), skiprows=tables.metadata_rows(about) + 1, encoding="utf-8-sig")
     assert list(back.columns) == list(chart.table.columns) and len(back) == len(chart.table)
     numeric = [c for c in chart.table.columns if pd.api.types.is_float_dtype(chart.table[c])]

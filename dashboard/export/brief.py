@@ -1,12 +1,13 @@
 """The briefing pack: one region and period as a PowerPoint deck (``.pptx``) and the same content as
 a PDF.
 
-Slides, in order: a title slide (region, period, "Illustrative sample data, not real" when so, the
-date and the tool's version); one slide per family (conflict incidents, military collaboration,
-public perception) with its chart and three key findings (``dashboard.export.findings``); the
+Slides, in order: a title slide (region, period, "Illustrative sample data, not real" when so, else
+the sources of each loaded family, the date and the tool's version); one slide per family (conflict
+incidents, military collaboration, public perception) with its chart and three key findings
+(``dashboard.export.findings``), or for a family without data the sentence saying so; the
 composite index with its weights; with a milestone, an evaluation slide whose findings are the
-``finding`` sentences of ``metrics.evaluation.evaluate_milestone``, as on the Evaluation page (more
-than six continue on a second slide); and a sources and methodology slide.
+``finding`` sentences of ``metrics.evaluation.evaluate_milestone`` for the loaded families, as on the
+Evaluation page (more than six continue on a second slide); and a sources and methodology slide.
 
 ``build_pack`` assembles the content once (charts rendered to PNG through ``render_image``);
 ``to_pptx`` and ``to_pdf`` lay it out. The PDF uses Liberation Sans (Debian's ``fonts-liberation``)
@@ -28,7 +29,9 @@ from dashboard.export import findings as fd
 from dashboard.export.catalog import selection_for
 from dashboard.export.render import render_image
 from dashboard.selection import DEFAULT_WEIGHTS, Selection
-from datasets.bundle import Bundle
+from datasets.bundle import FAMILY_TABLES, Bundle
+from datasets.loaders import NO_DATA_LABEL
+from metrics.provenance import measure_families
 from stability import __version__
 
 FORMATS: tuple[str, ...] = ("pptx", "pdf")
@@ -37,6 +40,7 @@ MEDIA_TYPES: dict[str, str] = {
     "pdf": "application/pdf",
 }
 SAMPLE_NOTE = "Illustrative sample data, not real"
+NO_DATA = f"{NO_DATA_LABEL}: load it on the Data page of the dashboard or with `stability ingest`."
 TOOL = "Regional Stability Monitor"
 EVALUATION_PER_SLIDE = 6
 #: Chart images on slides: 1600 × 900 CSS pixels drawn at 1.5× (2400 × 1350 px).
@@ -127,6 +131,18 @@ def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subti
     )
 
 
+def sources_line(bundle: Bundle) -> str:
+    """The title slide's line on real data: each loaded family with its sources, then the families
+    without data, e.g. "Sources: conflict — UCDP GED. No data loaded for collaboration, perception."."""
+    loaded = bundle.loaded_families()
+    used = "; ".join(f"{f} — {bundle.provenance(f)}" for f in loaded)
+    line = f"Sources: {used}." if used else "No data loaded."
+    missing = [f for f in FAMILY_TABLES if f not in loaded]
+    if missing and loaded:
+        line += f" No data loaded for {', '.join(missing)}."
+    return line
+
+
 def _sources(frames: Frames) -> list[str]:
     out = []
     for ds in frames.bundle.datasets:
@@ -179,6 +195,8 @@ def build_pack(
     title_lines = [period]
     if illustrative:
         title_lines.append(SAMPLE_NOTE)
+    else:
+        title_lines.append(sources_line(frames.bundle))
     filters = _filters(sel, frames)
     if filters:
         title_lines.append(filters)
@@ -186,44 +204,40 @@ def build_pack(
     slides = [
         Slide(title=f"Regional stability briefing: {sel.region}", bullets=tuple(title_lines), kind="title")
     ]
-    slides.append(
-        _chart_slide(
-            "Conflict incidents",
-            figures.conflict_trend(sel, frames),
-            fd.conflict_findings(frames, sel),
-            f"{sel.region}, {period}",
-            "conflict-trend",
-        )
-    )
-    slides.append(
-        _chart_slide(
+    loaded = frames.bundle.loaded_families()
+    family_slides = (
+        ("conflict", "Conflict incidents", figures.conflict_trend, fd.conflict_findings, "conflict-trend"),
+        (
+            "collaboration",
             "Military collaboration",
-            figures.engagements(sel, frames),
-            fd.collaboration_findings(frames, sel),
-            f"{sel.region}, {period}",
+            figures.engagements,
+            fd.collaboration_findings,
             "engagements-by-kind",
-        )
+        ),
+        ("perception", "Public perception", figures.perception_shares, fd.perception_findings, "perception"),
     )
-    slides.append(
-        _chart_slide(
-            "Public perception",
-            figures.perception_shares(sel, frames),
-            fd.perception_findings(frames, sel),
-            f"{sel.region}, {period}",
-            "perception",
+    for family, title, draw, say, name in family_slides:
+        if family not in loaded:  # a family without data: one sentence, no chart
+            slides.append(
+                Slide(title=title, subtitle=f"{sel.region}, {period}", bullets=(NO_DATA,), kind="family")
+            )
+            continue
+        slides.append(
+            _chart_slide(title, draw(sel, frames), say(frames, sel), f"{sel.region}, {period}", name)  # type: ignore[operator]
         )
-    )
     slides.append(
         _chart_slide(
             "Stability index",
             figures.family_scores(sel, frames),
             fd.composite_findings(frames, sel),
-            f"{sel.region}, {period}. {fd.weights_text(sel)}",
+            f"{sel.region}, {period}. {fd.weights_text(sel)} Families with data: {', '.join(loaded)}.",
             "family-scores",
         )
     )
     if evaluation is not None:
-        sentences = [r.finding for r in evaluation.results]
+        sentences = [  # only measures of loaded families
+            r.finding for r in evaluation.results if set(measure_families(r.measure)) <= set(loaded)
+        ]
         chunks = [
             sentences[k : k + EVALUATION_PER_SLIDE] for k in range(0, len(sentences), EVALUATION_PER_SLIDE)
         ] or [[]]

@@ -35,7 +35,8 @@ class ChartSpec:
     make: Make
 
     def build(self, bundle: Bundle, region: str, start: str | None = None, end: str | None = None) -> Chart:
-        """The chart for ``region`` from ``start`` to ``end`` (``YYYY-MM``; default the data's span)."""
+        """The chart for ``region`` from ``start`` to ``end`` (``YYYY-MM``; default the pages' default
+        window, the last 10 years of the conflict data)."""
         frames = Frames(bundle)
         return self.make(frames, selection_for(frames, region, start, end))
 
@@ -49,7 +50,8 @@ def selection_for(frames: Frames, region: str, start: str | None = None, end: st
         raise ValueError(f"region '{name}' has no member countries in the loaded regions")
     first, last = choices.first_month, choices.last_month
     months = []
-    for label, value, default in (("start", start, first), ("end", end, last)):
+    defaults = (choices.default_start, choices.default_end)  # the pages' default window
+    for label, value, default in (("start", start, defaults[0]), ("end", end, defaults[1])):
         if value is None:
             months.append(default)
             continue
@@ -81,9 +83,10 @@ def filters_text(sel: Selection) -> str:
     return "; ".join(parts)
 
 
-def chart_about(chart: Chart, sel: Selection) -> About:
+def chart_about(chart: Chart, sel: Selection, provenance: str = "") -> About:
     """What a data export of ``chart`` holds: its title, caption (source, span, notes), the selected
-    months and filters, and whether the data are the illustrative sample."""
+    months and filters, whether the data are the illustrative sample, and ``provenance`` (``sample``
+    or the sources of each loaded family, ``dashboard.compute.provenance_text``)."""
     title = html.unescape(str(chart.figure.layout.title.text or chart.filename))
     source = charts.caption_text(chart.figure)
     return About(
@@ -92,6 +95,7 @@ def chart_about(chart: Chart, sel: Selection) -> About:
         span=f"{sel.start} to {sel.end}",
         filters=filters_text(sel),
         illustrative="illustrative" in source.lower(),
+        provenance=provenance,
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from dashboard.compute import Frames, value_at
+from dashboard.compute import Frames, family_latest, value_at
 from dashboard.selection import Selection
 from metrics import breakdowns as bd
 from metrics.intervals import NO_INTERVAL
@@ -120,8 +120,14 @@ def collaboration_findings(frames: Frames, sel: Selection) -> list[str]:
     frame = frames.family(_history(sel, frames), "collaboration")
     d_now, d_prev = value_at(frame, "network_density", end), value_at(frame, "network_density", prev)
     what = "share of member pairs tied over the trailing 12 months"
+    latest = family_latest(frames.bundle, "collaboration")
+    stale = (
+        f" (the collaboration data end {latest})"
+        if latest is not None and latest < end[: len(latest)]
+        else ""
+    )
     if not _finite(d_now):
-        density = f"Network density is not available for {end}."
+        density = f"Network density is not available for {end}{stale}."
     elif not _finite(d_prev):
         density = f"Network density was {100 * d_now:.0f} % in {end} ({what}); no value a year earlier."
     else:
@@ -151,7 +157,7 @@ def collaboration_findings(frames: Frames, sel: Selection) -> list[str]:
         )
     p_now, p_prev = value_at(frame, "external_partners", end), value_at(frame, "external_partners", prev)
     if not _finite(p_now):
-        partners = f"External partners are not available for {end}."
+        partners = f"External partners are not available for {end}{stale}."
     else:
         earlier = (
             f", against {p_prev:.0f} a year earlier." if _finite(p_prev) else "; no value a year earlier."
@@ -202,7 +208,9 @@ def composite_findings(frames: Frames, sel: Selection) -> list[str]:
     end, prev = sel.end, sel.previous
     frame = frames.composite(sel)
     now, before = value_at(frame, "stability_index", end), value_at(frame, "stability_index", prev)
-    if not _finite(now):
+    if not _finite(now) and len(frames.bundle.loaded_families()) < 2:
+        level = f"No stability index for {end}: it needs at least two families with data."
+    elif not _finite(now):
         level = f"No stability index for {end}: no family has data for that month."
     else:
         since = (

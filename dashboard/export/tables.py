@@ -3,7 +3,7 @@ record of what it is.
 
 CSV layout (UTF-8 with a byte-order mark, so Excel reads accents; ``\\n`` line ends): first the
 metadata block, one ``field,value`` row per item of ``About`` (Title, Source, Time span, Filters,
-Data, Tool, Exported), then one empty line, then the table with its header row. Read the table
+Data, Provenance, Tool, Exported), then one empty line, then the table with its header row. Read the table
 back with ``pandas.read_csv(path, skiprows=<metadata rows> + 1)``; ``metadata_rows`` gives the
 count. Missing values are empty cells, never zero.
 
@@ -70,6 +70,8 @@ class About:
     span: str
     filters: str = "none"
     illustrative: bool = False
+    #: ``sample`` or the sources behind the data (e.g. "conflict: UCDP GED"); "" → from ``illustrative``
+    provenance: str = ""
     version: str = __version__
     exported: str = field(default_factory=lambda: dt.date.today().isoformat())
 
@@ -81,6 +83,7 @@ class About:
             ("Time span", self.span),
             ("Filters", self.filters),
             ("Data", SAMPLE_NOTE if self.illustrative else "As loaded in the tool (see Source)"),
+            ("Provenance", self.provenance or ("sample" if self.illustrative else "see Source")),
             ("Tool", f"{TOOL} {self.version}"),
             ("Exported", self.exported),
         ]

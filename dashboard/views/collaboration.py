@@ -3,33 +3,44 @@ network density over time."""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from dashboard import data, figures, ui
 from dashboard.sidebar import selection
+from dashboard.summary import headline
 
 # 1. Selection
 sel = selection()
+st.title(f"Military collaboration: {ui.plain(sel.region)}")
+if not data.family_loaded("collaboration"):
+    ui.no_data("military collaboration")
+    st.stop()
 frame = data.family(sel, "collaboration")
 
-# 2. Headline
-st.title(f"Military collaboration: {ui.plain(sel.region)}")
+# 2. Headline, each with how old its data are (a "—" says why)
+latest = data.family_latest("collaboration")
 density_now = data.value_at(frame, "network_density", sel.end)
 density_before = data.value_at(frame, "network_density", sel.previous)
+when = {"loaded": True, "latest": latest, "end": sel.end, "previous": sel.previous}
 a, b, c = st.columns(3)
-a.metric(
-    f"Engagements in {sel.end}", ui.number(data.value_at(frame, "engagements_total", sel.end), "{:,.0f}")
-)
+engagements = data.value_at(frame, "engagements_total", sel.end)
+ui.headline(a, f"Engagements in {sel.end}", headline(engagements, math.nan, fmt="{:,.0f}", **when))
 a.caption("Agreements count in every month they are in force.")
-b.metric(
+ui.headline(
+    b,
     "Network density (trailing 12 months)",
-    ui.number(density_now, "{:.0%}"),
-    ui.delta(100 * (density_now - density_before), "{:+.1f}", f" points since {sel.previous}"),
+    headline(
+        density_now,
+        100 * (density_now - density_before),
+        fmt="{:.0%}",
+        change_suffix=f" points since {sel.previous}",
+        **when,
+    ),
 )
-c.metric(
-    "External partners (trailing 12 months)",
-    ui.number(data.value_at(frame, "external_partners", sel.end), "{:.0f}"),
-)
+partners = data.value_at(frame, "external_partners", sel.end)
+ui.headline(c, "External partners (trailing 12 months)", headline(partners, math.nan, fmt="{:.0f}", **when))
 
 # 3. Engagements by kind, the network, density and partners over time
 ui.chart(figures.engagements(sel))

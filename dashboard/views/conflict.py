@@ -13,13 +13,16 @@ sel = selection()
 scope = ui.plain(sel.region) + (f" ({len(sel.countries)} selected countries)" if sel.countries else "")
 
 # 2. Totals
-incidents, fatalities = data.period_totals(sel)
 st.title(f"Conflict incidents: {scope}")
+if not data.family_loaded("conflict"):
+    ui.no_data("conflict incidents")
+    st.stop()
+incidents, fatalities = data.period_totals(sel)
 a, b, c = st.columns(3)
 a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
 b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
 c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
-st.caption(data.coverage_note(sel))
+st.caption(f"{data.coverage_note(sel)} Incident data latest: {data.family_latest('conflict')}.")
 
 # 3. By event type
 left, right = st.columns(2)

@@ -22,8 +22,8 @@ if sample:
     st.info(
         f"The {ui.listing(sample)} {'table is' if len(sample) == 1 else 'tables are'} the bundled "
         "illustrative sample (generated, not real). "
-        "A table from your store replaces its sample as soon as the store holds it; "
-        "sample and real rows never mix."
+        "The sample is used only while your store holds no table: once you load any table, "
+        "a family without data shows no data, never the sample."
     )
 
 st.subheader("Coverage")

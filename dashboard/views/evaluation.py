@@ -17,6 +17,10 @@ from dashboard.sidebar import comparison_picker, milestone_picker, selection
 # 1. Selection: the milestone (proposed from the data, or a month and a label) and the window
 sel = selection()
 choices = data.choices()
+if not data.family_loaded("conflict"):
+    st.title(f"Evaluation: {ui.plain(sel.region)}")
+    ui.no_data("conflict incidents, which every evaluation needs")
+    st.stop()
 proposals = data.milestone_proposals(sel)
 month, label, index = milestone_of(sel, proposals, choices.months)
 
@@ -65,7 +69,9 @@ for tab, quantity in ((incidents_tab, "incidents"), (fatalities_tab, "fatalities
             ui.chart(fe.around(sel, ev, quantity))
         with right:
             ui.chart(fe.placebo(sel, ev, quantity))
-ui.chart(fe.lead_lag(sel, ev))
+if data.family_loaded("collaboration"):
+    ui.chart(fe.lead_lag(sel, ev))
+st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
 
 # 6. Every measure, and the comparison regions
 st.subheader("All measures")

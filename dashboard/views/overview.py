@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, figures, summary, ui
 from dashboard.sidebar import selection
 from dashboard.summary import answer, scores
 
@@ -24,24 +26,39 @@ ui.answer(
     answer(sel.region, ranking, data.drivers(sel), period=sel.end, previous=sel.previous, grouping=grouping)
 )
 cards = st.columns(5)
-for col, (name, label) in zip(
+for col, (name, label, family) in zip(
     cards,
     (
-        ("stability_index", "Stability index"),
-        ("score_conflict", "Conflict score"),
-        ("score_collaboration", "Collaboration score"),
-        ("score_perception", "Perception score"),
+        ("stability_index", "Stability index", "composite"),
+        ("score_conflict", "Conflict score", "conflict"),
+        ("score_collaboration", "Collaboration score", "collaboration"),
+        ("score_perception", "Perception score", "perception"),
     ),
     strict=False,
 ):
     value, change = headline[name]
-    col.metric(label, ui.number(value), ui.delta(change, suffix=f" since {sel.previous}"))
-cards[4].metric(
+    loaded = bool(data.loaded_families()) if family == "composite" else data.family_loaded(family)
+    when = {"latest": data.family_latest(family), "end": sel.end, "previous": sel.previous}
+    ui.headline(
+        col,
+        label,
+        summary.headline(value, change, loaded=loaded, change_suffix=f" since {sel.previous}", **when),
+    )
+conflict_when = {"latest": data.family_latest("conflict"), "end": sel.end, "previous": sel.previous}
+ui.headline(
+    cards[4],
     f"Incidents, 12 months to {sel.end}",
-    ui.number(totals.incidents, "{:,}"),
-    ui.delta(totals.change_percent, "{:+.1f}", "% on the 12 months before"),
+    summary.headline(
+        float(totals.incidents) if totals.incidents is not None else math.nan,
+        totals.change_percent if totals.change_percent is not None else math.nan,
+        loaded=data.family_loaded("conflict"),
+        fmt="{:,.0f}",
+        change_suffix="% on the 12 months before",
+        **conflict_when,
+    ),
     delta_color="inverse",
 )
+st.caption(f"The stability index uses {ui.listing(data.loaded_families() or ['no family'])}.")
 
 # 4. Map and ranking
 ui.chart(figures.world_map(sel))

@@ -12,13 +12,17 @@ from metrics.intervals import NO_INTERVAL
 
 # 1. Selection
 sel = selection()
+st.title(f"Public perception: {ui.plain(sel.region)}")
+if not data.family_loaded("perception"):
+    ui.no_data("public perception")
+    st.stop()
 panels = data.perception_panels(sel)
 
 # 2. One chart per indicator
-st.title(f"Public perception: {ui.plain(sel.region)}")
 st.caption(
     "Regional values pool the member countries' national estimates, weighted by sample size; the band "
-    f"is the 95% interval. Where no interval can be given the chart says so ({NO_INTERVAL})."
+    f"is the 95% interval. Where no interval can be given the chart says so ({NO_INTERVAL}). "
+    f"Survey data latest: {data.family_latest('perception')}."
 )
 if not panels:
     st.info(f"No survey data for {ui.plain(sel.region)} in {sel.start} to {sel.end}.")

@@ -31,17 +31,27 @@ ui.chart(figures.family_scores(sel))
 left, middle, right = st.columns(3)
 with left:
     st.subheader("Conflict incidents")
-    ui.chart(figures.conflict_trend(sel, compact=True))
+    if data.family_loaded("conflict"):
+        ui.chart(figures.conflict_trend(sel, compact=True))
+    else:
+        ui.no_data("conflict incidents")
 with middle:
     st.subheader("Military collaboration")
-    ui.chart(figures.density(sel, compact=True))
+    if data.family_loaded("collaboration"):
+        ui.chart(figures.density(sel, compact=True))
+    else:
+        ui.no_data("military collaboration")
 with right:
     st.subheader("Public perception")
-    ui.chart(figures.perception_shares(sel))
+    if data.family_loaded("perception"):
+        ui.chart(figures.perception_shares(sel))
+    else:
+        ui.no_data("public perception")
 
 # 4. Countries contributing most
-st.subheader("Countries with the most incidents")
-ui.chart(figures.top_countries(sel))
+if data.family_loaded("conflict"):
+    st.subheader("Countries with the most incidents")
+    ui.chart(figures.top_countries(sel))
 
 # 5. Briefing pack (PowerPoint and PDF)
 ui.briefing(sel)

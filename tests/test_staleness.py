@@ -1,0 +1,80 @@
+"""Headline numbers say how old their data are and never show a change their data do not cover
+(issue 13)."""
+
+from __future__ import annotations
+
+import math
+
+from dashboard import compute
+from dashboard.summary import headline
+from datasets.bundle import Bundle
+from datasets.loaders import Dataset, empty_dataset, load_regions, load_sample
+
+
+def test_perception_ending_2023_shows_no_change_since_2024_12():
+    # yearly perception data end 2023; the view ends 2025-12 and compares with 2024-12: both values
+    # are the 2023 value carried forward, so no change is shown, only how old it is
+    h = headline(61.3, 0.0, loaded=True, latest="2023", end="2025-12", previous="2024-12")
+    assert h.value == "61.3" and h.delta == "no new data since 2023" and not h.is_change
+    assert h.latest == "latest: 2023"
+
+
+def test_a_change_needs_data_after_the_earlier_month():
+    # data to 2025-07, compared month 2024-12: 2025-07 > 2024-12, so the change is shown
+    h = headline(
+        50.0, 2.5, loaded=True, latest="2025-07", end="2025-12", previous="2024-12", change_suffix=" pts"
+    )
+    assert h.delta == "+2.5 pts" and h.is_change and h.latest == "latest: 2025-07"
+    # data to 2024-12 exactly: no month after 2024-12 has data
+    h = headline(50.0, 0.0, loaded=True, latest="2024-12", end="2025-12", previous="2024-12")
+    assert h.delta == "no new data since 2024-12"
+
+
+def test_a_dash_says_why():
+    h = headline(math.nan, math.nan, loaded=True, latest="2010-12", end="2025-12", previous="2024-12")
+    assert (h.value, h.delta) == ("—", "no value: data end 2010-12")
+    h = headline(math.nan, math.nan, loaded=True, latest="2025-12", end="2025-12", previous="2024-12")
+    assert (h.value, h.delta) == ("—", "no value for 2025-12")
+    h = headline(math.nan, math.nan, loaded=False, latest=None, end="2025-12", previous="2024-12")
+    assert (h.value, h.delta, h.latest) == ("No data loaded", None, "")
+
+
+def test_family_latest_is_a_year_for_yearly_sources():
+    perception = load_sample("perception")  # the sample's last wave: 2025-07 (see its caption)
+    yearly = Dataset(
+        "perception", perception, False, "WGI", "v", [{"format_label": "WGI", "period_grain": "year"}]
+    )
+    monthly = Dataset("perception", perception, False, "survey", "v", [{"format_label": "survey"}])
+    b = Bundle(load_regions(), empty_dataset("incidents"), empty_dataset("collaboration"), yearly, "r")
+    assert compute.family_latest(b, "perception") == "2025"
+    assert compute.family_latest(b, "conflict") is None
+    b = Bundle(load_regions(), empty_dataset("incidents"), empty_dataset("collaboration"), monthly, "r")
+    assert compute.family_latest(b, "perception") == "2025-07"
+    assert compute.family_latest(b, "composite") == "2025-07"
+
+
+def test_collaboration_findings_say_the_data_end_before_the_month_shown():
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from dashboard.compute import Frames
+    from dashboard.export import findings
+    from dashboard.export.catalog import selection_for
+
+    col = load_sample("collaboration")
+    col = col.filter(pc.less_equal(col["start_date"], pa.scalar(dt.date(2020, 12, 31))))
+    last = pc.max(col["start_date"]).as_py().strftime("%Y-%m")  # the last engagement's month
+    real = {"format_label": "test"}
+    b = Bundle(
+        load_regions(),
+        Dataset("incidents", load_sample("incidents"), False, "inc", "i", [real]),
+        Dataset("collaboration", col, False, "col", "c", [real]),
+        empty_dataset("perception"),
+        "r",
+    )
+    frames = Frames(b)
+    sel = selection_for(frames, "Sahel", "2024-01", "2025-12")
+    lines = findings.collaboration_findings(frames, sel)
+    assert lines[0] == f"Network density is not available for 2025-12 (the collaboration data end {last})."
