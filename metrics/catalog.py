@@ -53,6 +53,21 @@ _FIXED: tuple[Indicator, ...] = (
         "1 in the last period covered",
     ),
     Indicator("stability_index", "composite", "Stability index", "0–100 (100 = most stable)"),
+    Indicator(
+        "outcome_index", "composite", "Outcome index (conflict and perception)", "0–100 (100 = most stable)"
+    ),
+    Indicator(
+        "conflict_deaths_per_100k",
+        "composite",
+        "Conflict deaths per 100,000 people (trailing 12 months)",
+        "deaths per 100,000 people per year",
+    ),
+    Indicator(
+        "conflict_incidents_per_100k",
+        "composite",
+        "Conflict incidents per 100,000 people (trailing 12 months)",
+        "incidents per 100,000 people per year",
+    ),
     Indicator("score_conflict", "composite", "Conflict score", "0–100 (100 = least conflict)"),
     Indicator("score_collaboration", "composite", "Collaboration score (normalised)", "0–100"),
     Indicator("score_perception", "composite", "Perception score", "0–100"),

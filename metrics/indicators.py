@@ -1,8 +1,8 @@
 """All indicator families at once, in the tidy grain, from the three tables and the regions.
 
 Each family is computed over the whole data (so trailing statistics see the months before
-``start``); the composite is normalised across every region of ``regions`` over ``[start, end]``;
-then rows are clipped to the period and, when asked, to the chosen regions.
+``start``); the composite is scaled against fixed goalposts, so it does not depend on the other
+regions or the period; then rows are clipped to the period and, when asked, to the chosen regions.
 """
 
 from __future__ import annotations
@@ -37,9 +37,8 @@ def compute_indicators(
 ) -> pd.DataFrame:
     """Tidy indicators (``region, period, family, indicator, value, ci_low, ci_high``).
 
-    ``families`` chooses which families to return; ``region_names`` keeps those regions (the
-    composite is still normalised across all regions). Filters apply to incidents (see
-    ``conflict_indicators``); ``weights`` to the composite.
+    ``families`` chooses which families to return; ``region_names`` keeps those regions. Filters apply to
+    incidents (see ``conflict_indicators``); ``weights`` to the composite.
     """
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
@@ -50,7 +49,7 @@ def compute_indicators(
     want = set(families)
     needs_all = "composite" in want
     conflict_regions = regions
-    if region_names is not None and not needs_all:
+    if region_names is not None:  # every index depends on its own region only
         conflict_regions = regions.loc[regions["region"].isin(region_names)]
     parts: dict[str, pd.DataFrame] = {}
     if want & {"conflict", "composite"}:
@@ -70,7 +69,7 @@ def compute_indicators(
             parts["conflict"],
             parts["collaboration"],
             parts["perception"],
-            regions,
+            conflict_regions,
             weights=weights,
             start=start,
             end=end,

@@ -46,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
     )
+    if "composite" in families:  # which goalposts scaled the index rows
+        from datasets.loaders import load_goalposts
+        from metrics.composite import goalposts_method
+
+        method = goalposts_method(load_goalposts())
+        table = table.assign(method=table["family"].map({"composite": method}).fillna(""))
     note_sample(ctx)
     print_table(table, args.format)
     return 0
