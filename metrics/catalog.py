@@ -37,15 +37,48 @@ _FIXED: tuple[Indicator, ...] = (
     Indicator("trend_p_value", "conflict", "Trend p-value (Mann–Kendall)", "p-value"),
     Indicator("sustained_decline", "conflict", "Sustained decline flag", "1 = yes, 0 = no"),
     Indicator("spike", "conflict", "Spike flag", "1 = yes, 0 = no"),
-    Indicator("engagements_total", "collaboration", "Engagements", "engagements per month"),
+    Indicator("engagements_total", "collaboration", "Engagements started", "engagements started per month"),
     Indicator(
-        "collaboration_score", "collaboration", "Collaboration score", "weighted engagements per month"
+        "collaboration_score",
+        "collaboration",
+        "Engagements started (old name 'collaboration score', to be removed)",
+        "engagements started per month",
+    ),
+    Indicator("agreements_in_force", "collaboration", "Agreements in force", "agreements in force"),
+    Indicator(
+        "network_density",
+        "collaboration",
+        "Network density, collaboration-weighted (trailing 12 months)",
+        "share of member pairs",
     ),
     Indicator(
-        "network_density", "collaboration", "Network density (trailing 12 months)", "share of member pairs"
+        "network_dyads", "collaboration", "Member pairs tied (trailing 12 months, unweighted)", "pairs"
     ),
-    Indicator("external_partners", "collaboration", "External partners (trailing 12 months)", "partners"),
-    Indicator("arms_transfer_tiv", "collaboration", "Arms transfers (SIPRI TIV)", "TIV millions per period"),
+    Indicator("external_partners", "collaboration", "External partner states (trailing 12 months)", "states"),
+    Indicator(
+        "arms_imports_tiv",
+        "collaboration",
+        "Arms imports from outside the region (SIPRI TIV)",
+        "TIV millions per period",
+    ),
+    Indicator(
+        "arms_exports_tiv",
+        "collaboration",
+        "Arms exports to outside the region (SIPRI TIV)",
+        "TIV millions per period",
+    ),
+    Indicator(
+        "arms_intra_tiv",
+        "collaboration",
+        "Arms transfers between members (SIPRI TIV)",
+        "TIV millions per period",
+    ),
+    Indicator(
+        "arms_transfer_tiv",
+        "collaboration",
+        "Arms transfers in, out and within (old name, to be removed; SIPRI TIV)",
+        "TIV millions per period",
+    ),
     Indicator(
         "coverage_end",
         "collaboration",
@@ -101,7 +134,7 @@ def describe(name: str) -> Indicator:
     m = re.fullmatch(r"engagements_(\w+)", name)
     if m:
         kind = m.group(1).replace("_", " ")
-        return Indicator(name, "collaboration", f"Engagements: {kind}", "engagements per month")
+        return Indicator(name, "collaboration", f"Engagements: {kind}", "engagements per period")
     m = re.fullmatch(r"(\w+?)(_change_significant|_change|_sample_size)?", name)
     base, suffix = (m.group(1), m.group(2)) if m else (name, None)
     label = _PERCEPTION_LABELS.get(base, base.replace("_", " ").capitalize())
