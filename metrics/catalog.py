@@ -135,22 +135,30 @@ def describe(name: str) -> Indicator:
     if m:
         kind = m.group(1).replace("_", " ")
         return Indicator(name, "collaboration", f"Engagements: {kind}", "engagements per period")
-    m = re.fullmatch(r"(\w+?)(_change_significant|_change|_sample_size)?", name)
+    m = re.fullmatch(
+        r"(\w+?)(_change_significant|_change|_sample_size|_countries_covered|_population_covered)?", name
+    )
     base, suffix = (m.group(1), m.group(2)) if m else (name, None)
     label = _PERCEPTION_LABELS.get(base, base.replace("_", " ").capitalize())
     cat = re.fullmatch(r"feel_safe_distribution_(\w+)", base)
     if cat:
         label = f"Answer category {cat.group(1).upper()} of the 'feel safe' question"
-    unit = "index" if base == "political_stability" else "share of respondents"
+    unit = "index (90 % interval)" if base == "political_stability" else "share of respondents"
     if suffix == "_change":
         return Indicator(
             name,
             "perception",
             f"{label}: change since previous wave",
-            "points of index" if unit == "index" else "share points",
+            "points of index" if base == "political_stability" else "share points",
         )
     if suffix == "_change_significant":
         return Indicator(name, "perception", f"{label}: change significant", "1 = yes, 0 = no")
+    if suffix == "_countries_covered":
+        return Indicator(name, "perception", f"{label}: countries behind the value", "countries")
+    if suffix == "_population_covered":
+        return Indicator(
+            name, "perception", f"{label}: share of the region's people covered", "share of population"
+        )
     if suffix == "_sample_size":
         return Indicator(name, "perception", f"{label}: respondents", "respondents")
     return Indicator(name, "perception", label, unit)
