@@ -92,6 +92,17 @@ def family_scores(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
 
 
+def rank_sensitivity(sel: Selection, src: Any = data) -> Chart:
+    frame = src.rank_sensitivity(sel)
+    fig = charts.rank_sensitivity(
+        frame,
+        sel.region,
+        title=f"How firm is the rank of {sel.region}? Ranks in {sel.end} when the weights vary by ±20 %",
+        caption=src.caption(sel, note="1,000 random weightings, seeded"),
+    )
+    return Chart(fig, frame, f"rank-sensitivity-{sel.region}-{sel.end}")
+
+
 def conflict_trend(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:
     frame = src.family(sel, "conflict")
     title = (

@@ -170,7 +170,7 @@ def methodology() -> list[tuple[str, str]]:
         ("Conflict incidents", conflict, conflict.conflict_indicators),
         ("Military collaboration", collaboration, collaboration.collaboration_indicators),
         ("Public perception", perception, perception.perception_indicators),
-        ("Composite stability index", composite, composite.composite_indicators),
+        ("Composite indices", composite, composite.composite_indicators),
     ]
     out = [(title, f"{inspect.getdoc(mod)}\n\n{inspect.getdoc(fn)}") for title, mod, fn in parts]
     out.append(("Intervals", inspect.getdoc(intervals) or ""))

@@ -18,9 +18,11 @@ density_now = data.value_at(frame, "network_density", sel.end)
 density_before = data.value_at(frame, "network_density", sel.previous)
 a, b, c = st.columns(3)
 a.metric(
-    f"Engagements in {sel.end}", ui.number(data.value_at(frame, "engagements_total", sel.end), "{:,.0f}")
+    f"Engagements started in {sel.end}",
+    ui.number(data.value_at(frame, "engagements_total", sel.end), "{:,.0f}"),
 )
-a.caption("Agreements count in every month they are in force.")
+in_force = ui.number(data.value_at(frame, "agreements_in_force", sel.end), "{:,.0f}")
+a.caption(f"Exercises, visits, transfers and missions. Agreements in force, counted apart: {in_force}.")
 b.metric(
     "Network density (trailing 12 months)",
     ui.number(density_now, "{:.0%}"),
