@@ -86,7 +86,9 @@ def family_scores(sel: Selection, src: Any = data) -> Chart:
         "family_scores",
         _index_key(sel),
         lambda: charts.family_scores(
-            frame, title=f"{sel.region}: stability index and family scores", caption=src.caption(sel)
+            frame,
+            title=f"{sel.region}: stability index and family scores",
+            caption=src.caption(sel, note="the index is blank in months where one of its families has no data"),
         ),
     )
     return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
