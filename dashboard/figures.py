@@ -88,7 +88,7 @@ def family_scores(sel: Selection, src: Any = data) -> Chart:
         lambda: charts.family_scores(
             frame,
             title=f"{sel.region}: stability index and family scores",
-            caption=src.caption(sel, note="the index is blank in months where one of its families has no data"),
+            caption=src.caption(sel, note="the index is blank where one of its families has no data"),
         ),
     )
     return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
