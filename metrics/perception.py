@@ -47,12 +47,10 @@ def country_population(population: pd.DataFrame, carry_years: int = 3) -> dict[t
     return {(str(i), int(y)): float(v) for (y, i), v in long.items()}
 
 
-def _mean(rows: pd.DataFrame, weights: np.ndarray) -> tuple[float, float]:
-    """Weighted mean of ``value`` and its standard error √Σ (w_i/Σw)² se_i² (NaN if an se is missing)."""
+def _mean(values: np.ndarray, se: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Weighted mean and its standard error √Σ (w_i/Σw)² se_i² (NaN if an se is missing)."""
     w = weights / weights.sum()
-    value = float(np.dot(w, rows["value"].to_numpy(dtype=float)))
-    se = float(np.sqrt(np.sum(w**2 * rows["se"].to_numpy(dtype=float) ** 2)))
-    return value, se
+    return float(np.dot(w, values)), float(np.sqrt(np.sum(w**2 * se**2)))
 
 
 def _region_series(
@@ -60,38 +58,50 @@ def _region_series(
 ) -> list[dict[str, object]]:
     """Rows of one region and indicator, wave by wave (see ``perception_indicators``)."""
     out: list[dict[str, object]] = []
-    prev: pd.DataFrame | None = None
-    for period, wave in g.groupby("period", sort=True):
-        year = int(str(period)[:4])
-        wave = wave.drop_duplicates("iso3")
-        weights = np.array([pop.get((c, year), np.nan) for c in wave["iso3"]])
+    g = g.drop_duplicates(["period", "iso3"]).sort_values(["period", "iso3"], kind="stable")
+    period_col = g["period"].astype(str).to_numpy()
+    cols = {c: g[c].to_numpy() for c in ("iso3", "value", "se", "is_share", "ci_low_r", "ci_high_r", "n_")}
+    bounds = np.flatnonzero(np.r_[True, period_col[1:] != period_col[:-1], True])
+    prev: dict[str, tuple[float, float]] | None = None
+    for lo_i, hi_i in zip(bounds[:-1], bounds[1:], strict=True):
+        period = period_col[lo_i]
+        year = int(period[:4])
+        iso = cols["iso3"][lo_i:hi_i]
+        weights = np.array([pop.get((str(c), year), np.nan) for c in iso])
         keep = np.isfinite(weights)
-        cov, wts = wave.loc[keep], weights[keep]
-        if cov.empty:
+        if not keep.any():
             prev = None
             continue
-        value, se = _mean(cov, wts)
-        if len(cov) == 1 and bool(cov["is_share"].iloc[0]):  # one country keeps its own interval
-            lo, hi = float(cov["ci_low_r"].iloc[0]), float(cov["ci_high_r"].iloc[0])
+        iso, wts = iso[keep], weights[keep]
+        vals = cols["value"][lo_i:hi_i][keep].astype(float)
+        ses = cols["se"][lo_i:hi_i][keep].astype(float)
+        value, se = _mean(vals, ses, wts)
+        if len(iso) == 1 and bool(cols["is_share"][lo_i:hi_i][keep][0]):  # one country: its own interval
+            lo = float(cols["ci_low_r"][lo_i:hi_i][keep][0])
+            hi = float(cols["ci_high_r"][lo_i:hi_i][keep][0])
         else:
             lo, hi = value - z * se, value + z * se
-        n = cov["n_"].sum() if cov["n_"].notna().all() else np.nan
+        sizes = cols["n_"][lo_i:hi_i][keep].astype(float)
+        n = float(sizes.sum()) if np.isfinite(sizes).all() else np.nan
         all_pop = sum(pop.get((c, year), 0.0) for c in members)
-        base = {"region": region, "period": str(period)}
+        base = {"region": region, "period": period}
         out += [
-            {**base, "indicator": ind, "value": value, "ci_low": lo, "ci_high": hi, "k": len(cov)},
+            {**base, "indicator": ind, "value": value, "ci_low": lo, "ci_high": hi, "k": len(iso)},
             {**base, "indicator": f"{ind}_sample_size", "value": n},
-            {**base, "indicator": f"{ind}_countries_covered", "value": float(len(cov))},
+            {**base, "indicator": f"{ind}_countries_covered", "value": float(len(iso))},
             {**base, "indicator": f"{ind}_population_covered", "value": float(wts.sum() / all_pop)},
         ]
+        now = {str(c): (float(v), float(e)) for c, v, e in zip(iso, vals, ses, strict=True)}
         if prev is not None:
-            both = sorted(set(cov["iso3"]) & set(prev["iso3"]))
+            both = sorted(set(now) & set(prev))
             if both:
                 w_now = np.array([pop[(c, year)] for c in both])
-                now = cov.set_index("iso3").loc[both].reset_index()
-                before = prev.set_index("iso3").loc[both].reset_index()
-                v1, se1 = _mean(now, w_now)
-                v0, se0 = _mean(before, w_now)
+                v1, se1 = _mean(
+                    np.array([now[c][0] for c in both]), np.array([now[c][1] for c in both]), w_now
+                )
+                v0, se0 = _mean(
+                    np.array([prev[c][0] for c in both]), np.array([prev[c][1] for c in both]), w_now
+                )
                 change = v1 - v0
                 half = z * float(np.sqrt(se1**2 + se0**2))
                 sig = np.nan if np.isnan(half) else float(change - half > 0 or change + half < 0)
@@ -105,7 +115,7 @@ def _region_series(
                     },
                     {**base, "indicator": f"{ind}_change_significant", "value": sig},
                 ]
-        prev = cov
+        prev = now
     return out
 
 
