@@ -362,6 +362,55 @@ def family_scores(frame: pd.DataFrame, *, title: str, caption: Caption) -> go.Fi
     )
 
 
+def rank_sensitivity(frame: pd.DataFrame, region: str, *, title: str, caption: Caption) -> go.Figure:
+    """Each region's rank with the 5–95 % range of its rank under weights varied ±20 %.
+
+    ``frame``: ``metrics.sensitivity.rank_sensitivity`` output. Two traces: the ranges (horizontal
+    error bars around the median rank) and the rank at the chosen weights; ``region`` is drawn in
+    black, the others in grey. Rank 1 (most stable) at the top.
+    """
+    regions = frame["region"].astype(str).tolist()
+    colour = [BLACK if r == region else "#9a9a9a" for r in regions]
+    median = frame["rank_median"].to_numpy(dtype=float)
+    traces: list[dict[str, object]] = [
+        {
+            "type": "scatter",
+            "x": median.tolist(),
+            "y": regions,
+            "mode": "markers",
+            "marker": {"symbol": "line-ns-open", "size": 10, "color": colour},
+            "error_x": {
+                "type": "data",
+                "symmetric": False,
+                "array": (frame["rank_high"].to_numpy(dtype=float) - median).tolist(),
+                "arrayminus": (median - frame["rank_low"].to_numpy(dtype=float)).tolist(),
+                "color": "#9a9a9a",
+                "thickness": 6,
+                "width": 0,
+            },
+            "name": "Rank range when weights vary ±20 % (5–95 %)",
+            "hovertemplate": "%{y}: median rank %{x}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": frame["rank"].to_numpy(dtype=float).tolist(),
+            "y": regions,
+            "mode": "markers",
+            "marker": {"size": 11, "color": colour},
+            "name": "Rank with the chosen weights",
+            "hovertemplate": "%{y}: rank %{x}<extra></extra>",
+        },
+    ]
+    return _figure(
+        traces,
+        title=title,
+        caption=caption,
+        x_title="Rank (1 = most stable)",
+        height=max(300, 120 + 28 * len(regions)),
+        layout={"yaxis": {"autorange": "reversed", "type": "category"}, "xaxis": {"dtick": 1}},
+    )
+
+
 def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact: bool = False) -> go.Figure:
     """Monthly incidents with the trailing 12-month mean, Sen's trend line and the flags.
 

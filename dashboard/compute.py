@@ -272,6 +272,37 @@ def ranking(composite: pd.DataFrame, regions: Sequence[str], end: str) -> pd.Dat
     return bd.region_ranking(composite, regions, period=end, previous=bd.shift_month(end, -12))
 
 
+def goalposts() -> tuple[str, str, pd.DataFrame]:
+    """The composite's goalposts: version, provenance text and one row per scored measure."""
+    from datasets.loaders import load_goalposts
+
+    posts = load_goalposts()
+    rows = [
+        {
+            "measure": name,
+            "family": m.get("family", ""),
+            "label": m.get("label", ""),
+            "unit": m.get("unit", ""),
+            "scale": m["scale"],
+            "worst (score 0)": m["worst"],
+            "best (score 100)": m["best"],
+            "why": m.get("rationale", ""),
+        }
+        for name, m in posts["measures"].items()  # type: ignore[union-attr]
+    ]
+    text = f"{posts.get('provenance', '')} Formula: {posts.get('formula', '')}."
+    return str(posts["version"]), text, pd.DataFrame(rows)
+
+
+def rank_sensitivity(
+    composite: pd.DataFrame, regions: Sequence[str], end: str, weights: Weights
+) -> pd.DataFrame:
+    """``regions`` ranked in ``end`` with the range of their ranks under weights varied ±20 %."""
+    from metrics.sensitivity import rank_sensitivity as sensitivity
+
+    return sensitivity(composite, end, regions=list(regions), weights=weight_map(weights))
+
+
 def map_values(
     composite: pd.DataFrame, regions: pd.DataFrame, grouping: str, region: str, end: str
 ) -> pd.DataFrame:
@@ -587,6 +618,10 @@ class Frames:
     def ranking(self, sel: Selection) -> pd.DataFrame:
         regions = self.choices().regions[self.choices().grouping_of[sel.region]]
         return ranking(self._composite_all(sel), regions, sel.end)
+
+    def rank_sensitivity(self, sel: Selection) -> pd.DataFrame:
+        regions = self.choices().regions[self.choices().grouping_of[sel.region]]
+        return rank_sensitivity(self._composite_all(sel), regions, sel.end, sel.weights)
 
     def ranked_regions(self, sel: Selection) -> tuple[str, ...]:
         frame = self.ranking(sel)

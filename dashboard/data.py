@@ -281,6 +281,27 @@ def ranking(sel: Selection) -> pd.DataFrame:
     )
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _rank_sensitivity(
+    version: str, grouping: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
+) -> pd.DataFrame:
+    frame = _composite_all(version, types, min_fatalities, weights, start, end)
+    return compute.rank_sensitivity(frame, _choices(version).regions[grouping], end, weights)
+
+
+def rank_sensitivity(sel: Selection) -> pd.DataFrame:
+    """Ranks of the selected grouping's regions in the end month under weights varied ±20 %."""
+    return _rank_sensitivity(
+        bundle().version,
+        choices().grouping_of[sel.region],
+        sel.types_filter,
+        sel.min_fatalities,
+        sel.weights,
+        sel.start,
+        sel.end,
+    )
+
+
 def ranked_regions(sel: Selection) -> tuple[str, ...]:
     """Regions of the selected grouping that have an index in the end month, most stable first."""
     frame = ranking(sel)
@@ -540,6 +561,12 @@ def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -
 @st.cache_data(max_entries=4, show_spinner=False)
 def _coverage(version: str) -> pd.DataFrame:
     return compute.coverage(bundle())
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def goalposts() -> tuple[str, str, pd.DataFrame]:
+    """The composite's goalposts (``datasets/data/goalposts.json``): version, provenance, table."""
+    return compute.goalposts()
 
 
 def coverage() -> pd.DataFrame:

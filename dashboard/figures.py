@@ -86,10 +86,23 @@ def family_scores(sel: Selection, src: Any = data) -> Chart:
         "family_scores",
         _index_key(sel),
         lambda: charts.family_scores(
-            frame, title=f"{sel.region}: stability index and family scores", caption=src.caption(sel)
+            frame,
+            title=f"{sel.region}: stability index and family scores",
+            caption=src.caption(sel, note="the index is blank where one of its families has no data"),
         ),
     )
     return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
+
+
+def rank_sensitivity(sel: Selection, src: Any = data) -> Chart:
+    frame = src.rank_sensitivity(sel)
+    fig = charts.rank_sensitivity(
+        frame,
+        sel.region,
+        title=f"How firm is the rank of {sel.region}? Ranks in {sel.end} when the weights vary by ±20 %",
+        caption=src.caption(sel, note="1,000 random weightings, seeded"),
+    )
+    return Chart(fig, frame, f"rank-sensitivity-{sel.region}-{sel.end}")
 
 
 def conflict_trend(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:

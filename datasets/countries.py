@@ -37,7 +37,8 @@ Continuing states
     the name UCDP gives GW 345 (its rows are 1991-1999); COW 678 Yemen Arab Republic ended in 1990,
     when COW gave Yemen 679. UCDP names and their GW codes therefore always agree. These mappings
     know no years: an importer that needs the USSR rather than Russia in 1980, or Serbia rather than
-    Yugoslavia in a regional total, must decide from the year itself.
+    Yugoslavia in a regional total, must decide from the year itself: ``iso3_from_gw_year`` does
+    so for the codes of ``GW_DATED`` (GW 817 only until 1975; GW 345 as Serbia from 1992).
 
 Groupings that are not states ("NATO", "European Union", "unknown supplier(s)", SIPRI's
 ``*``-marked armed groups) are recognised by ``non_state_label`` and give ``None`` from
@@ -69,6 +70,7 @@ __all__ = [
     "country_name",
     "iso3_from_cow",
     "iso3_from_gw",
+    "iso3_from_gw_year",
     "iso3_from_numeric",
     "iso3_from_wb",
     "map_names",
@@ -676,6 +678,34 @@ def iso3_from_gw(code: str | int | None) -> str | None:
     """
     n = _as_int(code)
     return None if n is None else GW_TO_ISO3.get(n)
+
+
+#: Gleditsch–Ward codes whose state depends on the year: code → ((first year, last year or None, ISO3), …).
+#: GW 817 is South Vietnam until 1975 only; GW 345, which UCDP keeps for Serbia, is Yugoslavia until
+#: 1991 and Serbia (the Federal Republic, then Serbia) from 1992.
+GW_DATED: dict[int, tuple[tuple[int, int | None, str], ...]] = {
+    817: ((1954, 1975, "RVN"),),
+    345: ((1918, 1991, "YUG"), (1992, None, "SRB")),
+}
+
+
+def iso3_from_gw_year(code: str | int | None, year: int | None) -> str | None:
+    """ISO3 code of a Gleditsch-Ward state number in ``year``, else ``None``.
+
+    Like ``iso3_from_gw``, but checked against the year for the codes of ``GW_DATED``: GW 817 in
+    1980 gives ``None`` (South Vietnam no longer existed), GW 345 in 1999 gives SRB. Without a year
+    it is ``iso3_from_gw``.
+    """
+    n = _as_int(code)
+    if n is None:
+        return None
+    spans = GW_DATED.get(n)
+    if spans is None or year is None:
+        return GW_TO_ISO3.get(n)
+    for first, last, iso3 in spans:
+        if year >= first and (last is None or year <= last):
+            return iso3
+    return None
 
 
 def iso3_from_cow(code: str | int | None) -> str | None:

@@ -99,6 +99,71 @@ def load_regions(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     return frame
 
 
+def population_metadata() -> dict[str, object]:
+    """The population table's provenance and licence sidecar (``datasets/data/population.meta.json``)."""
+    return json.loads(_data_path("population.meta.json").read_text(encoding="utf-8"))
+
+
+def load_population() -> pd.DataFrame:
+    """Country population by year: one row per country and year.
+
+    Source: The World Bank, World Development Indicators, ``SP.POP.TOTL`` "Population, total"
+    (midyear, de facto), CC BY 4.0; attribute as "The World Bank: World Development Indicators:
+    Population, total (SP.POP.TOTL)". Provenance (original file, last-updated date, where it was
+    taken from) in ``datasets/data/population.meta.json``; rebuilt by ``python -m
+    datasets.population``. About 14,000 rows, 216 economies, 1960–2024 (aggregates such as WLD or
+    SSF left out; Kosovo as ``XKX``). Columns: ``iso3`` (string), ``year`` (int), ``population``
+    (int, persons). Years the World Bank leaves empty are absent, not zero. Raises ``ValueError``
+    when the bundled file is broken.
+    """
+    from datasets.countries import KNOWN_ISO3
+
+    frame = pd.read_csv(_data_path("population.csv"), dtype={"iso3": "string"})
+    if list(frame.columns) != ["iso3", "year", "population"]:
+        raise ValueError(
+            f"population.csv: expected columns iso3, year, population, found {list(frame.columns)}"
+        )
+    for col in ("year", "population"):
+        if not pd.api.types.is_integer_dtype(frame[col]) or (frame[col] < 0).any():
+            bad = int(np.flatnonzero(pd.to_numeric(frame[col], errors="coerce").fillna(-1) < 0)[0])
+            raise ValueError(f"population.csv, line {bad + 2}, column '{col}': not a whole number ≥ 0")
+    unknown = ~frame["iso3"].isin(KNOWN_ISO3)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise ValueError(
+            f"population.csv, line {i + 2}, column 'iso3': unknown code '{frame['iso3'].iloc[i]}'"
+        )
+    if frame.duplicated(["iso3", "year"]).any():
+        i = int(np.flatnonzero(frame.duplicated(["iso3", "year"]).to_numpy())[0])
+        raise ValueError(f"population.csv, line {i + 2}: a second row for the same iso3 and year")
+    return frame.astype({"iso3": object})
+
+
+def load_goalposts() -> dict[str, object]:
+    """The composite's goalposts: one versioned file, ``datasets/data/goalposts.json``.
+
+    One entry per scored measure (``conflict_deaths``, ``conflict_incidents``, ``network_density``,
+    the perception measures): ``family``, ``label``, ``unit``, ``scale`` (``linear`` or ``log``),
+    ``best``, ``worst`` and ``rationale``; plus ``version``, ``provenance`` and ``formula``. Source:
+    the project's methodology (MIT). Raises ``ValueError`` naming the measure and field of a broken
+    entry.
+    """
+    data = json.loads(_data_path("goalposts.json").read_text(encoding="utf-8"))
+    if not isinstance(data.get("version"), str) or not data["version"]:
+        raise ValueError("goalposts.json: field 'version' must be a non-empty string")
+    for name, m in data.get("measures", {}).items():
+        if m.get("scale") not in ("linear", "log"):
+            raise ValueError(f"goalposts.json, measure '{name}', field 'scale': must be 'linear' or 'log'")
+        for key in ("best", "worst"):
+            if not isinstance(m.get(key), int | float):
+                raise ValueError(f"goalposts.json, measure '{name}', field '{key}': must be a number")
+        if m["best"] == m["worst"]:
+            raise ValueError(f"goalposts.json, measure '{name}': 'best' and 'worst' must differ")
+        if m["scale"] == "log" and min(m["best"], m["worst"]) < 0:
+            raise ValueError(f"goalposts.json, measure '{name}': a log scale needs bounds ≥ 0")
+    return data
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One loaded table with where it came from."""
@@ -190,6 +255,8 @@ __all__ = [
     "Dataset",
     "SchemaError",
     "empty_dataset",
+    "load_goalposts",
+    "load_population",
     "load_regions",
     "load_sample",
     "load_table",

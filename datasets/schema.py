@@ -28,12 +28,21 @@ EVENT_TYPES: tuple[str, ...] = (
     "Strategic developments",
 )
 
+#: Alliance kinds by their strongest obligation (ATOP's obligation codes).
+ALLIANCE_KINDS: tuple[str, ...] = (
+    "defence_pact",
+    "offence_pact",
+    "neutrality_pact",
+    "non_aggression_pact",
+    "consultation_pact",
+)
 COLLABORATION_KINDS: tuple[str, ...] = (
     "joint_exercise",
     "defence_agreement",
     "arms_transfer",
     "high_level_visit",
     "training_mission",
+    *ALLIANCE_KINDS,
 )
 
 PERCEPTION_INDICATORS: tuple[str, ...] = ("feel_safe", "trust_military", "confidence_alliances")
@@ -198,7 +207,8 @@ COLLABORATION = TableSchema(
             "participants",
             "string_list",
             True,
-            "ISO3 codes of the participating states (two or more); non-state parties keep their label",
+            "ISO3 codes of the participating states (two or more); non-state parties keep their label; "
+            "arms transfers list the supplier first, then the recipient",
             nullable=False,
         ),
         Column(

@@ -23,7 +23,14 @@ from metrics.frames import TableLike, month_range, parse_period, query, with_eve
 from metrics.trend import mann_kendall
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
-IN_FORCE_KINDS: tuple[str, ...] = ("defence_agreement",)
+IN_FORCE_KINDS: tuple[str, ...] = (
+    "defence_agreement",
+    "defence_pact",
+    "offence_pact",
+    "neutrality_pact",
+    "non_aggression_pact",
+    "consultation_pact",
+)
 
 
 def month_bounds(start: str, end: str) -> tuple[dt.date, dt.date]:

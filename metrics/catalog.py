@@ -38,15 +38,48 @@ _FIXED: tuple[Indicator, ...] = (
     Indicator("sustained_decline", "conflict", "Sustained decline flag", "1 = yes, 0 = no"),
     Indicator("spike", "conflict", "Spike flag", "1 = yes, 0 = no"),
     Indicator("covered_members", "conflict", "Member countries the incident data cover", "countries"),
-    Indicator("engagements_total", "collaboration", "Engagements", "engagements per month"),
+    Indicator("engagements_total", "collaboration", "Engagements started", "engagements started per month"),
     Indicator(
-        "collaboration_score", "collaboration", "Collaboration score", "weighted engagements per month"
+        "collaboration_score",
+        "collaboration",
+        "Engagements started (old name 'collaboration score', to be removed)",
+        "engagements started per month",
+    ),
+    Indicator("agreements_in_force", "collaboration", "Agreements in force", "agreements in force"),
+    Indicator(
+        "network_density",
+        "collaboration",
+        "Network density, collaboration-weighted (trailing 12 months)",
+        "share of member pairs",
     ),
     Indicator(
-        "network_density", "collaboration", "Network density (trailing 12 months)", "share of member pairs"
+        "network_dyads", "collaboration", "Member pairs tied (trailing 12 months, unweighted)", "pairs"
     ),
-    Indicator("external_partners", "collaboration", "External partners (trailing 12 months)", "partners"),
-    Indicator("arms_transfer_tiv", "collaboration", "Arms transfers (SIPRI TIV)", "TIV millions per period"),
+    Indicator("external_partners", "collaboration", "External partner states (trailing 12 months)", "states"),
+    Indicator(
+        "arms_imports_tiv",
+        "collaboration",
+        "Arms imports from outside the region (SIPRI TIV)",
+        "TIV millions per period",
+    ),
+    Indicator(
+        "arms_exports_tiv",
+        "collaboration",
+        "Arms exports to outside the region (SIPRI TIV)",
+        "TIV millions per period",
+    ),
+    Indicator(
+        "arms_intra_tiv",
+        "collaboration",
+        "Arms transfers between members (SIPRI TIV)",
+        "TIV millions per period",
+    ),
+    Indicator(
+        "arms_transfer_tiv",
+        "collaboration",
+        "Arms transfers in, out and within (old name, to be removed; SIPRI TIV)",
+        "TIV millions per period",
+    ),
     Indicator(
         "coverage_end",
         "collaboration",
@@ -54,6 +87,21 @@ _FIXED: tuple[Indicator, ...] = (
         "1 in the last period covered",
     ),
     Indicator("stability_index", "composite", "Stability index", "0–100 (100 = most stable)"),
+    Indicator(
+        "outcome_index", "composite", "Outcome index (conflict and perception)", "0–100 (100 = most stable)"
+    ),
+    Indicator(
+        "conflict_deaths_per_100k",
+        "composite",
+        "Conflict deaths per 100,000 people (trailing 12 months)",
+        "deaths per 100,000 people per year",
+    ),
+    Indicator(
+        "conflict_incidents_per_100k",
+        "composite",
+        "Conflict incidents per 100,000 people (trailing 12 months)",
+        "incidents per 100,000 people per year",
+    ),
     Indicator("score_conflict", "composite", "Conflict score", "0–100 (100 = least conflict)"),
     Indicator("score_collaboration", "composite", "Collaboration score (normalised)", "0–100"),
     Indicator("score_perception", "composite", "Perception score", "0–100"),
@@ -87,23 +135,31 @@ def describe(name: str) -> Indicator:
     m = re.fullmatch(r"engagements_(\w+)", name)
     if m:
         kind = m.group(1).replace("_", " ")
-        return Indicator(name, "collaboration", f"Engagements: {kind}", "engagements per month")
-    m = re.fullmatch(r"(\w+?)(_change_significant|_change|_sample_size)?", name)
+        return Indicator(name, "collaboration", f"Engagements: {kind}", "engagements per period")
+    m = re.fullmatch(
+        r"(\w+?)(_change_significant|_change|_sample_size|_countries_covered|_population_covered)?", name
+    )
     base, suffix = (m.group(1), m.group(2)) if m else (name, None)
     label = _PERCEPTION_LABELS.get(base, base.replace("_", " ").capitalize())
     cat = re.fullmatch(r"feel_safe_distribution_(\w+)", base)
     if cat:
         label = f"Answer category {cat.group(1).upper()} of the 'feel safe' question"
-    unit = "index" if base == "political_stability" else "share of respondents"
+    unit = "index (90 % interval)" if base == "political_stability" else "share of respondents"
     if suffix == "_change":
         return Indicator(
             name,
             "perception",
             f"{label}: change since previous wave",
-            "points of index" if unit == "index" else "share points",
+            "points of index" if base == "political_stability" else "share points",
         )
     if suffix == "_change_significant":
         return Indicator(name, "perception", f"{label}: change significant", "1 = yes, 0 = no")
+    if suffix == "_countries_covered":
+        return Indicator(name, "perception", f"{label}: countries behind the value", "countries")
+    if suffix == "_population_covered":
+        return Indicator(
+            name, "perception", f"{label}: share of the region's people covered", "share of population"
+        )
     if suffix == "_sample_size":
         return Indicator(name, "perception", f"{label}: respondents", "respondents")
     return Indicator(name, "perception", label, unit)
@@ -115,7 +171,7 @@ def methodology() -> list[tuple[str, str]]:
         ("Conflict incidents", conflict, conflict.conflict_indicators),
         ("Military collaboration", collaboration, collaboration.collaboration_indicators),
         ("Public perception", perception, perception.perception_indicators),
-        ("Composite stability index", composite, composite.composite_indicators),
+        ("Composite indices", composite, composite.composite_indicators),
     ]
     out = [(title, f"{inspect.getdoc(mod)}\n\n{inspect.getdoc(fn)}") for title, mod, fn in parts]
     out.append(("Intervals", inspect.getdoc(intervals) or ""))

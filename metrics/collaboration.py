@@ -6,8 +6,12 @@ non-state labels) and the ``regions`` membership table. Output: the tidy grain w
 
 An engagement concerns a region when at least one participant is a member; it is counted once per
 region whatever the number of members taking part. Point engagements (exercises, transfers, visits,
-missions) fall in the period they start. Agreements (``defence_agreement``) count in every period
-they are in force, from their start to their end (an empty end: to the end of the data).
+missions) are flows: they fall in the period they start. Agreements (``defence_agreement`` and the
+ATOP kinds ``defence_pact``, ``offence_pact``, ``neutrality_pact``, ``non_aggression_pact``,
+``consultation_pact``) are stocks: they count in every period they are in force, from their start
+to their end (an empty end: to the end of the data). Flows and stocks are never added together.
+Only states (ISO3 codes) count as participants in the weighting and as partners; non-state parties
+(NATO, the EU, "unknown supplier(s)") keep their label but are never partners.
 
 Periods follow the sources' grain. Engagements dated to the day or the month give monthly periods
 (``YYYY-MM``); engagements a source dates only by their year (``period_grain`` "year": SIPRI
@@ -16,9 +20,10 @@ periods (``YYYY``) and never enter a month.
 
 Coverage: a source covers the periods from its first to its last engagement start (monthly: over
 its engagements dated to the month or day; annual: over all its engagements). A kind's series
-exists only in the periods some source of that kind covers; the indicators that add up every kind
-(``engagements_total``, ``collaboration_score``, ``network_density``, ``external_partners``) exist
-only in the months every kind in the monthly data is covered. Outside coverage there is no row:
+exists only in the periods some source of that kind covers; the indicators that add up kinds exist
+only in the months every kind they add is covered (``engagements_total``: every flow kind;
+``agreements_in_force``: every agreement kind; ``network_density``, ``network_dyads`` and
+``external_partners``: every kind in the monthly data). Outside coverage there is no row:
 missing, never zero, so exercise data that end in 2010 never read as "no collaboration" after 2010.
 Within coverage, a period without engagements is an observed 0.
 """
@@ -28,17 +33,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datasets.countries import KNOWN_ISO3
 from datasets.schema import COLLABORATION_KINDS
 from metrics.frames import TableLike, clip_periods, empty_tidy, finish, parse_period, region_members
 
-IN_FORCE_KINDS: frozenset[str] = frozenset({"defence_agreement"})
+#: Kinds that are stocks (counted in every period they are in force), not flows.
+IN_FORCE_KINDS: frozenset[str] = frozenset(
+    {
+        "defence_agreement",
+        "defence_pact",
+        "offence_pact",
+        "neutrality_pact",
+        "non_aggression_pact",
+        "consultation_pact",
+    }
+)
 BASE_INDICATORS: tuple[str, ...] = (
     "engagements_total",
-    "collaboration_score",
+    "agreements_in_force",
     "network_density",
+    "network_dyads",
     "external_partners",
 )
+#: Directional arms-transfer indicators (SIPRI TIV millions per period).
+TIV_INDICATORS: tuple[str, ...] = ("arms_imports_tiv", "arms_exports_tiv", "arms_intra_tiv")
+#: Deprecated aliases kept for one release: ``arms_transfer_tiv`` = imports + exports + intra;
+#: ``collaboration_score`` = ``engagements_total``.
 TIV_INDICATOR = "arms_transfer_tiv"
+SCORE_ALIAS = "collaboration_score"
 COVERAGE_END = "coverage_end"
 
 
@@ -106,19 +128,75 @@ def _coverage(
     return out
 
 
-def _tiv(rel: pd.DataFrame, rg: np.ndarray, ng: int, n: int, first: int) -> np.ndarray:
-    """TIV (millions) of the arms transfers concerning each region, per period (see the docstring)."""
-    is_t = (rel["kind"] == "arms_transfer").to_numpy()
-    tiv = rel["tiv"].to_numpy(dtype=float)
-    pos = rel["s"].to_numpy(dtype=int) - first
+def _tiv_sum(
+    sel: np.ndarray, tiv: np.ndarray, rg: np.ndarray, pos: np.ndarray, ng: int, n: int
+) -> np.ndarray:
+    """Σ TIV of the selected transfers per region and period; missing where all lack a TIV."""
     total = np.zeros((ng, n))
     count = np.zeros((ng, n))
     known = np.zeros((ng, n))
-    sel = is_t & np.isfinite(tiv)
-    np.add.at(total, (rg[sel], pos[sel]), tiv[sel])
-    np.add.at(known, (rg[sel], pos[sel]), 1)
-    np.add.at(count, (rg[is_t], pos[is_t]), 1)
+    ok = sel & np.isfinite(tiv)
+    np.add.at(total, (rg[ok], pos[ok]), tiv[ok])
+    np.add.at(known, (rg[ok], pos[ok]), 1)
+    np.add.at(count, (rg[sel], pos[sel]), 1)
     return np.where((count > 0) & (known == 0), np.nan, np.round(total, 9))
+
+
+def _tiv(
+    rel: pd.DataFrame, rg: np.ndarray, ng: int, n: int, first: int, members: pd.DataFrame
+) -> dict[str, np.ndarray]:
+    """Imports, exports, intra-regional and total TIV (millions) per region and period.
+
+    A transfer's first participant is its supplier, the second its recipient (``supplier`` and
+    ``recipient`` columns of ``rel``).
+    """
+    is_t = (rel["kind"] == "arms_transfer").to_numpy()
+    tiv = rel["tiv"].to_numpy(dtype=float)
+    pos = rel["s"].to_numpy(dtype=int) - first
+    inside = pd.MultiIndex.from_frame(members[["region", "iso3"]])
+    sup_in = pd.MultiIndex.from_arrays([rel["region"], rel["supplier"]]).isin(inside)
+    rec_in = pd.MultiIndex.from_arrays([rel["region"], rel["recipient"]]).isin(inside)
+    return {
+        "arms_imports_tiv": _tiv_sum(is_t & rec_in & ~sup_in, tiv, rg, pos, ng, n),
+        "arms_exports_tiv": _tiv_sum(is_t & sup_in & ~rec_in, tiv, rg, pos, ng, n),
+        "arms_intra_tiv": _tiv_sum(is_t & sup_in & rec_in, tiv, rg, pos, ng, n),
+        TIV_INDICATOR: _tiv_sum(is_t, tiv, rg, pos, ng, n),
+    }
+
+
+def _possible(size: pd.Series, names: list[str]) -> np.ndarray:
+    """m(m − 1)/2 member pairs of each region (a column vector; NaN when m < 2)."""
+    m = np.array([float(size.get(r, 0)) for r in names])
+    return np.where(m >= 2, m * (m - 1) / 2, np.nan)[:, None]
+
+
+def _weighted_density(
+    pairs: pd.DataFrame, gid: dict[str, int], ng: int, first: int, last: int, window: int
+) -> np.ndarray:
+    """Σ over member pairs of min(1, w_ab) per region and month, w_ab = Σ_e 1/(k_e − 1).
+
+    ``pairs``: one row per (region, engagement, member pair) with ``s``, ``hi`` and ``states``
+    (k_e, the state participants of the engagement); engagement e counts in the months
+    s … hi + window − 1.
+    """
+    n = last - first + 1
+    out = np.zeros((ng, n))
+    if pairs.empty:
+        return out
+    key = pairs["region"] + "|" + pairs["iso3_x"] + "|" + pairs["iso3_y"]
+    pid, uniques = pd.factorize(key)
+    region_of = pairs.groupby(pid)["region"].first().map(gid).to_numpy(dtype=int)
+    k = pairs["states"].to_numpy(dtype=float)
+    w = 1.0 / np.maximum(k - 1, 1)
+    lo = np.clip(pairs["s"].to_numpy(dtype=int) - first, 0, n)
+    hi = np.clip(pairs["hi"].to_numpy(dtype=int) + window - 1 - first, -1, n - 1)
+    ok = lo <= hi
+    diff = np.zeros((len(uniques), n + 1))
+    np.add.at(diff, (pid[ok], lo[ok]), w[ok])
+    np.add.at(diff, (pid[ok], hi[ok] + 1), -w[ok])
+    strength = np.minimum(np.round(np.cumsum(diff, axis=1)[:, :n], 12), 1.0)
+    np.add.at(out, region_of, strength)
+    return out
 
 
 def _engagements(frame: pd.DataFrame, monthly: bool) -> pd.DataFrame:
@@ -129,10 +207,14 @@ def _engagements(frame: pd.DataFrame, monthly: bool) -> pd.DataFrame:
         if "weight" in frame
         else pd.Series(np.nan, index=frame.index)
     )
+    parts = frame["participants"]
     return pd.DataFrame(
         {
             "eng": np.arange(len(frame)),
             "kind": frame["kind"].to_numpy(),
+            "supplier": parts.map(lambda p: p[0] if len(p) else None).to_numpy(),
+            "recipient": parts.map(lambda p: p[1] if len(p) > 1 else (p[0] if len(p) else None)).to_numpy(),
+            "states": parts.map(lambda p: len({x for x in p if x in KNOWN_ISO3})).to_numpy(),
             "weight": weight.fillna(1.0).to_numpy(),
             "tiv": weight.to_numpy(dtype=float),
             "source": frame["source"].fillna("").to_numpy() if "source" in frame else "",
@@ -178,7 +260,8 @@ def _monthly(
     rg = rel["region"].map(gid).to_numpy(dtype=int)
     present = [k for k in kind_list if (eng["kind"] == k).any()]
     data: dict[str, np.ndarray] = {}
-    total = np.zeros((ng, len(labels)))
+    flows = np.zeros((ng, len(labels)))
+    stocks = np.zeros((ng, len(labels)))
     for k in present:
         is_k = (rel["kind"] == k).to_numpy()
         c = _covered_counts(
@@ -191,18 +274,24 @@ def _monthly(
             last,
         )
         data[f"engagements_{k}"] = c.astype(float)
-        total += c
-    data["engagements_total"] = total
-    weights = np.zeros((ng, last - first + 2))
-    np.add.at(weights, (rg, rel["s"].to_numpy() - first), rel["weight"].to_numpy())
-    np.add.at(weights, (rg, np.minimum(rel["hi"].to_numpy(), last) - first + 1), -rel["weight"].to_numpy())
-    data["collaboration_score"] = np.cumsum(weights, axis=1)[:, : len(labels)]
+        if k in IN_FORCE_KINDS:
+            stocks += c
+        else:
+            flows += c
+    flow_kinds = [k for k in present if k not in IN_FORCE_KINDS]
+    stock_kinds = [k for k in present if k in IN_FORCE_KINDS]
+    if flow_kinds:
+        data["engagements_total"] = flows
+        data[SCORE_ALIAS] = flows.copy()
+    if stock_kinds:
+        data["agreements_in_force"] = stocks
     if "arms_transfer" in present:
-        data[TIV_INDICATOR] = _tiv(rel, rg, ng, len(labels), first)
+        data |= _tiv(rel, rg, ng, len(labels), first, members)
     # pairs of members tied within the trailing window: interval [s, hi + window - 1]
     mem = inside[["region", "eng", "iso3"]]
     pairs = mem.merge(mem, on=["region", "eng"])
-    pairs = pairs.loc[pairs["iso3_x"] < pairs["iso3_y"]].merge(eng[["eng", "s", "hi"]], on="eng")
+    pairs = pairs.loc[pairs["iso3_x"] < pairs["iso3_y"]].merge(eng[["eng", "s", "hi", "states"]], on="eng")
+    data["network_density"] = _weighted_density(pairs, gid, ng, first, last, window) / _possible(size, names)
     tied = _covered_counts(
         pairs["region"].map(gid).to_numpy(dtype=int),
         (pairs["iso3_x"] + "|" + pairs["iso3_y"]).to_numpy(),
@@ -212,11 +301,10 @@ def _monthly(
         first,
         last,
     )
-    m = np.array([float(size.get(r, 0)) for r in names])
-    possible = np.where(m >= 2, m * (m - 1) / 2, np.nan)[:, None]
-    data["network_density"] = tied / possible
+    data["network_dyads"] = tied.astype(float)
     ext = concerned.merge(parts, on="eng").merge(eng[["eng", "s", "hi"]], on="eng")
     ext = ext.loc[~ext.set_index(["region", "iso3"]).index.isin(members.set_index(["region", "iso3"]).index)]
+    ext = ext.loc[ext["iso3"].isin(KNOWN_ISO3)]  # non-state parties (NATO, EU, ...) are not partners
     data["external_partners"] = _covered_counts(
         ext["region"].map(gid).to_numpy(dtype=int),
         ext["iso3"].to_numpy(),
@@ -228,11 +316,18 @@ def _monthly(
     ).astype(float)
     # coverage: each kind where a source of it covers the month; the sums where every kind is covered
     cover = _coverage(eng["source"].to_numpy(), eng["kind"].to_numpy(), eng["s"].to_numpy(), first, last)
-    every = np.logical_and.reduce([cover[k] for k in present]) if present else np.zeros(len(labels), bool)
+
+    def _all(kinds: list[str]) -> np.ndarray:
+        return np.logical_and.reduce([cover[k] for k in kinds]) if kinds else np.zeros(len(labels), bool)
+
+    every = _all(present)
     masks = {name: every for name in data}
     masks |= {f"engagements_{k}": cover[k] for k in present}
-    if TIV_INDICATOR in data:
-        masks[TIV_INDICATOR] = cover["arms_transfer"]
+    masks |= {"engagements_total": _all(flow_kinds), SCORE_ALIAS: _all(flow_kinds)}
+    masks["agreements_in_force"] = _all(stock_kinds)
+    for name in (*TIV_INDICATORS, TIV_INDICATOR):
+        if name in data:
+            masks[name] = cover["arms_transfer"]
     active = set(concerned["region"].unique())
     out = []
     for i, region in enumerate(names):
@@ -285,11 +380,12 @@ def _annual(
             last,
         ).astype(float)
     if "arms_transfer" in kinds:
-        data[TIV_INDICATOR] = _tiv(rel, rg, len(names), len(labels), first)
+        data |= _tiv(rel, rg, len(names), len(labels), first, members)
     out = []
     for i, region in enumerate(names):
         for name, values in data.items():
-            keep = cover["arms_transfer" if name == TIV_INDICATOR else name.removeprefix("engagements_")]
+            tiv = name in (*TIV_INDICATORS, TIV_INDICATOR)
+            keep = cover["arms_transfer" if tiv else name.removeprefix("engagements_")]
             out.append(
                 pd.DataFrame(
                     {"region": region, "period": labels[keep], "indicator": name, "value": values[i][keep]}
@@ -319,20 +415,31 @@ def collaboration_indicators(
     For region r with member set M (|M| = m) and month t:
 
     - ``engagements_<kind>`` = number of engagements of that kind concerning r in period t
-      (engagements; agreements in every period in force); monthly, and annual (``YYYY``) for the
-      kinds a source dates by year only, where it counts every engagement of the kind in the year.
-    - ``arms_transfer_tiv`` = Σ SIPRI TIV (millions) of the arms transfers concerning r delivered in
-      period t, to or from a member, each transfer once per region (TIV millions per period). A
+      (flows: started in the period; agreements: in force in the period); monthly, and annual
+      (``YYYY``) for the kinds a source dates by year only, where it counts every engagement of the
+      kind in the year (engagements per year).
+    - ``arms_imports_tiv`` = Σ SIPRI TIV (millions) of the arms transfers delivered in period t to a
+      member of M by a supplier outside M; ``arms_exports_tiv`` = the same from a member of M to a
+      recipient outside M; ``arms_intra_tiv`` = the same between two members of M (TIV millions per
+      period; a transfer's first participant is its supplier, the second its recipient). A
       transfer whose TIV is not given adds nothing; a period whose transfers all lack a TIV is
       missing. Where the SIPRI register gives several delivery years for one order and no split, the
-      importer divides its TIV evenly among them (``datasets.ingest.collaboration``).
-    - ``engagements_total`` = Σ over kinds (monthly).
-    - ``collaboration_score`` = Σ weight of those engagements (weighted engagements; weight 1 when
-      not given; arms transfers carry their TIV in millions) (monthly).
-    - ``network_density`` = distinct pairs {a, b} ⊆ M tied by ≥ 1 shared engagement active in the
-      ``window`` months ending at t ÷ m(m − 1)/2 (share 0–1; empty when m < 2).
-    - ``external_partners`` = distinct participants outside M in engagements concerning r active in
-      the same trailing window (count of partners).
+      importer divides its TIV evenly among them (``datasets.ingest.collaboration``). A register
+      filtered to some recipients says nothing of other countries' transfers.
+    - ``arms_transfer_tiv`` (deprecated alias, kept for one release) = imports + exports + intra.
+    - ``engagements_total`` = Σ over the flow kinds of the engagements concerning r started in
+      month t (engagements started per month); ``collaboration_score`` is its deprecated alias
+      (kept for one release). ``agreements_in_force`` = agreements concerning r in force in month t
+      (a stock: agreements). Neither ever adds TIV.
+    - ``network_density`` = Σ over member pairs {a, b} ⊆ M of min(1, w_ab) ÷ m(m − 1)/2, with
+      w_ab = Σ_e 1/(k_e − 1) over the engagements e active in the ``window`` months ending at t in
+      which both a and b take part, k_e = the number of states taking part in e (Newman's
+      collaboration weighting: a bilateral exercise ties its pair with weight 1, an exercise of 20
+      states each of its pairs with 1/19). Share 0–1; empty when m < 2.
+    - ``network_dyads`` = distinct member pairs tied by ≥ 1 shared engagement active in the same
+      window, unweighted (pairs).
+    - ``external_partners`` = distinct states outside M in engagements concerning r active in the
+      same trailing window (count of partner states; non-state parties excluded).
     - ``coverage_end`` = 1 in the last period the loaded collaboration sources cover (the latest
       over kinds, monthly or annual), and ``coverage_end_<kind>`` = 1 in the last period covered
       for each kind; these rows are kept whatever the period asked for, so a chart can say where

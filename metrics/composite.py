@@ -1,9 +1,13 @@
-"""The composite regional stability index (0–100) from the three indicator families.
+"""The stability index and the outcome index (0–100), scaled against fixed, versioned goalposts.
 
 Input: the tidy outputs of ``conflict_indicators``, ``collaboration_indicators`` and
-``perception_indicators`` for the same regions, computed over the whole data (not clipped), plus the
-regions table for member counts. Output: the tidy grain with ``family = "composite"`` per region and
-month of the reference period ``[start, end]``.
+``perception_indicators`` computed over the whole data (not clipped), the regions table, the
+country population table (``datasets.loaders.load_population``) and the goalposts
+(``datasets.loaders.load_goalposts``; ``datasets/data/goalposts.json``). Output: the tidy grain
+with ``family = "composite"`` per region and month of ``[start, end]``.
+
+A region's index for a month depends only on that region's own data and the goalposts: never on
+which other regions are defined, which months are shown or which other sources are loaded.
 """
 
 from __future__ import annotations
@@ -17,20 +21,68 @@ from datasets.schema import TIDY_COLUMNS
 from metrics.frames import clip_periods, finish, month_range, parse_period, region_members
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
+#: The families of the outcome index: what collaboration is meant to change.
+OUTCOME_FAMILIES: tuple[str, ...] = ("conflict", "perception")
 DEFAULT_WEIGHTS: dict[str, float] = {"conflict": 1 / 3, "collaboration": 1 / 3, "perception": 1 / 3}
 PERCEPTION_SHARES: tuple[str, ...] = ("feel_safe", "trust_military", "confidence_alliances")
 #: Perception measures the composite reads; all point the same way (higher = more secure).
 PERCEPTION_MEASURES: tuple[str, ...] = (*PERCEPTION_SHARES, "political_stability")
+#: Conflict measures per 100,000 people (trailing 12 months), named as in the goalposts file.
+CONFLICT_MEASURES: dict[str, str] = {"conflict_deaths": "fatalities", "conflict_incidents": "incidents"}
+#: Years a country's latest population figure is carried forward (the table ends a year or two ago).
+POPULATION_CARRY_YEARS = 3
 INDICATORS: tuple[str, ...] = (
     "stability_index",
+    "outcome_index",
     "score_conflict",
     "score_collaboration",
     "score_perception",
+    "conflict_deaths_per_100k",
+    "conflict_incidents_per_100k",
     "coverage",
     "coverage_conflict",
     "coverage_collaboration",
     "coverage_perception",
 )
+
+
+def goalposts_method(goalposts: Mapping[str, object]) -> str:
+    """The ``method`` text of composite rows: which goalposts version scaled them."""
+    return f"fixed goalposts v{goalposts['version']} (datasets/data/goalposts.json)"
+
+
+def goalpost_score(values: np.ndarray | pd.Series, post: Mapping[str, object]) -> np.ndarray:
+    """100 × (g(x) − g(worst)) / (g(best) − g(worst)), clipped to 0–100; NaN stays NaN.
+
+    g(x) = x for ``scale`` "linear", log10(1 + x) for "log" (x ≥ 0).
+    """
+    x = np.asarray(values, dtype=float)
+    best, worst = float(post["best"]), float(post["worst"])  # type: ignore[arg-type]
+    if post["scale"] == "log":
+        with np.errstate(invalid="ignore"):
+            g, gb, gw = np.log10(1 + np.maximum(x, 0)), np.log10(1 + best), np.log10(1 + worst)
+        g = np.where(np.isnan(x), np.nan, g)
+    else:
+        g, gb, gw = x, best, worst
+    return np.clip(100 * (g - gw) / (gb - gw), 0, 100)
+
+
+def region_population(regions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """``region, year, population``: Σ of the members' populations in each year.
+
+    A country's latest figure is carried forward up to ``POPULATION_CARRY_YEARS`` years. Members
+    without a figure in a year (Taiwan, Antarctica, territories the World Bank does not list) are
+    left out of that year's sum; a region none of whose members has a figure has no row.
+    """
+    members = region_members(regions)
+    if population.empty:
+        return pd.DataFrame(columns=["region", "year", "population"])
+    wide = population.pivot_table(index="year", columns="iso3", values="population", aggfunc="first")
+    years = np.arange(int(wide.index.min()), int(wide.index.max()) + POPULATION_CARRY_YEARS + 1)
+    wide = wide.reindex(years).ffill(limit=POPULATION_CARRY_YEARS)
+    long = wide.stack().rename("population").reset_index()  # year, iso3, population (no NaN)
+    joined = members.merge(long, on="iso3")
+    return joined.groupby(["region", "year"], as_index=False)["population"].sum()
 
 
 def _wide(frame: pd.DataFrame, indicators: list[str], *, annual_month: str | None = None) -> pd.DataFrame:
@@ -43,15 +95,63 @@ def _wide(frame: pd.DataFrame, indicators: list[str], *, annual_month: str | Non
     else:
         sub = sub.assign(period=per.where(per.str.len() == 7, per + f"-{annual_month}"))
         sub = sub.assign(_annual=(per.str.len() == 4).to_numpy()).sort_values("_annual", kind="stable")
-    return sub.pivot_table(index=["region", "period"], columns="indicator", values="value", aggfunc="first")
+    return sub.pivot_table(
+        index=["region", "period"], columns="indicator", values="value", aggfunc="first", dropna=False
+    )
 
 
-def _minmax(values: pd.Series) -> pd.Series:
-    """100 × (x − min) / (max − min) over all regions and months given; empty when max = min."""
-    lo, hi = values.min(), values.max()
-    if not np.isfinite(lo) or not np.isfinite(hi) or hi == lo:
-        return pd.Series(np.nan, index=values.index)
-    return 100 * (values - lo) / (hi - lo)
+def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
+    """``region, period, conflict_deaths, conflict_incidents``: trailing 12-month sums per 100,000."""
+    cw = _wide(conflict, list(CONFLICT_MEASURES.values()))
+    if cw.empty:
+        return pd.DataFrame(columns=["region", "period", *CONFLICT_MEASURES])
+    out = []
+    for region, g in cw.reset_index().groupby("region", sort=True):
+        months = month_range(pd.Period(g["period"].min(), "M"), pd.Period(g["period"].max(), "M")).astype(str)
+        g = g.set_index("period").reindex(months)
+        frame = pd.DataFrame({"region": region, "period": months})
+        year = np.array([int(p[:4]) for p in months])
+        people = pop.loc[pop["region"] == region].set_index("year")["population"]
+        persons = people.reindex(year).to_numpy(dtype=float)
+        for name, source in CONFLICT_MEASURES.items():
+            col = g[source] if source in g else pd.Series(np.nan, index=months)
+            total = col.astype(float).rolling(12, min_periods=12).sum().to_numpy()  # a missing month: missing
+            frame[name] = total / persons * 1e5
+        out.append(frame)
+    return pd.concat(out, ignore_index=True)
+
+
+def _perception_filled(perception: pd.DataFrame, last: str, max_age: int) -> pd.DataFrame:
+    """Perception measures per region and month: the latest wave no older than ``max_age`` months."""
+    pw = _wide(perception, list(PERCEPTION_MEASURES), annual_month="07")
+    if pw.empty:
+        return pd.DataFrame(columns=["region", "period"])
+    pw = pw.reset_index()
+    filled = []
+    for region, g in pw.groupby("region"):
+        months = month_range(pd.Period(g["period"].min(), "M"), pd.Period(max(last, g["period"].max()), "M"))
+        g = g.set_index("period").reindex(months.astype(str)).drop(columns="region")
+        g = g.ffill(limit=max_age - 1)
+        g["region"] = region
+        filled.append(g.reset_index(names="period"))
+    return pd.concat(filled, ignore_index=True)
+
+
+def _index(scores: pd.DataFrame, families: tuple[str, ...], w: Mapping[str, float], least: int) -> np.ndarray:
+    """Weighted mean of the family scores over the region's own family set (see the docstring)."""
+    fams = [f for f in families if w[f] > 0]
+    out = np.full(len(scores), np.nan)
+    for _region, idx in scores.groupby("region").indices.items():
+        block = scores.iloc[idx]
+        own = [f for f in fams if block[f"score_{f}"].notna().any()]
+        if len(own) < least or not own:
+            continue
+        vals = block[[f"score_{f}" for f in own]].to_numpy(dtype=float)
+        wt = np.array([w[f] for f in own])
+        complete = np.isfinite(vals).all(axis=1)
+        with np.errstate(invalid="ignore"):
+            out[idx] = np.where(complete, vals @ wt / wt.sum(), np.nan)
+    return out
 
 
 def composite_indicators(
@@ -60,36 +160,52 @@ def composite_indicators(
     perception: pd.DataFrame,
     regions: pd.DataFrame,
     *,
+    population: pd.DataFrame | None = None,
+    goalposts: Mapping[str, object] | None = None,
     weights: Mapping[str, float] | None = None,
     start: str | None = None,
     end: str | None = None,
     perception_max_age: int = 36,
     min_families: int = 2,
 ) -> pd.DataFrame:
-    """Stability index per region and month (tidy), 0 = least stable, 100 = most stable.
+    """Stability index and outcome index per region and month (tidy), 0 = least, 100 = most stable.
 
-    Family raw measures for region r (m members) in month t:
+    Raw measures of region r (members M) in month t:
 
-    - conflict: C1 = incidents_rolling_12m / m and C2 = (12-month trailing mean of fatalities) / m
-      (incidents and deaths per member country per month);
-    - collaboration: network_density (share of member pairs tied in the trailing 12 months);
-    - perception: each share indicator (feel_safe, trust_military, confidence_alliances) and the
-      WGI ``political_stability`` index, from the region's latest wave no older than
-      ``perception_max_age`` months (older waves: missing); an annual value (period ``YYYY``)
-      counts from July of its year.
+    - ``conflict_deaths_per_100k`` = Σ fatalities over the 12 months ending at t ÷ Σ_{i∈M}
+      population_i(year of t) × 100,000 (deaths per 100,000 people per year); likewise
+      ``conflict_incidents_per_100k`` with incidents. A month without conflict data in the window
+      makes the sum missing (never zero). Populations: World Bank ``SP.POP.TOTL``; a member
+      without a figure is left out of the sum (``region_population``).
+    - collaboration: ``network_density`` (collaboration-weighted share of member pairs tied).
+    - perception: ``feel_safe``, ``trust_military``, ``confidence_alliances`` and WGI
+      ``political_stability``, from the region's latest wave no older than ``perception_max_age``
+      months (older: missing); an annual value (period ``YYYY``) counts from July of its year.
 
-    Each raw measure x is min–max normalised over all regions and months of the reference period:
-    s(x) = 100 (x − min) / (max − min). Family scores: conflict = 100 − mean(s(C1), s(C2)) (more
-    conflict → less stable); collaboration = s(density); perception = mean of s over its available
-    indicators (each normalised on its own scale, all higher = more secure).
-    ``stability_index`` = Σ_f w_f·score_f / Σ_f w_f over the families with data in that month,
-    reported only when at least ``min_families`` families with positive weight have data; a
-    missing family is never read as zero. ``coverage`` = Σ w_f over families with data ÷ Σ w_f
-    (share of the weight backed by data); ``coverage_conflict``, ``coverage_collaboration`` and
-    ``coverage_perception`` = 1 when that family had data in the month, else 0. ``score_conflict``,
-    ``score_collaboration`` and ``score_perception`` are the family scores above (0–100).
-    Weights default to equal thirds; negative weights are refused.
+    Each measure x is scaled against fixed goalposts (``datasets/data/goalposts.json``, version in
+    ``goalposts_method``): s(x) = 100 × (g(x) − g(worst)) / (g(best) − g(worst)), clipped to 0–100,
+    with g(x) = log10(1 + x) for the conflict rates and g(x) = x otherwise. The goalposts never depend
+    on the data in view. Family scores (0–100): ``score_conflict`` = mean(s(deaths), s(incidents))
+    (both needed); ``score_collaboration`` = s(density); ``score_perception`` = mean of s over the
+    perception measures available that month.
+
+    Index families of region r: the families with positive weight that have a score for r in some
+    month of the whole data. ``stability_index`` = Σ_f w_f·score_f / Σ_f w_f over r's index
+    families (conflict, collaboration, perception; ``weights``, default equal thirds), reported only
+    when every one of them has a score that month and they are at least ``min_families``: where a
+    family's data end the series breaks (a gap, with ``coverage`` < 1 saying why), it never
+    rescales over the families left. ``outcome_index`` is the same over conflict and perception
+    only (collaboration excluded, so it can be compared with collaboration without circularity),
+    with the same weights for those two; it needs at least one of them. ``coverage`` = Σ w_f over
+    families with a score that month ÷ Σ w_f; ``coverage_conflict``, ``coverage_collaboration`` and
+    ``coverage_perception`` = 1 when that family has a score that month, else 0. Negative weights are refused.
     """
+    if population is None or goalposts is None:
+        from datasets.loaders import load_goalposts, load_population
+
+        population = load_population() if population is None else population
+        goalposts = load_goalposts() if goalposts is None else goalposts
+    posts: Mapping[str, Mapping[str, object]] = goalposts["measures"]  # type: ignore[assignment]
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     for fam in FAMILY_NAMES:
         w.setdefault(fam, 0.0)
@@ -98,78 +214,58 @@ def composite_indicators(
     if sum(w[f] for f in FAMILY_NAMES) <= 0:
         raise ValueError("at least one family weight must be positive")
     start_p, end_p = parse_period(start), parse_period(end)
-    members = region_members(regions).groupby("region")["iso3"].nunique()
 
-    if len(conflict):  # yearly conflict series (period YYYY) have no monthly rolling mean to use
+    if len(conflict):  # yearly conflict series (period YYYY) are not monthly rates
         conflict = conflict.loc[conflict["period"].astype(str).str.len() == 7]
-    cw = (
-        # reindex: a column whose values are all missing (e.g. under 12 months of data) is still there
-        _wide(conflict, ["incidents_rolling_12m", "fatalities"]).reindex(
-            columns=["incidents_rolling_12m", "fatalities"]
-        )
-        if len(conflict)
-        else pd.DataFrame()
-    )
-    raw = pd.DataFrame()
-    if len(cw):
-        cw = cw.reset_index().sort_values(["region", "period"])
-        m = cw["region"].map(members).astype(float)
-        cw["c1"] = cw["incidents_rolling_12m"] / m
-        cw["c2"] = (
-            cw.groupby("region")["fatalities"].transform(lambda s: s.rolling(12, min_periods=12).mean()) / m
-        )
-        raw = cw[["region", "period", "c1", "c2"]]
-    kw = _wide(collaboration, ["network_density"]) if len(collaboration) else pd.DataFrame()
-    if len(kw):
-        kw = kw.reset_index()[["region", "period", "network_density"]]
-        raw = kw if raw.empty else raw.merge(kw, on=["region", "period"], how="outer")
-    pw = (
-        _wide(perception, list(PERCEPTION_MEASURES), annual_month="07") if len(perception) else pd.DataFrame()
-    )
+    pop = region_population(regions, population)
+    raw = _conflict_rates(conflict, pop) if len(conflict) else pd.DataFrame(columns=["region", "period"])
+    if len(collaboration):
+        kw = _wide(collaboration, ["network_density"])
+        if len(kw):
+            kw = kw.reset_index()[["region", "period", "network_density"]]
+            raw = raw.merge(kw, on=["region", "period"], how="outer")
     if raw.empty:
-        return finish(pd.DataFrame(columns=list(TIDY_COLUMNS)))
-    if len(pw):
-        pw = pw.reset_index()
-        first = min(raw["period"].min(), pw["period"].min())
-        last = raw["period"].max()
-        months = month_range(pd.Period(first, "M"), pd.Period(last, "M")).astype(str)
-        filled = []
-        for region, g in pw.groupby("region"):
-            g = g.set_index("period").reindex(months)
-            g = g.drop(columns="region").ffill(limit=perception_max_age - 1)
-            g["region"] = region
-            filled.append(g.reset_index(names="period"))
-        pw = pd.concat(filled, ignore_index=True)
-        cols = [c for c in PERCEPTION_MEASURES if c in pw]
-        raw = raw.merge(pw[["region", "period", *cols]], on=["region", "period"], how="left")
-    raw = clip_periods(raw, start_p, end_p).reset_index(drop=True)
-    scores = pd.DataFrame({"region": raw["region"], "period": raw["period"]})
-    if "c1" in raw:
-        scores["score_conflict"] = 100 - pd.concat([_minmax(raw["c1"]), _minmax(raw["c2"])], axis=1).mean(
-            axis=1, skipna=False
+        return finish(
+            pd.DataFrame(columns=["region", "period", "family", "indicator", "value"]).assign(
+                ci_low=np.nan, ci_high=np.nan
+            )
         )
+    if len(perception):
+        pw = _perception_filled(perception, str(raw["period"].max()), perception_max_age)
+        if len(pw):
+            raw = raw.merge(pw, on=["region", "period"], how="outer")
+    raw = raw.sort_values(["region", "period"]).reset_index(drop=True)
+
+    scores = pd.DataFrame({"region": raw["region"], "period": raw["period"]})
+    for name in CONFLICT_MEASURES:
+        scores[f"{name}_per_100k"] = raw.get(name, np.nan)
+    if all(name in raw for name in CONFLICT_MEASURES):
+        parts = [goalpost_score(raw[name], posts[name]) for name in CONFLICT_MEASURES]
+        scores["score_conflict"] = np.mean(parts, axis=0)  # NaN when either is missing
     else:
         scores["score_conflict"] = np.nan
-    scores["score_collaboration"] = _minmax(raw["network_density"]) if "network_density" in raw else np.nan
+    if "network_density" in raw:
+        scores["score_collaboration"] = goalpost_score(raw["network_density"], posts["network_density"])
+    else:
+        scores["score_collaboration"] = np.nan
     pcols = [c for c in PERCEPTION_MEASURES if c in raw]
     if pcols:
-        scores["score_perception"] = pd.concat([_minmax(raw[c]) for c in pcols], axis=1).mean(axis=1)
+        stack = pd.DataFrame({c: goalpost_score(raw[c], posts[c]) for c in pcols})
+        scores["score_perception"] = stack.mean(axis=1, skipna=True).to_numpy()
     else:
         scores["score_perception"] = np.nan
+
     total_w = sum(w[f] for f in FAMILY_NAMES)
-    num = np.zeros(len(scores))
     den = np.zeros(len(scores))
-    count = np.zeros(len(scores))
     for fam in FAMILY_NAMES:
-        s = scores[f"score_{fam}"].to_numpy(dtype=float)
-        has = np.isfinite(s)
+        has = np.isfinite(scores[f"score_{fam}"].to_numpy(dtype=float))
         scores[f"coverage_{fam}"] = has.astype(float)
-        num += np.where(has, w[fam] * np.nan_to_num(s), 0.0)
         den += np.where(has, w[fam], 0.0)
-        count += (has & (w[fam] > 0)).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scores["stability_index"] = np.where((count >= min_families) & (den > 0), num / den, np.nan)
     scores["coverage"] = den / total_w
+    scores["stability_index"] = _index(scores, FAMILY_NAMES, w, min_families)
+    scores["outcome_index"] = _index(scores, OUTCOME_FAMILIES, w, 1)
+
+    scores = clip_periods(scores, start_p, end_p)
     long = scores.melt(id_vars=["region", "period"], value_vars=list(INDICATORS), var_name="indicator")
     long["family"] = "composite"
     long["ci_low"] = np.nan

@@ -14,7 +14,16 @@ from metrics.evaluation_stats import CAVEAT, NAN, Result, Windows, fmt_num
 from metrics.frames import TableLike, region_members
 
 #: engagement kinds that make a partnership (a visit or an arms sale alone does not)
-PARTNER_KINDS: tuple[str, ...] = ("joint_exercise", "defence_agreement", "training_mission")
+PARTNER_KINDS: tuple[str, ...] = (
+    "joint_exercise",
+    "defence_agreement",
+    "training_mission",
+    "defence_pact",
+    "offence_pact",
+    "neutrality_pact",
+    "non_aggression_pact",
+    "consultation_pact",
+)
 PROPOSAL_COLUMNS: tuple[str, ...] = ("region", "month", "label", "reason", "kind")
 COMPARISON_COLUMNS: tuple[str, ...] = ("region", "used", "reason")
 

@@ -1,8 +1,8 @@
 """All indicator families at once, in the tidy grain, from the three tables and the regions.
 
 Each family is computed over the whole data (so trailing statistics see the months before
-``start``); the composite is normalised across every region of ``regions`` over ``[start, end]``;
-then rows are clipped to the period and, when asked, to the chosen regions.
+``start``); the composite is scaled against fixed goalposts, so it does not depend on the other
+regions or the period; then rows are clipped to the period and, when asked, to the chosen regions.
 """
 
 from __future__ import annotations
@@ -42,9 +42,8 @@ def compute_indicators(
     ``coverage`` (the incidents coverage table) and ``population`` go to ``conflict_indicators``:
     conflict values are computed over the covered members and carry their ``covered_share``.
 
-    ``families`` chooses which families to return; ``region_names`` keeps those regions (the
-    composite is still normalised across all regions). Filters apply to incidents (see
-    ``conflict_indicators``); ``weights`` to the composite.
+    ``families`` chooses which families to return; ``region_names`` keeps those regions. Filters apply to
+    incidents (see ``conflict_indicators``); ``weights`` to the composite.
     """
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
@@ -55,7 +54,7 @@ def compute_indicators(
     want = set(families)
     needs_all = "composite" in want
     conflict_regions = regions
-    if region_names is not None and not needs_all:
+    if region_names is not None:  # every index depends on its own region only
         conflict_regions = regions.loc[regions["region"].isin(region_names)]
     parts: dict[str, pd.DataFrame] = {}
     if want & {"conflict", "composite"}:
@@ -77,7 +76,7 @@ def compute_indicators(
             parts["conflict"],
             parts["collaboration"],
             parts["perception"],
-            regions,
+            conflict_regions,
             weights=weights,
             start=start,
             end=end,

@@ -13,62 +13,110 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from metrics.frames import TableLike, clip_periods, finish, parse_period, region_members, tidy
-from metrics.intervals import Z95, intervals, wilson
+from metrics.intervals import Z95, intervals
 
 COVERAGE_END = "coverage_end"
 
 
-DERIVED_SUFFIXES: tuple[str, ...] = ("_change_significant", "_change", "_sample_size")
+DERIVED_SUFFIXES: tuple[str, ...] = (
+    "_change_significant",
+    "_change",
+    "_sample_size",
+    "_countries_covered",
+    "_population_covered",
+)
 
 
 def measured_indicators(names: Iterable[str]) -> list[str]:
     """The measured indicators among tidy perception indicator names (sorted): not the derived
-    ``<j>_change``, ``<j>_change_significant``, ``<j>_sample_size`` nor ``coverage_end``."""
+    ``<j>_change``, ``<j>_change_significant``, ``<j>_sample_size``, ``<j>_countries_covered``,
+    ``<j>_population_covered`` nor ``coverage_end``."""
     return sorted({str(n) for n in names if str(n) != COVERAGE_END and not str(n).endswith(DERIVED_SUFFIXES)})
 
 
-def _pool(joined: pd.DataFrame, min_countries: int) -> pd.DataFrame:
-    """Regional estimate of each (region, indicator, period) from its member countries' national values.
+def country_population(population: pd.DataFrame, carry_years: int = 3) -> dict[tuple[str, int], float]:
+    """(iso3, year) → population, each country's latest figure carried forward ``carry_years`` years."""
+    if population.empty:
+        return {}
+    wide = population.pivot_table(index="year", columns="iso3", values="population", aggfunc="first")
+    years = np.arange(int(wide.index.min()), int(wide.index.max()) + carry_years + 1)
+    long = wide.reindex(years).ffill(limit=carry_years).stack()
+    return {(str(i), int(y)): float(v) for (y, i), v in long.items()}
 
-    Columns out: ``region, indicator, period, value, lo, hi, n`` (see ``perception_indicators``).
-    """
-    j = joined.assign(
-        is_share=(joined["scale"].fillna("share") == "share"),
-        n_=pd.to_numeric(joined["sample_size"], errors="coerce"),
-    )
-    j["np_"] = j["n_"] * j["value"]
-    j["se2"] = ((j["ci_high_r"] - j["ci_low_r"]) / (2 * Z95)) ** 2
-    g = j.groupby(["region", "indicator", "period"], sort=True)
-    agg = g.agg(
-        k=("iso3", "nunique"),
-        rows=("value", "size"),
-        mean=("value", "mean"),
-        first=("value", "first"),
-        first_lo=("ci_low_r", "first"),
-        first_hi=("ci_high_r", "first"),
-        share=("is_share", "all"),
-        n_known=("n_", "count"),
-        n_sum=("n_", "sum"),
-        np_sum=("np_", "sum"),
-        se_known=("se2", "count"),
-        se2_sum=("se2", "sum"),
-    ).reset_index()
-    single = (agg["k"] == 1) & (agg["rows"] == 1)
-    pooled = ~single & agg["share"] & (agg["n_known"] == agg["rows"])
-    by_se = ~single & ~pooled & (agg["se_known"] == agg["rows"])
-    value = np.where(
-        single, agg["first"], np.where(pooled, agg["np_sum"] / agg["n_sum"].where(pooled, 1), agg["mean"])
-    )
-    w_lo, w_hi = wilson(value, np.where(pooled, agg["n_sum"], np.nan))
-    half = Z95 * np.sqrt(agg["se2_sum"]) / agg["rows"]
-    lo = np.where(single, agg["first_lo"], np.where(pooled, w_lo, np.where(by_se, value - half, np.nan)))
-    hi = np.where(single, agg["first_hi"], np.where(pooled, w_hi, np.where(by_se, value + half, np.nan)))
-    n = np.where(agg["n_known"] == agg["rows"], agg["n_sum"], np.nan)
-    enough = agg["k"] >= min_countries
-    out = agg[["region", "indicator", "period"]].assign(value=value, lo=lo, hi=hi, n=n)
-    return out.loc[enough.to_numpy()]
+
+def _mean(values: np.ndarray, se: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Weighted mean and its standard error √Σ (w_i/Σw)² se_i² (NaN if an se is missing)."""
+    w = weights / weights.sum()
+    return float(np.dot(w, values)), float(np.sqrt(np.sum(w**2 * se**2)))
+
+
+def _region_series(
+    g: pd.DataFrame, region: str, ind: str, pop: dict[tuple[str, int], float], members: list[str], z: float
+) -> list[dict[str, object]]:
+    """Rows of one region and indicator, wave by wave (see ``perception_indicators``)."""
+    out: list[dict[str, object]] = []
+    g = g.drop_duplicates(["period", "iso3"]).sort_values(["period", "iso3"], kind="stable")
+    period_col = g["period"].astype(str).to_numpy()
+    cols = {c: g[c].to_numpy() for c in ("iso3", "value", "se", "is_share", "ci_low_r", "ci_high_r", "n_")}
+    bounds = np.flatnonzero(np.r_[True, period_col[1:] != period_col[:-1], True])
+    prev: dict[str, tuple[float, float]] | None = None
+    for lo_i, hi_i in zip(bounds[:-1], bounds[1:], strict=True):
+        period = period_col[lo_i]
+        year = int(period[:4])
+        iso = cols["iso3"][lo_i:hi_i]
+        weights = np.array([pop.get((str(c), year), np.nan) for c in iso])
+        keep = np.isfinite(weights)
+        if not keep.any():
+            prev = None
+            continue
+        iso, wts = iso[keep], weights[keep]
+        vals = cols["value"][lo_i:hi_i][keep].astype(float)
+        ses = cols["se"][lo_i:hi_i][keep].astype(float)
+        value, se = _mean(vals, ses, wts)
+        if len(iso) == 1 and bool(cols["is_share"][lo_i:hi_i][keep][0]):  # one country: its own interval
+            lo = float(cols["ci_low_r"][lo_i:hi_i][keep][0])
+            hi = float(cols["ci_high_r"][lo_i:hi_i][keep][0])
+        else:
+            lo, hi = value - z * se, value + z * se
+        sizes = cols["n_"][lo_i:hi_i][keep].astype(float)
+        n = float(sizes.sum()) if np.isfinite(sizes).all() else np.nan
+        all_pop = sum(pop.get((c, year), 0.0) for c in members)
+        base = {"region": region, "period": period}
+        out += [
+            {**base, "indicator": ind, "value": value, "ci_low": lo, "ci_high": hi, "k": len(iso)},
+            {**base, "indicator": f"{ind}_sample_size", "value": n},
+            {**base, "indicator": f"{ind}_countries_covered", "value": float(len(iso))},
+            {**base, "indicator": f"{ind}_population_covered", "value": float(wts.sum() / all_pop)},
+        ]
+        now = {str(c): (float(v), float(e)) for c, v, e in zip(iso, vals, ses, strict=True)}
+        if prev is not None:
+            both = sorted(set(now) & set(prev))
+            if both:
+                w_now = np.array([pop[(c, year)] for c in both])
+                v1, se1 = _mean(
+                    np.array([now[c][0] for c in both]), np.array([now[c][1] for c in both]), w_now
+                )
+                v0, se0 = _mean(
+                    np.array([prev[c][0] for c in both]), np.array([prev[c][1] for c in both]), w_now
+                )
+                change = v1 - v0
+                half = z * float(np.sqrt(se1**2 + se0**2))
+                sig = np.nan if np.isnan(half) else float(change - half > 0 or change + half < 0)
+                out += [
+                    {
+                        **base,
+                        "indicator": f"{ind}_change",
+                        "value": change,
+                        "ci_low": change - half,
+                        "ci_high": change + half,
+                    },
+                    {**base, "indicator": f"{ind}_change_significant", "value": sig},
+                ]
+        prev = now
+    return out
 
 
 def perception_indicators(
@@ -78,27 +126,37 @@ def perception_indicators(
     start: str | None = None,
     end: str | None = None,
     min_countries: int = 1,
+    population: pd.DataFrame | None = None,
+    index_level: float = 0.90,
 ) -> pd.DataFrame:
     """Perception indicators per region and wave (tidy).
 
-    For region r, indicator j and wave w, over member countries i with a national value p_i:
+    For region r, indicator j and wave w, over the member countries i with a national value p_i
+    and a population P_i (World Bank ``SP.POP.TOTL`` of the wave's year; the latest figure is
+    carried forward up to 3 years; a country without a figure, such as Taiwan, is left out):
 
-    - ``<j>`` (e.g. ``feel_safe``, share 0–1): when every country gives its sample size n_i and the
-      scale is a share, the sample-size-weighted mean p̄ = Σ n_i p_i / Σ n_i with the Wilson 95 %
-      interval of the pooled sample N = Σ n_i. Otherwise the unweighted mean of the p_i, with
-      ± 1.96 × √(Σ se_i²)/k where every country has an interval (se_i from the interval rule),
-      else no interval. A single country keeps its own interval (``metrics.intervals``).
-    - ``<j>_sample_size``: N, the respondents behind the regional value (empty when unknown).
-    - ``<j>_change`` = p̄_w − p̄_{w−1}, the change since the region's previous wave of that
-      indicator (share points), with the interval ± 1.96 × √(se_w² + se_{w−1}²).
+    - ``<j>`` (e.g. ``feel_safe``, share 0–1) = Σ P_i p_i / Σ P_i, the population-weighted mean of
+      the covered countries' national values: one estimand whatever the sample sizes given. Its
+      interval: value ± z × √Σ (P_i/ΣP)² se_i², se_i from each country's interval
+      (``metrics.intervals``: published, standard error or Wilson from the sample size); no
+      interval when a country has none. z = 1.96 (95 %) for shares; for an index (WGI
+      ``political_stability``) z for ``index_level``, 90 % by default as the World Bank publishes
+      (0.95 selectable). A single country keeps its own share interval.
+    - ``<j>_countries_covered`` = the number of member countries behind the value (countries);
+      ``<j>_population_covered`` = their population ÷ the population of every member with a figure
+      that year (share 0–1). One country of seventeen is shown as such, never as the region.
+    - ``<j>_sample_size``: N = Σ n_i, the respondents behind the value (empty when one is unknown).
+    - ``<j>_change`` = the change since the region's previous wave of that indicator, over the
+      countries present in both waves only, both waves weighted by the populations of the later
+      wave's year (share points, or index points), with the interval ± z × √(se_w² + se_{w−1}²)
+      (independent samples); no row when no country is in both waves.
     - ``<j>_change_significant`` = 1 when that interval excludes 0, else 0 (empty without intervals).
 
     - ``coverage_end`` = 1 in the region's latest period with a value of any indicator: the last
       period the loaded perception sources cover for it. This row is kept whatever the period asked
       for, so a chart can say where its data end.
 
-    ``min_countries``: the least number of member countries that must report for a regional value.
-    Countries reporting in different waves make the regional mean's composition differ between waves.
+    ``min_countries``: the least number of covered member countries for a regional value.
     A distribution across answer categories is stored as ``feel_safe_distribution_<category>``
     and a share who feel unsafe as ``feel_unsafe``: each is pooled like any share, and neither ever
     enters ``feel_safe``.
@@ -107,6 +165,12 @@ def perception_indicators(
     frame = perception.to_pandas() if not isinstance(perception, pd.DataFrame) else perception.copy()
     if frame.empty:
         return tidy(pd.DataFrame(), "perception", [])
+    if population is None:
+        from datasets.loaders import load_population
+
+        population = load_population()
+    pop = country_population(population)
+    z_index = float(norm.ppf(0.5 + index_level / 2))
     for c in ("scale", "breakdown", "sample_size", "std_error", "ci_low", "ci_high"):
         if c not in frame:
             frame[c] = np.nan if c not in ("scale", "breakdown") else None
@@ -116,59 +180,38 @@ def perception_indicators(
     iv = intervals(national)
     national["ci_low_r"] = iv["ci_low"].to_numpy()
     national["ci_high_r"] = iv["ci_high"].to_numpy()
+    national["se"] = (national["ci_high_r"] - national["ci_low_r"]) / (2 * Z95)
+    national["is_share"] = national["scale"].fillna("share") == "share"
+    national["n_"] = pd.to_numeric(national["sample_size"], errors="coerce")
     national["period"] = pd.to_datetime(national["wave_date"]).dt.strftime("%Y-%m")
     if "period_grain" in national:
         annual = national["period_grain"] == "year"
         national.loc[annual, "period"] = national.loc[annual, "period"].str.slice(0, 4)
-    joined = national.merge(region_members(regions), on="iso3")
+    members = region_members(regions)
+    joined = national.merge(members, on="iso3")
     if joined.empty:
         return tidy(pd.DataFrame(), "perception", [])
-    pooled = _pool(joined, min_countries)
-    pooled = pooled.loc[pooled["value"].notna()].sort_values(["region", "indicator", "period"])
-    rows = []
-    for (region, ind), g in pooled.groupby(["region", "indicator"], sort=True):
-        g = g.reset_index(drop=True)
-        se = (g["hi"] - g["lo"]) / (2 * Z95)
-        change = g["value"].diff()
-        half = Z95 * np.sqrt(se**2 + se.shift(1) ** 2)
-        lo, hi = change - half, change + half
-        sig = np.where(lo.isna(), np.nan, ((lo > 0) | (hi < 0)).astype(float))
-        base = {"region": region, "period": g["period"]}
-        rows.append(
-            pd.DataFrame(
-                {**base, "indicator": ind, "value": g["value"], "ci_low": g["lo"], "ci_high": g["hi"]}
-            )
-        )
-        rows.append(
-            pd.DataFrame(
-                {
-                    **base,
-                    "indicator": f"{ind}_sample_size",
-                    "value": g["n"],
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                }
-            )
-        )
-        rows.append(
-            pd.DataFrame(
-                {**base, "indicator": f"{ind}_change", "value": change, "ci_low": lo, "ci_high": hi}
-            ).iloc[1:]
-        )
-        rows.append(
-            pd.DataFrame(
-                {
-                    **base,
-                    "indicator": f"{ind}_change_significant",
-                    "value": sig,
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                }
-            ).iloc[1:]
-        )
-    if not rows:
+    by_region = members.groupby("region")["iso3"].apply(list).to_dict()
+    rows: list[dict[str, object]] = []
+    for (region, ind), g in joined.groupby(["region", "indicator"], sort=True):
+        z = Z95 if bool(g["is_share"].all()) else z_index
+        rows += _region_series(g, str(region), str(ind), pop, by_region[region], z)
+    out = pd.DataFrame(rows, columns=["region", "period", "indicator", "value", "ci_low", "ci_high", "k"])
+    if out.empty:
         return tidy(pd.DataFrame(), "perception", [])
-    out = pd.concat(rows, ignore_index=True)
+    # min_countries: drop every row of a wave whose value rests on fewer countries
+    k = out.loc[out["k"].notna(), ["region", "period", "indicator", "k"]].rename(
+        columns={"indicator": "base"}
+    )
+    out["base"] = out["indicator"].str.replace(
+        r"_(sample_size|countries_covered|population_covered|change_significant|change)$", "", regex=True
+    )
+    out = out.merge(k, on=["region", "period", "base"], how="left", suffixes=("_x", ""))
+    out = out.loc[out["k"] >= min_countries]
+    out = out.loc[
+        out["value"].notna() | out["indicator"].str.endswith(("_sample_size", "_change_significant"))
+    ]
+    pooled = out.loc[out["indicator"] == out["base"]]
     out = clip_periods(out, start_p, end_p)
     ends = pooled.groupby("region")["period"].agg(lambda p: max(p, key=_end_key))
     cov = pd.DataFrame(

@@ -49,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
         coverage=ctx.incidents_coverage(),
     )
     table = tidy_provenance(table, {f: ctx.provenance(f) for f in FAMILIES})
+    if "composite" in families:  # which goalposts scaled the index rows
+        from datasets.loaders import load_goalposts
+        from metrics.composite import goalposts_method
+
+        method = goalposts_method(load_goalposts())
+        table = table.assign(method=table["family"].map({"composite": method}).fillna(""))
     note_sample(ctx)
     print_table(table, args.format)
     return 0

@@ -65,6 +65,13 @@ def test_every_bundled_region_gets_a_composite_table(capsys):
         assert len(values) == 12 and values.notna().all()
         assert ((values >= 0) & (values <= 100)).all()
     assert set(frame["period"]) == {f"2025-{m:02d}" for m in range(1, 13)}
+    names = set(frame["indicator"])
+    assert {"stability_index", "outcome_index", "coverage"} <= names
+    assert {"score_conflict", "score_collaboration", "score_perception"} <= names
+    from datasets.loaders import load_goalposts
+
+    version = load_goalposts()["version"]
+    assert set(frame["method"]) == {f"fixed goalposts v{version} (datasets/data/goalposts.json)"}
 
 
 def test_json_and_region_name_case(capsys):

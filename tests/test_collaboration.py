@@ -28,7 +28,7 @@ def west():
 def test_counts_weights_density_partners(west):
     c = _collab(
         [
-            ("a", dt.date(2020, 1, 5), None, "joint_exercise", ["FRA", "DEU", "USA"], 1.0),
+            ("a", dt.date(2020, 1, 5), None, "joint_exercise", ["FRA", "DEU", "USA", "NATO"], 1.0),
             ("b", dt.date(2020, 3, 1), None, "arms_transfer", ["USA", "ITA"], 50.0),
             ("c", dt.date(2020, 2, 1), dt.date(2020, 2, 28), "defence_agreement", ["FRA", "ITA"], None),
             (
@@ -42,24 +42,31 @@ def test_counts_weights_density_partners(west):
         ]
     )
     out = collaboration_indicators(c, west, window=2)
-    # January: exercise a only
+    # January: exercise a only (a flow)
     assert value(out, "West", "2020-01", "engagements_joint_exercise") == 1
     assert value(out, "West", "2020-01", "engagements_total") == 1
-    assert value(out, "West", "2020-01", "collaboration_score") == 1.0
-    # February: agreement c in force (weight missing → 1)
+    assert value(out, "West", "2020-01", "collaboration_score") == 1  # alias of engagements_total
+    # February: agreement c in force: a stock, never added to the flows
     assert value(out, "West", "2020-02", "engagements_defence_agreement") == 1
-    assert value(out, "West", "2020-02", "collaboration_score") == 1.0
-    # March: transfer b (TIV 50); visit d concerns no member of West
+    assert value(out, "West", "2020-02", "agreements_in_force") == 1
+    assert value(out, "West", "2020-02", "engagements_total") == 0
+    # March: transfer b (USA → ITA, TIV 50) counts 1, its TIV goes to imports only; visit d is not West's
     assert value(out, "West", "2020-03", "engagements_arms_transfer") == 1
     assert value(out, "West", "2020-03", "engagements_high_level_visit") == 0
-    assert value(out, "West", "2020-03", "collaboration_score") == 50.0
-    # density over a 2-month trailing window, 3 pairs possible:
-    # Jan {FRA-DEU} = 1/3; Feb {FRA-DEU (Jan), FRA-ITA} = 2/3;
-    # Mar {FRA-ITA (Feb)} = 1/3 (b ties ITA to a non-member)
-    assert value(out, "West", "2020-01", "network_density") == pytest.approx(1 / 3)
-    assert value(out, "West", "2020-02", "network_density") == pytest.approx(2 / 3)
+    assert value(out, "West", "2020-03", "engagements_total") == 0 + 1
+    assert value(out, "West", "2020-03", "collaboration_score") == 1
+    assert value(out, "West", "2020-03", "arms_imports_tiv") == 50.0
+    assert value(out, "West", "2020-03", "arms_exports_tiv") == 0
+    assert value(out, "West", "2020-03", "arms_intra_tiv") == 0
+    assert value(out, "West", "2020-03", "arms_transfer_tiv") == 50.0 + 0 + 0
+    # density over a 2-month trailing window, 3 pairs possible; exercise a has k = 3 states
+    # (FRA, DEU, USA; NATO is not a state) → FRA-DEU weighs 1/(3 − 1) = 1/2; agreement c (k = 2) → 1
+    # Jan {FRA-DEU 1/2} = 0.5/3; Feb {FRA-DEU 1/2, FRA-ITA 1} = 1.5/3; Mar {FRA-ITA 1} = 1/3
+    assert value(out, "West", "2020-01", "network_density") == pytest.approx(0.5 / 3)
+    assert value(out, "West", "2020-02", "network_density") == pytest.approx((0.5 + 1) / 3)
     assert value(out, "West", "2020-03", "network_density") == pytest.approx(1 / 3)
-    # external partners in the window: USA (a) in Jan and Feb; USA (b) in Mar → 1 each month
+    assert [value(out, "West", p, "network_dyads") for p in ("2020-01", "2020-02", "2020-03")] == [1, 2, 1]
+    # external partners in the window: USA (a; NATO is no partner) in Jan and Feb; USA (b) in Mar
     assert [value(out, "West", p, "external_partners") for p in ("2020-01", "2020-02", "2020-03")] == [
         1,
         1,
@@ -81,18 +88,39 @@ def test_agreement_in_force_counts_every_month_and_open_end_runs_to_data_end(wes
         assert value(out, "West", p, "engagements_defence_agreement") == 1
     # April: pact FRA-DEU and exercise ITA-DEU → 2 of 3 pairs
     assert value(out, "West", "2020-04", "network_density") == pytest.approx(2 / 3)
-    assert value(out, "West", "2020-04", "engagements_total") == 2
+    assert value(out, "West", "2020-04", "engagements_total") == 1  # the exercise (a flow)
+    assert value(out, "West", "2020-04", "agreements_in_force") == 1  # the pact (a stock)
 
 
 def test_engagement_counted_once_per_region_and_single_member_region(west):
     c = _collab([("a", dt.date(2021, 6, 1), None, "joint_exercise", ["FRA", "DEU", "ITA", "ISL"], 2.0)])
     out = collaboration_indicators(c, west)
     assert value(out, "West", "2021-06", "engagements_total") == 1  # three members, one engagement
-    assert value(out, "West", "2021-06", "network_density") == 1.0  # all 3 pairs tied
+    # all 3 pairs tied, each by one exercise of k = 4 states: 3 × 1/(4 − 1) ÷ 3 pairs
+    assert value(out, "West", "2021-06", "network_density") == pytest.approx(3 * (1 / 3) / 3)
+    assert value(out, "West", "2021-06", "network_dyads") == 3
     assert value(out, "West", "2021-06", "external_partners") == 1  # ISL
     # Solo has one member: density undefined (no pairs), shown missing
     assert math.isnan(value(out, "Solo", "2021-06", "network_density"))
     assert value(out, "Solo", "2021-06", "external_partners") == 3
+
+
+def test_density_weighting_on_three_exercises():
+    four = pd.DataFrame({"region": ["Four"] * 4, "iso3": ["FRA", "DEU", "ITA", "ESP"]})
+    c = _collab(
+        [
+            ("e1", dt.date(2020, 5, 1), None, "joint_exercise", ["FRA", "DEU"], None),
+            ("e2", dt.date(2020, 5, 3), None, "joint_exercise", ["FRA", "DEU", "ITA", "ESP", "USA"], None),
+            ("e3", dt.date(2020, 5, 9), None, "joint_exercise", ["ITA", "ESP", "GBR"], None),
+        ]
+    )
+    out = collaboration_indicators(c, four)
+    # k = 2, 5, 3 → each pair of e1 gets 1, of e2 1/4, of e3 1/2
+    # FRA-DEU 1 + 1/4 → capped at 1; ITA-ESP 1/4 + 1/2 = 3/4; four other pairs 1/4 each
+    expected = (1 + (1 / 4 + 1 / 2) + 4 * (1 / 4)) / (4 * 3 / 2)
+    assert value(out, "Four", "2020-05", "network_density") == pytest.approx(expected)
+    assert value(out, "Four", "2020-05", "network_dyads") == 6  # every pair tied at least once
+    assert value(out, "Four", "2020-05", "external_partners") == 2  # USA, GBR
 
 
 def test_trailing_window_of_twelve_months(west):

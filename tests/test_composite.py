@@ -1,14 +1,38 @@
-"""Composite index: min–max normalisation, direction, weights, coverage and the missing-data policy."""
+"""Composite indices: fixed goalposts, conflict per capita, gaps where a family ends, the outcome
+index without collaboration, and invariance to other regions, the window and unrelated sources."""
 
+import datetime as dt
 import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import value
 
-from metrics.composite import composite_indicators
+from datasets.loaders import load_goalposts, load_population, load_regions, load_table
+from metrics.composite import composite_indicators, goalpost_score, goalposts_method, region_population
 from metrics.frames import month_range
+from metrics.indicators import compute_indicators
+
+POSTS = {
+    "version": "test",
+    "measures": {
+        "conflict_deaths": {"scale": "log", "best": 0, "worst": 99},
+        "conflict_incidents": {"scale": "log", "best": 0, "worst": 9},
+        "network_density": {"scale": "linear", "best": 1, "worst": 0},
+        "feel_safe": {"scale": "linear", "best": 1, "worst": 0},
+        "political_stability": {"scale": "linear", "best": 2.5, "worst": -2.5},
+    },
+}
+POP = pd.DataFrame(
+    {
+        "iso3": ["FRA", "DEU", "ITA", "FRA", "DEU", "ITA"],
+        "year": [2020, 2020, 2020, 2021, 2021, 2021],
+        "population": [60_000_000, 40_000_000, 50_000_000, 60_000_000, 40_000_000, 50_000_000],
+    }
+)
+MONTHS = list(month_range(pd.Period("2020-01", "M"), pd.Period("2021-12", "M")).astype(str))
 
 
 def _tidy(rows, family):
@@ -26,117 +50,175 @@ def regions():
 
 @pytest.fixture
 def families():
-    months = list(month_range(pd.Period("2020-01", "M"), pd.Period("2021-02", "M")).astype(str))
     rows = []
-    for p in months:
-        rows.append(("A", p, "fatalities", 4.0))  # 4 deaths/month, 2 members → 2 per member
-        rows.append(("B", p, "fatalities", 1.0))  # 1 death/month, 1 member → 1 per member
-    rows += [
-        ("A", "2021-01", "incidents_rolling_12m", 10.0),
-        ("A", "2021-02", "incidents_rolling_12m", 20.0),
-        ("B", "2021-01", "incidents_rolling_12m", 3.0),
-        ("B", "2021-02", "incidents_rolling_12m", 3.0),
-    ]
+    for p in MONTHS:
+        rows += [("A", p, "fatalities", 100.0), ("A", p, "incidents", 50.0)]
+        rows += [("B", p, "fatalities", 0.0), ("B", p, "incidents", 5.0)]
     conflict = _tidy(rows, "conflict")
-    collab = _tidy(
-        [("A", "2021-01", "network_density", 0.2), ("A", "2021-02", "network_density", 0.6)], "collaboration"
-    )
-    perception = _tidy(
-        [
-            ("A", "2020-06", "feel_safe", 0.5),
-            ("A", "2021-02", "feel_safe", 0.7),
-            ("B", "2018-01", "feel_safe", 0.9),
-        ],
-        "perception",
-    )
+    collab = _tidy([("A", p, "network_density", 0.4) for p in MONTHS[:18]], "collaboration")  # ends 2021-06
+    perception = _tidy([("A", "2020-06", "feel_safe", 0.5), ("B", "2020-06", "feel_safe", 0.8)], "perception")
     return conflict, collab, perception
 
 
+def _run(families, regions, **kw):
+    return composite_indicators(*families, regions, population=POP, goalposts=POSTS, **kw)
+
+
+def test_goalpost_score_by_hand():
+    log = {"scale": "log", "best": 0, "worst": 99}
+    # log10(1 + 9) = 1 of log10(1 + 99) = 2 → half way; beyond the worst → 0; negative share → clipped
+    assert goalpost_score(np.array([0.0, 9.0, 500.0]), log).tolist() == pytest.approx([100, 50, 0])
+    lin = {"scale": "linear", "best": 2.5, "worst": -2.5}
+    assert goalpost_score(np.array([0.0, -2.5, np.nan]), lin)[:2].tolist() == pytest.approx([50, 0])
+    assert math.isnan(goalpost_score(np.array([np.nan]), lin)[0])
+
+
 def test_index_worked_by_hand(regions, families):
-    out = composite_indicators(*families, regions, start="2021-01", end="2021-02")
-    # conflict: C1 per member = A 5, 10; B 3, 3 → min 3, max 10: s = 100·(5−3)/7 = 28.571, 100, 0, 0
-    #           C2 per member = A 2, 2; B 1, 1 → s = 100, 100, 0, 0
-    #           score = 100 − mean(s1, s2): A-Jan 100 − (28.571 + 100)/2 = 35.714; A-Feb 0; B 100
-    s1 = 100 * (5 - 3) / 7
-    assert value(out, "A", "2021-01", "score_conflict") == pytest.approx(100 - (s1 + 100) / 2)
-    assert value(out, "A", "2021-02", "score_conflict") == pytest.approx(0)
-    assert value(out, "B", "2021-01", "score_conflict") == pytest.approx(100)
-    # collaboration: density 0.2 → 0, 0.6 → 100
-    assert value(out, "A", "2021-01", "score_collaboration") == pytest.approx(0)
-    assert value(out, "A", "2021-02", "score_collaboration") == pytest.approx(100)
-    # perception: A carries 0.5 (2020-06) into January, 0.7 in February → 0, 100. B's 2018-01 wave is
-    # 36 months old in 2021-01: older than the 36-month limit allows, so missing (not zero).
-    assert value(out, "A", "2021-01", "score_perception") == pytest.approx(0)
-    assert value(out, "A", "2021-02", "score_perception") == pytest.approx(100)
-    assert math.isnan(value(out, "B", "2021-01", "score_perception"))
-    # index with equal weights: A-Jan (35.714 + 0 + 0)/3; A-Feb (0 + 100 + 100)/3
-    assert value(out, "A", "2021-01", "stability_index") == pytest.approx((100 - (s1 + 100) / 2) / 3)
-    assert value(out, "A", "2021-02", "stability_index") == pytest.approx(200 / 3)
-    # B has only the conflict family: below min_families = 2 → no index; coverage 1/3
-    assert math.isnan(value(out, "B", "2021-01", "stability_index"))
-    assert value(out, "B", "2021-01", "coverage") == pytest.approx(1 / 3)
-    assert value(out, "B", "2021-01", "coverage_conflict") == 1
-    assert value(out, "B", "2021-01", "coverage_collaboration") == 0
-    assert value(out, "A", "2021-01", "coverage") == pytest.approx(1.0)
+    out = _run(families, regions, start="2020-12", end="2021-12")
+    # A: 12 × 100 deaths ÷ (60 + 40 million) × 100,000 = 1.2 per 100k; incidents 12 × 50 → 0.6
+    assert value(out, "A", "2020-12", "conflict_deaths_per_100k") == pytest.approx(1200 / 100e6 * 1e5)
+    assert value(out, "A", "2020-12", "conflict_incidents_per_100k") == pytest.approx(600 / 100e6 * 1e5)
+    deaths = 100 * (1 - math.log10(1 + 1.2) / math.log10(1 + 99))
+    incidents = 100 * (1 - math.log10(1 + 0.6) / math.log10(1 + 9))
+    conflict_a = (deaths + incidents) / 2
+    assert value(out, "A", "2020-12", "score_conflict") == pytest.approx(conflict_a)
+    # B: no deaths → 100; 60 incidents ÷ 50 million × 100,000 = 0.12
+    conflict_b = (100 + 100 * (1 - math.log10(1.12) / math.log10(10))) / 2
+    assert value(out, "B", "2020-12", "score_conflict") == pytest.approx(conflict_b)
+    # density 0.4 → 40; feel_safe 0.5 → 50 (the June 2020 wave carried forward, under 36 months old)
+    assert value(out, "A", "2020-12", "score_collaboration") == pytest.approx(40)
+    assert value(out, "A", "2020-12", "score_perception") == pytest.approx(50)
+    assert value(out, "A", "2020-12", "stability_index") == pytest.approx((conflict_a + 40 + 50) / 3)
+    assert value(out, "A", "2020-12", "outcome_index") == pytest.approx((conflict_a + 50) / 2)
+    # B never has collaboration data: its index families are conflict and perception
+    assert value(out, "B", "2020-12", "stability_index") == pytest.approx((conflict_b + 80) / 2)
+    # the first 11 months have no full 12-month window: no conflict score, so no index
+    early = _run(families, regions, start="2020-11", end="2020-11")
+    assert math.isnan(value(early, "A", "2020-11", "score_conflict"))
+    assert math.isnan(value(early, "A", "2020-11", "stability_index"))
 
 
-def test_weights_and_min_families(regions, families):
-    out = composite_indicators(
-        *families,
-        regions,
-        start="2021-01",
-        end="2021-02",
-        weights={"conflict": 0.5, "collaboration": 0.25, "perception": 0.25},
-        min_families=1,
+def test_family_ending_is_a_gap_not_a_jump(regions, families):
+    out = _run(families, regions, start="2021-05", end="2021-08")
+    # collaboration ends in 2021-06: the stability index stops there instead of rescaling over the
+    # two families left; the outcome index (no collaboration) goes on; coverage says why
+    assert not math.isnan(value(out, "A", "2021-06", "stability_index"))
+    assert math.isnan(value(out, "A", "2021-07", "stability_index"))
+    assert math.isnan(value(out, "A", "2021-08", "stability_index"))
+    assert value(out, "A", "2021-07", "coverage") == pytest.approx(2 / 3)
+    assert value(out, "A", "2021-07", "coverage_collaboration") == 0
+    assert value(out, "A", "2021-07", "outcome_index") == pytest.approx(
+        value(out, "A", "2021-06", "outcome_index")
     )
-    s1 = 100 * (5 - 3) / 7
-    assert value(out, "A", "2021-01", "stability_index") == pytest.approx(0.5 * (100 - (s1 + 100) / 2))
-    assert value(out, "A", "2021-02", "stability_index") == pytest.approx(0.25 * 100 + 0.25 * 100)
-    # B: only conflict (100), weights renormalised over the families with data → 100
-    assert value(out, "B", "2021-01", "stability_index") == pytest.approx(100)
-    assert value(out, "B", "2021-01", "coverage") == pytest.approx(0.5)
 
 
-def test_zero_weight_family_is_ignored(regions, families):
-    out = composite_indicators(
-        *families,
-        regions,
-        start="2021-01",
-        end="2021-02",
-        weights={"conflict": 1, "collaboration": 0, "perception": 0},
-        min_families=1,
+def test_outcome_index_ignores_collaboration(regions, families):
+    conflict, collab, perception = families
+    more = collab.assign(value=0.9)
+    a = _run(families, regions, start="2021-01", end="2021-06")
+    b = _run((conflict, more, perception), regions, start="2021-01", end="2021-06")
+    pick = ["A", "2021-03"]
+    assert value(a, *pick, "outcome_index") == value(b, *pick, "outcome_index")
+    assert value(b, *pick, "stability_index") - value(a, *pick, "stability_index") == pytest.approx(
+        (90 - 40) / 3
     )
-    assert value(out, "A", "2021-02", "stability_index") == pytest.approx(0)
-    assert value(out, "B", "2021-02", "stability_index") == pytest.approx(100)
+
+
+def test_weights(regions, families):
+    w = {"conflict": 0.5, "collaboration": 0.25, "perception": 0.25}
+    out = _run(families, regions, start="2021-01", end="2021-01", weights=w)
+    c = value(out, "A", "2021-01", "score_conflict")
+    assert value(out, "A", "2021-01", "stability_index") == pytest.approx(0.5 * c + 0.25 * 40 + 0.25 * 50)
+    assert value(out, "A", "2021-01", "outcome_index") == pytest.approx((0.5 * c + 0.25 * 50) / 0.75)
+    only = _run(families, regions, start="2021-01", end="2021-01", weights={"conflict": 1}, min_families=1)
+    assert value(only, "A", "2021-01", "stability_index") == pytest.approx(c)
 
 
 def test_bad_weights_are_refused(regions, families):
     with pytest.raises(ValueError, match="negative"):
-        composite_indicators(
-            *families, regions, weights={"conflict": -1, "collaboration": 1, "perception": 1}
-        )
+        _run(families, regions, weights={"conflict": -1, "collaboration": 1, "perception": 1})
     with pytest.raises(ValueError, match="positive"):
-        composite_indicators(*families, regions, weights={"conflict": 0, "collaboration": 0, "perception": 0})
-
-
-def test_family_with_no_data(regions, families):
-    conflict, _, perception = families
-    empty = conflict.iloc[0:0]
-    out = composite_indicators(conflict, empty, perception, regions, start="2021-01", end="2021-02")
-    assert (out.loc[out["indicator"] == "coverage_collaboration", "value"] == 0).all()
-    # A-Feb: conflict 0 and perception 100 → (0 + 100)/2 over the two families with data
-    assert value(out, "A", "2021-02", "stability_index") == pytest.approx(50)
+        _run(families, regions, weights={"conflict": 0, "collaboration": 0, "perception": 0})
 
 
 def test_annual_political_stability_enters_the_perception_score(regions, families):
     conflict, collab, _ = families
-    # WGI-style annual values: A −1.0 in 2020, B 0.5 in 2020; each counts from July 2020, so in
-    # 2021-01 (6 months later, within the 36-month limit) A is the minimum and B the maximum
-    wgi = _tidy(
-        [("A", "2020", "political_stability", -1.0), ("B", "2020", "political_stability", 0.5)], "perception"
+    wgi = _tidy([("A", "2020", "political_stability", -1.0)], "perception")
+    out = _run((conflict, collab, wgi), regions, start="2021-01", end="2021-01")
+    # counts from July 2020; −1.0 on −2.5 … 2.5 → 100 × 1.5 / 5 = 30
+    assert value(out, "A", "2021-01", "score_perception") == pytest.approx(30)
+
+
+def test_region_population_sums_members_and_carries_forward(regions):
+    pop = region_population(regions, POP.loc[POP["year"] == 2021])
+    a = pop.loc[pop["region"] == "A"].set_index("year")["population"]
+    assert a[2021] == 60_000_000 + 40_000_000
+    assert a[2024] == 100_000_000  # carried three years forward
+    assert 2025 not in a.index
+
+
+def test_bundled_goalposts_and_population():
+    posts = load_goalposts()
+    assert goalposts_method(posts).startswith(f"fixed goalposts v{posts['version']}")
+    assert {"conflict_deaths", "conflict_incidents", "network_density", "feel_safe"} <= set(posts["measures"])
+    pop = load_population()
+    assert list(pop.columns) == ["iso3", "year", "population"]
+    assert not pop["iso3"].isin(["WLD", "SSF", "HIC", "INX", "CHI"]).any()
+    assert (pop["iso3"] == "XKX").any()
+
+
+# ---- invariance on the bundled sample ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return {name: load_table(name).table for name in ("incidents", "collaboration", "perception")}
+
+
+def _index_rows(sample, regions, collaboration=None, **kw):
+    out = compute_indicators(
+        sample["incidents"],
+        sample["collaboration"] if collaboration is None else collaboration,
+        sample["perception"],
+        regions,
+        families=["composite"],
+        region_names=["NATO Europe", "Sahel"],
+        **kw,
     )
-    out = composite_indicators(conflict, collab, wgi, regions, start="2021-01", end="2021-02")
-    assert value(out, "A", "2021-01", "score_perception") == pytest.approx(0)  # 100·(−1 − (−1))/1.5
-    assert value(out, "B", "2021-01", "score_perception") == pytest.approx(100)  # 100·(0.5 + 1)/1.5
-    # B now has two families (conflict 100, perception 100): an index of 100 with equal weights
-    assert value(out, "B", "2021-01", "stability_index") == pytest.approx(100)
+    keep = out["indicator"].isin(["stability_index", "outcome_index"])
+    return out.loc[keep].set_index(["region", "period", "indicator"])["value"]
+
+
+def test_index_is_invariant_to_other_regions_window_and_unrelated_sources(sample):
+    regions = load_regions()
+    base = _index_rows(sample, regions)
+    assert base.notna().sum() > 100
+    # another region added to the regions file
+    extra = pd.concat(
+        [regions, pd.DataFrame({"region": ["Big"] * 3, "iso3": ["CHN", "IND", "USA"], "grouping": "Custom"})]
+    )
+    pd.testing.assert_series_equal(_index_rows(sample, extra), base)
+    # another window: the same values in the months both show
+    window = _index_rows(sample, regions, start="2020-01", end="2021-06")
+    pd.testing.assert_series_equal(window, base.loc[window.index])
+    assert len(window) == 2 * 2 * 18
+    # an unrelated source loaded: exercises between Brazil and Argentina only
+    rows = pa.Table.from_pylist(
+        [
+            {
+                "event_id": f"x{y}",
+                "start_date": dt.date(y, 5, 1),
+                "end_date": dt.date(y, 5, 10),
+                "kind": "joint_exercise",
+                "name": "Unrelated",
+                "participants": ["BRA", "ARG"],
+                "weight": None,
+                "source": "Other",
+                "period_grain": None,
+            }
+            for y in range(2016, 2025)
+        ],
+        schema=sample["collaboration"].schema,
+    )
+    more = pa.concat_tables([sample["collaboration"], rows])
+    pd.testing.assert_series_equal(_index_rows(sample, regions, collaboration=more), base)

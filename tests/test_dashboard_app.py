@@ -282,25 +282,24 @@ def test_conflict_months_and_event_types_change_the_totals(members, incidents) -
 
 
 def engagements_in(members: set[str], month: str) -> int:
-    """Engagements concerning the region active in ``month``: point engagements in their start month,
-    agreements from their start to their end (no end: still in force)."""
+    """Engagements concerning the region started in ``month``: exercises, visits, transfers and
+    missions (flows); agreements in force are a stock, counted apart."""
     c = pq.read_table(DATA / "sample_collaboration.parquet").to_pandas()
     s = pd.to_datetime(c["start_date"]).dt.strftime("%Y-%m")
-    e = pd.to_datetime(c["end_date"]).dt.strftime("%Y-%m")
     concerns = c["participants"].map(lambda ps: bool(set(ps) & members))
     agreement = c["kind"] == "defence_agreement"
-    active = (~agreement & (s == month)) | (agreement & (s <= month) & (e.isna() | (e >= month)))
-    return int((concerns & active).sum())
+    return int((concerns & ~agreement & (s == month)).sum())
 
 
 def test_collaboration_engagements_follow_the_region(members) -> None:
     at = start({"region": "NATO Europe"})
     at.switch_page("views/collaboration.py").run()
     ok(at)
-    assert metric(at, "Engagements in 2025-12") == f"{engagements_in(members['NATO Europe'], '2025-12'):,}"
+    expected = engagements_in(members["NATO Europe"], "2025-12")
+    assert metric(at, "Engagements started in 2025-12") == f"{expected:,}"
     at.sidebar.selectbox(key="f_region").set_value("Sahel").run()
     ok(at)
-    assert metric(at, "Engagements in 2025-12") == f"{engagements_in(members['Sahel'], '2025-12'):,}"
+    assert metric(at, "Engagements started in 2025-12") == f"{engagements_in(members['Sahel'], '2025-12'):,}"
     network = [f for f in figures(at) if "who engaged with whom" in f["layout"]["title"]["text"]][0]
     member_nodes = [t for t in network["data"] if t.get("name") == "Members"][0]
     assert set(member_nodes["text"]) <= members["Sahel"]
@@ -320,11 +319,27 @@ def last_waves(members: set[str], indicator: str, last: str = "2025-12") -> pd.D
     return p.groupby("period")[["np_", "sample_size"]].sum().sort_index()
 
 
-def pooled_change(members: set[str], indicator: str) -> float:
-    """Change of the sample-size-weighted regional share Σ n·p / Σ n between the last two waves."""
-    waves = last_waves(members, indicator)
-    share = waves["np_"] / waves["sample_size"]
-    return float(share.iloc[-1] - share.iloc[-2])
+def pooled_change(members: set[str], indicator: str, last: str = "2025-12") -> float:
+    """Change of the population-weighted regional share Σ P·p / Σ P between the last two waves, over
+    the countries in both, weighted by the populations of the later wave's year (the bundled World
+    Bank table; a year after its last carries the latest figure)."""
+    p = pq.read_table(DATA / "sample_perception.parquet").to_pandas()
+    p = p.loc[p["iso3"].isin(members) & (p["indicator"] == indicator) & p["breakdown"].isna()]
+    p = p.assign(period=pd.to_datetime(p["wave_date"]).dt.strftime("%Y-%m"))
+    p = p.loc[p["period"] <= last]
+    pop = pd.read_csv(DATA / "population.csv")
+    periods = sorted(p["period"].unique())
+    # the latest wave sharing countries with the wave before it (a wave of other countries has no change)
+    for before, now in reversed(list(zip(periods[:-1], periods[1:], strict=True))):
+        a = p.loc[p["period"] == before].set_index("iso3")["value"]
+        b = p.loc[p["period"] == now].set_index("iso3")["value"]
+        year = min(int(now[:4]), int(pop["year"].max()))
+        weights = pop.loc[pop["year"] == year].set_index("iso3")["population"]
+        both = sorted(set(a.index) & set(b.index) & set(weights.index))
+        if both:
+            w = weights[both].astype(float)
+            return float((b[both] * w).sum() / w.sum() - (a[both] * w).sum() / w.sum())
+    raise AssertionError("no two consecutive waves share a country")
 
 
 def test_perception_change_follows_the_region(members) -> None:
@@ -377,10 +392,19 @@ def test_methodology_is_the_code_documentation() -> None:
     shown = "\n".join(md.value for md in at.markdown)
     for _title, text in methodology():
         assert text in shown
-    catalog = at.dataframe[0].value
+    # the goalposts first, with their version, then the catalogue
+    from datasets.loaders import load_goalposts
+
+    posts = load_goalposts()
+    assert f"(version {posts['version']})" in "\n".join(h.value for h in at.subheader)
+    shown_posts = at.dataframe[0].value.set_index("measure")
+    worst = posts["measures"]["conflict_deaths"]["worst"]
+    assert shown_posts.loc["conflict_deaths", "worst (score 0)"] == worst
+    catalog = at.dataframe[1].value
     assert {"incidents", "sustained_decline", "network_density", "feel_safe", "stability_index"} <= set(
         catalog["indicator"]
     )
+    assert "outcome_index" in set(catalog["indicator"])
 
 
 def test_data_page_coverage() -> None:

@@ -29,12 +29,14 @@ def test_region_page_offers_images_data_and_the_briefing_pack() -> None:
     at = page("region")
     labels = [b.label for b in at.download_button]
     charts = len(at.get("plotly_chart"))
-    assert charts == 5
+    # family scores, rank sensitivity, conflict, density, perception, top countries
+    assert charts == 6
     assert labels[: 5 * charts] == CHART_BUTTONS * charts
     assert labels[5 * charts :] == ["PowerPoint (PPTX)", "PDF"]
     keys = [b.key for b in at.download_button]
     assert keys[-2:] == ["brief-pptx", "brief-pdf"]
     assert any(k.startswith("dl-png-conflict-trend-ASEAN-") for k in keys)
+    assert any(k.startswith("dl-csv-rank-sensitivity-ASEAN-") for k in keys)
     assert any(k.startswith("dl-xlsx-conflict-trend-ASEAN-") for k in keys)
 
 

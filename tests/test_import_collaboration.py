@@ -218,7 +218,14 @@ def test_atop_alliance_level() -> None:
     )
     # states of the COW system without an ISO code keep their name
     assert rows["9003"]["participants"].tolist() == ["Bavaria (COW 245)", "Austria-Hungary (COW 300)"]
-    assert set(t["kind"]) == {"defence_agreement"} and set(t["source"]) == {"ATOP v5.1"}
+    # kinds from the obligation codes, the strongest coded 1: 9001 defence (+ consultation),
+    # 9002 non-aggression (+ consultation), 9003 defence (+ offence)
+    assert [rows[i]["kind"] for i in ("9001", "9002", "9003")] == [
+        "defence_pact",
+        "non_aggression_pact",
+        "defence_pact",
+    ]
+    assert set(t["source"]) == {"ATOP v5.1"}
     assert any("no ISO code today" in n for n in notes)
 
 
@@ -307,8 +314,10 @@ def test_mme_indicators_monthly_with_year_only_exercises_in_annual_periods() -> 
     ]
     monthly = sorted(p for p in months if len(p) == 7)
     assert (monthly[0], monthly[-1]) == ("2005-06", "2009-07")
-    # network density (3 members, 3 pairs): June 2005 ties EST-LVA -> 1/3
-    assert value(out, "Baltic", "2005-06", "network_density") == pytest.approx(1 / 3)
+    # network density (3 members, 3 pairs): June 2005 ties EST-LVA in mme901, whose states are USA,
+    # EST, LVA (NATO and -9 are not states): k = 3, weight 1/(3 - 1) -> (1/2) / 3; one dyad
+    assert value(out, "Baltic", "2005-06", "network_density") == pytest.approx((1 / 2) / 3)
+    assert value(out, "Baltic", "2005-06", "network_dyads") == 1
     # mme904 (India, "2007-xx-xx") is in no month; the annual figure counts every exercise in the year
     assert value(out, "India", "2007", "engagements_joint_exercise") == 1
     india = out.loc[(out["region"] == "India") & ~out["indicator"].str.startswith("coverage_end")]
@@ -326,17 +335,20 @@ def test_member_level_alliance_counts_in_every_month_in_force() -> None:
     regions = pd.DataFrame({"region": ["Baltic", "Central"], "iso3": ["EST", "POL"]})
     out = collaboration_indicators(t, regions)
     # EST is a member from April 2001 (no double count in the month membership changes)
-    assert value(out, "Baltic", "2001-04", "engagements_defence_agreement") == 1
+    assert value(out, "Baltic", "2001-04", "engagements_defence_pact") == 1
     assert not (
         (out["region"] == "Baltic")
         & (out["period"] == "2001-03")
-        & (out["indicator"] == "engagements_defence_agreement")
+        & (out["indicator"] == "engagements_defence_pact")
         & (out["value"] > 0)
     ).any()
-    # POL: 9101 until June 2002; 9102 from February 2003
-    assert value(out, "Central", "2002-06", "engagements_defence_agreement") == 1
-    assert value(out, "Central", "2002-07", "engagements_defence_agreement") == 0
-    assert value(out, "Central", "2003-02", "engagements_defence_agreement") == 1
+    # POL: 9101 (defense coded 1: a defence pact) until June 2002; 9102 (only nonagg coded 1: a
+    # non-aggression pact) from February 2003
+    assert value(out, "Central", "2002-06", "engagements_defence_pact") == 1
+    assert value(out, "Central", "2002-07", "engagements_defence_pact") == 0
+    assert value(out, "Central", "2003-02", "engagements_non_aggression_pact") == 1
+    assert value(out, "Central", "2003-02", "engagements_defence_pact") == 0
+    assert value(out, "Central", "2003-02", "agreements_in_force") == 0 + 1
 
 
 def test_parse_keeps_line_numbers_after_the_preamble() -> None:

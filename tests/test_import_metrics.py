@@ -83,7 +83,7 @@ def test_coverage_end_rows_are_kept_whatever_the_period_asked_for() -> None:
 
 def test_composite_reads_months_after_a_sources_end_as_missing_not_as_no_collaboration() -> None:
     # three members (3 pairs): NOR-DNK tied throughout, DNK-SWE from the exercise of 2006-06 on, so the
-    # density varies (1/3, then 2/3) and has a min-max score
+    # density varies (1/3, then 2/3; bilateral ties weigh 1)
     collab = pd.concat(
         [
             _two_sources(),
@@ -98,9 +98,10 @@ def test_composite_reads_months_after_a_sources_end_as_missing_not_as_no_collabo
     )
     perception = pd.DataFrame(columns=["survey", "wave_date", "iso3", "indicator", "value", "source"])
     out = compute_indicators(incidents, collab, perception, three, families=("collaboration", "composite"))
-    # 2006-06: both kinds covered -> the collaboration family has data (density 2/3: the top score)
+    # 2006-06: both kinds covered -> the collaboration family has data (density 2/3 on the fixed
+    # goalposts 0 … 1 -> 100 × 2/3)
     assert value(out, "North", "2006-06", "network_density") == pytest.approx(2 / 3)
-    assert value(out, "North", "2006-06", "score_collaboration") == pytest.approx(100)
+    assert value(out, "North", "2006-06", "score_collaboration") == pytest.approx(100 * 2 / 3)
     assert value(out, "North", "2006-06", "coverage_collaboration") == 1
     # 2007-06: exercise data have ended -> collaboration is missing (no density), not a score of 0
     assert value(out, "North", "2007-06", "coverage_collaboration") == 0

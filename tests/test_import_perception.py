@@ -178,23 +178,28 @@ def test_wgi_api_download_with_preamble_and_trailing_commas() -> None:
 def test_political_stability_with_intervals_from_its_standard_error() -> None:
     t = _read("wgi_saved_from_excel.csv")
     regions = pd.DataFrame({"region": ["Two", "Two", "One"], "iso3": ["ROU", "FRA", "ROU"]})
-    out = perception_indicators(t, regions)
-    # one country: its estimate ± 1.96 × SE; annual source -> period "2023"
+    pop = pd.DataFrame(
+        {"iso3": ["ROU", "FRA"] * 2, "year": [2022, 2022, 2023, 2023], "population": [19e6, 68e6] * 2}
+    ).astype({"population": "int64"})
+    out = perception_indicators(t, regions, population=pop)
+    z90 = 1.6448536269514722  # WGI intervals at the World Bank's 90 % by default
+    # one country: its estimate ± 1.645 × SE; annual source -> period "2023"
     row = out.loc[
         (out["region"] == "One") & (out["period"] == "2023") & (out["indicator"] == "political_stability")
     ]
     assert row["value"].item() == pytest.approx(0.61)
-    assert row["ci_low"].item() == pytest.approx(0.61 - Z95 * 0.19)
-    assert row["ci_high"].item() == pytest.approx(0.61 + Z95 * 0.19)
-    # two countries: mean (0.61 + 0.3)/2 = 0.455, ± 1.96 × √(0.19² + 0.18²)/2
+    assert row["ci_low"].item() == pytest.approx(0.61 - z90 * 0.19)
+    assert row["ci_high"].item() == pytest.approx(0.61 + z90 * 0.19)
+    # two countries, population-weighted: (0.61·19 + 0.3·68)/87, ± 1.645 × √((19/87)²·0.19² + (68/87)²·0.18²)
     both = out.loc[
         (out["region"] == "Two") & (out["period"] == "2023") & (out["indicator"] == "political_stability")
     ]
-    half = Z95 * math.sqrt(0.19**2 + 0.18**2) / 2
-    assert both["value"].item() == pytest.approx(0.455)
+    mean = (0.61 * 19 + 0.3 * 68) / 87
+    half = z90 * math.sqrt((19 / 87) ** 2 * 0.19**2 + (68 / 87) ** 2 * 0.18**2)
+    assert both["value"].item() == pytest.approx(mean)
     assert (both["ci_low"].item(), both["ci_high"].item()) == (
-        pytest.approx(0.455 - half),
-        pytest.approx(0.455 + half),
+        pytest.approx(mean - half),
+        pytest.approx(mean + half),
     )
     # the change since 2022 (ROU only in "One"): 0.61 − 0.52
     assert value(out, "One", "2023", "political_stability_change") == pytest.approx(0.09)

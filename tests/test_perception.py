@@ -34,33 +34,96 @@ def survey():
     )
 
 
-def test_pooled_share_with_wilson_interval(survey):
+POP = pd.DataFrame(
+    {
+        "iso3": ["FRA", "DEU", "ITA"] * 2,
+        "year": [2020] * 3 + [2021] * 3,
+        "population": [60_000_000, 80_000_000, 50_000_000] * 2,
+    }
+)
+
+
+def _se(p, n):
+    lo, hi = _wilson(p, n)
+    return (hi - lo) / (2 * Z95)
+
+
+def test_population_weighted_share_with_its_interval(survey):
     regions = pd.DataFrame({"region": ["West", "West"], "iso3": ["FRA", "DEU"]})
-    out = perception_indicators(survey, regions)
-    # 2020: (0.5·1000 + 0.7·3000)/4000 = 2600/4000 = 0.65 over N = 4000
-    assert value(out, "West", "2020-06", "feel_safe") == pytest.approx(0.65)
-    lo, hi = _wilson(0.65, 4000)
+    out = perception_indicators(survey, regions, population=POP)
+    # 2020: (0.5·60 + 0.7·80)/140 = 86/140, weights by population (not by sample size)
+    v20 = (0.5 * 60 + 0.7 * 80) / 140
+    assert value(out, "West", "2020-06", "feel_safe") == pytest.approx(v20)
+    se20 = math.sqrt((60 / 140) ** 2 * _se(0.5, 1000) ** 2 + (80 / 140) ** 2 * _se(0.7, 3000) ** 2)
     row = out[(out["period"] == "2020-06") & (out["indicator"] == "feel_safe")].iloc[0]
-    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
-    assert value(out, "West", "2020-06", "feel_safe_sample_size") == 4000
-    # 2021: (0.6·1000 + 0.8·1000)/2000 = 0.70; change = 0.70 − 0.65 = 0.05
-    assert value(out, "West", "2021-06", "feel_safe") == pytest.approx(0.70)
-    assert value(out, "West", "2021-06", "feel_safe_change") == pytest.approx(0.05)
-    lo1, hi1 = _wilson(0.70, 2000)
-    se = math.sqrt(((hi - lo) / (2 * Z95)) ** 2 + ((hi1 - lo1) / (2 * Z95)) ** 2)
+    assert (row["ci_low"], row["ci_high"]) == (
+        pytest.approx(v20 - Z95 * se20),
+        pytest.approx(v20 + Z95 * se20),
+    )
+    assert value(out, "West", "2020-06", "feel_safe_sample_size") == 1000 + 3000
+    assert value(out, "West", "2020-06", "feel_safe_countries_covered") == 2
+    assert value(out, "West", "2020-06", "feel_safe_population_covered") == pytest.approx(140 / 140)
+    # 2021: (0.6·60 + 0.8·80)/140; change over the same two countries, same weights
+    v21 = (0.6 * 60 + 0.8 * 80) / 140
+    assert value(out, "West", "2021-06", "feel_safe") == pytest.approx(v21)
+    assert value(out, "West", "2021-06", "feel_safe_change") == pytest.approx(v21 - v20)
+    se21 = math.sqrt((60 / 140) ** 2 * _se(0.6, 1000) ** 2 + (80 / 140) ** 2 * _se(0.8, 1000) ** 2)
     ch = out[(out["period"] == "2021-06") & (out["indicator"] == "feel_safe_change")].iloc[0]
-    assert ch["ci_low"] == pytest.approx(0.05 - Z95 * se)
-    # 0.05 / se ≈ 3.4 > 1.96: significant
+    assert ch["ci_low"] == pytest.approx((v21 - v20) - Z95 * math.sqrt(se20**2 + se21**2))
     assert value(out, "West", "2021-06", "feel_safe_change_significant") == 1
-    # no change row for the first wave
     assert not ((out["period"] == "2020-06") & (out["indicator"] == "feel_safe_change")).any()
+
+
+def test_two_waves_with_unchanged_countries_show_no_change():
+    # the same national values in both waves; one sample size is missing in the second wave only
+    frame = pd.DataFrame(
+        {
+            "survey": "S",
+            "wave_date": [dt.date(2020, 6, 1)] * 2 + [dt.date(2021, 6, 1)] * 2,
+            "iso3": ["FRA", "DEU", "FRA", "DEU"],
+            "indicator": "feel_safe",
+            "value": [0.5, 0.7, 0.5, 0.7],
+            "sample_size": [1000, 3000, np.nan, 3000],
+            "source": "test",
+        }
+    )
+    regions = pd.DataFrame({"region": ["West", "West"], "iso3": ["FRA", "DEU"]})
+    out = perception_indicators(frame, regions, population=POP)
+    both = (0.5 * 60 + 0.7 * 80) / 140
+    assert value(out, "West", "2020-06", "feel_safe") == pytest.approx(both)
+    assert value(out, "West", "2021-06", "feel_safe") == pytest.approx(both)
+    assert value(out, "West", "2021-06", "feel_safe_change") == pytest.approx(0.0, abs=1e-12)
+    assert math.isnan(value(out, "West", "2021-06", "feel_safe_sample_size"))  # N unknown
+
+
+def test_change_only_over_countries_in_both_waves():
+    frame = pd.DataFrame(
+        {
+            "survey": "S",
+            "wave_date": [dt.date(2020, 6, 1)] + [dt.date(2021, 6, 1)] * 2,
+            "iso3": ["FRA", "FRA", "ITA"],
+            "indicator": "feel_safe",
+            "value": [0.5, 0.6, 0.9],
+            "sample_size": [1000, 1000, 1000],
+            "source": "test",
+        }
+    )
+    regions = pd.DataFrame({"region": ["West"] * 3, "iso3": ["FRA", "DEU", "ITA"]})
+    out = perception_indicators(frame, regions, population=POP)
+    # 2020: France alone, 60 of 190 million; 2021: France and Italy, 110 of 190 million
+    assert value(out, "West", "2020-06", "feel_safe_countries_covered") == 1
+    assert value(out, "West", "2020-06", "feel_safe_population_covered") == pytest.approx(60 / 190)
+    assert value(out, "West", "2021-06", "feel_safe") == pytest.approx((0.6 * 60 + 0.9 * 50) / 110)
+    assert value(out, "West", "2021-06", "feel_safe_population_covered") == pytest.approx(110 / 190)
+    # the change compares France with France only: 0.6 − 0.5, not Italy's arrival
+    assert value(out, "West", "2021-06", "feel_safe_change") == pytest.approx(0.6 - 0.5)
 
 
 def test_single_country_keeps_its_published_interval():
     frame = pd.DataFrame(
         {
             "survey": "S",
-            "wave_date": [dt.date(2019, 1, 1)],
+            "wave_date": [dt.date(2020, 1, 1)],
             "iso3": ["ITA"],
             "indicator": "political_stability",
             "value": [0.3],
@@ -70,10 +133,17 @@ def test_single_country_keeps_its_published_interval():
             "std_error": [0.2],
         }
     )
-    out = perception_indicators(frame, pd.DataFrame({"region": ["South"], "iso3": ["ITA"]}))
+    out = perception_indicators(frame, pd.DataFrame({"region": ["South"], "iso3": ["ITA"]}), population=POP)
     row = out[out["indicator"] == "political_stability"].iloc[0]
     assert row["value"] == pytest.approx(0.3)
-    assert row["ci_low"] == pytest.approx(0.3 - 1.959963984540054 * 0.2)
+    # WGI: the World Bank's 90 % interval by default (z = 1.6449), 95 % when asked
+    assert row["ci_low"] == pytest.approx(0.3 - 1.6448536269514722 * 0.2)
+    out95 = perception_indicators(
+        frame, pd.DataFrame({"region": ["South"], "iso3": ["ITA"]}), population=POP, index_level=0.95
+    )
+    assert out95.loc[out95["indicator"] == "political_stability", "ci_low"].iloc[0] == pytest.approx(
+        0.3 - 1.959963984540054 * 0.2
+    )
 
 
 def test_interval_rule_order():
@@ -97,11 +167,11 @@ def test_interval_rule_order():
 
 def test_min_countries_policy(survey):
     regions = pd.DataFrame({"region": ["West", "West", "West"], "iso3": ["FRA", "DEU", "ITA"]})
-    out = perception_indicators(survey, regions, min_countries=3)
+    out = perception_indicators(survey, regions, min_countries=3, population=POP)
     assert out.empty  # only two of three members report: no regional value
 
 
-def test_unknown_sample_size_means_unweighted_and_no_interval():
+def test_unknown_sample_size_leaves_the_estimand_and_drops_the_interval():
     frame = pd.DataFrame(
         {
             "survey": "S",
@@ -113,9 +183,11 @@ def test_unknown_sample_size_means_unweighted_and_no_interval():
             "source": "x",
         }
     )
-    out = perception_indicators(frame, pd.DataFrame({"region": ["W", "W"], "iso3": ["FRA", "DEU"]}))
+    out = perception_indicators(
+        frame, pd.DataFrame({"region": ["W", "W"], "iso3": ["FRA", "DEU"]}), population=POP
+    )
     row = out[out["indicator"] == "feel_safe"].iloc[0]
-    assert row["value"] == pytest.approx(0.5)  # (0.4 + 0.6)/2: FRA's size is unknown, so no weighting
+    assert row["value"] == pytest.approx((0.4 * 60 + 0.6 * 80) / 140)  # still population-weighted
     assert math.isnan(row["ci_low"])  # FRA has no interval of its own
 
 

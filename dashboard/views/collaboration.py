@@ -26,8 +26,9 @@ density_before = data.value_at(frame, "network_density", sel.previous)
 when = {"loaded": True, "latest": latest, "end": sel.end, "previous": sel.previous}
 a, b, c = st.columns(3)
 engagements = data.value_at(frame, "engagements_total", sel.end)
-ui.headline(a, f"Engagements in {sel.end}", headline(engagements, math.nan, fmt="{:,.0f}", **when))
-a.caption("Agreements count in every month they are in force.")
+ui.headline(a, f"Engagements started in {sel.end}", headline(engagements, math.nan, fmt="{:,.0f}", **when))
+in_force = ui.number(data.value_at(frame, "agreements_in_force", sel.end), "{:,.0f}")
+a.caption(f"Exercises, visits, transfers and missions. Agreements in force, counted apart: {in_force}.")
 ui.headline(
     b,
     "Network density (trailing 12 months)",

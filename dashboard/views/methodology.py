@@ -15,10 +15,21 @@ st.caption(
 
 # 1. Definitions, per family
 for title, text in methodology():
-    with st.expander(title, expanded=title == "Composite stability index"):
+    with st.expander(title, expanded=title == "Composite indices"):
         st.markdown(text)
 
-# 2. Catalogue of indicators
+# 2. Goalposts of the indices
+version, provenance, posts = data.goalposts()
+st.subheader(f"Goalposts of the stability and outcome indices (version {version})")
+st.caption(
+    "Each measure is scored 0–100 between these fixed bounds, whatever regions, months or sources "
+    "are shown, so a published index can be reproduced later from the same data."
+)
+st.dataframe(posts, hide_index=True)
+with st.expander("Where the goalposts come from"):
+    st.markdown(provenance)
+
+# 3. Catalogue of indicators
 st.subheader("Indicators")
 st.dataframe(
     data.catalog(),
@@ -31,7 +42,7 @@ st.dataframe(
     },
 )
 
-# 3. Data sources
+# 4. Data sources
 st.subheader("Data sources")
 st.dataframe(data.coverage(), hide_index=True, column_order=["table", "origin", "label"])
 st.caption("Provenance of each table, with its licence and citation, is on the Data page.")

@@ -26,6 +26,8 @@ ui.answer(
     )
 )
 ui.chart(figures.family_scores(sel))
+with st.expander("How firm is this rank? (weights varied by ±20 %)"):
+    ui.chart(figures.rank_sensitivity(sel))
 
 # 3. The three families side by side
 left, middle, right = st.columns(3)

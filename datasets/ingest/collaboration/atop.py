@@ -1,7 +1,13 @@
 """ATOP (Alliance Treaty Obligations and Provisions) importers, into the ``collaboration`` table.
 
+ATOP kinds
+    An alliance's ``kind`` comes from its obligation codes, the strongest coded 1 in this order:
+    ``defense`` → ``defence_pact``, ``offense`` → ``offence_pact``, ``neutral`` →
+    ``neutrality_pact``, ``nonagg`` → ``non_aggression_pact``, ``consul`` → ``consultation_pact``
+    (all of them are listed in ``name``). A file without the obligation columns gives the generic
+    ``defence_agreement`` and says so; an alliance with none of them coded 1 is refused.
 ATOP, alliance level (``atop``)
-    One ``defence_agreement`` per ``atopid``: participants ``mem1`` … ``memN`` (COW codes; a
+    One agreement per ``atopid``: participants ``mem1`` … ``memN`` (COW codes; a
     state of the COW system with no ISO code, such as 245 Bavaria, keeps its name as a label),
     in force from ``begyr/begmo/begday`` to ``endyr/endmo/endday`` (end 0 or empty: still in
     force). ``name`` = "ATOP <id>: <obligations>", the obligations among defence, offence,
@@ -9,7 +15,7 @@ ATOP, alliance level (``atop``)
 ATOP, member level (``atop_member``)
     One row per alliance, member and phase, with entry (``yrent/moent/dayent``) and exit
     (``yrexit/moexit/dayexit``, 0 = still a member). An alliance becomes one
-    ``defence_agreement`` per stretch of months with the same members: ``event_id`` =
+    agreement per stretch of months with the same members: ``event_id`` =
     ``<atopid>`` when its membership never changes, else ``<atopid>/<YYYY-MM>`` of each stretch's
     first month; a change of membership takes effect from the month it happens, so the stretches
     never overlap. Obligations: those of the members in the stretch. Load either ATOP file, not
@@ -88,6 +94,31 @@ def _obligations(f: Cells, col: dict[str, str], rows: list[int]) -> list[str]:
     return out
 
 
+#: Obligation label → collaboration kind, strongest first.
+ATOP_KINDS: dict[str, str] = {
+    "defence": "defence_pact",
+    "offence": "offence_pact",
+    "neutrality": "neutrality_pact",
+    "non-aggression": "non_aggression_pact",
+    "consultation": "consultation_pact",
+}
+_NO_OBLIGATION = "no obligation (defense, offense, neutral, nonagg, consul) is coded 1"
+_GENERIC_NOTE = (
+    "The file has no obligation columns (defense, offense, neutral, nonagg, consul): alliances are "
+    "stored with the generic kind defence_agreement."
+)
+
+
+def atop_kind(obligations: list[str], has_columns: bool) -> str | None:
+    """The kind of an alliance from its obligations (see the module docstring); None when none."""
+    if not has_columns:
+        return "defence_agreement"
+    for label, kind in ATOP_KINDS.items():
+        if label in obligations:
+            return kind
+    return None
+
+
 def _atop_name(atopid: str, obligations: list[str]) -> str:
     return f"ATOP {atopid}: {', '.join(obligations)}" if obligations else f"ATOP {atopid}"
 
@@ -110,6 +141,9 @@ def _atop_alliance(parsed: ParsedCsv) -> Converted:
     built = Built(_COLUMNS)
     ids: set[str] = set()
     historical: set[str] = set()
+    has_obligations = any(key in col for key in _OBLIGATIONS)
+    if not has_obligations:
+        notes.append(_GENERIC_NOTE)
 
     def get(i: int, name: str) -> str:
         return f.at[i, col[name]] if name in col else ""
@@ -148,15 +182,20 @@ def _atop_alliance(parsed: ParsedCsv) -> Converted:
                 members.append(code)
                 if iso3_from_cow(v) is None:
                     historical.add(code)
-        if row_bad:
+        obligations = _obligations(f, col, [i])
+        kind = atop_kind(obligations, has_obligations)
+        if kind is None:
+            bad.setdefault((col.get("defense", "defense"), _NO_OBLIGATION), []).append((i, atopid))
+            row_bad = True
+        if row_bad or kind is None:
             continue
         built.add(
             {
                 "event_id": atopid,
                 "start_date": start,
                 "end_date": end,
-                "kind": "defence_agreement",
-                "name": _atop_name(atopid, _obligations(f, col, [i])),
+                "kind": kind,
+                "name": _atop_name(atopid, obligations),
                 "participants": list(dict.fromkeys(members)),
                 "weight": None,
                 "source": source,
@@ -174,7 +213,7 @@ def _atop_alliance(parsed: ParsedCsv) -> Converted:
         "event_id": col["atopid"],
         "start_date": "begyr, begmo, begday",
         "end_date": "endyr, endmo, endday (0 or empty: still in force)",
-        "kind": "(fixed: defence_agreement)",
+        "kind": "the strongest obligation coded 1 (defense, offense, neutral, nonagg, consul)",
         "name": "atopid and the obligations coded 1 (defense, offense, neutral, nonagg, consul)",
         "participants": f"{slots[0]} … {slots[-1]} (COW state numbers)",
         "source": f"(fixed: {source})",
@@ -240,6 +279,13 @@ def _atop_member(parsed: ParsedCsv) -> Converted:
             bad.setdefault((c_exit, "the member leaves before it joins"), []).append((i, get(i, "yrexit")))
             continue
         spells.setdefault(atopid, []).append((i, code, start, end))
+    has_obligations = any(key in col for key in _OBLIGATIONS)
+    if not has_obligations:
+        notes.append(_GENERIC_NOTE)
+    for atopid, group_rows in groups.items():
+        if atop_kind(_obligations(f, col, group_rows), has_obligations) is None:
+            where = (col.get("defense", "defense"), _NO_OBLIGATION)
+            bad.setdefault(where, []).append((group_rows[0], atopid))
     refused = _whole_groups(bad, groups, col["atopid"], "alliance")
     built = Built(_COLUMNS)
     changed = 0
@@ -247,6 +293,7 @@ def _atop_member(parsed: ParsedCsv) -> Converted:
         sp = spells.get(atopid, [])
         if atopid in refused or not sp:
             continue
+        kind = atop_kind(_obligations(f, col, group_rows), has_obligations) or "defence_agreement"
         segments = _segments(sp)
         if len(segments) > 1:
             changed += 1
@@ -266,7 +313,7 @@ def _atop_member(parsed: ParsedCsv) -> Converted:
                     "event_id": event_id,
                     "start_date": first_start if lo == _month(first_start) else _month_start(lo),
                     "end_date": end,
-                    "kind": "defence_agreement",
+                    "kind": kind,
                     "name": _atop_name(atopid, _obligations(f, col, sorted(who))),
                     "participants": members,
                     "weight": None,
@@ -286,7 +333,7 @@ def _atop_member(parsed: ParsedCsv) -> Converted:
         "event_id": f"{col['atopid']} (and the first month of each stretch of unchanged membership)",
         "start_date": "yrent, moent, dayent",
         "end_date": "yrexit, moexit, dayexit (0: still a member)",
-        "kind": "(fixed: defence_agreement)",
+        "kind": "the strongest obligation coded 1 by any member row of the alliance",
         "name": "atopid and the obligations coded 1 (defense, offense, neutral, nonagg, consul)",
         "participants": f"{col['member']} (COW state numbers) of every row of the alliance",
         "source": f"(fixed: {source})",

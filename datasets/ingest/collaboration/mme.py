@@ -23,7 +23,7 @@ import calendar
 import datetime as dt
 import re
 
-from datasets.countries import iso3_from_gw
+from datasets.countries import HISTORICAL_STATES, iso3_from_gw, iso3_from_gw_year
 from datasets.ingest.canonical import Converted
 from datasets.ingest.collaboration.common import (
     _COLUMNS,
@@ -302,7 +302,9 @@ def _mme_long(parsed: ParsedCsv) -> Converted:
     participants: dict[int, list[str]] = {}
     groups: dict[str, list[int]] = {}
     no_participant: list[int] = []
-    cache: dict[tuple[str, str], str | None] = {}
+    cache: dict[tuple[str, str, int | None], str | None] = {}
+    c_year = col.get("year")
+    outdated: dict[tuple[str, int | None, str], list[int]] = {}
     for i in rows:
         ex_id = f.at[i, c_id]
         if _missing(ex_id):
@@ -314,11 +316,18 @@ def _mme_long(parsed: ParsedCsv) -> Converted:
             no_participant.append(i)
             participants[i] = []
             continue
-        key = (gw, name)
+        year = _int(f.at[i, c_year]) if c_year else None
+        key = (gw, name, year)
         if key not in cache:
-            by_code = None if _missing(gw) else iso3_from_gw(gw)
-            cache[key] = by_code or (None if _missing(name) else _participant(name))
+            by_code = None if _missing(gw) else iso3_from_gw_year(gw, year)
+            by_name = None if _missing(name) else _participant(name)
+            cache[key] = by_code or by_name
+            if by_code is None and not _missing(gw) and iso3_from_gw(gw) is not None and by_name:
+                cache[key] = by_name  # the code's state did not exist that year: the name decides
         code = cache[key]
+        stale = not _missing(gw) and iso3_from_gw_year(gw, year) is None and iso3_from_gw(gw) is not None
+        if code is not None and stale:
+            outdated.setdefault((gw, year, code), []).append(i)
         if code is None:
             column, value = (c_country, name) if not _missing(name) else (c_gw, gw)
             bad.setdefault((column, _UNKNOWN + " (neither by its gwcode nor by its name)"), []).append(
@@ -327,6 +336,12 @@ def _mme_long(parsed: ParsedCsv) -> Converted:
             participants[i] = []
         else:
             participants[i] = [code]
+    for (gw, year, code), at in sorted(outdated.items(), key=lambda kv: kv[1][0]):
+        state = HISTORICAL_STATES.get(iso3_from_gw(gw) or "", gw)
+        notes.append(
+            f"gwcode {gw} ({state}) did not exist in {year}: the country name was used instead, {code} "
+            f"({line_list(parsed, at)})."
+        )
     for ex_id in _whole_groups(bad, groups, c_id, "exercise"):
         del groups[ex_id]
     if no_participant:
