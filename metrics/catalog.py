@@ -31,12 +31,25 @@ _FIXED: tuple[Indicator, ...] = (
         "incidents_rolling_12m", "conflict", "Incidents, trailing 12-month mean", "incidents per month"
     ),
     Indicator("incidents_yoy_change", "conflict", "Incidents, change on a year earlier", "relative change"),
+    Indicator("downward_trend", "conflict", "Downward trend over the last 36 months", "1 = yes, 0 = no"),
     Indicator(
-        "trend_slope", "conflict", "Trend (Sen's slope, trailing window)", "incidents per month per month"
+        "trend_change_per_year",
+        "conflict",
+        "Trend over the last 36 months (change per year)",
+        "relative change per year",
     ),
-    Indicator("trend_p_value", "conflict", "Trend p-value (Mann–Kendall)", "p-value"),
-    Indicator("sustained_decline", "conflict", "Sustained decline flag", "1 = yes, 0 = no"),
-    Indicator("spike", "conflict", "Spike flag", "1 = yes, 0 = no"),
+    Indicator("trend_p_value", "conflict", "Trend p-value (seasonal count model)", "p-value"),
+    Indicator("alarm", "conflict", "Alarm: month above the expected range", "1 = yes, 0 = no"),
+    Indicator("alarm_upper_limit", "conflict", "Alarm threshold (upper limit)", "incidents per month"),
+    Indicator(
+        "sustained_decline",
+        "conflict",
+        "Downward trend (old name 'sustained_decline', kept for one release; use 'downward_trend')",
+        "1 = yes, 0 = no",
+    ),
+    Indicator(
+        "spike", "conflict", "Alarm (old name 'spike', kept for one release; use 'alarm')", "1 = yes, 0 = no"
+    ),
     Indicator("engagements_total", "collaboration", "Engagements", "engagements per month"),
     Indicator(
         "collaboration_score", "collaboration", "Collaboration score", "weighted engagements per month"

@@ -6,7 +6,7 @@ tidy grain ``region, period, family, indicator, value, ci_low, ci_high`` with ``
 A region has rows for every month of the incident data's span (the first to the last month of the
 loaded incidents) once it has at least one incident in that data; months without incidents are
 present with 0 incidents, because the data's coverage says nothing happened there. Trailing
-statistics (rolling mean, year-on-year change, trend, spike) use the months before ``start`` when
+statistics (rolling mean, year-on-year change, trend, alarm) use the months before ``start`` when
 the data has them, then the output is clipped to ``[start, end]``.
 """
 
@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from metrics.cube import IncidentCube, cube_monthly_counts
 from metrics.frames import TableLike, finish, month_range, parse_period, query, region_members, tidy
-from metrics.trend import mann_kendall_windows, sen_slope_windows
+from metrics.signals import TREND_ALPHA, signal_grids
 
 INDICATORS: tuple[str, ...] = (
     "incidents",
@@ -30,8 +30,11 @@ INDICATORS: tuple[str, ...] = (
     "diffusion",
     "incidents_rolling_12m",
     "incidents_yoy_change",
-    "trend_slope",
+    "downward_trend",
+    "trend_change_per_year",
     "trend_p_value",
+    "alarm",
+    "alarm_upper_limit",
     "sustained_decline",
     "spike",
 )
@@ -121,8 +124,8 @@ def conflict_indicators(
     min_fatalities: int = 0,
     countries: Sequence[str] | None = None,
     window: int = 12,
-    trend_window: int = 12,
-    alpha: float = 0.05,
+    trend_window: int | None = None,
+    alpha: float = TREND_ALPHA,
 ) -> pd.DataFrame:
     """Conflict indicators per region and month (tidy).
 
@@ -138,11 +141,13 @@ def conflict_indicators(
       month; empty until ``window`` months of data exist).
     - ``incidents_yoy_change`` = (N_t − N_{t−12}) / N_{t−12} (relative change; empty when N_{t−12} is
       0 or outside the data).
-    - ``trend_slope`` = Sen's slope of N over the ``trend_window`` months ending at t (incidents per
-      month, per month); ``trend_p_value`` = two-sided Mann–Kendall p over the same window.
-    - ``sustained_decline`` = 1 when trend_slope < 0 and trend_p_value < ``alpha``, else 0.
-    - ``spike`` = 1 when N_t > mean + 2·SD (sample SD) of N over the 12 months before t, else 0
-      (empty until 12 earlier months exist).
+    - ``trend_change_per_year`` (relative change per year, 95 % interval in ``ci_low``/``ci_high``),
+      ``trend_p_value`` and ``downward_trend`` (1/0) over the ``trend_window`` months ending at t
+      (default 36), from the seasonal quasi-Poisson trend model with serial dependence allowed for;
+      ``alarm`` (1/0) when N_t is above ``alarm_upper_limit``, the model's one-step upper prediction
+      limit from the 36 months before t, and at least 5 (``metrics.signals``, formulas there).
+    - ``sustained_decline`` and ``spike``: the old names of ``downward_trend`` and ``alarm``, kept as
+      aliases (same values) for one release.
 
     Filters: ``event_types`` (ACLED types kept), ``min_fatalities`` (incidents with at least that
     many deaths), ``countries`` (ISO3 kept). Months are ``YYYY-MM``. ``incidents`` may be the raw
@@ -168,6 +173,7 @@ def conflict_indicators(
     civ, known, active = grid("civ"), grid("civ_known"), grid("admin_active")
     ever = per_region.set_index("region")["admin_ever"].reindex(names).fillna(0).to_numpy(dtype=float)
     values = _indicator_grids(n, f, civ, known, active, ever, window, trend_window, alpha)
+    bounds = {"trend_change_per_year": (values.pop("trend_ci_low"), values.pop("trend_ci_high"))}
     keep = np.ones(len(months), dtype=bool)
     if start_p is not None:
         keep &= months >= str(start_p)
@@ -176,6 +182,9 @@ def conflict_indicators(
     months = months[keep]
     order = sorted(values)
     stacked = np.stack([values[k][:, keep] for k in order], axis=1)  # (regions, indicators, months)
+    nan = np.full(stacked.shape[::2], np.nan)
+    low = np.stack([bounds[k][0][:, keep] if k in bounds else nan for k in order], axis=1)
+    high = np.stack([bounds[k][1][:, keep] if k in bounds else nan for k in order], axis=1)
     r, i, m = stacked.shape
     frame = pd.DataFrame(
         {
@@ -184,8 +193,8 @@ def conflict_indicators(
             "family": "conflict",
             "indicator": np.tile(np.repeat(np.asarray(order, dtype=object), m), r),
             "value": stacked.reshape(-1),
-            "ci_low": np.nan,
-            "ci_high": np.nan,
+            "ci_low": low.reshape(-1),
+            "ci_high": high.reshape(-1),
         }
     )
     return finish(frame, presorted=True)
@@ -207,7 +216,7 @@ def _indicator_grids(
     active: np.ndarray,
     ever: np.ndarray,
     window: int,
-    trend_window: int,
+    trend_window: int | None,
     alpha: float,
 ) -> dict[str, np.ndarray]:
     """Every conflict indicator as a regions × months grid (see ``conflict_indicators``)."""
@@ -218,14 +227,7 @@ def _indicator_grids(
         prev = np.full(n.shape, np.nan)
         prev[:, 12:] = n[:, :-12]
         yoy = np.where(prev > 0, (n - prev) / np.where(prev > 0, prev, 1), np.nan)
-    slope = sen_slope_windows(n, trend_window)
-    _, p = mann_kendall_windows(n, trend_window)
-    decline = np.where(np.isnan(slope) | np.isnan(p), np.nan, ((slope < 0) & (p < alpha)).astype(float))
-    threshold = np.full(n.shape, np.nan)
-    if n.shape[1] > 12:
-        before = sliding_window_view(n, 12, axis=1)[:, :-1, :]  # the 12 months before t, t ≥ 12
-        threshold[:, 12:] = before.mean(axis=2) + 2 * before.std(axis=2, ddof=1)
-    spike = np.where(np.isnan(threshold), np.nan, (n > threshold).astype(float))
+    signals = signal_grids(n, trend_window=trend_window, alpha=alpha)
     return {
         "incidents": n,
         "fatalities": f,
@@ -234,8 +236,5 @@ def _indicator_grids(
         "diffusion": diffusion,
         "incidents_rolling_12m": _trailing_mean(n, window),
         "incidents_yoy_change": yoy,
-        "trend_slope": slope,
-        "trend_p_value": p,
-        "sustained_decline": decline,
-        "spike": spike,
+        **signals,
     }
