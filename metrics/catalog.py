@@ -10,7 +10,7 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from metrics import collaboration, composite, conflict, intervals, perception
+from metrics import collaboration, composite, conflict, intervals, perception, signals, signals_eval
 
 
 @dataclass(frozen=True)
@@ -131,4 +131,6 @@ def methodology() -> list[tuple[str, str]]:
     ]
     out = [(title, f"{inspect.getdoc(mod)}\n\n{inspect.getdoc(fn)}") for title, mod, fn in parts]
     out.append(("Intervals", inspect.getdoc(intervals) or ""))
+    out.append(("Signals: downward trend and alarm", inspect.getdoc(signals) or ""))
+    out.append(("Evaluation around a milestone", inspect.getdoc(signals_eval) or ""))
     return out

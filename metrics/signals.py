@@ -138,19 +138,19 @@ def _irls(
     k = x.shape[1]
     y = np.where(mask, y, 0.0)
     m = mask.astype(float)
+    outer = (x[:, :, None] * x[:, None, :]).reshape(len(x), k * k)  # x_n x_n' flattened, (n, k²)
     beta = np.zeros((*y.shape[:-1], k))
     beta[..., 0] = np.log(y.sum(axis=-1) / np.maximum(m.sum(axis=-1), 1) + 0.1)
     eye = np.eye(k) * 1e-9
     for _ in range(steps):
         eta = np.clip(beta @ x.T, -30.0, 30.0)
         mu = np.exp(eta)
-        z = eta + (y - mu) / mu
-        xw = x * (mu * m)[..., None]
-        a = np.einsum("...nk,nl->...kl", xw, x) + eye
-        b = np.einsum("...nk,...n->...k", xw, z)
+        w = mu * m
+        a = (w @ outer).reshape(*w.shape[:-1], k, k) + eye  # X'WX
+        b = (w * (eta + (y - mu) / mu)) @ x  # X'Wz
         beta = np.linalg.solve(a, b[..., None])[..., 0]
     mu = np.exp(np.clip(beta @ x.T, -30.0, 30.0))
-    inv = np.linalg.inv(np.einsum("...nk,nl->...kl", x * (mu * m)[..., None], x) + eye)
+    inv = np.linalg.inv(((mu * m) @ outer).reshape(*mu.shape[:-1], k, k) + eye)
     return beta, mu, inv
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from metrics.catalog import methodology
+from metrics.signals_words import plain_words
 
 st.title("Methodology")
 st.caption(
@@ -13,12 +14,17 @@ st.caption(
     "(metrics/*.py), shown as written there: one source of truth for the code and this page."
 )
 
-# 1. Definitions, per family
+# 1. What the signals mean and how often they fire by chance (figures from benchmarks/calibration.py)
+st.subheader("Signals and how often they fire by chance")
+for title, text in plain_words():
+    st.markdown(f"**{title}.** {text}")
+
+# 2. Definitions, per family
 for title, text in methodology():
     with st.expander(title, expanded=title == "Composite stability index"):
         st.markdown(text)
 
-# 2. Catalogue of indicators
+# 3. Catalogue of indicators
 st.subheader("Indicators")
 st.dataframe(
     data.catalog(),
@@ -31,7 +37,7 @@ st.dataframe(
     },
 )
 
-# 3. Data sources
+# 4. Data sources
 st.subheader("Data sources")
 st.dataframe(data.coverage(), hide_index=True, column_order=["table", "origin", "label"])
 st.caption("Provenance of each table, with its licence and citation, is on the Data page.")
