@@ -19,8 +19,10 @@ or slide charts. The measures:
   interval is empty, ``n_before``/``n_after`` are the observed window sums and ``details`` hold
   ``count`` (b) and ``denominator`` (M).
 - ``engagements_rate_ratio`` (engagements active per month, same method), ``network_density_change``
-  (difference of monthly means, Newey–West interval) and ``perception_<j>_change`` for each survey
-  indicator j (difference of wave means, interval from the waves' intervals; ``n`` = waves).
+  (difference of the monthly means of the density of pairs tied by an engagement active in that
+  month, so nothing from before the milestone is carried into the after window; Newey–West
+  interval) and ``perception_<j>_change`` for each survey indicator j (difference of wave means,
+  interval from the waves' intervals; ``n`` = waves).
 - ``leadlag_<driver>_<outcome>``: quarterly engagements (``engagements_total``) or network density
   against incidents or a perception indicator 0–8 quarters later, pre-whitened; the strongest lag's
   correlation (``n_after`` = quarter pairs).
@@ -292,9 +294,13 @@ def evaluate_milestone(
             label=label,
         )
     )
+    # density as a flow inside each window: pairs tied by an engagement active in that month (no
+    # trailing window, which would carry an engagement from before the milestone into the after window)
+    mine = sub.loc[sub["region"] == region]
+    flows = collaboration_indicators(collaboration, mine, window=1) if len(collaboration) else collab
     results.append(
         mean_change_hac(
-            _series(collab, region, "network_density"),
+            _series(flows, region, "network_density"),
             w.milestone,
             window,
             measure="network_density_change",

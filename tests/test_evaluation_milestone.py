@@ -164,3 +164,35 @@ def test_one_month_of_data():
     assert table["estimate"].isna().all()
     assert (table["finding"].str.len() > 0).all()
     assert ev.decline.empty
+
+
+def test_an_exercise_the_month_before_the_milestone_does_not_raise_density_after(counts):
+    incidents, _, _ = counts
+    regions = pd.DataFrame({"region": ["North", "North"], "iso3": ["FRA", "DEU"], "grouping": ["G", "G"]})
+
+    def exercise(i: int, month: str) -> dict:
+        day = pd.Timestamp(f"{month}-10")
+        return {
+            "event_id": f"E{i}",
+            "start_date": day,
+            "end_date": day,
+            "kind": "joint_exercise",
+            "name": f"Exercise {i}",
+            "participants": ["FRA", "DEU"],
+            "weight": 1.0,
+            "source": "test",
+        }
+
+    # exercises in 2020-01 and 2024-01 give the collaboration data their span; the one in 2022-06
+    # is the month before the milestone 2022-07
+    collab = pd.DataFrame([exercise(1, "2020-01"), exercise(2, "2022-06"), exercise(3, "2024-01")])
+    collab["start_date"] = collab["start_date"].astype("datetime64[s]")
+    collab["end_date"] = collab["end_date"].astype("datetime64[s]")
+    ev = evaluate_milestone(
+        incidents, collab, EMPTY_PERCEPTION, regions, region="North", milestone="2022-07", compare=[]
+    )
+    res = ev.result("network_density_change")
+    # density per month inside each window: the one pair is tied in 2022-06 only, so the before
+    # window's mean is 1/12 and the after window's 0 (a trailing 12-month density would read 1 after)
+    assert res.estimate == pytest.approx(0 - 1 / 12)
+    assert "fell" in res.finding
