@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import ndtri
 from scipy.stats import t as student_t
@@ -368,3 +369,35 @@ def signal_grids(
         "sustained_decline": trend.downward.copy(),
         "spike": alarm.alarm.copy(),
     }
+
+
+def downward_trends_across_regions(conflict: pd.DataFrame, period: str, q: float = 0.10) -> pd.DataFrame:
+    """Which regions show a downward trend at ``period`` when many regions are read at once.
+
+    ``conflict``: tidy conflict rows (``region, period, indicator, value``) holding
+    ``trend_change_per_year`` and ``trend_p_value``. The one-sided p for a decline is p/2 when the
+    change is negative, else 1 − p/2; Benjamini–Hochberg at false-discovery rate ``q`` (default
+    0.10: of the regions declared, about 1 in 10 or fewer is expected to be chance) picks the
+    regions. Returns ``region, trend_change_per_year, p_decline, discovery`` (one row per region
+    with a trend at ``period``; ``discovery`` True/False).
+    """
+    rows = conflict.loc[
+        (conflict["period"].astype(str) == str(period))
+        & conflict["indicator"].isin(["trend_change_per_year", "trend_p_value"])
+    ]
+    wide = rows.pivot_table(index="region", columns="indicator", values="value", aggfunc="first")
+    cols = ["region", "trend_change_per_year", "p_decline", "discovery"]
+    if wide.empty or not {"trend_change_per_year", "trend_p_value"} <= set(wide.columns):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    wide = wide.dropna(subset=["trend_change_per_year", "trend_p_value"])
+    change = wide["trend_change_per_year"].to_numpy(dtype=float)
+    p = wide["trend_p_value"].to_numpy(dtype=float)
+    one_sided = np.where(change < 0, p / 2, 1 - p / 2)
+    return pd.DataFrame(
+        {
+            "region": wide.index.astype(str),
+            "trend_change_per_year": change,
+            "p_decline": one_sided,
+            "discovery": benjamini_hochberg(one_sided, q),
+        }
+    )
