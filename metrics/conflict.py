@@ -218,8 +218,14 @@ def _indicator_grids(
     window: int,
     trend_window: int | None,
     alpha: float,
+    periods_per_year: int = 12,
+    covered: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every conflict indicator as a regions × months grid (see ``conflict_indicators``)."""
+    """Every conflict indicator as a regions × months grid (see ``conflict_indicators``).
+
+    ``periods_per_year`` (12, or 1 for yearly series) and ``covered`` (covered member countries per
+    region and period) go to ``metrics.signals.signal_grids``: windows with a missing period or a
+    change of coverage are not computable, and yearly series have no alarm."""
     with np.errstate(invalid="ignore", divide="ignore"):
         per_incident = np.where(n > 0, f / np.where(n > 0, n, 1), np.nan)
         civ_share = np.where(known > 0, civ / np.where(known > 0, known, 1), np.nan)
@@ -227,7 +233,9 @@ def _indicator_grids(
         prev = np.full(n.shape, np.nan)
         prev[:, 12:] = n[:, :-12]
         yoy = np.where(prev > 0, (n - prev) / np.where(prev > 0, prev, 1), np.nan)
-    signals = signal_grids(n, trend_window=trend_window, alpha=alpha)
+    signals = signal_grids(
+        n, periods_per_year=periods_per_year, covered=covered, trend_window=trend_window, alpha=alpha
+    )
     return {
         "incidents": n,
         "fatalities": f,
