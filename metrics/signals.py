@@ -235,7 +235,7 @@ def trend_signals(
     lag = np.abs(np.arange(n)[:, None] - np.arange(n)[None, :])
     corr = np.where(lag == 0, 1.0, c[:, None, None] * rho[:, None, None] ** lag)  # (r, n, n)
     g = np.einsum("rmk,nk->rmn", f.inv[..., 1, :], f.design) * np.sqrt(f.mu)
-    var = f.phi * np.einsum("rmn,rno,rmo->rm", g, corr, g)
+    var = f.phi * (np.matmul(g, corr) * g).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var)
         beta = f.beta[..., 1]
