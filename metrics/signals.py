@@ -243,9 +243,10 @@ def trend_signals(
     df = n - k
     q = student_t.ppf(0.975, df)
     ok = f.ok & np.isfinite(tstat) & (se > 0)
-    change = np.where(ok, np.expm1(beta), np.nan)
-    lo = np.where(ok, np.expm1(beta - q * se), np.nan)
-    hi = np.where(ok, np.expm1(beta + q * se), np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = np.where(ok, np.expm1(beta), np.nan)
+        lo = np.where(ok, np.expm1(beta - q * se), np.nan)
+        hi = np.where(ok, np.expm1(beta + q * se), np.nan)
     p = np.where(ok, 2 * student_t.sf(np.abs(tstat), df), np.nan)
     one_sided = np.where(ok, student_t.cdf(tstat, df), 1.0)
     hit = np.where(f.computable, (one_sided < alpha).astype(float), np.nan)
