@@ -415,19 +415,18 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
     """Monthly incidents with the trailing 12-month mean, Sen's trend line and the flags.
 
     ``frame``: tidy conflict rows of one region. Five traces: incidents (bars), trailing mean,
-    trend line over the shown months (Sen's slope and intercept; slope and Mann–Kendall p in the
-    caption), months flagged as a sustained decline, months flagged as a spike (markers at the
-    month's count; a flag trace is empty when no month is flagged).
+    trend line over the shown months (Sen's slope and intercept, a descriptive line: the tested
+    trend is ``downward_trend``), months flagged as a downward trend, months flagged as an alarm
+    (markers at the month's count; a flag trace is empty when no month is flagged).
     """
     inc = _indicator(frame, "incidents")
     x = _months(inc["period"])
     y = inc["value"].to_numpy(dtype=float)
     roll = _indicator(frame, "incidents_rolling_12m")
-    slope, intercept, p = sen_line(y)
+    slope, intercept, _p = sen_line(y)
     if math.isfinite(slope):
         trend_y = _floats(intercept + slope * np.arange(len(y)))
-        p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-        hover = f"Sen's slope {slope:+.2f} incidents/month per month, Mann–Kendall {p_text}"
+        hover = f"Sen's slope {slope:+.2f} incidents/month per month (a line to read by eye, not a test)"
         caption = replace(caption, note="; ".join(filter(None, [caption.note, "trend: " + hover])))
     else:
         trend_y = [None] * len(y)
@@ -462,8 +461,8 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
     ]
     counts = dict(zip(inc["period"].to_numpy(dtype=str), y, strict=True))
     for ind, label, symbol, colour in (
-        ("sustained_decline", "Sustained decline", "triangle-down", GREEN),
-        ("spike", "Spike", "triangle-up", VERMILLION),
+        ("downward_trend", "Downward trend", "triangle-down", GREEN),
+        ("alarm", "Alarm", "triangle-up", VERMILLION),
     ):
         flag = _indicator(frame, ind)
         months = flag["period"].to_numpy(dtype=str)[flag["value"].to_numpy(dtype=float) == 1]

@@ -168,16 +168,16 @@ def evaluation_timeline(
     """The region's three indicator families in four panels sharing one month axis.
 
     ``frame``: tidy rows (``period, indicator, value, ci_low, ci_high``) of ``incidents``,
-    ``incidents_rolling_12m``, ``sustained_decline`` (0/1), ``engagements_total``, ``network_density``
+    ``incidents_rolling_12m``, ``downward_trend`` (0/1), ``engagements_total``, ``network_density``
     and any perception indicators. Traces: incidents per month (bars), their trailing 12-month mean,
-    months flagged as a sustained decline (markers on the mean), engagements per month, network
+    months flagged as a downward trend (markers on the mean), engagements per month, network
     density (share, 0–1), then one trace per perception indicator (indicators of the catalogue's
     perception family, by name; waves with 95 % interval whiskers).
     Shapes: the before and after windows and the milestone line (``window_shapes``).
     """
     top = _domains(4)
     inc, mean = _indicator(frame, "incidents"), _indicator(frame, "incidents_rolling_12m")
-    flag = _indicator(frame, "sustained_decline")
+    flag = _indicator(frame, "downward_trend")
     flagged = set(flag.loc[flag["value"] == 1, "period"])
     declining = mean.loc[mean["period"].isin(flagged)]
     eng, dens = _indicator(frame, "engagements_total"), _indicator(frame, "network_density")
@@ -212,10 +212,10 @@ def evaluation_timeline(
             "mode": "markers",
             "x": _months(declining["period"]),
             "y": _floats(declining["value"]),
-            "name": "Sustained decline (Mann–Kendall)",
+            "name": "Downward trend (36 months)",
             "marker": {"color": BLACK, "symbol": "triangle-down", "size": 7},
             "yaxis": "y",
-            "hovertemplate": "%{x|%Y-%m}: sustained decline<extra></extra>",
+            "hovertemplate": "%{x|%Y-%m}: downward trend<extra></extra>",
             **MONTHLY,
         },
         line(eng, "Engagements per month", ORANGE, "y2", ",.0f"),
@@ -224,7 +224,7 @@ def evaluation_timeline(
     known = {
         "incidents",
         "incidents_rolling_12m",
-        "sustained_decline",
+        "downward_trend",
         "engagements_total",
         "network_density",
     }
@@ -276,7 +276,7 @@ def evaluation_timeline(
     }
     fig = _figure(traces, title=title, caption=caption, x_title="Month", height=860, layout=axes | PANEL_TOP)
     panels = [
-        "Conflict: incidents per month, 12-month mean and months of sustained decline",
+        "Conflict: incidents per month, 12-month mean and months with a downward trend",
         "Collaboration: engagements active per month",
         "Collaboration: network density, share of member pairs tied in the trailing 12 months",
         "Perception: survey results by wave with 95% intervals"
@@ -382,12 +382,16 @@ def event_window(
 
 
 def placebo_sentence(frame: pd.DataFrame) -> str:
-    """ "a change this large happened in k of n other months" from the placebo rows."""
+    """ "a change this large happened in k of n other periods (p = …)" from the placebo rows (one row
+    per non-overlapping placebo window; p = (1 + k)/(1 + n))."""
     n = len(frame)
     if n == 0:
-        return "no other month could serve as a placebo"
+        return "no other period could serve as a placebo"
     k = int(frame["at_least_as_far"].sum())
-    return f"a change this large happened in {k} of {n} other month{'s' if n != 1 else ''}"
+    return (
+        f"a change this large happened in {k} of {n} other period{'s' if n != 1 else ''} "
+        f"(p = {(1 + k) / (1 + n):.2f})"
+    )
 
 
 def placebo_histogram(

@@ -25,10 +25,11 @@ from datasets.countries import CURRENT_ISO3
 TREND_INDICATORS = (
     "incidents",
     "incidents_rolling_12m",
-    "trend_slope",
+    "trend_change_per_year",
     "trend_p_value",
-    "sustained_decline",
-    "spike",
+    "downward_trend",
+    "alarm",
+    "alarm_upper_limit",
 )
 SHARES = ("feel_safe", "trust_military", "confidence_alliances")
 

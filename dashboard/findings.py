@@ -42,7 +42,9 @@ LABELS: dict[str, str] = {
     **HEADLINES,
     "engagements_rate_ratio": "Engagements: rate ratio, after ÷ before",
     "network_density_change": "Network density: change of the monthly mean (share)",
-    "incidents_sustained_decline": "Incidents: latest sustained decline (relative change)",
+    "incidents_pretrend_p": "Incidents: pre-trend check against the comparison (p)",
+    "fatalities_pretrend_p": "Fatalities: pre-trend check against the comparison (p)",
+    "incidents_sustained_decline": "Incidents: latest downward trend (relative change)",
 }
 DRIVERS: dict[str, str] = {"engagements_total": "engagements", "network_density": "network density"}
 
@@ -150,7 +152,7 @@ def headlines(evaluation: Evaluation) -> list[Headline]:
     """The six headline measures (rate ratio, DiD ratio and placebo p of incidents and fatalities).
 
     ``detail``: "95% interval … · p … · <counts>" for the ratios (the DiD's counts are the
-    comparison's), "k of n other months changed at least as much" for the placebo p.
+    comparison's), "k of n other periods changed at least as much" for the placebo p.
     """
     out = []
     for measure, label in HEADLINES.items():
@@ -160,7 +162,7 @@ def headlines(evaluation: Evaluation) -> list[Headline]:
             detail = ""
         elif measure.endswith("_placebo_p"):
             k, n = r.details.get("count"), r.details.get("denominator")
-            detail = f"{k} of {n} other months changed at least as much"
+            detail = f"{k} of {n} other periods changed at least as much"
         else:
             who = "comparison: " if measure.endswith("_did_ratio") else ""
             detail = (

@@ -10,7 +10,7 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from metrics import collaboration, composite, conflict, intervals, perception
+from metrics import collaboration, composite, conflict, intervals, perception, signals, signals_eval
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,25 @@ _FIXED: tuple[Indicator, ...] = (
         "incidents_rolling_12m", "conflict", "Incidents, trailing 12-month mean", "incidents per month"
     ),
     Indicator("incidents_yoy_change", "conflict", "Incidents, change on a year earlier", "relative change"),
+    Indicator("downward_trend", "conflict", "Downward trend over the last 36 months", "1 = yes, 0 = no"),
     Indicator(
-        "trend_slope", "conflict", "Trend (Sen's slope, trailing window)", "incidents per month per month"
+        "trend_change_per_year",
+        "conflict",
+        "Trend over the last 36 months (change per year)",
+        "relative change per year",
     ),
-    Indicator("trend_p_value", "conflict", "Trend p-value (Mann–Kendall)", "p-value"),
-    Indicator("sustained_decline", "conflict", "Sustained decline flag", "1 = yes, 0 = no"),
-    Indicator("spike", "conflict", "Spike flag", "1 = yes, 0 = no"),
+    Indicator("trend_p_value", "conflict", "Trend p-value (seasonal count model)", "p-value"),
+    Indicator("alarm", "conflict", "Alarm: month above the expected range", "1 = yes, 0 = no"),
+    Indicator("alarm_upper_limit", "conflict", "Alarm threshold (upper limit)", "incidents per month"),
+    Indicator(
+        "sustained_decline",
+        "conflict",
+        "Downward trend (old name 'sustained_decline', kept for one release; use 'downward_trend')",
+        "1 = yes, 0 = no",
+    ),
+    Indicator(
+        "spike", "conflict", "Alarm (old name 'spike', kept for one release; use 'alarm')", "1 = yes, 0 = no"
+    ),
     Indicator("covered_members", "conflict", "Member countries the incident data cover", "countries"),
     Indicator("engagements_total", "collaboration", "Engagements started", "engagements started per month"),
     Indicator(
@@ -175,4 +188,6 @@ def methodology() -> list[tuple[str, str]]:
     ]
     out = [(title, f"{inspect.getdoc(mod)}\n\n{inspect.getdoc(fn)}") for title, mod, fn in parts]
     out.append(("Intervals", inspect.getdoc(intervals) or ""))
+    out.append(("Signals: downward trend and alarm", inspect.getdoc(signals) or ""))
+    out.append(("Evaluation around a milestone", inspect.getdoc(signals_eval) or ""))
     return out

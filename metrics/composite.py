@@ -17,7 +17,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from datasets.schema import TIDY_COLUMNS
 from metrics.frames import clip_periods, finish, month_range, parse_period, region_members
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")

@@ -7,7 +7,7 @@ family, indicator, value, ci_low, ci_high, covered_share`` with ``family = "conf
 A region has rows for every period of its members' coverage (the first to the last covered month);
 a covered member-month without incidents counts 0 (an observed zero), an uncovered member is left
 out, and a period where less than the threshold share of the region is covered is missing. Trailing
-statistics (rolling mean, year-on-year change, trend, spike) use the months before ``start`` when
+statistics (rolling mean, year-on-year change, trend, alarm) use the months before ``start`` when
 the data has them, then the output is clipped to ``[start, end]``.
 """
 
@@ -39,7 +39,7 @@ from metrics.frames import (
     tidy,
     with_events,
 )
-from metrics.trend import mann_kendall_windows, sen_slope_windows
+from metrics.signals import TREND_ALPHA, signal_grids
 
 INDICATORS: tuple[str, ...] = (
     "incidents",
@@ -49,8 +49,11 @@ INDICATORS: tuple[str, ...] = (
     "diffusion",
     "incidents_rolling_12m",
     "incidents_yoy_change",
-    "trend_slope",
+    "downward_trend",
+    "trend_change_per_year",
     "trend_p_value",
+    "alarm",
+    "alarm_upper_limit",
     "sustained_decline",
     "spike",
     "covered_members",
@@ -158,8 +161,8 @@ def conflict_indicators(
     min_fatalities: int = 0,
     countries: Sequence[str] | None = None,
     window: int = 12,
-    trend_window: int = 12,
-    alpha: float = 0.05,
+    trend_window: int | None = None,
+    alpha: float = TREND_ALPHA,
     coverage: pd.DataFrame | None = None,
     population: pd.DataFrame | None = None,
     min_covered_share: float = 0.5,
@@ -188,21 +191,23 @@ def conflict_indicators(
       month).
     - ``incidents_yoy_change`` = (N_t − N_{t−12}) / N_{t−12} (relative change; empty when N_{t−12} is
       0 or outside the data).
-    - ``trend_slope`` = Sen's slope of N over the ``trend_window`` months ending at t (incidents per
-      month, per month); ``trend_p_value`` = two-sided Mann–Kendall p over the same window.
-    - ``sustained_decline`` = 1 when trend_slope < 0 and trend_p_value < ``alpha``, else 0.
-    - ``spike`` = 1 when N_t > mean + 2·SD (sample SD) of N over the 12 months before t, else 0.
+    - ``trend_change_per_year`` (relative change per year, 95 % interval in ``ci_low``/``ci_high``),
+      ``trend_p_value`` and ``downward_trend`` (1/0) over the ``trend_window`` months ending at t
+      (default 36), from the seasonal quasi-Poisson trend model with serial dependence allowed for;
+      ``alarm`` (1/0) when N_t is above ``alarm_upper_limit``, the model's one-step upper prediction
+      limit from the 36 months before t, and at least 5 (``metrics.signals``, formulas there).
+    - ``sustained_decline`` and ``spike``: the old names of ``downward_trend`` and ``alarm``, kept as
+      aliases (same values) for one release.
 
-    The trailing statistics (rolling mean, year-on-year change, trend, decline, spike) are missing
-    (not computable) where their window — including the 12 months before t for the spike and
-    month t − 12 for the change — is incomplete, holds a missing month, or spans a change of the
+    The trailing statistics (rolling mean, year-on-year change, trend, alarm) are missing (not
+    computable) where their window is incomplete, holds a missing month, or spans a change of the
     covered member set M.
 
     Grain: monthly (``YYYY-MM``) unless a covered member's source is yearly; then the region's
     values are yearly (``YYYY``, the coarsest common grain: N, F summed over the year, a member
     covered when covered in any month of the year) and the monthly-only statistics (rolling mean,
-    year-on-year change, trend, decline, spike) are missing. Week and day data give months (a
-    weekly count falls in the month its week starts in).
+    year-on-year change, trend, alarm) are missing: they need monthly data. Week and day data give
+    months (a weekly count falls in the month its week starts in).
 
     Filters: ``event_types`` (ACLED types kept), ``min_fatalities`` (incidents with at least that
     many deaths), ``countries`` (ISO3 kept). ``incidents`` may be the raw table or its
@@ -274,11 +279,14 @@ def conflict_indicators(
 
 
 #: Indicators computed over a trailing window (missing where the window is not computable).
-_WINDOWED = (
-    "incidents_rolling_12m",
-    "incidents_yoy_change",
-    "trend_slope",
+_WINDOWED = ("incidents_rolling_12m", "incidents_yoy_change")
+#: The signals (``metrics.signals``): they handle missing periods and coverage changes themselves.
+_SIGNALS = (
+    "downward_trend",
+    "trend_change_per_year",
     "trend_p_value",
+    "alarm",
+    "alarm_upper_limit",
     "sustained_decline",
     "spike",
 )
@@ -295,7 +303,7 @@ def _region_frame(
     population: pd.DataFrame | None,
     min_covered_share: float,
     window: int,
-    trend_window: int,
+    trend_window: int | None,
     alpha: float,
 ) -> pd.DataFrame:
     """The tidy rows of regions ``names`` (all at one grain); see ``conflict_indicators``."""
@@ -309,7 +317,7 @@ def _region_frame(
     region = {k: m @ v for k, v in grids.items()}
     ever = m @ ever_c
     values = _indicator_grids(
-        region["incidents"],
+        np.where(ok, region["incidents"], np.nan),  # a period not covered is missing, never 0
         region["fatalities"],
         region["civ"],
         region["civ_known"],
@@ -318,16 +326,16 @@ def _region_frame(
         window,
         trend_window,
         alpha,
+        periods_per_year=1 if yearly else 12,
+        covered=np.where(ok, count, np.nan),
     )
-    lengths = {
-        "incidents_rolling_12m": window,
-        "incidents_yoy_change": 13,
-        "trend_slope": trend_window,
-        "trend_p_value": trend_window,
-        "sustained_decline": trend_window,
-        "spike": 13,
-    }
+    low, high = values.pop("trend_ci_low"), values.pop("trend_ci_high")
+    lengths = {"incidents_rolling_12m": window, "incidents_yoy_change": 13}
     for name in values:
+        if name in _SIGNALS:
+            if yearly:  # monthly-only: a yearly series says "needs monthly data"
+                values[name] = np.full(ok.shape, np.nan)
+            continue
         if name in _WINDOWED:
             if yearly:
                 values[name] = np.full(ok.shape, np.nan)
@@ -338,8 +346,13 @@ def _region_frame(
         else:
             values[name] = np.where(ok, values[name], np.nan)
     values["covered_members"] = count
+    known = np.isfinite(values["trend_change_per_year"])
+    bounds = {"trend_change_per_year": (np.where(known, low, np.nan), np.where(known, high, np.nan))}
     order = sorted(values)
     stacked = np.stack([values[k] for k in order], axis=1)  # (regions, indicators, periods)
+    nan = np.full(ok.shape, np.nan)
+    lows = np.stack([bounds[k][0] if k in bounds else nan for k in order], axis=1)
+    highs = np.stack([bounds[k][1] if k in bounds else nan for k in order], axis=1)
     r, i, p = stacked.shape
     return pd.DataFrame(
         {
@@ -348,8 +361,8 @@ def _region_frame(
             "family": "conflict",
             "indicator": np.tile(np.repeat(np.asarray(order, dtype=object), p), r),
             "value": stacked.reshape(-1),
-            "ci_low": np.nan,
-            "ci_high": np.nan,
+            "ci_low": lows.reshape(-1),
+            "ci_high": highs.reshape(-1),
             "covered_share": np.repeat(share, i, axis=0).reshape(-1),
         }
     )
@@ -379,10 +392,16 @@ def _indicator_grids(
     active: np.ndarray,
     ever: np.ndarray,
     window: int,
-    trend_window: int,
+    trend_window: int | None,
     alpha: float,
+    periods_per_year: int = 12,
+    covered: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every conflict indicator as a regions × months grid (see ``conflict_indicators``)."""
+    """Every conflict indicator as a regions × months grid (see ``conflict_indicators``).
+
+    ``periods_per_year`` (12, or 1 for yearly series) and ``covered`` (covered member countries per
+    region and period) go to ``metrics.signals.signal_grids``: windows with a missing period or a
+    change of coverage are not computable, and yearly series have no alarm."""
     with np.errstate(invalid="ignore", divide="ignore"):
         per_incident = np.where(n > 0, f / np.where(n > 0, n, 1), np.nan)
         civ_share = np.where(known > 0, civ / np.where(known > 0, known, 1), np.nan)
@@ -390,14 +409,9 @@ def _indicator_grids(
         prev = np.full(n.shape, np.nan)
         prev[:, 12:] = n[:, :-12]
         yoy = np.where(prev > 0, (n - prev) / np.where(prev > 0, prev, 1), np.nan)
-    slope = sen_slope_windows(n, trend_window)
-    _, p = mann_kendall_windows(n, trend_window)
-    decline = np.where(np.isnan(slope) | np.isnan(p), np.nan, ((slope < 0) & (p < alpha)).astype(float))
-    threshold = np.full(n.shape, np.nan)
-    if n.shape[1] > 12:
-        before = sliding_window_view(n, 12, axis=1)[:, :-1, :]  # the 12 months before t, t ≥ 12
-        threshold[:, 12:] = before.mean(axis=2) + 2 * before.std(axis=2, ddof=1)
-    spike = np.where(np.isnan(threshold), np.nan, (n > threshold).astype(float))
+    signals = signal_grids(
+        n, periods_per_year=periods_per_year, covered=covered, trend_window=trend_window, alpha=alpha
+    )
     return {
         "incidents": n,
         "fatalities": f,
@@ -406,8 +420,5 @@ def _indicator_grids(
         "diffusion": diffusion,
         "incidents_rolling_12m": _trailing_mean(n, window),
         "incidents_yoy_change": yoy,
-        "trend_slope": slope,
-        "trend_p_value": p,
-        "sustained_decline": decline,
-        "spike": spike,
+        **signals,
     }

@@ -6,21 +6,27 @@ window of K months, and returns an ``Evaluation``: one ``Result`` per measure (e
 interval, p, the counts it rests on, the method and a one-sentence finding) and the series a page
 or slide charts. The measures:
 
-- ``incidents_rate_ratio`` / ``fatalities_rate_ratio``: after ÷ before window sums, quasi-Poisson
-  interval (``metrics.evaluation_stats.rate_ratio``).
-- ``incidents_did_ratio`` / ``fatalities_did_ratio``: the region's rate ratio ÷ the pooled comparison
-  regions' (``did_ratio``); ``n_before``/``n_after`` are the comparison's counts.
-- ``incidents_placebo_p`` / ``fatalities_placebo_p``: share of other months with a change at least as
-  large (``placebo``); the share is in ``estimate`` and ``p_value``, the interval is empty,
-  ``n_before``/``n_after`` are the observed window sums and ``details`` hold ``count`` and
-  ``denominator`` ("a change this large happened in 3 of 61 other months").
+- ``incidents_rate_ratio`` / ``fatalities_rate_ratio``: after ÷ before window sums, interval from the
+  subsampling variance over the region's other months (``metrics.evaluation_stats.rate_ratio``).
+- ``incidents_did_ratio`` / ``fatalities_did_ratio``: the region's rate ratio ÷ the comparison's, the
+  comparison regions pooled as a union of countries (``did_ratio``); ``n_before``/``n_after`` are
+  the comparison's counts.
+- ``incidents_pretrend_p`` / ``fatalities_pretrend_p``: did the region and the comparison already
+  move apart in the two windows before the milestone (``pretrend``); p in ``estimate``/``p_value``,
+  a warning in the finding when p < 0.10.
+- ``incidents_placebo_p`` / ``fatalities_placebo_p``: permutation p (1 + b)/(1 + M) over the M
+  non-overlapping windows at other times (``placebo``); the p is in ``estimate`` and ``p_value``, the
+  interval is empty, ``n_before``/``n_after`` are the observed window sums and ``details`` hold
+  ``count`` (b) and ``denominator`` (M).
 - ``engagements_rate_ratio`` (engagements active per month, same method), ``network_density_change``
-  (difference of monthly means, Newey–West interval) and ``perception_<j>_change`` for each survey
-  indicator j (difference of wave means, interval from the waves' intervals; ``n`` = waves).
+  (difference of the monthly means of the density of pairs tied by an engagement active in that
+  month, so nothing from before the milestone is carried into the after window; Newey–West
+  interval) and ``perception_<j>_change`` for each survey indicator j (difference of wave means,
+  interval from the waves' intervals; ``n`` = waves).
 - ``leadlag_<driver>_<outcome>``: quarterly engagements (``engagements_total``) or network density
   against incidents or a perception indicator 0–8 quarters later, pre-whitened; the strongest lag's
   correlation (``n_after`` = quarter pairs).
-- ``incidents_sustained_decline``: the latest run of the Mann–Kendall decline flag, its relative
+- ``incidents_sustained_decline``: the latest run of the downward-trend flag, its relative
   change and the engagements before it.
 
 Comparison regions (``metrics.evaluation_context.choose_comparison``): by default the other regions of
@@ -41,7 +47,7 @@ import pandas as pd
 from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
 from metrics.conflict import conflict_indicators
-from metrics.evaluation_changes import mean_change_hac, wave_change
+from metrics.evaluation_changes import mean_change_hac, pretrend, wave_change
 from metrics.evaluation_context import (
     choose_comparison,
     decline_context,
@@ -93,7 +99,7 @@ TIMELINE_INDICATORS: tuple[str, ...] = (
     "incidents",
     "fatalities",
     "incidents_rolling_12m",
-    "sustained_decline",
+    "downward_trend",
     "engagements_total",
     "network_density",
 )
@@ -251,26 +257,30 @@ def evaluate_milestone(
         compare=compare,
     )
     used = [str(r) for r in comparison.loc[comparison["used"], "region"]]
-    # Process data: event study, DiD and placebo for incidents and fatalities
+    union = _union_conflict(incidents, regions, used, event_types, min_fatalities)
+    # Process data: event study, DiD, pre-trend and placebo for incidents and fatalities
     results: list[Result] = []
     placebos = []
+    own_cov = _covered(conflict, region)
+    comp_cov = _covered(union, UNION)
     for quantity in ("incidents", "fatalities"):
         own = _series(conflict, region, quantity)
-        pooled = _pooled(conflict, used, quantity)
-        results.append(rate_ratio(own, w.milestone, window, quantity=quantity, region=region, label=label))
+        pooled = _series(union, UNION, quantity) if used else pd.Series(dtype=float)
         results.append(
-            did_ratio(
-                own,
-                pooled,
-                w.milestone,
-                window,
-                quantity=quantity,
-                region=region,
-                comparison_names=used,
-                label=label,
+            rate_ratio(
+                own, w.milestone, window, quantity=quantity, region=region, label=label, covered=own_cov
             )
         )
-        res, frame = placebo(own, w.milestone, window, quantity=quantity, region=region)
+        shared = {
+            "quantity": quantity,
+            "region": region,
+            "comparison_names": used,
+            "covered": own_cov,
+            "comparison_covered": comp_cov,
+        }
+        results.append(did_ratio(own, pooled, w.milestone, window, label=label, **shared))
+        results.append(pretrend(own, pooled, w.milestone, window, **shared))
+        res, frame = placebo(own, w.milestone, window, quantity=quantity, region=region, covered=own_cov)
         results.append(res)
         placebos.append(frame.assign(quantity=quantity))
     # collaboration and perception changes
@@ -284,9 +294,13 @@ def evaluate_milestone(
             label=label,
         )
     )
+    # density as a flow inside each window: pairs tied by an engagement active in that month (no
+    # trailing window, which would carry an engagement from before the milestone into the after window)
+    mine = sub.loc[sub["region"] == region]
+    flows = collaboration_indicators(collaboration, mine, window=1) if len(collaboration) else collab
     results.append(
         mean_change_hac(
-            _series(collab, region, "network_density"),
+            _series(flows, region, "network_density"),
             w.milestone,
             window,
             measure="network_density_change",
@@ -348,7 +362,7 @@ def evaluate_milestone(
         span=span,
         results=tuple(results),
         comparison=comparison,
-        monthly=_monthly(conflict, region, used, w),
+        monthly=_monthly(conflict, union, region, used, w),
         placebo=pd.concat(placebos, ignore_index=True)[
             ["quantity", "period", "rate_ratio", "log_ratio", "at_least_as_far"]
         ],
@@ -366,29 +380,47 @@ def _groupings(regions: pd.DataFrame, region: str) -> set[str]:
     return set(regions.loc[regions["region"] == region, "grouping"].dropna())
 
 
-def _pooled(conflict: pd.DataFrame, names: Sequence[str], quantity: str) -> pd.Series:
-    """Sum of the comparison regions' monthly counts (months with data in every one of them)."""
+UNION = "Comparison (union of countries)"
+
+
+def _union_conflict(
+    incidents: TableLike,
+    regions: pd.DataFrame,
+    names: Sequence[str],
+    event_types: Sequence[str] | None,
+    min_fatalities: int,
+) -> pd.DataFrame:
+    """Conflict indicators of the comparison regions pooled as a union of countries: every member
+    country of any comparison region counted once (overlapping regions do not count it twice)."""
     if not names:
-        return pd.Series(dtype=float)
-    rows = conflict.loc[conflict["region"].isin(list(names)) & (conflict["indicator"] == quantity)]
-    wide = rows.pivot(index="period", columns="region", values="value")
-    total = wide.sum(axis=1, min_count=len(names))
-    return pd.Series(total.to_numpy(dtype=float), index=total.index.astype(str))
+        return pd.DataFrame(columns=["region", "period", "indicator", "value"])
+    members = regions.loc[regions["region"].isin(list(names))].drop_duplicates("iso3")
+    union = members.assign(region=UNION)
+    return conflict_indicators(incidents, union, event_types=event_types, min_fatalities=min_fatalities)
+
+
+def _covered(conflict: pd.DataFrame, region: str) -> pd.Series | None:
+    """The covered member countries per month (indicator ``covered_members``), when the data have it."""
+    if "covered_members" not in set(conflict["indicator"]):
+        return None
+    return _series(conflict, region, "covered_members")
 
 
 def _perception_names(percep: pd.DataFrame, region: str) -> list[str]:
     return measured_indicators(percep.loc[percep["region"] == region, "indicator"].unique())
 
 
-def _monthly(conflict: pd.DataFrame, region: str, used: Sequence[str], w: Windows) -> pd.DataFrame:
+def _monthly(
+    conflict: pd.DataFrame, union: pd.DataFrame, region: str, used: Sequence[str], w: Windows
+) -> pd.DataFrame:
     frames = []
     series = [(region, "region", region)]
     if used:
-        series.append((f"Comparison ({', '.join(used)})", "comparison", None))
+        series.append((f"Comparison ({', '.join(used)}; each country once)", "comparison", None))
         series += [(c, "comparison_member", c) for c in used]
     for quantity in ("incidents", "fatalities"):
         for name, role, source in series:
-            s = _series(conflict, source, quantity) if source else _pooled(conflict, used, quantity)
+            s = _series(conflict, source, quantity) if source else _series(union, UNION, quantity)
             if s.empty:
                 continue
             months = pd.PeriodIndex(s.index, freq="M")

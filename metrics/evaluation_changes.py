@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,10 +19,13 @@ from scipy.stats import norm
 from metrics.evaluation_stats import (
     CAVEAT,
     NAN,
+    QUANTITIES,
     Result,
     after_phrase,
     as_monthly,
     cap,
+    did_ratio,
+    fmt_ratio,
     interval_text,
     level_words,
     make_windows,
@@ -181,3 +185,73 @@ def mean_change_hac(
         f"(mean of the {w.months()} from then against the {w.months()} before{tail}); {CAVEAT}."
     )
     return Result(measure, change, lo, hi, p, float(k), float(k), method, finding)
+
+
+PRETREND_METHOD = (
+    "pre-trend check: difference in differences between the two windows of {k} before the milestone "
+    "(region against the comparison), subsampling variance, t with {nu} df"
+)
+
+
+def pretrend(
+    series: pd.Series,
+    comparison: pd.Series,
+    milestone: str | pd.Period,
+    window: int = 12,
+    *,
+    quantity: str = "incidents",
+    region: str = "",
+    comparison_names: Sequence[str] = (),
+    covered: pd.Series | None = None,
+    comparison_covered: pd.Series | None = None,
+) -> Result:
+    """Pre-trend check (measure ``<quantity>_pretrend_p``): did the region and the comparison already
+    move apart before the milestone?
+
+    The DiD between the two windows before the milestone (m − 2K … m − K − 1 against m − K … m − 1),
+    its subsampling variance as in ``did_ratio``. ``estimate`` and ``p_value`` = the two-sided p;
+    ``details`` hold the pre-period DiD ratio. The finding warns when p < 0.10.
+    """
+    w = make_windows(milestone, window)
+    noun, _source = QUANTITIES.get(quantity, (quantity, quantity))
+    measure = f"{quantity}_pretrend_p"
+    earlier = make_windows(w.milestone - w.window, w.window)
+    res = did_ratio(
+        series,
+        comparison,
+        earlier.milestone,
+        window,
+        quantity=quantity,
+        region=region,
+        comparison_names=comparison_names,
+        covered=covered,
+        comparison_covered=comparison_covered,
+    )
+    method = PRETREND_METHOD.format(k=w.months(), nu=res.details.get("df", "ν"))
+    if not res.ok:
+        reason = (res.reason or "").replace("difference in differences", "pre-trend check", 1)
+        return no_number(measure, reason, method, res.n_before, res.n_after)
+    differ = res.p_value < 0.10
+    finding = (
+        f"Before the milestone, {noun} in {region} changed by a ratio of {fmt_ratio(res.estimate)} relative "
+        f"to the comparison between {earlier.before[0]}–{earlier.before[1]} and {earlier.after[0]}–"
+        f"{earlier.after[1]} (pre-trend p = {res.p_value:.2f}): "
+        + (
+            "warning: the region and the comparison were already moving apart, so the difference in "
+            "differences may reflect that, not the milestone."
+            if differ
+            else "no sign that they were already moving apart."
+        )
+    )
+    return Result(
+        measure,
+        res.p_value,
+        NAN,
+        NAN,
+        res.p_value,
+        res.n_before,
+        res.n_after,
+        method,
+        finding,
+        details={**res.details, "pretrend_ratio": res.estimate, "differ": differ},
+    )

@@ -12,6 +12,7 @@ import pandas as pd
 
 from metrics.evaluation_stats import CAVEAT, NAN, Result, Windows, fmt_num
 from metrics.frames import TableLike, region_members
+from metrics.signals import TREND_MONTHS
 
 #: engagement kinds that make a partnership (a visit or an arms sale alone does not)
 PARTNER_KINDS: tuple[str, ...] = (
@@ -232,7 +233,7 @@ EPISODE_COLUMNS: tuple[str, ...] = (
     "incidents_before",
     "incidents_latest",
     "change",
-    "trend_slope",
+    "trend_change_per_year",
     "trend_p_value",
     "engagements_before",
     "finding",
@@ -246,13 +247,13 @@ def decline_context(
     regions: pd.DataFrame,
     *,
     region: str,
-    trend_window: int = 12,
+    trend_window: int = TREND_MONTHS,
     lookback: int = 12,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each episode of the Mann–Kendall decline flag, with its size and the engagements before it.
+    """Each episode of the downward-trend flag, with its size and the engagements before it.
 
     ``conflict``: tidy output of ``conflict_indicators`` (computed with ``trend_window``). An episode is
-    a run of months with ``sustained_decline`` = 1, from ``flag_on`` to ``flag_off`` (``ongoing`` when
+    a run of months with ``downward_trend`` = 1, from ``flag_on`` to ``flag_off`` (``ongoing`` when
     it reaches the last month of the data). The test that first raised the flag covered the
     ``trend_window`` months ending at ``flag_on``, so the decline began about ``decline_from`` =
     flag_on − (trend_window − 1). Size: ``incidents_before`` = incidents in the ``lookback`` months before
@@ -269,9 +270,9 @@ def decline_context(
         return ep_empty, en_empty
     wide = mine.pivot(index="period", columns="indicator", values="value").sort_index()
     months = pd.PeriodIndex(wide.index, freq="M")
-    flag = wide.get("sustained_decline", pd.Series(np.nan, index=wide.index)).fillna(0).to_numpy() == 1
+    flag = wide.get("downward_trend", pd.Series(np.nan, index=wide.index)).fillna(0).to_numpy() == 1
     inc = wide.get("incidents", pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
-    slope = wide.get("trend_slope", pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
+    slope = wide.get("trend_change_per_year", pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
     pval = wide.get("trend_p_value", pd.Series(np.nan, index=wide.index)).to_numpy(dtype=float)
     edges = np.diff(np.r_[0, flag.astype(int), 0])
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
@@ -311,7 +312,7 @@ def decline_context(
             "incidents_before": before,
             "incidents_latest": latest,
             "change": change,
-            "trend_slope": float(slope[e]),
+            "trend_change_per_year": float(slope[e]),
             "trend_p_value": float(pval[e]),
             "engagements_before": len(picked) if eng is not None and d - lookback >= 0 else NAN,
         }
@@ -329,13 +330,13 @@ def decline_context(
 def _decline_finding(row: dict[str, object], picked: pd.DataFrame, lookback: int, trend_window: int) -> str:
     region = row["region"]
     if row["ongoing"]:
-        span = f"have been in sustained decline since {row['flag_on']}"
+        span = f"have shown a downward trend since {row['flag_on']}"
     elif row["flag_on"] == row["flag_off"]:
-        span = f"were in sustained decline in {row['flag_on']}"
+        span = f"showed a downward trend in {row['flag_on']}"
     else:
-        span = f"were in sustained decline from {row['flag_on']} to {row['flag_off']}"
+        span = f"showed a downward trend from {row['flag_on']} to {row['flag_off']}"
     text = (
-        f"Incidents in {region} {span} (Mann–Kendall test over {trend_window}-month windows), "
+        f"Incidents in {region} {span} (trend test over {trend_window}-month windows), "
         f"the decline beginning about {row['decline_from']}"
     )
     before, latest, change = row["incidents_before"], row["incidents_latest"], row["change"]
@@ -361,16 +362,16 @@ def decline_result(episodes: pd.DataFrame, region: str, milestone: pd.Period | N
     """The latest decline episode as a ``Result`` (measure ``incidents_sustained_decline``).
 
     ``estimate`` = its relative change (incidents in the latest ``lookback`` months ÷ those before the
-    decline began − 1); ``p_value`` = the Mann–Kendall p at ``flag_off``; ``n_before``/``n_after`` =
+    decline began − 1); ``p_value`` = the trend p at ``flag_off``; ``n_before``/``n_after`` =
     those two incident counts. No interval.
     """
     measure = "incidents_sustained_decline"
     method = (
-        "latest run of the Mann–Kendall decline flag (Sen's slope < 0, p < 0.05 over the trailing trend "
-        "window): relative change of incidents, 12 months before it began against the last 12 months"
+        "latest run of the downward-trend flag (seasonal count model over the trailing 36 months, "
+        "metrics.signals): relative change of incidents, 12 months before it began against the last 12 months"
     )
     if episodes.empty:
-        reason = f"The Mann–Kendall decline flag never turned on for {region} in the incident data."
+        reason = f"The downward-trend flag never turned on for {region} in the incident data."
         return Result(measure, method=method, finding=reason, reason=reason)
     row = episodes.iloc[-1]
     finding = str(row["finding"])

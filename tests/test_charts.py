@@ -107,8 +107,8 @@ def test_conflict_trend_marks_flags_and_trend() -> None:
         {
             "incidents": [1.0, 3.0, 5.0, 7.0],
             "incidents_rolling_12m": [np.nan, np.nan, 3.0, 4.0],
-            "sustained_decline": [np.nan, 0.0, 1.0, 0.0],
-            "spike": [0.0, 0.0, 0.0, 1.0],
+            "downward_trend": [np.nan, 0.0, 1.0, 0.0],
+            "alarm": [0.0, 0.0, 0.0, 1.0],
         },
     )
     fig = charts.conflict_trend(frame, title="Trend", caption=CAP)
@@ -121,17 +121,17 @@ def test_conflict_trend_marks_flags_and_trend() -> None:
     # Flags sit on the flagged months, at that month's count.
     assert list(pd.to_datetime(decline.x).strftime("%Y-%m")) == ["2020-03"] and list(decline.y) == [5.0]
     assert list(pd.to_datetime(spike.x).strftime("%Y-%m")) == ["2020-04"] and list(spike.y) == [7.0]
-    assert decline.name == "Sustained decline (1)" and spike.name == "Spike (1)"
+    assert decline.name == "Downward trend (1)" and spike.name == "Alarm (1)"
     assert axis_title(fig.layout.yaxis) == "Incidents per month"
     assert "trend: Sen's slope +2.00 incidents/month per month" in caption_text(fig)
 
 
 def test_conflict_trend_without_flags_keeps_five_traces() -> None:
-    frame = tidy("A", {"incidents": [2.0, 2.0], "spike": [0.0, 0.0]})
+    frame = tidy("A", {"incidents": [2.0, 2.0], "alarm": [0.0, 0.0]})
     fig = charts.conflict_trend(frame, title="T", caption=CAP)
     assert len(fig.data) == 5
     assert len(fig.data[3].x) == 0 and len(fig.data[4].x) == 0
-    assert fig.data[4].name == "Spike (0)"
+    assert fig.data[4].name == "Alarm (0)"
 
 
 def test_stacked_bars() -> None:

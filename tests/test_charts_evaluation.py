@@ -64,7 +64,7 @@ def timeline_frame() -> pd.DataFrame:
             ("conflict", m, "incidents", n, None, None),
             ("conflict", m, "fatalities", 2 * n, None, None),
             ("conflict", m, "incidents_rolling_12m", mean, None, None),
-            ("conflict", m, "sustained_decline", flag, None, None),
+            ("conflict", m, "downward_trend", flag, None, None),
             ("collaboration", m, "engagements_total", eng, None, None),
             ("collaboration", m, "network_density", dens, None, None),
         ]
@@ -87,7 +87,7 @@ def test_timeline_has_the_three_families_on_one_axis() -> None:
     assert names == [
         "Incidents per month",
         "12-month mean of incidents",
-        "Sustained decline (Mann–Kendall)",
+        "Downward trend (36 months)",
         "Engagements per month",
         "Network density",
         "Feel safe walking alone at night",
@@ -186,7 +186,9 @@ def test_placebo_histogram_counts_and_marks_the_observed_ratio() -> None:
         placebo_frame(), observed=0.8, noun="incidents", title="Testland", caption=SAMPLE
     )
     # |log r| ≥ |log 0.8| = 0.223: 0.5 (0.693), 0.8 (0.223), 2.0 (0.693) and ∞ — 4 of 6; 1.0 and 1.1 not.
-    assert fig.layout.title.text == "Testland: a change this large happened in 4 of 6 other months"
+    assert (
+        fig.layout.title.text == "Testland: a change this large happened in 4 of 6 other periods (p = 0.71)"
+    )
     far, near = fig.data
     assert far.name == "At least as large a change (4 months)" and near.name == "Smaller change (2 months)"
     assert far.y.sum() == 3 and near.y.sum() == 2  # the infinite ratio is counted but not drawn
@@ -207,7 +209,7 @@ def test_placebo_histogram_without_placebo_months() -> None:
     fig = ce.placebo_histogram(
         placebo_frame().iloc[0:0], observed=math.nan, noun="incidents", title="Testland", caption=REAL
     )
-    assert fig.layout.title.text == "Testland: no other month could serve as a placebo"
+    assert fig.layout.title.text == "Testland: no other period could serve as a placebo"
     assert all(t.y.sum() == 0 for t in fig.data) and not fig.layout.shapes
 
 

@@ -8,7 +8,7 @@ from conftest import incidents_frame, monthly_incidents, value
 
 from metrics.conflict import INDICATORS, conflict_indicators
 from metrics.frames import month_range
-from metrics.trend import mann_kendall
+from metrics.signals import design
 
 
 def test_counts_shares_and_diffusion(regions):
@@ -72,14 +72,15 @@ def test_counts_shares_and_diffusion(regions):
         "ci_high",
         "covered_share",
     ]
-    assert out["ci_low"].isna().all()
+    # only the trend's relative change carries an interval
+    assert out.loc[out["indicator"] != "trend_change_per_year", "ci_low"].isna().all()
     # without a coverage table the data cover the countries they have rows for: North has FRA and
     # DEU (2 of 2 members) → share 2/2; Both has FRA only (ITA has no row) → 1/2
     assert set(out.loc[out["region"] == "North", "covered_share"]) == {2 / 2}
     assert set(out.loc[out["region"] == "Both", "covered_share"]) == {1 / 2}
 
 
-def test_rolling_year_on_year_and_spike(regions):
+def test_rolling_and_year_on_year(regions):
     counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 30, 0, 1]  # 2020-01 … 2021-03
     out = conflict_indicators(incidents_frame(monthly_incidents("ITA", counts)), regions)
     # trailing 12-month mean needs 12 months
@@ -93,33 +94,49 @@ def test_rolling_year_on_year_and_spike(regions):
     assert value(out, "South", "2021-01", "incidents_yoy_change") == pytest.approx(29)
     assert value(out, "South", "2021-02", "incidents_yoy_change") == pytest.approx(-1)
     assert math.isnan(value(out, "South", "2020-12", "incidents_yoy_change"))
-    # spike: the 12 months before 2021-01 are 1..12, mean 6.5, sample SD √13 = 3.606 → threshold 13.71 < 30
-    assert 6.5 + 2 * math.sqrt(13) < 30
-    assert value(out, "South", "2021-01", "spike") == 1
-    # before 2021-02: 2..12 and 30, mean 107/12 → 0 is no spike
-    assert value(out, "South", "2021-02", "spike") == 0
-    assert math.isnan(value(out, "South", "2020-12", "spike"))  # only 11 earlier months
+    # alarm and trend need 36 months: none here
+    assert np.isnan(out.loc[out["indicator"].isin(["alarm", "spike", "downward_trend"]), "value"]).all()
 
 
-def test_trend_and_sustained_decline(regions):
-    counts = [24, 22, 23, 20, 19, 17, 18, 15, 13, 12, 10, 9]  # 2020-01 … 2020-12, falling
+def test_alarm_above_the_upper_limit_with_a_minimum_count(regions):
+    counts = [10] * 36 + [40, 10]  # 2020-01 … 2023-02
     out = conflict_indicators(incidents_frame(monthly_incidents("ITA", counts)), regions)
-    s, p, slope = mann_kendall(np.array(counts, dtype=float))
-    # pairs: 66, of which 2 rise (22→23, 17→18) and 64 fall → S = 2 − 64 = −62
-    assert s == 2 - 64
-    assert value(out, "South", "2020-12", "trend_slope") == pytest.approx(slope)
-    assert slope < 0
-    assert value(out, "South", "2020-12", "trend_p_value") == pytest.approx(p)
-    assert p < 0.05
-    assert value(out, "South", "2020-12", "sustained_decline") == 1
-    assert math.isnan(value(out, "South", "2020-11", "sustained_decline"))  # window not full yet
+    # a flat baseline of 10: the fit is μ̂ = 10 exactly, φ = max(1, 0) = 1, W = 10·I, so
+    # Var(η̂) = x'(X'X)⁻¹x / 10 for the 37th month; τ = 10 + 10²·Var(η̂); z = 2.5758 (99.5 %)
+    x = design(36, 12)  # the baseline's design: intercept, years from its centre, seasonal pair
+    xt = np.array([1, (36 - 17.5) / 12, math.sin(2 * math.pi * 36 / 12), math.cos(2 * math.pi * 36 / 12)])
+    var_eta = xt @ np.linalg.inv(x.T @ x) @ xt / 10
+    upper = 10 * (1 + (2 / 3) * 2.5758293 * math.sqrt(10 + 100 * var_eta) / 10) ** 1.5
+    assert value(out, "South", "2023-01", "alarm_upper_limit") == pytest.approx(upper, rel=1e-4)
+    assert 10 < upper < 40
+    assert value(out, "South", "2023-01", "alarm") == 1
+    assert value(out, "South", "2023-01", "spike") == 1  # the old name, an alias
+    assert math.isnan(value(out, "South", "2022-12", "alarm"))  # only 35 earlier months
+    # one incident after 35 quiet months is above the limit but below the minimum count of 5: no alarm
+    quiet = conflict_indicators(incidents_frame(monthly_incidents("ITA", [1] + [0] * 35 + [1])), regions)
+    assert value(quiet, "South", "2023-01", "alarm_upper_limit") < 1
+    assert value(quiet, "South", "2023-01", "alarm") == 0
+
+
+def test_downward_trend_halving_each_year(regions):
+    counts = [round(200 * 0.5 ** (t / 12)) for t in range(38)]  # 2020-01 … 2023-02, halving yearly
+    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", counts)), regions)
+    # log-linear counts: the change per year is 0.5 − 1 = −0.5 (up to rounding of the counts)
+    assert value(out, "South", "2022-12", "trend_change_per_year") == pytest.approx(-0.5, abs=0.01)
+    row = out.loc[(out["period"] == "2022-12") & (out["indicator"] == "trend_change_per_year")].iloc[0]
+    assert row["ci_low"] < -0.5 < row["ci_high"] < 0
+    assert value(out, "South", "2022-12", "trend_p_value") < 0.001
+    # the flag needs three consecutive windows: 2022-12, 2023-01 and 2023-02 are the first three
+    assert math.isnan(value(out, "South", "2023-01", "downward_trend"))
+    assert value(out, "South", "2023-02", "downward_trend") == 1
+    assert value(out, "South", "2023-02", "sustained_decline") == 1  # the old name, an alias
 
 
 def test_flat_series_is_not_a_decline(regions):
-    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", [5] * 12)), regions)
-    assert value(out, "South", "2020-12", "trend_slope") == 0
-    assert value(out, "South", "2020-12", "trend_p_value") == 1
-    assert value(out, "South", "2020-12", "sustained_decline") == 0
+    out = conflict_indicators(incidents_frame(monthly_incidents("ITA", [5] * 40)), regions)
+    assert value(out, "South", "2023-04", "trend_change_per_year") == pytest.approx(0, abs=1e-9)
+    assert value(out, "South", "2023-04", "trend_p_value") == pytest.approx(1)
+    assert value(out, "South", "2023-04", "downward_trend") == 0
 
 
 def test_single_month_all_zero_fatalities(regions):

@@ -74,13 +74,15 @@ def test_constructed_panel_coverage_change_makes_no_spike_decline_or_yoy_artefac
     # the windows that span the coverage change are not computable
     assert math.isnan(value(out, "Pair", "2020-01", "spike"))
     assert math.isnan(value(out, "Pair", "2020-06", "incidents_yoy_change"))
-    assert math.isnan(value(out, "Pair", "2023-09", "trend_slope"))
+    assert math.isnan(value(out, "Pair", "2023-09", "trend_change_per_year"))
+    assert math.isnan(value(out, "Pair", "2023-09", "downward_trend"))
     assert math.isnan(value(out, "Pair", "2023-09", "incidents_yoy_change"))
     # inside a stable stretch they are: 2021-01 vs 2020-01, both 5 → (5 − 5) / 5 = 0
     assert value(out, "Pair", "2021-01", "incidents_yoy_change") == (5 - 5) / 5
-    # 2019-12 vs 2018-12, both 2 (MLI alone throughout) → 0; no spike: 2 is not > 2 + 2·0
+    # 2019-12 vs 2018-12, both 2 (MLI alone throughout) → 0; the alarm needs the 36 months
+    # before it and the data start in 2018-01 (23 months earlier): not computable
     assert value(out, "Pair", "2019-12", "incidents_yoy_change") == 0
-    assert value(out, "Pair", "2019-12", "spike") == 0
+    assert math.isnan(value(out, "Pair", "2019-12", "alarm"))
     # the 12-month mean ending 2020-12 lies wholly in the two-member stretch: 12·5 / 12
     assert value(out, "Pair", "2020-12", "incidents_rolling_12m") == pytest.approx(12 * 5 / 12)
     # the grid never leaves the coverage: 2018-01 … 2024-12 = 7 years · 12 months
@@ -91,8 +93,9 @@ def test_without_coverage_the_same_panel_shows_the_artefact_the_coverage_removes
     inc, _cov = _panel()
     # read as if both countries were covered throughout: NER's months before 2020 become zeros
     out = conflict_indicators(inc, PAIR)
-    # 2020-01: 5 > mean 2 + 2·SD 0 of the 12 months before → a spike from coverage alone
-    assert value(out, "Pair", "2020-01", "spike") == 1
+    # 2020-06 against 2019-06: NER's uncovered months read as 0 → (5 − 2) / 2 = +150 %, a rise
+    # from coverage alone
+    assert value(out, "Pair", "2020-06", "incidents_yoy_change") == (5 - 2) / 2
 
 
 def test_share_below_threshold_is_missing_and_threshold_is_a_keyword():

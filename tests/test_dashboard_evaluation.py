@@ -280,10 +280,10 @@ def test_numbers_equal_the_command_line() -> None:
     )
     placebo = ref.loc["incidents_placebo_p"]
     # the sentence under the placebo p and the histogram's title say the same count
-    k_of_n = placebo["finding"].split("happened at ")[1].split(" other months")[0]  # "38 of 62"
-    assert f"{k_of_n} other months changed at least as much" in [c.value for c in at.caption]
+    k_of_n = placebo["finding"].split("happened in ")[1].split(" other non-overlapping")[0]  # "3 of 8"
+    assert f"{k_of_n} other periods changed at least as much" in [c.value for c in at.caption]
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any(f"a change this large happened in {k_of_n} other months" in t for t in titles)
+    assert any(f"a change this large happened in {k_of_n} other periods" in t for t in titles)
     # the findings say what they are: association, not proof of cause
     assert "association, not proof of cause" in "\n".join(md.value for md in at.markdown)
     assert url(at) == {
@@ -438,7 +438,8 @@ def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> 
     res = ev.result("fatalities_placebo_p")
     assert set(placebo.table["period"]) and len(placebo.table) == res.details["denominator"]
     assert placebo.figure.layout.title.text.endswith(
-        f"a change this large happened in {res.details['count']} of {res.details['denominator']} other months"
+        f"a change this large happened in {res.details['count']} of {res.details['denominator']} other "
+        f"periods (p = {res.estimate:.2f})"
     )
     timeline = fe.timeline(sel, ev, src)
     assert {s.name for s in timeline.figure.layout.shapes} == {"before window", "after window", "milestone"}

@@ -1,7 +1,7 @@
 """Event study around a milestone: rate ratio, difference in differences, placebo and changes.
 
-Every expected value is computed here independently: window sums by slicing, the quasi-Poisson
-interval by the closed form (and a GLM fitted in the test), the placebo share by a plain loop.
+Every expected value is computed here independently: window sums by slicing, the subsampling
+variance and the placebo permutation p by plain loops.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from scipy.stats import t as student_t
 
-from metrics.evaluation_changes import mean_change_hac, wave_change
+from metrics.evaluation_changes import mean_change_hac, pretrend, wave_change
 from metrics.evaluation_stats import CAVEAT, did_ratio, placebo, rate_ratio
 
 Z95 = 1.959963984540054
@@ -37,105 +36,101 @@ def panel():
     return pd.Series(region, index=idx), pd.Series(comp, index=idx), idx[m]
 
 
-def closed_form(cells: list[np.ndarray], n_params: int) -> tuple[float, float]:
-    """Pearson φ and SE(log) for a saturated log-linear model of window means (RECIPES closed form)."""
-    chi2 = sum(float((((c - c.mean()) ** 2) / c.mean()).sum()) for c in cells)
-    n = sum(len(c) for c in cells)
-    phi = chi2 / (n - n_params)
-    se = math.sqrt(phi * sum(1 / c.sum() for c in cells))
-    return phi, se
+def bounded(s0: float, s1: float) -> float:
+    return math.log((s1 + 0.5) / (s0 + 0.5))
 
 
-def test_rate_ratio_recovers_the_planted_drop_and_matches_the_closed_form(panel):
+def subsampling(y: np.ndarray, mi: int, k: int, c: np.ndarray | None = None) -> tuple[float, int, int]:
+    """V = mean of D_p² over positions p whose windows fit and are ≥ 2K from the milestone, by a loop;
+    ν = ⌊1.5·P/K⌋."""
+    total, used = 0.0, 0
+    for p in range(len(y)):
+        if p - k < 0 or p + k > len(y) or abs(p - mi) < 2 * k:
+            continue
+        d = bounded(y[p - k : p].sum(), y[p : p + k].sum())
+        if c is not None:
+            d -= bounded(c[p - k : p].sum(), c[p : p + k].sum())
+        total += d * d
+        used += 1
+    return total / used, used, int(1.5 * used // k)
+
+
+def test_rate_ratio_recovers_the_planted_drop_with_the_subsampling_interval(panel):
     region, _, m = panel
     y = region.to_numpy()
     s0, s1 = y[48:60].sum(), y[60:72].sum()  # before: months 48..59, after: 60..71
     res = rate_ratio(region, m, 12, region="North")
     assert res.estimate == s1 / s0  # exactly the ratio of the window sums
     assert (res.n_before, res.n_after) == (s0, s1)
-    phi, se = closed_form([y[48:60], y[60:72]], 2)
-    q = student_t.ppf(0.975, 24 - 2)
-    assert res.ci_low == pytest.approx(math.exp(math.log(s1 / s0) - q * se), rel=1e-9)
-    assert res.ci_high == pytest.approx(math.exp(math.log(s1 / s0) + q * se), rel=1e-9)
-    # the same from a GLM fitted here
-    x = sm.add_constant(np.r_[np.zeros(12), np.ones(12)])
-    fit = sm.GLM(y[48:72], x, family=sm.families.Poisson()).fit(scale="X2", use_t=True)
-    lo, hi = np.exp(np.asarray(fit.conf_int())[1])
-    assert (res.ci_low, res.ci_high) == (pytest.approx(lo, rel=1e-9), pytest.approx(hi, rel=1e-9))
-    assert res.p_value == pytest.approx(float(fit.pvalues[1]), rel=1e-6)
-    assert res.details["phi"] == pytest.approx(phi, rel=1e-9)
+    var, used, nu = subsampling(y, 60, 12)
+    # positions 12..108 minus 37..83: 25 + 25 = 50; ν = ⌊1.5 × 50 / 12⌋ = 6
+    assert (used, nu) == (50, 6)
+    q = student_t.ppf(0.975, 6)
+    centre = bounded(s0, s1)
+    assert res.ci_low == pytest.approx(math.exp(centre - q * math.sqrt(var)), rel=1e-9)
+    assert res.ci_high == pytest.approx(math.exp(centre + q * math.sqrt(var)), rel=1e-9)
+    assert res.p_value == pytest.approx(2 * student_t.sf(abs(centre) / math.sqrt(var), 6), rel=1e-9)
+    assert "6 df" in res.method and "subsampling" in res.method
     # the planted 40 % drop lies inside the interval, and no change does not
     assert res.ci_low < 0.6 < res.ci_high and res.ci_high < 1
     assert "fell" in res.finding and CAVEAT in res.finding
 
 
-def test_did_ratio_matches_the_closed_form_and_recovers_0_6_over_0_9(panel):
+def test_did_ratio_recovers_0_6_over_0_9_with_the_subsampling_interval(panel):
     region, comp, m = panel
     a, c = region.to_numpy(), comp.to_numpy()
     a0, a1, c0, c1 = a[48:60].sum(), a[60:72].sum(), c[48:60].sum(), c[60:72].sum()
     res = did_ratio(region, comp, m, 12, region="North", comparison_names=["South"])
     assert res.estimate == pytest.approx((a1 / a0) / (c1 / c0), rel=1e-12)
     assert (res.n_before, res.n_after) == (c0, c1)  # the comparison's counts
-    phi, se = closed_form([a[48:60], a[60:72], c[48:60], c[60:72]], 4)
-    q = student_t.ppf(0.975, 48 - 4)
-    centre = math.log((a1 / a0) / (c1 / c0))
-    assert res.ci_low == pytest.approx(math.exp(centre - q * se), rel=1e-9)
-    assert res.ci_high == pytest.approx(math.exp(centre + q * se), rel=1e-9)
-    assert res.details["phi"] == pytest.approx(phi, rel=1e-9)
-    # an independent GLM with region, window and interaction
-    k = 12
-    y = np.r_[a[48:72], c[48:72]]
-    is_r = np.r_[np.ones(2 * k), np.zeros(2 * k)]
-    aft = np.tile(np.r_[np.zeros(k), np.ones(k)], 2)
-    fit = sm.GLM(
-        y, np.column_stack([np.ones(4 * k), is_r, aft, is_r * aft]), family=sm.families.Poisson()
-    ).fit(scale="X2", use_t=True)
-    lo, hi = np.exp(np.asarray(fit.conf_int())[3])
-    assert res.ci_low == pytest.approx(lo, rel=1e-9) and res.ci_high == pytest.approx(hi, rel=1e-9)
+    var, used, nu = subsampling(a, 60, 12, c)
+    q = student_t.ppf(0.975, nu)
+    centre = bounded(a0, a1) - bounded(c0, c1)
+    assert res.ci_low == pytest.approx(math.exp(centre - q * math.sqrt(var)), rel=1e-9)
+    assert res.ci_high == pytest.approx(math.exp(centre + q * math.sqrt(var)), rel=1e-9)
     assert res.ci_low < 0.6 / 0.9 < res.ci_high
     assert "South" in res.finding and "lower" in res.finding
 
 
-def test_placebo_share_equals_a_count_done_by_hand(panel):
+def test_pretrend_compares_the_two_windows_before_the_milestone(panel):
+    region, comp, m = panel
+    a, c = region.to_numpy(), comp.to_numpy()
+    res = pretrend(region, comp, m, 12, region="North", comparison_names=["South"])
+    # windows 36..47 and 48..59: no planted change before month 60 in either series
+    centre = bounded(a[36:48].sum(), a[48:60].sum()) - bounded(c[36:48].sum(), c[48:60].sum())
+    var, _used, nu = subsampling(a, 48, 12, c)
+    p = 2 * student_t.sf(abs(centre) / math.sqrt(var), nu)
+    assert res.measure == "incidents_pretrend_p"
+    assert res.estimate == res.p_value == pytest.approx(p, rel=1e-9)
+    assert ("warning" in res.finding) == (p < 0.10)
+
+
+def test_placebo_p_is_a_permutation_p_over_non_overlapping_windows(panel):
     region, _, m = panel
     y = region.to_numpy()
     k, mi = 12, 60
-    observed = abs(math.log(y[60:72].sum() / y[48:60].sum()))
+    observed = abs(bounded(y[48:60].sum(), y[60:72].sum()))
     count = total = 0
-    for p in range(len(y)):
-        if p - k < 0 or p + k > len(y) or abs(p - mi) < 2 * k:
-            continue  # windows must fit and must not overlap months 48..71
-        r = y[p : p + k].sum() / y[p - k : p].sum()
+    for p in (mi - 48, mi - 24, mi + 24, mi + 48):  # m ± 2K·j whose windows fit in 0..119
         total += 1
-        count += abs(math.log(r)) >= observed - 1e-9
-    # placebo months p = 12..108 whose windows fit, minus 37..83 → 12..36 and 84..108: 25 + 25
-    assert total == 50
+        count += abs(bounded(y[p - k : p].sum(), y[p : p + k].sum())) >= observed - 1e-9
     res, frame = placebo(region, m, 12, region="North")
-    assert res.details["count"] == count and res.details["denominator"] == total
-    assert res.estimate == res.p_value == count / total
+    assert res.details["count"] == count and res.details["denominator"] == total == 4
+    assert res.estimate == res.p_value == (1 + count) / (1 + total)
     assert math.isnan(res.ci_low) and math.isnan(res.ci_high)
-    assert frame["period"].iloc[0] == "2016-01" and frame["period"].iloc[-1] == "2024-01"  # months 12, 108
-    assert f"{count} of 50 other months" in res.finding
+    assert list(frame["period"]) == ["2016-01", "2018-01", "2022-01", "2024-01"]  # months 12, 36, 84, 108
+    assert "smallest possible p is 0.20" in res.finding
 
 
-def test_placebo_on_a_long_series_counts_every_eligible_month():
-    rng = np.random.default_rng(7)
-    y = rng.poisson(30, 100).astype(float)
-    y[50:62] = rng.poisson(12, 12)  # a drop at month 50
-    s = pd.Series(y, index=months(100))
-    res, frame = placebo(s, months(100)[50], 12, region="R")
-    observed = abs(math.log(y[50:62].sum() / y[38:50].sum()))
-    ratios = {}
-    for p in range(12, 89):  # windows [p-12, p+11] inside 0..99
-        if abs(p - 50) >= 24:
-            ratios[months(100)[p]] = y[p : p + 12].sum() / y[p - 12 : p].sum()
-    far = [k for k, r in ratios.items() if abs(math.log(r)) >= observed - 1e-9]
-    assert res.details["denominator"] == len(ratios) == (26 - 12 + 1) + (88 - 74 + 1)
-    assert res.details["count"] == len(far)
-    assert res.estimate == len(far) / len(ratios)
-    assert sorted(frame.loc[frame["at_least_as_far"], "period"]) == sorted(far)
-    np.testing.assert_allclose(frame["rate_ratio"], [ratios[p] for p in frame["period"]], rtol=1e-12)
-    assert f"{len(far)} of {len(ratios)} other months" in res.finding
+def test_placebo_counts_zero_event_windows_with_the_bounded_statistic():
+    y = np.full(96, 10.0)
+    y[12:24] = 0.0  # a window without events: bounded, not infinitely extreme
+    s = pd.Series(y, index=months(96))
+    res, frame = placebo(s, months(96)[48], 12, region="R")
+    # milestone windows 36..59 are equal (ratio 1); placebo positions 24 and 72 (0 and 96 do not fit)
+    assert list(frame["period"]) == [months(96)[24], months(96)[72]]
+    assert frame["log_ratio"].iloc[0] == pytest.approx(math.log(120.5 / 0.5))
+    assert res.details["count"] == 2 and res.estimate == (1 + 2) / (1 + 2)
 
 
 # --- edge cases -----------------------------------------------------------------------------------
@@ -143,15 +138,16 @@ def test_placebo_on_a_long_series_counts_every_eligible_month():
 
 def test_milestone_at_the_edges_of_the_data():
     s = pd.Series(np.arange(1.0, 25.0), index=months(24))  # 2015-01 .. 2016-12
-    ok = rate_ratio(s, "2016-01", 12, region="R")  # windows exactly fill the data
-    assert ok.estimate == sum(range(13, 25)) / sum(range(1, 13))
+    ok = rate_ratio(s, "2016-01", 12, region="R")  # windows exactly fill the data: no history left
+    assert ok.n_after / ok.n_before == sum(range(13, 25)) / sum(range(1, 13))
+    assert math.isnan(ok.estimate) and "vary by chance cannot be measured" in ok.reason
     early = rate_ratio(s, "2015-12", 12, region="R")
     assert math.isnan(early.estimate) and "starts before" in early.reason and "2015-01" in early.reason
     late = rate_ratio(s, "2016-02", 12, region="R")
     assert math.isnan(late.estimate) and "ends after" in late.reason
     assert late.finding == late.reason
     res, frame = placebo(s, "2016-01", 12, region="R")
-    assert math.isnan(res.estimate) and "no other month" in res.reason and frame.empty
+    assert math.isnan(res.estimate) and "no other stretch" in res.reason and frame.empty
 
 
 def test_zero_incidents_in_a_window_gives_a_reason_not_a_number():
@@ -195,9 +191,11 @@ def test_bad_window_and_month_raise():
 
 
 def test_a_rise_that_cannot_be_told_apart_from_no_change_says_so():
-    # windows 10,12,10,12,… before and 11,13,11,13,… after: ratio 144/132 with a wide interval
-    y = np.r_[np.tile([10.0, 12.0], 3), np.tile([11.0, 13.0], 3)]
-    res = rate_ratio(pd.Series(y, index=months(12)), "2015-07", 6, region="R")
+    # windows 10,12,10,12,… before and 11,13,11,13,… after: ratio 72/66; the 24 months before them
+    # swing between 8 and 14 per 6 months' windows, so a 9 % rise is within the usual range
+    history = np.r_[np.full(6, 8.0), np.full(6, 14.0), np.full(6, 8.0), np.full(6, 14.0)]
+    y = np.r_[history, np.tile([10.0, 12.0], 3), np.tile([11.0, 13.0], 3)]
+    res = rate_ratio(pd.Series(y, index=months(36)), months(36)[30], 6, region="R")
     assert res.estimate == 72 / 66
     assert res.ci_low < 1 < res.ci_high
     assert "rose 9%" in res.finding and "cannot be told apart from no change" in res.finding

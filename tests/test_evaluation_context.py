@@ -116,8 +116,8 @@ def conflict_tidy(region: str, incidents: list[float], flags: list[float]) -> pd
     rows = []
     for ind, vals in (
         ("incidents", incidents),
-        ("sustained_decline", flags),
-        ("trend_slope", [-0.5] * n),
+        ("downward_trend", flags),
+        ("trend_change_per_year", [-0.5] * n),
         ("trend_p_value", [0.01] * n),
     ):
         rows.append(pd.DataFrame({"region": region, "period": periods, "indicator": ind, "value": vals}))
@@ -138,7 +138,9 @@ def test_decline_context_sizes_the_decline_and_lists_preceding_engagements():
             ("2018-07", "joint_exercise", "Elsewhere", ["ITA", "ESP"]),  # not North's
         ]
     )
-    episodes, listed = decline_context(conflict_tidy("North", inc, flags), collab, REGIONS, region="North")
+    episodes, listed = decline_context(
+        conflict_tidy("North", inc, flags), collab, REGIONS, region="North", trend_window=12
+    )
     assert len(episodes) == 1
     e = episodes.iloc[0]
     # the first flagged test covered 2019-02..2020-01, so the decline began about 2019-02 (month 13)

@@ -55,9 +55,9 @@ def test_lagged_correlations_worked_by_hand():
     assert frame["r"].tolist() == pytest.approx(expected)
     assert frame["n_pairs"].tolist() == [5, 5, 5]
     assert info["driver_ar"] == 0 and info["outcome_ar"] == 0
-    # Fisher interval with n = 5: tanh(atanh r ± 1.96/√2)
+    # Fisher interval with n = 5, Bonferroni over 3 lags: tanh(atanh r ± z/√2), z = Φ⁻¹(1 − 0.025/3)
     r1 = expected[1]
-    half = 1.959963984540054 / math.sqrt(2)
+    half = 2.3939797998185104 / math.sqrt(2)
     assert frame.loc[1, "ci_low"] == pytest.approx(math.tanh(math.atanh(r1) - half), rel=1e-6)
     assert frame.loc[1, "ci_high"] == pytest.approx(math.tanh(math.atanh(r1) + half), rel=1e-6)
     res = lead_lag_result(frame, info, measure="m", region="R", driver="engagements", outcome="incidents")

@@ -46,10 +46,11 @@ EMPTY_PERCEPTION = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def counts():
-    """60 months from 2020-01; North (FRA) drops by half at 2022-07 (month 30); South (ITA) does not."""
+    """96 months from 2020-01; North (FRA) drops by half at 2022-07 (month 30); South (ITA) does not.
+    (The months 54 … 84 give the intervals their measure of chance variation.)"""
     rng = np.random.default_rng(5)
-    north = np.r_[rng.poisson(20, 30), rng.poisson(10, 30)].astype(int)
-    south = rng.poisson(15, 60).astype(int)
+    north = np.r_[rng.poisson(20, 30), rng.poisson(10, 66)].astype(int)
+    south = rng.poisson(15, 96).astype(int)
     rows = monthly_incidents("FRA", list(north), fatalities=2) + monthly_incidents(
         "ITA", list(south), fatalities=1
     )
@@ -130,8 +131,8 @@ def test_bad_arguments_raise_one_clear_error(counts):
         evaluate_milestone(*args, region="Nowhere", milestone="2022-07")
     with pytest.raises(ValueError, match="unknown comparison region 'Atlantis'"):
         evaluate_milestone(*args, region="North", milestone="2022-07", compare=["Atlantis"])
-    with pytest.raises(ValueError, match="outside the incident data \\(2020-01 to 2024-12\\)"):
-        evaluate_milestone(*args, region="North", milestone="2025-01")
+    with pytest.raises(ValueError, match="outside the incident data \\(2020-01 to 2027-12\\)"):
+        evaluate_milestone(*args, region="North", milestone="2028-01")
     with pytest.raises(ValueError, match="at least 1"):
         evaluate_milestone(*args, region="North", milestone="2022-07", window=0)
     with pytest.raises(ValueError, match="YYYY-MM"):
@@ -163,3 +164,35 @@ def test_one_month_of_data():
     assert table["estimate"].isna().all()
     assert (table["finding"].str.len() > 0).all()
     assert ev.decline.empty
+
+
+def test_an_exercise_the_month_before_the_milestone_does_not_raise_density_after(counts):
+    incidents, _, _ = counts
+    regions = pd.DataFrame({"region": ["North", "North"], "iso3": ["FRA", "DEU"], "grouping": ["G", "G"]})
+
+    def exercise(i: int, month: str) -> dict:
+        day = pd.Timestamp(f"{month}-10")
+        return {
+            "event_id": f"E{i}",
+            "start_date": day,
+            "end_date": day,
+            "kind": "joint_exercise",
+            "name": f"Exercise {i}",
+            "participants": ["FRA", "DEU"],
+            "weight": 1.0,
+            "source": "test",
+        }
+
+    # exercises in 2020-01 and 2024-01 give the collaboration data their span; the one in 2022-06
+    # is the month before the milestone 2022-07
+    collab = pd.DataFrame([exercise(1, "2020-01"), exercise(2, "2022-06"), exercise(3, "2024-01")])
+    collab["start_date"] = collab["start_date"].astype("datetime64[s]")
+    collab["end_date"] = collab["end_date"].astype("datetime64[s]")
+    ev = evaluate_milestone(
+        incidents, collab, EMPTY_PERCEPTION, regions, region="North", milestone="2022-07", compare=[]
+    )
+    res = ev.result("network_density_change")
+    # density per month inside each window: the one pair is tied in 2022-06 only, so the before
+    # window's mean is 1/12 and the after window's 0 (a trailing 12-month density would read 1 after)
+    assert res.estimate == pytest.approx(0 - 1 / 12)
+    assert "fell" in res.finding

@@ -14,10 +14,11 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-import pymannkendall as mk
 import pytest
+import statsmodels.api as sm
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
@@ -133,7 +134,7 @@ def test_title_slide(deck) -> None:
 # --- findings against independent numbers ---------------------------------------------------------
 
 
-def test_conflict_findings(deck, monthly) -> None:
+def test_conflict_findings(deck, monthly, sample_indicators) -> None:
     lines = slide_text(deck.slides[1])
     recent = monthly.loc["2025-01":END]
     before = monthly.loc["2024-01":"2024-12"]
@@ -146,19 +147,30 @@ def test_conflict_findings(deck, monthly) -> None:
         f"before; deaths {f1:,} against {f0:,}."
     )
     assert yoy in lines
-    last12 = mk.original_test(recent["incidents"].to_numpy(float))
-    whole = mk.original_test(monthly.loc[START:END, "incidents"].to_numpy(float))
-    if last12.slope < 0 and last12.p < 0.05:
-        head = f"Over the 12 months to {END} the decline is statistically sustained"
-    elif last12.slope > 0 and last12.p < 0.05:
-        head = f"Over the 12 months to {END} incidents rose significantly"
-    else:
-        head = f"Over the 12 months to {END} there is no statistically significant trend"
-    trend = (
-        f"{head} (Sen's slope {last12.slope:+.2f} incidents per month per month, Mann–Kendall "
-        f"{p_text(last12.p)}); over {START} to {END} as a whole, Sen's slope {whole.slope:+.2f}, "
-        f"{p_text(whole.p)}."
+    # the trend over the 36 months to END: a Poisson GLM fitted here on intercept, years from the
+    # window's centre and a seasonal sine/cosine pair gives the point estimate; the interval (which
+    # allows for serial dependence) and the flag are the indicator rows'
+    y = monthly.loc["2023-01":END, "incidents"].to_numpy(float)
+    j = np.arange(36)
+    x = np.column_stack(
+        [np.ones(36), (j - 17.5) / 12, np.sin(2 * np.pi * j / 12), np.cos(2 * np.pi * j / 12)]
     )
+    change = math.expm1(float(sm.GLM(y, x, family=sm.families.Poisson()).fit().params[1]))
+    assert tidy_value(sample_indicators, "trend_change_per_year", END) == pytest.approx(change, rel=1e-6)
+    row = sample_indicators.loc[
+        (sample_indicators["region"] == REGION)
+        & (sample_indicators["indicator"] == "trend_change_per_year")
+        & (sample_indicators["period"] == END)
+    ].iloc[0]
+    lo, hi = row["ci_low"], row["ci_high"]
+    assert lo < change < hi
+    stats = f"{100 * change:+.0f} % a year, 95 % interval {100 * lo:+.0f} % to {100 * hi:+.0f} %"
+    if tidy_value(sample_indicators, "downward_trend", END) == 1:
+        trend = f"Over the 36 months to {END} incidents show a downward trend ({stats})."
+    elif lo > 0:
+        trend = f"Over the 36 months to {END} incidents rose ({stats})."
+    else:
+        trend = f"Over the 36 months to {END} there is no clear downward trend ({stats})."
     assert trend in lines
     assert (
         len([line for line in lines if line != "Key findings"]) == 3 + 3
@@ -246,7 +258,12 @@ def test_findings_say_when_data_are_missing(sample_bundle) -> None:
     assert conflict[0].startswith(
         "No year-on-year change: the incident data do not cover all 24 months to 2015-06"
     )
-    assert conflict[1] == "No trend test for 2015-06: it needs incident data for the 12 months to 2015-06."
+    assert conflict[1] == (
+        "No trend test for 2015-06: it needs complete incident data for the 36 months to 2015-06."
+    )
+    assert (
+        conflict[2] == "No alarm test from 2015-01 to 2015-06: it needs 36 earlier months of incident data."
+    )
 
 
 def test_a_milestone_outside_the_data_is_one_clear_error(sample_bundle) -> None:

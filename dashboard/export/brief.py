@@ -32,6 +32,7 @@ from dashboard.selection import DEFAULT_WEIGHTS, Selection
 from datasets.bundle import FAMILY_TABLES, Bundle
 from datasets.loaders import NO_DATA_LABEL
 from metrics.provenance import measure_families
+from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words
 from stability import __version__
 
 FORMATS: tuple[str, ...] = ("pptx", "pdf")
@@ -51,9 +52,8 @@ FONT_FILES: tuple[tuple[str, str], ...] = (
     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
 )
 METHODS: tuple[str, ...] = (
-    "Conflict: incidents and deaths per month in the region's member countries. Trend: Sen's slope and "
-    "the Mann–Kendall test over the 12 months to each month; a sustained decline is a negative slope with "
-    "p < 0.05. A spike is a month with more incidents than the mean + 2 SD of the 12 months before.",
+    "Conflict: incidents and deaths per month in the region's member countries. " + downward_trend_words(),
+    alarm_words(),
     "Military collaboration: engagements by kind (agreements count in every month in force); network "
     "density is the share of member pairs tied by at least one engagement over the trailing 12 months; "
     "external partners are the non-members engaged over the same months.",
@@ -66,8 +66,8 @@ METHODS: tuple[str, ...] = (
 )
 EVALUATION_METHOD = (
     "Evaluation around a milestone: incidents and deaths in the K months after ÷ the K months before "
-    "(quasi-Poisson rate ratio with a 95 % interval), the same against comparison regions (difference in "
-    "differences) and against every other month (placebo share). Association, not proof of cause."
+    "(rate ratio), the same against comparison regions (difference in differences) and against other "
+    "times in the region's history (placebo p). " + evaluation_words() + " Association, not proof of cause."
 )
 
 

@@ -23,7 +23,7 @@ from metrics import breakdowns as bd
 from metrics.intervals import NO_INTERVAL
 
 ALPHA = 0.05
-SPIKE_RULE = "more incidents than the mean + 2 SD of the 12 months before"
+ALARM_RULE = "more incidents than the previous 36 months make plausible, and at least 5"
 
 
 def p_text(p: float) -> str:
@@ -57,7 +57,7 @@ def _window_mean(frame, indicator: str, first: str, last: str) -> float | None: 
 
 
 def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
-    """Year-on-year change of incidents (and deaths), the trend test at the end month, and spikes."""
+    """Year-on-year change of incidents (and deaths), the trend test at the end month, and alarms."""
     end = sel.end
     t = frames.totals(sel)
     if t.incidents is None or t.incidents_before is None:
@@ -79,36 +79,36 @@ def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
             f"{t.fatalities_before:,}."
         )
     frame = frames.family(sel, "conflict")
-    slope = value_at(frame, "trend_slope", end)
-    p = value_at(frame, "trend_p_value", end)
-    if not _finite(slope, p):
-        trend = f"No trend test for {end}: it needs incident data for the 12 months to {end}."
-    else:
-        stats = f"Sen's slope {slope:+.2f} incidents per month per month, Mann–Kendall {p_text(p)}"
-        if value_at(frame, "sustained_decline", end) == 1:
-            trend = f"Over the 12 months to {end} the decline is statistically sustained ({stats})"
-        elif slope > 0 and p < ALPHA:
-            trend = f"Over the 12 months to {end} incidents rose significantly ({stats})"
-        else:
-            trend = f"Over the 12 months to {end} there is no statistically significant trend ({stats})"
-        counts = frame.loc[frame["indicator"] == "incidents"].sort_values("period")["value"]
-        whole, _, p_whole = bd.sen_line(counts.to_numpy(dtype=float))
-        if _finite(whole, p_whole):
-            trend += f"; over {sel.start} to {end} as a whole, Sen's slope {whole:+.2f}, {p_text(p_whole)}"
-        trend += "."
-    flags = frame.loc[frame["indicator"] == "spike"].dropna(subset=["value"]).sort_values("period")
-    spiked = flags.loc[flags["value"] == 1, "period"].astype(str).tolist()
+    trend = trend_sentence(frame, end)
+    flags = frame.loc[frame["indicator"] == "alarm"].dropna(subset=["value"]).sort_values("period")
+    raised = flags.loc[flags["value"] == 1, "period"].astype(str).tolist()
     if flags.empty:
-        spikes = f"No spike test from {sel.start} to {end}: it needs 12 earlier months of incident data."
-    elif not spiked:
-        spikes = f"No month from {sel.start} to {end} was a spike ({SPIKE_RULE})."
+        spikes = f"No alarm test from {sel.start} to {end}: it needs 36 earlier months of incident data."
+    elif not raised:
+        spikes = f"No month from {sel.start} to {end} raised an alarm ({ALARM_RULE})."
     else:
-        n = len(spiked)
+        n = len(raised)
         spikes = (
             f"{n} month{'s' if n != 1 else ''} from {sel.start} to {end} "
-            f"{'were spikes' if n != 1 else 'was a spike'} ({SPIKE_RULE}), the latest in {spiked[-1]}."
+            f"raised an alarm ({ALARM_RULE}), the latest in {raised[-1]}."
         )
     return [yoy, trend, spikes]
+
+
+def trend_sentence(frame, end: str) -> str:  # type: ignore[no-untyped-def]
+    """The downward-trend test at ``end`` in words, from ``trend_change_per_year`` (its interval)
+    and ``downward_trend`` of the tidy conflict rows."""
+    row = frame.loc[(frame["indicator"] == "trend_change_per_year") & (frame["period"] == end)]
+    flag = value_at(frame, "downward_trend", end)
+    if row.empty or not _finite(float(row["value"].iloc[0]), flag):
+        return f"No trend test for {end}: it needs complete incident data for the 36 months to {end}."
+    change, lo, hi = (float(row[c].iloc[0]) for c in ("value", "ci_low", "ci_high"))
+    stats = f"{100 * change:+.0f} % a year, 95 % interval {100 * lo:+.0f} % to {100 * hi:+.0f} %"
+    if flag == 1:
+        return f"Over the 36 months to {end} incidents show a downward trend ({stats})."
+    if lo > 0:
+        return f"Over the 36 months to {end} incidents rose ({stats})."
+    return f"Over the 36 months to {end} there is no clear downward trend ({stats})."
 
 
 # --- collaboration --------------------------------------------------------------------------------

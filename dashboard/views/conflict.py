@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data, figures, ui
 from dashboard.sidebar import selection
+from metrics.signals_words import alarm_words, downward_trend_words, signals_method
 
 # 1. Selection
 sel = selection()
@@ -33,10 +34,10 @@ with right:
 
 # 4. Trend and flags
 ui.chart(figures.conflict_trend(sel))
-st.caption(
-    "Sustained decline: Sen's slope over the trailing 12 months below zero with Mann–Kendall p < 0.05. "
-    "Spike: a month above the mean + 2 SD of the 12 months before it."
-)
+st.caption(downward_trend_words())
+st.caption(alarm_words())
+with st.expander("How the trend and the alarm are computed"):
+    st.markdown(signals_method())
 
 # 5. Where, and the largest incidents
 ui.chart(figures.event_map(sel))

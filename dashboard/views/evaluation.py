@@ -13,6 +13,7 @@ from dashboard import data, findings, ui
 from dashboard import figures_evaluation as fe
 from dashboard.selection import milestone_of
 from dashboard.sidebar import comparison_picker, milestone_picker, selection
+from metrics.signals_words import evaluation_method, evaluation_words
 
 # 1. Selection: the milestone (proposed from the data, or a month and a label) and the window
 sel = selection()
@@ -52,6 +53,9 @@ for h in findings.headlines(ev):
         right.markdown(ui.plain(h.finding))
     else:
         right.info(ui.plain(h.finding), icon=":material/info:")
+st.caption(evaluation_words())
+with st.expander("How the intervals and p-values are computed"):
+    st.markdown(evaluation_method())
 if findings.caveated(ev):
     st.caption(
         "Association, not proof of cause: a change around a milestone can have other causes "

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from metrics.catalog import methodology
+from metrics.signals_words import plain_words
 
 st.title("Methodology")
 st.caption(
@@ -13,7 +14,12 @@ st.caption(
     "(metrics/*.py), shown as written there: one source of truth for the code and this page."
 )
 
-# 1. Definitions, per family
+# 1. What the signals mean and how often they fire by chance (figures from benchmarks/calibration.py)
+st.subheader("Signals and how often they fire by chance")
+for title, text in plain_words():
+    st.markdown(f"**{title}.** {text}")
+
+# 2. Definitions, per family
 for title, text in methodology():
     with st.expander(title, expanded=title == "Composite indices"):
         st.markdown(text)

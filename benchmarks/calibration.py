@@ -1,0 +1,149 @@
+"""Calibration of the signals: false-alarm rate and power on simulated series, against the targets.
+
+Usage: ``python benchmarks/calibration.py [SERIES_PER_CELL]`` (default 1,000). Cells: noise Poisson,
+negative binomial (size 10), AR(1) on the log rate (ρ 0.5, 0.7; marginal SD 0.3) × mean 0.5 / 5 / 50
+× seasonal amplitude 0 / 25 % (``metrics.signals_sim``), 120 months, seeded. Targets (issue 14):
+
+- downward trend: ≤ 10 % of no-change series flagged at least once; a 40 % drop (step at month 60,
+  or linear over months 60–83) flagged within 18 months of its start in ≥ 80 % at mean ≥ 5;
+- alarm: ≤ 1 % of no-change months; a one-month tripling (month 100) caught in ≥ 80 % at mean ≥ 5;
+- rate ratio and DiD (windows of 12 around month 60, planted drop to 0.6): 95 % intervals cover the
+  truth in 93–97 %; placebo p ≤ 0.05 in 3–7 % of no-effect runs (windows of 2, milestone drawn in
+  months 48–71, so 28 non-overlapping placebo windows);
+- lead–lag: interval excludes 0 in ≤ 6 % of runs of independent white noise, 40 quarters, 9 lags.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from metrics import signals, signals_eval, signals_sim  # noqa: E402
+from metrics.evaluation_leadlag import lead_lag  # noqa: E402
+
+MONTHS = 120
+
+
+def trend_and_alarm(
+    rng: np.random.Generator, noise: str, mean: float, amp: float, n: int
+) -> dict[str, float]:
+    """False alarms and power of ``downward_trend`` and ``alarm`` in one cell."""
+    out: dict[str, float] = {}
+    y = signals_sim.series(rng, noise, mean, amp, n, MONTHS)
+    g = signals.signal_grids(y)
+    out["trend_fa"] = float(np.nanmax(g["downward_trend"], axis=1).mean())
+    out["alarm_fa"] = float(np.nanmean(g["alarm"]))
+    step = np.ones(MONTHS)
+    step[60:] = 0.6
+    linear = np.ones(MONTHS)
+    linear[60:84] = 1 - 0.4 * np.arange(1, 25) / 24
+    linear[84:] = 0.6
+    for name, eff in (("trend_power_step", step), ("trend_power_linear", linear)):
+        sim = signals_sim.series(rng, noise, mean, amp, n, MONTHS, eff)
+        flag = signals.signal_grids(sim)["downward_trend"]
+        out[name] = float(np.nan_to_num(flag[:, 60:78]).max(axis=1).mean())
+    spike = np.ones(MONTHS)
+    spike[100] = 3.0
+    alarm = signals.signal_grids(signals_sim.series(rng, noise, mean, amp, n, MONTHS, spike))["alarm"]
+    out["alarm_power"] = float(np.nan_to_num(alarm[:, 100]).mean())
+    return out
+
+
+def evaluation(rng: np.random.Generator, noise: str, mean: float, amp: float, n: int) -> dict[str, float]:
+    """Coverage of the rate-ratio and DiD intervals, placebo false-alarm rate, in one cell."""
+    k, m, truth = 12, 60, 0.6
+    eff = np.ones(MONTHS)
+    eff[m:] = truth
+    y = signals_sim.series(rng, noise, mean, amp, n, MONTHS, eff)
+    c = signals_sim.series(rng, noise, 2 * mean, amp, n, MONTHS)
+    s0, s1 = (v[:, 0] for v in signals_eval.window_sums(y, np.array([m]), k))
+    c0, c1 = (v[:, 0] for v in signals_eval.window_sums(c, np.array([m]), k))
+    var, _used, nu = signals_eval.subsampling_variance(y, m, k)
+    lo, hi, _p = signals_eval.interval(signals_eval.bounded_log_ratio(s0, s1), var, nu)
+    defined = (s0 > 0) & (s1 > 0)
+    rr_cover = float(((lo <= truth) & (truth <= hi))[defined].mean())
+    var2, _u2, nu2 = signals_eval.subsampling_variance(y, m, k, comparison=c)
+    centre = signals_eval.bounded_log_ratio(s0, s1) - signals_eval.bounded_log_ratio(c0, c1)
+    lo2, hi2, _p2 = signals_eval.interval(centre, var2, nu2)
+    defined2 = defined & (c0 > 0) & (c1 > 0)
+    did_cover = float(((lo2 <= truth) & (truth <= hi2))[defined2].mean())
+    y0 = signals_sim.series(rng, noise, mean, amp, n, MONTHS)
+    small = []
+    for i in range(n):
+        milestone = int(rng.integers(48, 72))
+        p, _b, _t, _pos, _lr = signals_eval.placebo_p(y0[i], milestone, 2)
+        small.append(float(p[0]) <= 0.05)
+    return {
+        "rr_cover": rr_cover,
+        "did_cover": did_cover,
+        "placebo_fa": float(np.mean(small)),
+        "undefined": float(1 - defined2.mean()),
+    }
+
+
+def leadlag_false_alarms(rng: np.random.Generator, n: int) -> float:
+    quarters = pd.period_range("2010Q1", periods=40, freq="Q")
+    hits = 0
+    for _ in range(n):
+        x = pd.Series(rng.normal(size=40), index=quarters)
+        y = pd.Series(rng.normal(size=40), index=quarters)
+        frame, _info = lead_lag(x, y, max_lag=8)
+        i = int(frame["r"].abs().idxmax())
+        hits += not (frame.loc[i, "ci_low"] <= 0 <= frame.loc[i, "ci_high"])
+    return hits / n
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def main(n: int = 1000) -> None:
+    rng = np.random.default_rng(20261205)
+    t0 = time.perf_counter()
+    rows = []
+    for noise, mean, amp in itertools.product(signals_sim.NOISES, signals_sim.MEANS, signals_sim.AMPLITUDES):
+        row: dict[str, object] = {"noise": noise, "mean": mean, "seasonal": f"{int(amp * 100)} %"}
+        row.update(trend_and_alarm(rng, noise, mean, amp, n))
+        row.update(evaluation(rng, noise, mean, amp, n))
+        rows.append(row)
+        print(
+            f"{noise:8s} mean {mean:5.1f} seasonal {row['seasonal']:>4s}: "
+            f"trend FA {_pct(row['trend_fa'])} (≤ 10 %), power step {_pct(row['trend_power_step'])} "
+            f"linear {_pct(row['trend_power_linear'])} (≥ 80 % at mean ≥ 5); alarm FA "
+            f"{_pct(row['alarm_fa'])} (≤ 1 %), power {_pct(row['alarm_power'])} (≥ 80 % at mean ≥ 5); "
+            f"RR cover {_pct(row['rr_cover'])}, DiD cover {_pct(row['did_cover'])} (93–97 %); "
+            f"placebo p ≤ 0.05 {_pct(row['placebo_fa'])} (3–7 %)",
+            flush=True,
+        )
+    ll = leadlag_false_alarms(rng, n)
+    table = pd.DataFrame(rows)
+    print(f"lead–lag: interval excludes 0 in {_pct(ll)} of independent-noise runs (≤ 6 %)")
+    big = table["mean"] >= 5
+    print("\nSummary (worst cell; target)")
+    print(f"downward trend false alarms: max {_pct(table['trend_fa'].max())} (≤ 10 %)")
+    print(
+        f"downward trend power, mean ≥ 5: step min {_pct(table.loc[big, 'trend_power_step'].min())}, "
+        f"linear min {_pct(table.loc[big, 'trend_power_linear'].min())} (≥ 80 %)"
+    )
+    print(f"alarm false alarms: max {_pct(table['alarm_fa'].max())} (≤ 1 %)")
+    print(f"alarm power, mean ≥ 5: min {_pct(table.loc[big, 'alarm_power'].min())} (≥ 80 %)")
+    print(
+        f"rate ratio coverage {_pct(table['rr_cover'].min())}–{_pct(table['rr_cover'].max())}; DiD "
+        f"{_pct(table['did_cover'].min())}–{_pct(table['did_cover'].max())} (93–97 %)"
+    )
+    print(f"placebo p ≤ 0.05: {_pct(table['placebo_fa'].min())}–{_pct(table['placebo_fa'].max())} (3–7 %)")
+    print(f"series per cell {n}; {time.perf_counter() - t0:.0f} s")
+    out = Path(__file__).with_name("calibration_results.csv")
+    table.to_csv(out, index=False, float_format="%.4f")
+    print(f"per-cell figures written to {out.name}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

@@ -1,0 +1,404 @@
+"""Trend and alarm signals for count series, with measured false-alarm rates.
+
+One count model per trailing window of a region's series, and every signal a statement about it.
+For the window of N periods ending at period t (local time j = 0 … N − 1, in years
+u_j = (j − (N − 1)/2) / P with P periods per year):
+
+    log E[y_j] = α + β·u_j (+ γ·sin(2πj/12) + δ·cos(2πj/12) for monthly series, P = 12)
+
+fitted as a quasi-Poisson GLM (iteratively reweighted least squares, vectorised over every window of
+every region at once). The seasonal pair has the same column space whatever month the window starts
+in, so one design serves all windows. Dispersion φ = max(1, Pearson χ²/(N − k)) with k coefficients.
+
+- **Trend** (``trend_signals``): β is the log change per year. Its variance allows for serial
+  dependence: Var(β̂) = φ·Σ_ij a_i a_j R_ij with a_j = g·x_j·√μ_j (g the trend row of (X'WX)⁻¹,
+  W = diag μ) and R the residual correlation r(|i − j|) = c·ρ^|i−j| estimated once from the whole
+  series (``residual_dependence``; R = I gives the plain quasi-Poisson variance). Newey–West on
+  36 points was tried and rejected: its variance of a trend is biased far downward (Poisson noise
+  flagged 84 % of series). ``trend_change_per_year`` = exp(β) − 1 (relative change per year) with
+  the interval exp(β ± t_{0.975, N−k}·SE) − 1; ``trend_p_value`` the two-sided t p-value.
+  ``downward_trend`` = 1 when the one-sided p for a decline is below ``alpha`` in ``persist``
+  consecutive windows (calibrated: see ``benchmarks/calibration.py``).
+- **Alarm** (``alarm_signals``, monthly series only): the model fitted to the ``baseline`` months
+  before month t predicts μ̂_t; the upper limit follows Farrington et al. (1996):
+  U_t = μ̂_t·(1 + (2/3)·z·√τ/μ̂_t)^{3/2}, τ = φ·μ̂_t + μ̂_t²·Var(η̂_t), Var(η̂_t) = φ·x_t'(X'WX)⁻¹x_t
+  (the 2/3-power transform makes counts near-normal). ``alarm`` = 1 when y_t > U_t and
+  y_t ≥ ``min_count`` (so one incident after quiet months is not an alarm).
+
+A window holding a missing period, or in which the number of covered member countries changes, is
+not computable: every signal of that period is missing (NaN). A window with no events at all has no
+trend (change NaN, flag 0). All functions are pure: arrays in, arrays out, shape (regions, periods).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.special import ndtri
+from scipy.stats import t as student_t
+
+#: Defaults, chosen by the calibration in ``benchmarks/calibration.py`` (figures in its README).
+TREND_MONTHS = 36
+TREND_YEARS = 8
+TREND_ALPHA = 0.01
+TREND_PERSIST = 3
+ALARM_BASELINE = 36
+ALARM_LEVEL = 0.995
+ALARM_MIN_COUNT = 5
+IRLS_STEPS = 12
+
+ALIASES: dict[str, str] = {"sustained_decline": "downward_trend", "spike": "alarm"}
+ALIAS_NOTE = "old name kept for one release; use '{new}'"
+
+
+@dataclass(frozen=True)
+class WindowFits:
+    """Quasi-Poisson fits of every trailing window: arrays (regions, windows[, k]).
+
+    ``beta`` coefficients, ``inv`` (X'WX)⁻¹, ``phi`` dispersion, ``mu`` fitted means (…, N),
+    ``ok`` True where the window is computable and holds at least one event, ``computable`` True where
+    the window has no missing period and no change in coverage.
+    """
+
+    design: np.ndarray
+    beta: np.ndarray
+    inv: np.ndarray
+    phi: np.ndarray
+    mu: np.ndarray
+    windows: np.ndarray
+    ok: np.ndarray
+    computable: np.ndarray
+
+
+def design(n: int, periods_per_year: int, at: np.ndarray | None = None) -> np.ndarray:
+    """The window design: intercept, time in years (centred on the window of ``n``), and for monthly
+    series a seasonal sine/cosine pair of period 12. Rows for j = 0 … n − 1, or for the local times
+    ``at`` (e.g. ``[n]``, the period after the window). Shape (rows, k)."""
+    j = np.arange(n, dtype=float) if at is None else np.asarray(at, dtype=float)
+    n_rows = len(j)
+    cols = [np.ones(n_rows), (j - (n - 1) / 2) / periods_per_year]
+    if periods_per_year == 12:
+        cols += [np.sin(2 * np.pi * j / 12), np.cos(2 * np.pi * j / 12)]
+    return np.column_stack(cols)
+
+
+def _stable_windows(x: np.ndarray, n: int) -> np.ndarray:
+    """True for each window of ``n`` periods with no NaN in ``x`` and no change of its values."""
+    w = sliding_window_view(x, n, axis=-1)
+    with np.errstate(invalid="ignore"):
+        same = np.nanmax(w, axis=-1) == np.nanmin(w, axis=-1) if np.isfinite(x).any() else True
+    return ~np.isnan(w).any(axis=-1) & same
+
+
+def computable_windows(y: np.ndarray, n: int, covered: np.ndarray | None = None) -> np.ndarray:
+    """(regions, periods − n + 1): the window has no missing period and (when ``covered`` is given,
+    the number of covered member countries per period) the same coverage throughout."""
+    ok = ~np.isnan(sliding_window_view(y, n, axis=-1)).any(axis=-1)
+    if covered is not None:
+        c = np.broadcast_to(np.asarray(covered, dtype=float), y.shape)
+        ok &= _stable_windows(c, n)
+    return ok
+
+
+def fit_windows(
+    y: np.ndarray,
+    n: int,
+    periods_per_year: int = 12,
+    covered: np.ndarray | None = None,
+    steps: int = IRLS_STEPS,
+) -> WindowFits:
+    """Fit the quasi-Poisson window model to every trailing window of ``n`` periods of ``y``.
+
+    ``y``: (regions, periods) counts, NaN = missing. Vectorised IRLS from the starting values
+    α = log(mean + 0.1), other coefficients 0; η is kept within ±30 so a window of zeros cannot
+    overflow.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    x = design(n, periods_per_year)
+    k = x.shape[1]
+    windows = sliding_window_view(y, n, axis=-1)  # (r, m, n)
+    computable = computable_windows(y, n, covered)
+    w = np.where(computable[..., None], windows, 0.0)
+    total = w.sum(axis=-1)
+    ok = computable & (total > 0)
+    beta, mu, inv = _irls(w, np.ones(w.shape, dtype=bool), x, steps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi2 = ((w - mu) ** 2 / mu).sum(axis=-1)
+    phi = np.maximum(1.0, chi2 / max(n - k, 1))
+    return WindowFits(x, beta, inv, phi, mu, w, ok, computable)
+
+
+def _irls(
+    y: np.ndarray, mask: np.ndarray, x: np.ndarray, steps: int = IRLS_STEPS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Poisson IRLS of y (…, n) on the design x (n, k), observations where ``mask``; returns
+    (β (…, k), μ (…, n), (X'WX)⁻¹ (…, k, k))."""
+    k = x.shape[1]
+    y = np.where(mask, y, 0.0)
+    m = mask.astype(float)
+    outer = (x[:, :, None] * x[:, None, :]).reshape(len(x), k * k)  # x_n x_n' flattened, (n, k²)
+    beta = np.zeros((*y.shape[:-1], k))
+    beta[..., 0] = np.log(y.sum(axis=-1) / np.maximum(m.sum(axis=-1), 1) + 0.1)
+    eye = np.eye(k) * 1e-9
+    for _ in range(steps):
+        eta = np.clip(beta @ x.T, -30.0, 30.0)
+        mu = np.exp(eta)
+        w = mu * m
+        a = (w @ outer).reshape(*w.shape[:-1], k, k) + eye  # X'WX
+        b = (w * (eta + (y - mu) / mu)) @ x  # X'Wz
+        beta = np.linalg.solve(a, b[..., None])[..., 0]
+    mu = np.exp(np.clip(beta @ x.T, -30.0, 30.0))
+    inv = np.linalg.inv(((mu * m) @ outer).reshape(*mu.shape[:-1], k, k) + eye)
+    return beta, mu, inv
+
+
+def residual_dependence(y: np.ndarray, periods_per_year: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Serial dependence of each region's counts beyond the Poisson noise: (ρ, c) per region.
+
+    One quasi-Poisson fit over the whole series (intercept, trend, seasonal pair when monthly),
+    Pearson residuals e_t over observed periods, lag-h autocorrelations r_h (pairs where both are
+    observed) with the small-sample correction r_h + (1 + 3·max(r_h, 0))/T. The residual correlation
+    is modelled as r(h) = c·ρ^h for h ≥ 1 (a latent AR(1) rate under Poisson noise):
+    ρ = r_2/r_1 (0 when r_1 ≤ 0.05), c = r_1/ρ, both clipped to [0, 0.95] and [0, 1].
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    n = y.shape[-1]
+    mask = ~np.isnan(y)
+    x = design(n, periods_per_year)
+    _beta, mu, _inv = _irls(y, mask, x)
+    e = np.where(mask, (np.where(mask, y, 0.0) - mu) / np.sqrt(mu), np.nan)
+    e = e - np.nanmean(np.where(mask, e, np.nan), axis=-1, keepdims=True) if n else e
+    ee = np.nan_to_num(e)
+    count = np.maximum(mask.sum(axis=-1), 1)
+    g0 = (ee * ee).sum(axis=-1) / count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r1 = (ee[..., 1:] * ee[..., :-1]).sum(axis=-1) / count / g0 if n > 1 else np.zeros(y.shape[0])
+        r2 = (ee[..., 2:] * ee[..., :-2]).sum(axis=-1) / count / g0 if n > 2 else np.zeros(y.shape[0])
+    r1 = np.nan_to_num(r1) + (1 + 3 * np.clip(np.nan_to_num(r1), 0, 1)) / count
+    r2 = np.nan_to_num(r2) + (1 + 3 * np.clip(np.nan_to_num(r2), 0, 1)) / count
+    rho = np.clip(np.where(r1 > 0.05, r2 / np.where(r1 > 0.05, r1, 1.0), 0.0), 0.0, 0.95)
+    c = np.clip(np.where(rho > 0, r1 / np.where(rho > 0, rho, 1.0), 0.0), 0.0, 1.0)
+    return rho, c
+
+
+def _align(values: np.ndarray, periods: int, n: int, shift: int = 0) -> np.ndarray:
+    """Place window values (…, m) at the window's last period (+ ``shift``) in a (…, periods) grid."""
+    out = np.full((*values.shape[:-1], periods), np.nan)
+    stop = min(periods, n - 1 + shift + values.shape[-1])
+    out[..., n - 1 + shift : stop] = values[..., : stop - (n - 1 + shift)]
+    return out
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Trend signals on the (regions, periods) grid: see the module docstring."""
+
+    change_per_year: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    p_value: np.ndarray
+    downward: np.ndarray
+
+
+def trend_signals(
+    y: np.ndarray,
+    *,
+    periods_per_year: int = 12,
+    window: int | None = None,
+    covered: np.ndarray | None = None,
+    alpha: float = TREND_ALPHA,
+    persist: int = TREND_PERSIST,
+    fits: WindowFits | None = None,
+    dependence: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Trend:
+    """Trend of every trailing window of ``y`` (regions × periods counts; NaN = missing).
+
+    ``window`` defaults to ``TREND_MONTHS`` months for monthly series and ``TREND_YEARS`` years for
+    yearly ones (``periods_per_year`` 12 or 1). Formulas in the module docstring; units: relative
+    change per year (−0.2 = 20 % fewer per year). ``downward`` is 1/0 (NaN where the window is not
+    computable or earlier ``persist`` windows are missing).
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    monthly = periods_per_year == 12
+    n = window or (TREND_MONTHS if monthly else TREND_YEARS)
+    periods = y.shape[-1]
+    shape = y.shape
+    if periods < n:
+        empty = np.full(shape, np.nan)
+        return Trend(empty, empty.copy(), empty.copy(), empty.copy(), empty.copy())
+    f = fits if fits is not None else fit_windows(y, n, periods_per_year, covered)
+    k = f.design.shape[1]
+    rho, c = residual_dependence(y, periods_per_year) if dependence is None else dependence
+    lag = np.abs(np.arange(n)[:, None] - np.arange(n)[None, :])
+    corr = np.where(lag == 0, 1.0, c[:, None, None] * rho[:, None, None] ** lag)  # (r, n, n)
+    g = np.einsum("rmk,nk->rmn", f.inv[..., 1, :], f.design) * np.sqrt(f.mu)
+    var = f.phi * (np.matmul(g, corr) * g).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(var)
+        beta = f.beta[..., 1]
+        tstat = beta / se
+    df = n - k
+    q = student_t.ppf(0.975, df)
+    ok = f.ok & np.isfinite(tstat) & (se > 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = np.where(ok, np.expm1(beta), np.nan)
+        lo = np.where(ok, np.expm1(beta - q * se), np.nan)
+        hi = np.where(ok, np.expm1(beta + q * se), np.nan)
+    p = np.where(ok, 2 * student_t.sf(np.abs(tstat), df), np.nan)
+    one_sided = np.where(ok, student_t.cdf(tstat, df), 1.0)
+    hit = np.where(f.computable, (one_sided < alpha).astype(float), np.nan)
+    if persist > 1:
+        hit_run = np.full(hit.shape, np.nan)
+        if hit.shape[-1] >= persist:
+            hit_run[..., persist - 1 :] = sliding_window_view(hit, persist, axis=-1).min(axis=-1)
+        hit = hit_run
+    return Trend(
+        _align(change, periods, n),
+        _align(lo, periods, n),
+        _align(hi, periods, n),
+        _align(p, periods, n),
+        _align(hit, periods, n).reshape(shape),
+    )
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """Alarm signals on the (regions, periods) grid: ``alarm`` 1/0 and ``upper_limit`` (counts)."""
+
+    alarm: np.ndarray
+    upper_limit: np.ndarray
+
+
+def alarm_signals(
+    y: np.ndarray,
+    *,
+    periods_per_year: int = 12,
+    baseline: int = ALARM_BASELINE,
+    covered: np.ndarray | None = None,
+    level: float = ALARM_LEVEL,
+    min_count: float = ALARM_MIN_COUNT,
+    fits: WindowFits | None = None,
+) -> Alarm:
+    """Month-by-month alarm against the model's one-step upper prediction limit (Farrington).
+
+    For month t the model is fitted to months t − ``baseline`` … t − 1 and extrapolated to t; the
+    limit U_t (counts, see the module docstring) uses z = Φ⁻¹(``level``). Missing (NaN) for yearly
+    series, before ``baseline`` months exist, and where the baseline and month t hold a missing
+    month or a change in coverage.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    periods = y.shape[-1]
+    nan = np.full(y.shape, np.nan)
+    if periods_per_year != 12 or periods <= baseline:
+        return Alarm(nan, nan.copy())
+    f = fits if fits is not None else fit_windows(y, baseline, periods_per_year, covered)
+    x_next = design(baseline, periods_per_year, at=np.array([baseline]))[0]
+    eta = np.clip(f.beta @ x_next, -30.0, 30.0)
+    mu = np.exp(eta)
+    var_eta = f.phi * np.einsum("k,rmkl,l->rm", x_next, f.inv, x_next)
+    tau = f.phi * mu + mu**2 * var_eta
+    z = float(ndtri(level))
+    upper = (mu * (1 + (2 / 3) * z * np.sqrt(tau) / mu) ** 1.5)[..., :-1]
+    # the baseline ending at t − 1 serves month t; month t itself must be observed with the same coverage
+    target = y[..., baseline:]
+    ok = f.computable[..., :-1] & ~np.isnan(target)
+    if covered is not None:
+        c = np.broadcast_to(np.asarray(covered, dtype=float), y.shape)
+        ok &= c[..., baseline:] == c[..., baseline - 1 : -1]
+    upper = np.where(ok, np.where(f.ok[..., :-1], upper, 0.0), np.nan)
+    hit = np.where(ok, ((target > upper) & (target >= min_count)).astype(float), np.nan)
+    out_u, out_a = nan.copy(), nan.copy()
+    out_u[..., baseline:] = upper
+    out_a[..., baseline:] = hit
+    return Alarm(out_a, out_u)
+
+
+def benjamini_hochberg(p: np.ndarray, q: float = 0.10) -> np.ndarray:
+    """Benjamini–Hochberg: True for the p-values declared discoveries at false-discovery rate ``q``.
+
+    Sort the m non-missing p-values p_(1) ≤ … ≤ p_(m); with k the largest i such that
+    p_(i) ≤ i·q/m, the k smallest are discoveries. NaN is never a discovery.
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.zeros(p.shape, dtype=bool)
+    good = np.flatnonzero(~np.isnan(p))
+    if not len(good):
+        return out
+    order = good[np.argsort(p[good], kind="stable")]
+    m = len(order)
+    passed = np.flatnonzero(p[order] <= q * np.arange(1, m + 1) / m)
+    if len(passed):
+        out[order[: passed[-1] + 1]] = True
+    return out
+
+
+def signal_grids(
+    y: np.ndarray,
+    *,
+    periods_per_year: int = 12,
+    covered: np.ndarray | None = None,
+    trend_window: int | None = None,
+    alpha: float = TREND_ALPHA,
+) -> dict[str, np.ndarray]:
+    """Every signal as a (regions, periods) grid, keyed by indicator name.
+
+    ``downward_trend``, ``trend_change_per_year`` (with ``trend_ci_low``/``trend_ci_high``, its
+    95 % interval), ``trend_p_value``, ``alarm``, ``alarm_upper_limit``, and the aliases
+    ``sustained_decline`` (= ``downward_trend``) and ``spike`` (= ``alarm``) kept for one release.
+    ``y`` counts per period (NaN = missing), ``covered`` the covered member countries per period.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    monthly = periods_per_year == 12
+    n = trend_window or (TREND_MONTHS if monthly else TREND_YEARS)
+    fits = fit_windows(y, n, periods_per_year, covered) if y.shape[-1] >= n else None
+    trend = trend_signals(
+        y, periods_per_year=periods_per_year, window=n, covered=covered, alpha=alpha, fits=fits
+    )
+    shared = fits if (fits is not None and n == ALARM_BASELINE and monthly) else None
+    alarm = alarm_signals(y, periods_per_year=periods_per_year, covered=covered, fits=shared)
+    return {
+        "downward_trend": trend.downward,
+        "trend_change_per_year": trend.change_per_year,
+        "trend_ci_low": trend.ci_low,
+        "trend_ci_high": trend.ci_high,
+        "trend_p_value": trend.p_value,
+        "alarm": alarm.alarm,
+        "alarm_upper_limit": alarm.upper_limit,
+        "sustained_decline": trend.downward.copy(),
+        "spike": alarm.alarm.copy(),
+    }
+
+
+def downward_trends_across_regions(conflict: pd.DataFrame, period: str, q: float = 0.10) -> pd.DataFrame:
+    """Which regions show a downward trend at ``period`` when many regions are read at once.
+
+    ``conflict``: tidy conflict rows (``region, period, indicator, value``) holding
+    ``trend_change_per_year`` and ``trend_p_value``. The one-sided p for a decline is p/2 when the
+    change is negative, else 1 − p/2; Benjamini–Hochberg at false-discovery rate ``q`` (default
+    0.10: of the regions declared, about 1 in 10 or fewer is expected to be chance) picks the
+    regions. Returns ``region, trend_change_per_year, p_decline, discovery`` (one row per region
+    with a trend at ``period``; ``discovery`` True/False).
+    """
+    rows = conflict.loc[
+        (conflict["period"].astype(str) == str(period))
+        & conflict["indicator"].isin(["trend_change_per_year", "trend_p_value"])
+    ]
+    wide = rows.pivot_table(index="region", columns="indicator", values="value", aggfunc="first")
+    cols = ["region", "trend_change_per_year", "p_decline", "discovery"]
+    if wide.empty or not {"trend_change_per_year", "trend_p_value"} <= set(wide.columns):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    wide = wide.dropna(subset=["trend_change_per_year", "trend_p_value"])
+    change = wide["trend_change_per_year"].to_numpy(dtype=float)
+    p = wide["trend_p_value"].to_numpy(dtype=float)
+    one_sided = np.where(change < 0, p / 2, 1 - p / 2)
+    return pd.DataFrame(
+        {
+            "region": wide.index.astype(str),
+            "trend_change_per_year": change,
+            "p_decline": one_sided,
+            "discovery": benjamini_hochberg(one_sided, q),
+        }
+    )

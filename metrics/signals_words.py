@@ -1,0 +1,109 @@
+"""Plain words for the signals: what each one means and how often it fires by chance.
+
+The figures are those measured by ``benchmarks/calibration.py`` (1,000 simulated series of 120
+months per cell; table in ``benchmarks/README.md``) and are restated here so that the pages, the
+briefing pack and the Methodology page say the same thing. Re-run the benchmark and update
+``CALIBRATION`` when a method or a default in ``metrics.signals`` or ``metrics.signals_eval``
+changes.
+"""
+
+from __future__ import annotations
+
+#: Measured figures (shares, 0–1). "independent": Poisson and negative-binomial noise;
+#: "persistent": AR(1) on the log rate, ρ 0.5 and 0.7 (runs of busy and quiet months).
+CALIBRATION: dict[str, float] = {
+    "trend_fa_independent": 0.10,
+    "trend_fa_persistent": 0.35,
+    "trend_power_step_50": 0.74,
+    "trend_power_step_50_persistent": 0.44,
+    "trend_power_step_5": 0.26,
+    "alarm_fa_independent": 0.012,
+    "alarm_fa_persistent": 0.022,
+    "alarm_power_50": 0.81,
+    "alarm_power_5": 0.50,
+    "rr_cover_low": 0.945,
+    "rr_cover_high": 0.981,
+    "placebo_fa": 0.046,
+    "leadlag_fa": 0.047,
+}
+
+
+def _in(share: float, per: int) -> str:
+    """'about 6 in 100' style wording of a share."""
+    return f"about {round(share * per):d} in {per:,}"
+
+
+def downward_trend_words(c: dict[str, float] = CALIBRATION) -> str:
+    """What the downward-trend flag means and how often it fires by chance."""
+    fa_ind, fa_per = _in(c["trend_fa_independent"], 100), _in(c["trend_fa_persistent"], 100)
+    p50, p50_runs = round(100 * c["trend_power_step_50"]), round(100 * c["trend_power_step_50_persistent"])
+    p5 = round(100 * c["trend_power_step_5"])
+    return (
+        "Downward trend over the last 36 months: incidents fell steadily enough that chance alone "
+        "rarely produces such a fall, after allowing for the seasons and for runs of busy and quiet "
+        "months. How often it fires by chance: on simulated series with no change at all, the flag "
+        f"appeared at least once in ten years in {fa_ind} regions when months vary independently, "
+        f"but in up to {fa_per} when busy and quiet months come in long runs. A real 40 % drop was "
+        f"flagged within 18 months in at least {p50} in 100 regions with about 50 incidents a month "
+        f"(about {p50_runs} in 100 with long runs), and in at least {p5} in 100 with about 5: the "
+        "flag is slow and misses many real declines in small numbers. Treat one flag among many "
+        "regions with care: some will be chance."
+    )
+
+
+def alarm_words(c: dict[str, float] = CALIBRATION) -> str:
+    """What the alarm means and how often it fires by chance."""
+    fa_ind, fa_per = round(1000 * c["alarm_fa_independent"]), _in(c["alarm_fa_persistent"], 1000)
+    p50, p5 = round(100 * c["alarm_power_50"]), round(100 * c["alarm_power_5"])
+    return (
+        "Alarm: this month had more incidents than the region's previous 36 months make plausible "
+        "(above the upper limit shown, allowing for the season and the recent trend), and at least "
+        "5, so a single incident after quiet months is not an alarm. How often it fires by chance: "
+        f"at most {fa_ind} in 1,000 months on series with no change when months vary independently, "
+        f"up to {fa_per} when busy and quiet months come in runs. A month with three times the usual "
+        f"count raised an alarm at least {p50} % of the time at about 50 incidents a month and at "
+        f"least {p5} % at about 5."
+    )
+
+
+def evaluation_words(c: dict[str, float] = CALIBRATION) -> str:
+    """What the evaluation's intervals and p-values mean and how often they mislead by chance."""
+    lo, hi = round(100 * c["rr_cover_low"]), round(100 * c["rr_cover_high"])
+    placebo, leadlag = round(100 * c["placebo_fa"]), _in(c["leadlag_fa"], 100)
+    return (
+        "Before and after a milestone: the ranges (95 % intervals) are measured against how much the "
+        "region's own counts moved at other times, so a region with large swings gets wide ranges. "
+        f"On simulated series the range held the true change in {lo}–{hi} % of runs, also when busy "
+        "and quiet months come in runs. The placebo p asks how often a change as large happened at "
+        "other times in the region's history; with no real change it fell to 0.05 or below in at "
+        f"most {placebo} in 100 runs. Lead–lag: the strongest of nine lags is adjusted for having "
+        f"been picked, so on unrelated series its range excluded zero in {leadlag} runs. A pre-trend "
+        "warning means the region and its comparison were already moving apart before the milestone."
+    )
+
+
+def plain_words() -> list[tuple[str, str]]:
+    """(title, text) for each signal, for the Methodology page and the briefing pack."""
+    return [
+        ("Downward trend", downward_trend_words()),
+        ("Alarm", alarm_words()),
+        ("Did it work? (evaluation)", evaluation_words()),
+    ]
+
+
+def signals_method() -> str:
+    """The statistics behind the trend and the alarm (the docstring of ``metrics.signals``)."""
+    import inspect
+
+    from metrics import signals
+
+    return inspect.getdoc(signals) or ""
+
+
+def evaluation_method() -> str:
+    """The statistics behind the evaluation's intervals (the docstring of ``metrics.signals_eval``)."""
+    import inspect
+
+    from metrics import signals_eval
+
+    return inspect.getdoc(signals_eval) or ""

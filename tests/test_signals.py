@@ -1,0 +1,58 @@
+"""metrics.signals: Benjamini–Hochberg across regions, missing periods and coverage changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from metrics.signals import benjamini_hochberg, downward_trends_across_regions, signal_grids
+
+
+def test_benjamini_hochberg_by_hand():
+    p = np.array([0.01, 0.04, 0.03, 0.20, np.nan])
+    # sorted 0.01, 0.03, 0.04, 0.20 against i·0.10/4 = 0.025, 0.05, 0.075, 0.10: the largest i with
+    # p_(i) ≤ i·q/m is 3 (0.04 ≤ 0.075), so the three smallest are discoveries; NaN never is
+    assert benjamini_hochberg(p, 0.10).tolist() == [True, True, True, False, False]
+    # at q = 0.02: 0.01 ≤ 0.005? no; 0.03 ≤ 0.01? no; … none
+    assert not benjamini_hochberg(p, 0.02).any()
+
+
+def test_downward_trends_across_regions_uses_one_sided_p():
+    rows = []
+    for region, change, p in (("A", -0.3, 0.002), ("B", 0.4, 0.002), ("C", -0.1, 0.5)):
+        rows += [
+            {"region": region, "period": "2024-12", "indicator": "trend_change_per_year", "value": change},
+            {"region": region, "period": "2024-12", "indicator": "trend_p_value", "value": p},
+        ]
+    out = downward_trends_across_regions(pd.DataFrame(rows), "2024-12").set_index("region")
+    # one-sided p for a decline: A 0.002/2 = 0.001, B (a rise) 1 − 0.001 = 0.999, C 0.25
+    assert out["p_decline"].to_dict() == {"A": 0.001, "B": 0.999, "C": 0.25}
+    # BH, m = 3: 0.001 ≤ 0.10/3; 0.25 > 0.2; 0.999 > 0.3 → only A
+    assert out["discovery"].to_dict() == {"A": True, "B": False, "C": False}
+
+
+def test_a_missing_month_or_a_coverage_change_makes_the_windows_not_computable():
+    rng = np.random.default_rng(1)
+    y = rng.poisson(20, (2, 80)).astype(float)
+    y[0, 50] = np.nan  # region 0: month 50 missing
+    covered = np.ones((2, 80)) * 3
+    covered[1, 60:] = 4  # region 1: a fourth member country covered from month 60
+    g = signal_grids(y, covered=covered)
+    # trend windows of 36 ending at months 50..85 hold month 50; months 35..49 are computable
+    assert np.isnan(g["trend_change_per_year"][0, 50:]).all()
+    assert np.isfinite(g["trend_change_per_year"][0, 35:50]).all()
+    # region 1: windows ending at 60..79 straddle the change (months 59 and 60 differ)
+    assert np.isnan(g["trend_change_per_year"][1, 60:]).all()
+    assert np.isfinite(g["trend_change_per_year"][1, 35:60]).all()
+    # the alarm at month t needs months t − 36 … t with the same coverage: 60 differs from 59
+    assert np.isnan(g["alarm"][1, 60:]).all() and np.isfinite(g["alarm"][1, 36:60]).all()
+    assert np.isnan(g["alarm"][0, 50:87]).all()
+
+
+def test_yearly_series_have_a_trend_and_no_alarm():
+    y = np.array([[100 * 0.8**t for t in range(10)]])
+    g = signal_grids(np.round(y), periods_per_year=1)
+    # 8-year windows from year 7: change ≈ 0.8 − 1 = −0.2 a year
+    assert np.isnan(g["trend_change_per_year"][0, :7]).all()
+    assert abs(g["trend_change_per_year"][0, 9] - (0.8 - 1)) < 0.01
+    assert np.isnan(g["alarm"]).all() and np.isnan(g["alarm_upper_limit"]).all()
