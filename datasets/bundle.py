@@ -49,15 +49,20 @@ class Bundle:
 
 
 def load_bundle(
-    store: str | os.PathLike[str] | None = None, regions_path: str | os.PathLike[str] | None = None
+    store: str | os.PathLike[str] | None = None,
+    regions_path: str | os.PathLike[str] | None = None,
+    *,
+    as_of: str | None = None,
 ) -> Bundle:
-    """Load regions (bundled or ``regions_path``) and the three tables (store, else sample)."""
+    """Load regions (bundled or ``regions_path``) and the three tables (store, else sample).
+
+    ``as_of`` (a batch id, date or time) loads the store's tables as they were then."""
     regions = load_regions(regions_path)
     label = str(regions_path) if regions_path is not None else "bundled regions"
     return Bundle(
         regions=regions,
-        incidents=load_table("incidents", store),
-        collaboration=load_table("collaboration", store),
-        perception=load_table("perception", store),
+        incidents=load_table("incidents", store, as_of=as_of),
+        collaboration=load_table("collaboration", store, as_of=as_of),
+        perception=load_table("perception", store, as_of=as_of),
         regions_label=label,
     )

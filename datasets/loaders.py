@@ -127,11 +127,14 @@ def sort_incidents(incidents: pa.Table) -> pa.Table:
     return incidents.take(order)
 
 
-def load_table(name: str, store: str | os.PathLike[str] | None = None) -> Dataset:
+def load_table(
+    name: str, store: str | os.PathLike[str] | None = None, *, as_of: str | None = None
+) -> Dataset:
     """Table ``name`` from the store when it holds that table, else the bundled sample.
 
     Sample and stored rows never mix: once the store has active batches of a table, the sample of
-    that table is not used.
+    that table is not used. ``as_of`` (a batch id, a date or an ISO time) gives the store's table
+    as it was then (``datasets.store.Store.read_table``).
     """
     if name not in TABLES:
         raise ValueError(f"unknown table '{name}'; expected one of {', '.join(TABLES)}")
@@ -140,11 +143,14 @@ def load_table(name: str, store: str | os.PathLike[str] | None = None) -> Datase
         from datasets.store import Store
 
         st = Store(root)
-        stored = st.read_table(name)
+        stored = st.read_table(name, as_of=as_of)
         if stored is not None:
             if name == "incidents":
                 stored = sort_incidents(stored)
-            return Dataset(name, stored, False, st.label(name), st.version(name), st.batches(name))
+            label = st.label(name) if as_of is None else f"{st.label(name, as_of=as_of)} (as of {as_of})"
+            return Dataset(name, stored, False, label, st.version(name, as_of), st.batches(name))
+    elif as_of is not None:
+        raise ValueError("--as-of needs a data store (--store DIR or $STABILITY_STORE)")
     meta = sample_metadata()
     digest = hashlib.sha256(_data_path(f"sample_{name}.parquet").read_bytes()).hexdigest()[:16]
     table = load_sample(name)

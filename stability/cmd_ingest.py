@@ -81,6 +81,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="for a file giving a distribution across answer categories: the categories that count as "
         "feeling safe, comma-separated (e.g. 1A,1B); without it no feel_safe value is made",
     )
+    p.add_argument(
+        "--full-export",
+        action="store_true",
+        help="each file is a full export of its source for its countries and span of dates: stored events "
+        "of that scope the file no longer lists are marked removed (kept in the history)",
+    )
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="say how many events each file would add, revise and remove, without storing anything",
+    )
     p.add_argument("--user", help="who is uploading (default: your login name)")
     p.set_defaults(handler=run_ingest)
 
@@ -89,6 +100,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
     )
     s.add_argument("--format", choices=["csv", "json"], default="csv")
+    s.add_argument(
+        "--history",
+        action="store_true",
+        help="one row per change instead: each ingest (events new, revised, removed), withdrawal and "
+        "restoration, with who made it and when",
+    )
     s.set_defaults(handler=run_sources)
 
     for name, verb in (
@@ -148,7 +165,14 @@ def run_ingest(args: argparse.Namespace) -> int:
             refused += 1
             continue
         try:
-            result = store.add(upload, skip_invalid=args.skip_invalid, user=args.user)
+            if args.preview:
+                _preview(store, upload, args)
+                continue
+            skip = args.skip_invalid
+            earlier = None if args.full_export else store.full_export_of(upload, skip_invalid=skip)
+            result = store.add(
+                upload, skip_invalid=args.skip_invalid, user=args.user, full_export=args.full_export
+            )
         except StoreError as exc:
             raise CliError(str(exc)) from exc
         if result.status == "refused":
@@ -163,8 +187,11 @@ def run_ingest(args: argparse.Namespace) -> int:
         }[result.status]
         print(
             f"{path.name}: {result.table}, {result.format_label}: {result.rows_stored} rows stored, "
-            f"{result.duplicates} duplicates skipped, {result.rejected} rows rejected{note}"
+            f"{result.duplicates} duplicates skipped, {result.rejected} rows rejected; "
+            f"{result.new} new, {result.revised} revised, {result.removed} removed{note}"
         )
+        if result.status == "stored" and not args.full_export:
+            _note_full_export(store, upload, args.skip_invalid, earlier)
         for note in upload.report.notes:
             print(f"  note: {note}")
         if result.rejects_path is not None:
@@ -178,6 +205,32 @@ def run_ingest(args: argparse.Namespace) -> int:
     if stored_any and how != f"${STORE_ENV}":
         print(f"to view it: stability dashboard --store {root}   (or set {STORE_ENV}={root})")
     return 2 if refused else 0
+
+
+def _preview(store: object, upload: object, args: argparse.Namespace) -> None:
+    """Print what storing ``upload`` would do (``--preview``); nothing is stored."""
+    if not upload.report.ok and not args.skip_invalid:  # type: ignore[attr-defined]
+        print(upload.report.to_text(), file=sys.stderr)  # type: ignore[attr-defined]
+        return
+    c = store.preview(upload, full_export=args.full_export, skip_invalid=args.skip_invalid)  # type: ignore[attr-defined]
+    print(
+        f"{upload.file_name}: would store {c['new']} new and {c['revised']} revised events, "  # type: ignore[attr-defined]
+        f"remove {c['removed']}, skip {c['duplicates']} duplicates (preview; nothing stored)"
+    )
+
+
+def _note_full_export(
+    store: object, upload: object, skip_invalid: bool, earlier: dict[str, object] | None
+) -> None:
+    """Say when a stored file looks like a newer full export, and what ``--full-export`` would remove."""
+    if earlier is None:
+        return
+    gone = store.preview(upload, full_export=True, skip_invalid=skip_invalid)["removed"]  # type: ignore[attr-defined]
+    if gone:
+        print(
+            f"  note: this file looks like a newer full export of batch {earlier['id']}; {gone} stored "
+            "events of that scope are not in it. Ingest it again with --full-export to mark them removed."
+        )
 
 
 def _note_regions(store: object, batch_id: str | None, regions_path: str) -> None:
@@ -199,7 +252,8 @@ def run_sources(args: argparse.Namespace) -> int:
     from datasets.store import Store
 
     root, _how = _store_dir(args.store)
-    frame = Store(root).sources()
+    store = Store(root)
+    frame = store.history() if args.history else store.sources()
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:

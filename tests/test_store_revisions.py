@@ -1,0 +1,208 @@
+"""Revisions: corrected re-exports supersede, full exports remove, every earlier state can be read."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.compute as pc
+import pytest
+
+from datasets.store import Store, StoreError
+from stability.cli import main
+
+HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
+    "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
+    "tags,timestamp"
+)
+
+
+def acled(ids: range, fatalities: dict[int, int] | None = None, base: int = 2) -> bytes:
+    """ACLED-layout rows MLI<k> (Mali, January 2023): ``base`` fatalities, or ``fatalities[k]``."""
+    fatalities = fatalities or {}
+    lines = [HEADER]
+    for k in ids:
+        lines.append(
+            f"MLI{k},2023-01-{1 + k % 28:02d},2023,1,Political violence,Battles,Armed clash,"
+            f"Military Forces of Mali,,1,JNIM,,2,12,,466,Western Africa,Mali,Mopti,Djenne,Djenne,Djenne,"
+            f'13.9,-4.5,1,Radio,National,"Clash {k}.",{fatalities.get(k, base)},,1673900000'
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def total(store: Store, **kw: object) -> int:
+    table = store.read_table("incidents", **kw)  # type: ignore[arg-type]
+    assert table is not None
+    return int(pc.sum(table["fatalities"]).as_py())
+
+
+def test_corrected_reexport_changes_totals_by_exactly_the_corrections(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = store.ingest(acled(range(300)), "week1.csv")
+    assert first.batch_id and (first.new, first.revised) == (300, 0)
+    assert total(store) == 300 * 2
+    # the corrected re-export: same 300 ids, fatalities +10 on the first 100
+    second = store.ingest(acled(range(300), {k: 2 + 10 for k in range(100)}), "week2.csv")
+    assert (second.status, second.new, second.revised, second.removed, second.duplicates) == (
+        "stored",
+        0,
+        100,
+        0,
+        200,
+    )
+    assert second.rows_stored == 100  # only the revised rows are written
+    assert total(store) == 300 * 2 + 100 * 10
+    assert store.read_table("incidents").num_rows == 300  # type: ignore[union-attr]
+    # as of the first batch: the old totals
+    assert total(store, as_of=first.batch_id) == 300 * 2
+    assert total(store, as_of=second.batch_id) == 300 * 2 + 1_000
+    # the history keeps both; withdrawing the correction brings the old values back
+    assert second.batch_id
+    store.withdraw(second.batch_id)
+    assert total(store) == 300 * 2
+    # the store as it was just before the withdrawal (after the second batch) is still readable
+    assert total(store, as_of=second.batch_id) == 300 * 2 + 1_000
+
+
+def test_full_export_removes_missing_events_of_its_scope_only(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(acled(range(20)), "full1.csv")
+    other = store.ingest(
+        acled(range(5)).replace(b"MLI", b"BFA").replace(b",466,", b",854,").replace(b"Mali", b"Burkina Faso"),
+        "bfa.csv",
+    )
+    assert other.new == 5
+    # next export of Mali: MLI17..MLI19 are gone, MLI20..MLI22 are new, MLI3 corrected
+    newer = acled([*range(17), 20, 21, 22], {3: 9})  # type: ignore[arg-type]
+    from datasets.ingest import prepare
+
+    upload = prepare(newer, "full2.csv")
+    assert store.full_export_of(upload) is not None  # same source, countries and first date
+    assert store.preview(upload, full_export=True) == {"new": 3, "revised": 1, "duplicates": 16, "removed": 3}
+    assert store.preview(upload) == {"new": 3, "revised": 1, "duplicates": 16, "removed": 0}
+    result = store.add(upload, full_export=True)
+    assert (result.new, result.revised, result.removed) == (3, 1, 3)
+    table = store.read_table("incidents")
+    assert table is not None
+    ids = set(table["event_id"].to_pylist())
+    assert not ids & {"MLI17", "MLI18", "MLI19"}
+    assert {"MLI20", "MLI21", "MLI22", "BFA0"} <= ids
+    assert table.num_rows == 20 - 3 + 3 + 5  # Burkina Faso is outside the scope: kept
+    assert total(store) == (20 - 3 + 3) * 2 + (9 - 2) + 5 * 2
+    assert result.batch_id
+    store.withdraw(result.batch_id)  # the removals are undone with their batch
+    assert store.read_table("incidents").num_rows == 20 + 5  # type: ignore[union-attr]
+
+
+def test_ingest_line_names_new_revised_removed_and_duplicates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(acled(range(10)))
+    b.write_bytes(acled([*range(8), 10], {0: 5, 1: 5}))  # type: ignore[arg-type]
+    store = tmp_path / "store"
+    assert main(["ingest", str(a), "--store", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(b), "--store", str(store), "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert "would store 1 new and 2 revised events, remove 0, skip 6 duplicates" in out
+    assert len(Store(store).batches()) == 1  # a preview stores nothing
+    assert main(["ingest", str(b), "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    # 9 rows: 1 new (MLI10), 2 revised (MLI0, MLI1), 6 the same; MLI8 and MLI9 are not in the file
+    assert "b.csv: incidents, ACLED export: 3 rows stored, 6 duplicates skipped, 0 rows rejected; " in out
+    assert "1 new, 2 revised, 0 removed" in out
+    assert "looks like a newer full export" in out and "2 stored events" in out
+    assert main(["ingest", str(b), "--store", str(store), "--full-export"]) == 0
+    out = capsys.readouterr().out
+    assert "(this file is already stored; nothing added)" in out
+    # history: two ingests, numbered in order
+    assert main(["sources", "--history", "--store", str(store)]) == 0
+    hist = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(hist["action"]) == ["ingested", "ingested"]
+    assert list(hist["seq"]) == [1, 2]
+    assert list(hist["new"]) == [10, 1] and list(hist["revised"]) == [0, 2]
+
+
+def test_metrics_as_of_gives_the_numbers_of_that_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(acled(range(40)))
+    b.write_bytes(acled(range(40), {k: 30 for k in range(10)}))
+    only_a, both = tmp_path / "only_a", tmp_path / "both"
+    for root, files in ((only_a, [a]), (both, [a, b])):
+        assert main(["ingest", *map(str, files), "--store", str(root)]) == 0
+    capsys.readouterr()
+    first_id = Store(both).batches()[0]["id"]
+    outputs = {}
+    for key, args in {
+        "only_a": ["--store", str(only_a)],
+        "both": ["--store", str(both)],
+        "as_of": ["--store", str(both), "--as-of", str(first_id)],
+    }.items():
+        assert main(["metrics", "--family", "conflict", *args]) == 0
+        outputs[key] = capsys.readouterr().out
+    assert outputs["as_of"] == outputs["only_a"]
+    assert outputs["both"] != outputs["only_a"]
+    assert main(["metrics", "--store", str(both), "--as-of", "last tuesday"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("stability: error: --as-of 'last tuesday' is neither a batch")
+    assert err.count("\n") == 1
+
+
+def test_as_of_a_time_before_and_after(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(acled(range(4)), "a.csv")
+    assert store.read_table("incidents", as_of="2000-01-01") is None
+    assert total(store, as_of="2999-01-01") == 4 * 2
+
+
+def test_newer_store_format_is_refused_and_never_rewritten(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(acled(range(3)), "a.csv")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["manifest_version"] = 99
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    before = (tmp_path / "manifest.json").read_bytes()
+    with pytest.raises(StoreError, match="written by a newer version of this tool"):
+        store.ingest(acled(range(3, 6)), "b.csv")
+    with pytest.raises(StoreError, match="newer version"):
+        store.read_table("incidents")
+    assert (tmp_path / "manifest.json").read_bytes() == before
+
+
+def test_batch_record_without_id_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store(tmp_path)
+    store.ingest(acled(range(3)), "a.csv")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    del manifest["batches"][0]["id"]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["sources", "--store", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"stability: error: batch record 1 of the store's manifest {tmp_path / 'manifest.json'} has no id "
+        "or table; the manifest is damaged\n"
+    )
+
+
+def test_version_1_store_is_read_and_upgraded(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.ingest(acled(range(3)), "a.csv")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["manifest_version"] = 1
+    for b in manifest["batches"]:
+        for k in ("seq", "new", "revised", "removed", "scope", "full_export"):
+            b.pop(k, None)
+    manifest.pop("seq", None)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert total(store) == 3 * 2
+    second = store.ingest(acled(range(3), {0: 7}), "b.csv")
+    assert (second.revised, second.new) == (1, 0)
+    assert total(store) == 3 * 2 + 5
+    assert json.loads((tmp_path / "manifest.json").read_text())["manifest_version"] == 2
+    assert list(store.history()["action"]) == ["ingested", "ingested"]
