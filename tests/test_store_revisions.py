@@ -206,3 +206,59 @@ def test_version_1_store_is_read_and_upgraded(tmp_path: Path) -> None:
     assert total(store) == 3 * 2 + 5
     assert json.loads((tmp_path / "manifest.json").read_text())["manifest_version"] == 2
     assert list(store.history()["action"]) == ["ingested", "ingested"]
+
+
+MINISTRY = [
+    ("2024-03-01", "Mali", "Mopti", "Army", "JNIM", "Battles", "3"),
+    ("2024-03-01", "Mali", "Mopti", "Army", "JNIM", "Battles", "3"),  # the same on one day: two events
+    ("2024-03-02", "Niger", "Tillaberi", "ISGS", "", "Violence against civilians", "5"),
+    ("2024-03-05", "Burkina Faso", "Sahel", "JNIM", "Army", "Explosions/Remote violence", "0"),
+]
+
+
+def ministry_csv(rows: list[tuple[str, ...]], *, order: list[int], crlf: bool, quote: bool) -> bytes:
+    """The ministry's sheet (no event ids) with columns in the given order."""
+    header = ["Date", "Country", "Province", "Perpetrator", "Target", "Type", "Killed"]
+    q = (lambda v: f'"{v}"') if quote else (lambda v: v)
+    lines = [",".join(q(header[i]) for i in order)]
+    lines += [",".join(q(r[i]) for i in order) for r in rows]
+    end = "\r\n" if crlf else "\n"
+    return (end.join(lines) + end).encode()
+
+
+def test_mapped_file_resaved_adds_nothing(tmp_path: Path) -> None:
+    from datasets.ingest import ColumnMapping
+
+    mapping = ColumnMapping(
+        name="Ministry sheet",
+        columns={
+            "event_date": "Date",
+            "country": "Country",
+            "admin1": "Province",
+            "actor1": "Perpetrator",
+            "actor2": "Target",
+            "event_type": "Type",
+            "fatalities": "Killed",
+        },
+        constants={"source": "Ministry of Defence"},
+    )
+    store = Store(tmp_path)
+    first = store.ingest(
+        ministry_csv(MINISTRY, order=list(range(7)), crlf=False, quote=False),
+        "sheet.csv",
+        format="mapped",
+        mapping=mapping,
+    )
+    assert first.new == 4 and total(store) == 3 + 3 + 5 + 0
+    # re-saved: rows in another order, CRLF line ends, every field quoted, columns in another order
+    resaved = ministry_csv(MINISTRY[::-1], order=[6, 5, 4, 3, 2, 1, 0], crlf=True, quote=True)
+    again = store.ingest(resaved, "sheet-resaved.csv", format="mapped", mapping=mapping)
+    assert (again.status, again.new, again.revised, again.duplicates) == ("nothing new", 0, 0, 4)
+    assert total(store) == 11
+    # a corrected count for the Niger event is a revision of that event, not a new one
+    fixed = [r if r[1] != "Niger" else (*r[:6], "7") for r in MINISTRY]
+    third = store.ingest(
+        ministry_csv(fixed, order=list(range(7)), crlf=False, quote=False), "fixed.csv", mapping=mapping
+    )
+    assert (third.new, third.revised, third.duplicates) == (0, 1, 3)
+    assert total(store) == 3 + 3 + 7 + 0
