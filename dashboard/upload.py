@@ -224,10 +224,18 @@ def _show_check(upload: Upload) -> bool:
     return bool(keep)
 
 
-def _store(store_dir: Path, upload: Upload, skip_invalid: bool) -> None:
+def _store(
+    store_dir: Path, upload: Upload, skip_invalid: bool, user: str | None = None, full_export: bool = False
+) -> None:
     bar = st.progress(0.9, text="storing")
     try:
-        result = Store(store_dir).add(upload, skip_invalid=skip_invalid, progress=_progress_callback(bar))
+        result = Store(store_dir).add(
+            upload,
+            skip_invalid=skip_invalid,
+            progress=_progress_callback(bar),
+            user=user,
+            full_export=full_export,
+        )
     except StoreError as exc:
         st.session_state[_RESULT] = ("error", str(exc))
     else:
@@ -236,7 +244,12 @@ def _store(store_dir: Path, upload: Upload, skip_invalid: bool) -> None:
             kind,
             f"{result.file_name}: {result.rows_stored:,} rows stored, "
             f"{result.duplicates:,} duplicates skipped, {result.rejected:,} rejected"
-            + ("" if result.status == "stored" else f" ({result.status})"),
+            + ("" if result.status == "stored" else f" ({result.status})")
+            + (
+                f"; {result.new:,} new, {result.revised:,} revised, {result.removed:,} removed"
+                if result.status == "stored"
+                else ""
+            ),
         )
     bar.empty()
     st.session_state.pop(_STATE, None)
@@ -244,8 +257,30 @@ def _store(store_dir: Path, upload: Upload, skip_invalid: bool) -> None:
     st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1  # a fresh, empty uploader
 
 
-def render_upload(store_dir: Path) -> None:
-    """Drop a file, check it, and store it on confirmation."""
+def _full_export_choice(store_dir: Path, upload: Upload, skip: bool) -> bool:
+    """Ask whether the file is a full export (pre-ticked when it looks like one) and say what it changes."""
+    store = Store(store_dir)
+    try:
+        earlier = store.full_export_of(upload, skip_invalid=skip)
+        full = st.checkbox(
+            "This file is a full export of its source for its countries and dates: mark stored events it "
+            "no longer lists as removed",
+            value=earlier is not None,
+            key=f"upload_full_export_{upload.sha256[:16]}",
+        )
+        counts = store.preview(upload, full_export=full, skip_invalid=skip)
+    except StoreError as exc:
+        st.error(str(exc))
+        return False
+    st.text(
+        f"Storing it: {counts['new']:,} new events, {counts['revised']:,} revised, "
+        f"{counts['removed']:,} removed, {counts['duplicates']:,} already stored as they are."
+    )
+    return full
+
+
+def render_upload(store_dir: Path, user: str | None = None) -> None:
+    """Drop a file, check it, and store it on confirmation (recorded as ``user``'s change)."""
     st.subheader("Add data")
     st.caption(
         "CSV files from ACLED, UCDP GED, SIPRI, MME, ATOP, McManus & Nieman, the World Bank's WGI (also its "
@@ -297,13 +332,15 @@ def render_upload(store_dir: Path) -> None:
         if upload.data is not None
         else upload.total_rows
     )
+    full = _full_export_choice(store_dir, upload, skip) if can_store else False
     if st.button(f"Store {n:,} rows", type="primary", disabled=not can_store, key="upload_confirm"):
-        _store(store_dir, upload, skip)
+        _store(store_dir, upload, skip, user, full)
         st.rerun()
 
 
-def render_batches(store_dir: Path) -> None:
-    """The batches in the store with their provenance, and withdraw/restore buttons."""
+def render_batches(store_dir: Path, *, user: str | None = None, editable: bool = True) -> None:
+    """The batches in the store with their provenance (and what each added, revised and removed),
+    with withdraw/restore buttons when ``editable`` (changes recorded as ``user``'s)."""
     store = Store(store_dir)
     try:
         sources = store.sources()
@@ -318,6 +355,8 @@ def render_batches(store_dir: Path) -> None:
         return
     shown = sources.drop(columns=["sha256"]).assign(sha256=sources["sha256"].str[:12])
     st.dataframe(shown, hide_index=True)
+    if not editable:
+        return
     for _, b in sources.iterrows():
         label = f"{b['file_name']} ({b['table']}, {b['rows_stored']:,} rows, {b['ingested_at']})"
         cols = st.columns([4, 1])
@@ -326,9 +365,9 @@ def render_batches(store_dir: Path) -> None:
         if cols[1].button(verb, key=f"batch_{verb.lower()}_{b['batch_id']}"):
             try:
                 if b["withdrawn"]:
-                    store.restore(str(b["batch_id"]))
+                    store.restore(str(b["batch_id"]), user=user)
                 else:
-                    store.withdraw(str(b["batch_id"]))
+                    store.withdraw(str(b["batch_id"]), user=user)
             except StoreError as exc:
                 st.session_state[_RESULT] = ("error", str(exc))
             else:
@@ -339,10 +378,12 @@ def render_batches(store_dir: Path) -> None:
             st.rerun()
 
 
-def render(store_dir: Path) -> None:
-    """The whole upload workflow for the store at ``store_dir``: add data, then the list of batches."""
-    render_upload(Path(store_dir))
-    render_batches(Path(store_dir))
+def render(store_dir: Path, user: str | None = None) -> None:
+    """The whole upload workflow for the store at ``store_dir``: add data, then the list of batches.
+
+    ``user`` (the signed-in editor) is recorded with every change; None records the login name."""
+    render_upload(Path(store_dir), user)
+    render_batches(Path(store_dir), user=user)
 
 
 __all__ = ["render", "render_batches", "render_upload"]
