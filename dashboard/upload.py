@@ -382,8 +382,8 @@ def render(store_dir: Path, user: str | None = None) -> None:
     """The whole upload workflow for the store at ``store_dir``: add data, then the list of batches.
 
     ``user`` (the signed-in editor) is recorded with every change; None records the login name."""
-    render_upload(Path(store_dir), user)
-    render_batches(Path(store_dir), user=user)
+    render_upload(store_dir, user)
+    render_batches(store_dir, user=user)
 
 
 __all__ = ["render", "render_batches", "render_upload"]

@@ -110,6 +110,8 @@ class Dataset:
 def resolve_store(store: str | os.PathLike[str] | None) -> Path | None:
     """The store directory: ``store`` if given, else ``$STABILITY_STORE``, else None (sample data)."""
     value = store if store is not None else os.environ.get(STORE_ENV) or None
+    if value and str(value).startswith("s3://"):
+        return value  # type: ignore[return-value]  # an object-storage URL (``datasets.store_delta``)
     return Path(value).expanduser() if value else None
 
 

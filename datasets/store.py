@@ -175,8 +175,43 @@ def _refused(base: dict[str, str], rejected: int, message: str) -> IngestResult:
     )
 
 
+def check_manifest(data: object, where: object, root: object) -> dict[str, object]:
+    """``data`` when it is a manifest this version can read; ``StoreError`` in one sentence otherwise.
+
+    Checked on every open: a store written by a newer version (a higher ``manifest_version``) is
+    refused and never rewritten; a batch record without ``id`` or ``table`` is a damaged manifest.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("batches"), list):
+        raise StoreError(f"the store's manifest {where} is not a manifest of this tool")
+    version = data.get("manifest_version", 1)
+    if not isinstance(version, int) or version > MANIFEST_VERSION:
+        raise StoreError(
+            f"the store {root} was written by a newer version of this tool (store format "
+            f"{version}, this version reads up to {MANIFEST_VERSION}); upgrade the tool to use it"
+        )
+    for k, b in enumerate(data["batches"]):
+        if not isinstance(b, dict) or not b.get("id") or not b.get("table"):
+            raise StoreError(
+                f"batch record {k + 1} of the store's manifest {where} has no id or table; "
+                "the manifest is damaged"
+            )
+    return data
+
+
 class Store:
-    """A store directory (it need not exist until the first write)."""
+    """A store directory (it need not exist until the first write).
+
+    ``Store(root)`` gives a ``datasets.store_delta.DeltaStore`` when ``root`` is an ``s3://`` URL
+    or a folder holding a Delta Lake store (see ``stability store migrate``).
+    """
+
+    def __new__(cls, root: str | os.PathLike[str]) -> Store:
+        if cls is Store:
+            from datasets.store_delta import DeltaStore, is_delta_store
+
+            if is_delta_store(root):
+                return super().__new__(DeltaStore)
+        return super().__new__(cls)
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser()
@@ -215,21 +250,7 @@ class Store:
             raise StoreError(
                 f"the store's manifest {self.manifest_path} is damaged and cannot be read"
             ) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("batches"), list):
-            raise StoreError(f"the store's manifest {self.manifest_path} is not a manifest of this tool")
-        version = data.get("manifest_version", 1)
-        if not isinstance(version, int) or version > MANIFEST_VERSION:
-            raise StoreError(
-                f"the store {self.root} was written by a newer version of this tool (store format "
-                f"{version}, this version reads up to {MANIFEST_VERSION}); upgrade the tool to use it"
-            )
-        for k, b in enumerate(data["batches"]):
-            if not isinstance(b, dict) or not b.get("id") or not b.get("table"):
-                raise StoreError(
-                    f"batch record {k + 1} of the store's manifest {self.manifest_path} has no id or "
-                    "table; the manifest is damaged"
-                )
-        return data
+        return check_manifest(data, self.manifest_path, self.root)
 
     def batches(self, name: str | None = None, *, include_withdrawn: bool = True) -> list[dict[str, object]]:
         """Provenance records of the batches (of table ``name`` when given), oldest first."""
@@ -274,13 +295,7 @@ class Store:
             wanted = list(dict.fromkeys([*columns, *schema.key]))
         parts: list[tuple[pa.Table, pa.Array | None]] = []
         for b in active:
-            path = self.batch_path(b)
-            try:
-                t = pq.read_table(path, columns=wanted)
-            except FileNotFoundError as exc:
-                raise StoreError(
-                    f"batch {b['id']} is listed in the store but its file {path} is missing"
-                ) from exc
+            t = self._read_batch(b, wanted)
             removed = self._removed(b) if merge else None
             parts.append((t if wanted is not None else conform(t, schema), removed))
         if merge:
@@ -289,18 +304,43 @@ class Store:
         tables = [t for t, _ in parts]
         return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
-    def _removed(self, record: dict[str, object]) -> pa.Array | None:
-        """Key strings a batch removed (a full export that no longer lists them), if any."""
-        if not record.get("removed"):
-            return None
+    def _read_batch(self, record: dict[str, object], columns: list[str] | None) -> pa.Table:
+        """The rows a batch stored (its Parquet file)."""
+        path = self.batch_path(record)
+        try:
+            return pq.read_table(path, columns=columns)
+        except FileNotFoundError as exc:
+            raise StoreError(
+                f"batch {record['id']} is listed in the store but its file {path} is missing"
+            ) from exc
+
+    def _read_removals(self, record: dict[str, object]) -> pa.Table:
+        """The keys a batch removed (its removals Parquet file)."""
         path = self.removals_path(record)
         try:
-            t = pq.read_table(path)
+            return pq.read_table(path)
         except FileNotFoundError as exc:
             raise StoreError(
                 f"batch {record['id']} is listed in the store but its removals file {path} is missing"
             ) from exc
-        return key_strings(t, SCHEMAS[str(record["table"])].key)
+
+    def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
+        """Write a new batch's rows (and the keys it removes) before the manifest names it."""
+        self._write_parquet(self.batch_path(record), rows)
+        if removals is not None:
+            self._write_parquet(self.removals_path(record), removals)
+
+    def _save_rejects(self, batch_id: str, data: bytes) -> Path:
+        """Write the rejected rows of a batch as CSV; the path, relative to the store."""
+        path = self.rejects_path(batch_id)
+        self._write_bytes(path, data)
+        return path
+
+    def _removed(self, record: dict[str, object]) -> pa.Array | None:
+        """Key strings a batch removed (a full export that no longer lists them), if any."""
+        if not record.get("removed"):
+            return None
+        return key_strings(self._read_removals(record), SCHEMAS[str(record["table"])].key)
 
     def label(self, name: str, *, as_of: str | None = None) -> str:
         """E.g. "Your data store: 2 batches (ACLED export, UCDP GED)", followed by the attribution
@@ -418,8 +458,7 @@ class Store:
         for b in self.active(name):
             if b["id"] == exclude:
                 continue
-            t = pq.read_table(self.batch_path(b), columns=list(schema.key))
-            parts.append(key_strings(t, schema.key))
+            parts.append(key_strings(self._read_batch(b, list(schema.key)), schema.key))
         if not parts:
             return pa.array([], pa.string())
         return pa.concat_arrays(parts)
@@ -589,18 +628,16 @@ class Store:
                 "notes": list(upload.report.notes),
                 **_coverage(rows, name),
             }
-            target = self.batch_path(record)
-            self._write_parquet(target, rows)
+            gone = None
             if counts["removed"]:
                 keys = SCHEMAS[name].key
                 gone = self.read_table(name, columns=list(keys))
                 assert gone is not None  # rows were removed, so some are current
                 gone = gone.filter(pc.is_in(key_strings(gone, keys), value_set=changes.removed))
-                self._write_parquet(self.removals_path(record), gone)
+            self._save_batch(record, rows, gone)
             rejects_path = None
             if skip_invalid and rejected:
-                rejects_path = self.rejects_path(batch_id)
-                self._write_bytes(rejects_path, upload.rejects_csv())
+                rejects_path = self._save_rejects(batch_id, upload.rejects_csv())
                 record["rejects_file"] = str(rejects_path.relative_to(self.root))
             record["seq"] = self._next_seq(manifest)
             manifest["batches"].append(record)  # type: ignore[union-attr]
@@ -661,7 +698,7 @@ class Store:
             if not withdrawn and not revisions.needs_merge([b]):
                 # restored rows may share keys with batches stored since: the newest one wins
                 schema = SCHEMAS[str(b["table"])]
-                mine = key_strings(pq.read_table(self.batch_path(b), columns=list(schema.key)), schema.key)
+                mine = key_strings(self._read_batch(b, list(schema.key)), schema.key)
                 others = self._keys(str(b["table"]), exclude=batch_id)
                 if len(others) and pc.any(pc.is_in(mine, value_set=others)).as_py():
                     b["overlaps"] = True

@@ -82,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     if not _free(args.host, args.port):
         raise CliError(f"port {args.port} on {args.host} is in use; choose another with --port")
     env = dict(os.environ)
-    if args.store:
+    if args.store and args.store.startswith("s3://"):
+        env["STABILITY_STORE"] = args.store
+    elif args.store:
         env["STABILITY_STORE"] = str(Path(args.store).expanduser().resolve())
     elif not env.get("STABILITY_STORE"):
         # uploads from the Data page go to the default store; until it holds a table, that table

@@ -108,6 +108,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.set_defaults(handler=run_sources)
 
+    m = sub.add_parser(
+        "store",
+        help="maintain the data store (store migrate: move it onto Delta Lake)",
+        description="Maintain the data store.",
+    )
+    msub = m.add_subparsers(dest="store_command", required=True)
+    mg = msub.add_parser(
+        "migrate",
+        help="convert a store of the Parquet-and-manifest layout to Delta Lake tables, keeping every "
+        "batch, its provenance and its history",
+    )
+    mg.add_argument(
+        "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
+    )
+    mg.add_argument(
+        "--to",
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="where to write the Delta Lake store (default: the same folder; the old files are kept)",
+    )
+    mg.set_defaults(handler=run_migrate)
+
     for name, verb in (
         ("withdraw", "withdraw a batch (its file is kept)"),
         ("restore", "restore a withdrawn batch"),
@@ -125,11 +146,16 @@ def _store_dir(value: str | None) -> tuple[Path, str]:
     from datasets.store import default_store_dir
 
     if value:
-        return Path(value).expanduser(), "--store"
+        return _location(value), "--store"
     env = os.environ.get(STORE_ENV)
     if env:
-        return Path(env).expanduser(), f"${STORE_ENV}"
+        return _location(env), f"${STORE_ENV}"
     return default_store_dir(), "default"
+
+
+def _location(value: str) -> Path:
+    """A store folder, or an ``s3://`` URL kept as it is (``Path`` would fold its ``//``)."""
+    return value if value.startswith("s3://") else Path(value).expanduser()  # type: ignore[return-value]
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -274,6 +300,23 @@ def _set(args: argparse.Namespace, withdraw: bool) -> int:
         raise CliError(str(exc), 2) from exc
     state = "withdrawn" if record.get("withdrawn") else "active"
     print(f"batch {record['id']} ({record.get('file_name')}, {record.get('table')}) is now {state}")
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from datasets.store import StoreError
+    from datasets.store_delta import migrate
+    from stability.cli import CliError
+
+    root, _how = _store_dir(args.store)
+    if not str(root).startswith("s3://") and not (Path(root) / "manifest.json").is_file():
+        raise CliError(f"there is no store to migrate at {root} (no manifest.json)", 2)
+    try:
+        new = migrate(root, _location(args.to) if args.to else None)
+    except StoreError as exc:
+        raise CliError(str(exc), 2) from exc
+    batches = new.batches()
+    print(f"migrated {len(batches)} batches to Delta Lake at {new.uri}")
     return 0
 
 
