@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
+import os
 import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
@@ -67,6 +73,68 @@ def _limit_mb() -> int:
     return limit
 
 
+def _spool(file: object) -> bytes | mmap.mmap:
+    """The uploaded file copied in chunks to a temporary file and mapped from disk (read-only).
+
+    The check then reads pages of the file from disk instead of a second copy of it in memory; the
+    temporary file is unlinked at once and its pages go when the mapping is dropped.
+    """
+    file.seek(0)  # type: ignore[attr-defined]
+    with tempfile.TemporaryFile(prefix="stability-upload-") as tmp:
+        shutil.copyfileobj(file, tmp, length=1 << 20)  # type: ignore[misc]
+        tmp.flush()
+        if tmp.tell() == 0:
+            return b""
+        return mmap.mmap(tmp.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+#: Files a person may have being checked at the same time (``$STABILITY_UPLOADS_PER_USER``).
+_CHECKS_LOCK = threading.Lock()
+_CHECKS: dict[str, int] = {}
+
+
+def _uploads_per_user() -> int:
+    try:
+        return max(1, int(os.environ.get("STABILITY_UPLOADS_PER_USER", "2")))
+    except ValueError:
+        return 2
+
+
+def _who() -> str:
+    """Whose uploads count together: the signed-in person, else this browser session."""
+    from dashboard import signin
+
+    name = signin.user()
+    if name:
+        return f"user:{name}"
+    with contextlib.suppress(Exception):
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            return f"session:{ctx.session_id}"
+    return "local"
+
+
+@contextlib.contextmanager
+def _checking(who: str) -> Iterator[None]:
+    """Count a file being checked for ``who``; refused (one sentence) beyond the per-person limit."""
+    limit = _uploads_per_user()
+    with _CHECKS_LOCK:
+        if _CHECKS.get(who, 0) >= limit:
+            raise UnreadableFile(
+                f"you are already checking {limit} file(s); wait until they are done, then try again"
+            )
+        _CHECKS[who] = _CHECKS.get(who, 0) + 1
+    try:
+        yield
+    finally:
+        with _CHECKS_LOCK:
+            _CHECKS[who] -= 1
+            if not _CHECKS[who]:
+                del _CHECKS[who]
+
+
 def _answers(sha256: str) -> tuple[str | None, list[str] | None]:
     """The user's answers to a perception file's questions: its country, the categories that count as safe."""
     country = str(st.session_state.get(f"{_COUNTRY}_{sha256[:16]}") or "").strip() or None
@@ -84,16 +152,17 @@ def _prepared(
     if held is not None and held[0] == key:
         return held[1]
     bar = st.progress(0.0, text="reading the file")
-    upload = prepare(
-        data,
-        name,
-        table=table,
-        format=fmt,
-        mapping=mapping,
-        progress=_progress_callback(bar),
-        country=country,
-        safe_categories=safe,
-    )
+    with _checking(_who()):
+        upload = prepare(
+            data,
+            name,
+            table=table,
+            format=fmt,
+            mapping=mapping,
+            progress=_progress_callback(bar),
+            country=country,
+            safe_categories=safe,
+        )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
     return upload
@@ -301,9 +370,9 @@ def render_upload(store_dir: Path, user: str | None = None) -> None:
     table = right.selectbox(
         "Table", ["auto", *TABLE_NAMES], format_func=lambda t: "Detected" if t == "auto" else t
     )
-    data = file.getvalue()
     try:
-        check_size(len(data))
+        check_size(file.size)
+        data = _spool(file)
     except UnreadableFile as exc:
         st.error(str(exc))
         return
