@@ -192,7 +192,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             continue
         try:
             if args.preview:
-                _preview(store, upload, args)
+                refused += 0 if _preview(store, upload, args) else 1
                 continue
             skip = args.skip_invalid
             earlier = None if args.full_export else store.full_export_of(upload, skip_invalid=skip)
@@ -233,16 +233,17 @@ def run_ingest(args: argparse.Namespace) -> int:
     return 2 if refused else 0
 
 
-def _preview(store: object, upload: object, args: argparse.Namespace) -> None:
-    """Print what storing ``upload`` would do (``--preview``); nothing is stored."""
-    if not upload.report.ok and not args.skip_invalid:  # type: ignore[attr-defined]
+def _preview(store: object, upload: object, args: argparse.Namespace) -> bool:
+    """Print what storing ``upload`` would do (``--preview``); nothing is stored. False when refused."""
+    if upload.data is None or (not upload.report.ok and not args.skip_invalid):  # type: ignore[attr-defined]
         print(upload.report.to_text(), file=sys.stderr)  # type: ignore[attr-defined]
-        return
+        return False
     c = store.preview(upload, full_export=args.full_export, skip_invalid=args.skip_invalid)  # type: ignore[attr-defined]
     print(
         f"{upload.file_name}: would store {c['new']} new and {c['revised']} revised events, "  # type: ignore[attr-defined]
         f"remove {c['removed']}, skip {c['duplicates']} duplicates (preview; nothing stored)"
     )
+    return True
 
 
 def _note_full_export(

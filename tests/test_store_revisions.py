@@ -262,3 +262,14 @@ def test_mapped_file_resaved_adds_nothing(tmp_path: Path) -> None:
     )
     assert (third.new, third.revised, third.duplicates) == (0, 1, 3)
     assert total(store) == 3 + 3 + 7 + 0
+
+
+def test_preview_of_a_refused_file_exits_2_and_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = Path(__file__).parent / "fixtures" / "incidents" / "bad" / "negative_fatalities.csv"
+    store = tmp_path / "store"
+    assert main(["ingest", str(bad), "--store", str(store), "--preview"]) == 2
+    out = capsys.readouterr()
+    assert "would store" not in out.out and "column 'fatalities'" in out.err
+    assert not (store / "manifest.json").exists()
