@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, sidebar, ui
+from dashboard import data, sidebar, signin, ui
 
 st.set_page_config(page_title="Regional Stability Monitor", layout="wide")
+signin.warn_if_exposed()
 
 # No page icons: Streamlit fetches a page's Material icon from a font CDN to use as the favicon.
 PAGES = [

@@ -55,7 +55,11 @@ Weights = tuple[int, int, int]
 def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int, int], ...]:
     """(path, mtime in ns, size) of every file of the store and of the regions file."""
     entries: list[tuple[str, int, int]] = []
-    if store:
+    if store and store.startswith("s3://"):  # object storage: the store's own version, read each time
+        from datasets.store import Store
+
+        entries.append((f"{store}#{Store(store).version()}", 0, 0))
+    elif store:
         root = Path(store).expanduser()
         if root.is_dir():
             for dirpath, _dirs, files in os.walk(root):
@@ -85,6 +89,8 @@ def bundle() -> Bundle:
 def store_dir() -> Path | None:
     """The data store uploads go to (``$STABILITY_STORE``), or None when the app runs without one."""
     store = os.environ.get(STORE_ENV) or None
+    if store and store.startswith("s3://"):
+        return store  # type: ignore[return-value]  # an object-storage URL, kept as it is
     return Path(store).expanduser() if store else None
 
 

@@ -12,7 +12,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import mmap
+import os
 import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
@@ -69,6 +75,68 @@ def _limit_mb() -> int:
     return limit
 
 
+def _spool(file: object) -> bytes | mmap.mmap:
+    """The uploaded file copied in chunks to a temporary file and mapped from disk (read-only).
+
+    The check then reads pages of the file from disk instead of a second copy of it in memory; the
+    temporary file is unlinked at once and its pages go when the mapping is dropped.
+    """
+    file.seek(0)  # type: ignore[attr-defined]
+    with tempfile.TemporaryFile(prefix="stability-upload-") as tmp:
+        shutil.copyfileobj(file, tmp, length=1 << 20)  # type: ignore[misc]
+        tmp.flush()
+        if tmp.tell() == 0:
+            return b""
+        return mmap.mmap(tmp.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+#: Files a person may have being checked at the same time (``$STABILITY_UPLOADS_PER_USER``).
+_CHECKS_LOCK = threading.Lock()
+_CHECKS: dict[str, int] = {}
+
+
+def _uploads_per_user() -> int:
+    try:
+        return max(1, int(os.environ.get("STABILITY_UPLOADS_PER_USER", "2")))
+    except ValueError:
+        return 2
+
+
+def _who() -> str:
+    """Whose uploads count together: the signed-in person, else this browser session."""
+    from dashboard import signin
+
+    name = signin.user()
+    if name:
+        return f"user:{name}"
+    with contextlib.suppress(Exception):
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            return f"session:{ctx.session_id}"
+    return "local"
+
+
+@contextlib.contextmanager
+def _checking(who: str) -> Iterator[None]:
+    """Count a file being checked for ``who``; refused (one sentence) beyond the per-person limit."""
+    limit = _uploads_per_user()
+    with _CHECKS_LOCK:
+        if _CHECKS.get(who, 0) >= limit:
+            raise UnreadableFile(
+                f"you are already checking {limit} file(s); wait until they are done, then try again"
+            )
+        _CHECKS[who] = _CHECKS.get(who, 0) + 1
+    try:
+        yield
+    finally:
+        with _CHECKS_LOCK:
+            _CHECKS[who] -= 1
+            if not _CHECKS[who]:
+                del _CHECKS[who]
+
+
 def _answers(sha256: str) -> tuple[str | None, list[str] | None]:
     """The user's answers to a perception file's questions: its country, the categories that count as safe."""
     country = str(st.session_state.get(f"{_COUNTRY}_{sha256[:16]}") or "").strip() or None
@@ -86,16 +154,17 @@ def _prepared(
     if held is not None and held[0] == key:
         return held[1]
     bar = st.progress(0.0, text="reading the file")
-    upload = prepare(
-        data,
-        name,
-        table=table,
-        format=fmt,
-        mapping=mapping,
-        progress=_progress_callback(bar),
-        country=country,
-        safe_categories=safe,
-    )
+    with _checking(_who()):
+        upload = prepare(
+            data,
+            name,
+            table=table,
+            format=fmt,
+            mapping=mapping,
+            progress=_progress_callback(bar),
+            country=country,
+            safe_categories=safe,
+        )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
     return upload
@@ -246,12 +315,22 @@ def _coverage_field(upload: Upload) -> tuple[bool, tuple[dt.date, dt.date] | Non
 
 
 def _store(
-    store_dir: Path, upload: Upload, skip_invalid: bool, coverage: tuple[dt.date, dt.date] | None = None
+    store_dir: Path,
+    upload: Upload,
+    skip_invalid: bool,
+    user: str | None = None,
+    full_export: bool = False,
+    coverage: tuple[dt.date, dt.date] | None = None,
 ) -> None:
     bar = st.progress(0.9, text="storing")
     try:
         result = Store(store_dir).add(
-            upload, skip_invalid=skip_invalid, progress=_progress_callback(bar), coverage=coverage
+            upload,
+            skip_invalid=skip_invalid,
+            progress=_progress_callback(bar),
+            user=user,
+            full_export=full_export,
+            coverage=coverage,
         )
     except StoreError as exc:
         st.session_state[_RESULT] = ("error", str(exc))
@@ -261,7 +340,12 @@ def _store(
             kind,
             f"{result.file_name}: {result.rows_stored:,} rows stored, "
             f"{result.duplicates:,} duplicates skipped, {result.rejected:,} rejected"
-            + ("" if result.status == "stored" else f" ({result.status})"),
+            + ("" if result.status == "stored" else f" ({result.status})")
+            + (
+                f"; {result.new:,} new, {result.revised:,} revised, {result.removed:,} removed"
+                if result.status == "stored"
+                else ""
+            ),
         )
     bar.empty()
     st.session_state.pop(_STATE, None)
@@ -269,8 +353,30 @@ def _store(
     st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1  # a fresh, empty uploader
 
 
-def render_upload(store_dir: Path) -> None:
-    """Drop a file, check it, and store it on confirmation."""
+def _full_export_choice(store_dir: Path, upload: Upload, skip: bool) -> bool:
+    """Ask whether the file is a full export (pre-ticked when it looks like one) and say what it changes."""
+    store = Store(store_dir)
+    try:
+        earlier = store.full_export_of(upload, skip_invalid=skip)
+        full = st.checkbox(
+            "This file is a full export of its source for its countries and dates: mark stored events it "
+            "no longer lists as removed",
+            value=earlier is not None,
+            key=f"upload_full_export_{upload.sha256[:16]}",
+        )
+        counts = store.preview(upload, full_export=full, skip_invalid=skip)
+    except StoreError as exc:
+        st.error(str(exc))
+        return False
+    st.text(
+        f"Storing it: {counts['new']:,} new events, {counts['revised']:,} revised, "
+        f"{counts['removed']:,} removed, {counts['duplicates']:,} already stored as they are."
+    )
+    return full
+
+
+def render_upload(store_dir: Path, user: str | None = None) -> None:
+    """Drop a file, check it, and store it on confirmation (recorded as ``user``'s change)."""
     st.subheader("Add data")
     st.caption(
         "CSV files from ACLED, UCDP GED, SIPRI, MME, ATOP, McManus & Nieman, the World Bank's WGI (also its "
@@ -291,9 +397,9 @@ def render_upload(store_dir: Path) -> None:
     table = right.selectbox(
         "Table", ["auto", *TABLE_NAMES], format_func=lambda t: "Detected" if t == "auto" else t
     )
-    data = file.getvalue()
     try:
-        check_size(len(data))
+        check_size(file.size)
+        data = _spool(file)
     except UnreadableFile as exc:
         st.error(str(exc))
         return
@@ -315,7 +421,8 @@ def render_upload(store_dir: Path) -> None:
     _perception_questions(upload)
     skip = _show_check(upload)
     readable, stated = _coverage_field(upload)
-    can_store = (upload.report.ok or (skip and upload.storable)) and readable
+    checked = upload.report.ok or (skip and upload.storable)
+    can_store = checked and readable
     n = (
         upload.valid.num_rows
         if skip
@@ -323,13 +430,15 @@ def render_upload(store_dir: Path) -> None:
         if upload.data is not None
         else upload.total_rows
     )
+    full = _full_export_choice(store_dir, upload, skip) if checked else False
     if st.button(f"Store {n:,} rows", type="primary", disabled=not can_store, key="upload_confirm"):
-        _store(store_dir, upload, skip, stated)
+        _store(store_dir, upload, skip, user, full, stated)
         st.rerun()
 
 
-def render_batches(store_dir: Path) -> None:
-    """The batches in the store with their provenance, and withdraw/restore buttons."""
+def render_batches(store_dir: Path, *, user: str | None = None, editable: bool = True) -> None:
+    """The batches in the store with their provenance (and what each added, revised and removed),
+    with withdraw/restore buttons when ``editable`` (changes recorded as ``user``'s)."""
     store = Store(store_dir)
     try:
         sources = store.sources()
@@ -344,6 +453,8 @@ def render_batches(store_dir: Path) -> None:
         return
     shown = sources.drop(columns=["sha256"]).assign(sha256=sources["sha256"].str[:12])
     st.dataframe(shown, hide_index=True)
+    if not editable:
+        return
     for _, b in sources.iterrows():
         label = f"{b['file_name']} ({b['table']}, {b['rows_stored']:,} rows, {b['ingested_at']})"
         cols = st.columns([4, 1])
@@ -352,9 +463,9 @@ def render_batches(store_dir: Path) -> None:
         if cols[1].button(verb, key=f"batch_{verb.lower()}_{b['batch_id']}"):
             try:
                 if b["withdrawn"]:
-                    store.restore(str(b["batch_id"]))
+                    store.restore(str(b["batch_id"]), user=user)
                 else:
-                    store.withdraw(str(b["batch_id"]))
+                    store.withdraw(str(b["batch_id"]), user=user)
             except StoreError as exc:
                 st.session_state[_RESULT] = ("error", str(exc))
             else:
@@ -365,10 +476,12 @@ def render_batches(store_dir: Path) -> None:
             st.rerun()
 
 
-def render(store_dir: Path) -> None:
-    """The whole upload workflow for the store at ``store_dir``: add data, then the list of batches."""
-    render_upload(Path(store_dir))
-    render_batches(Path(store_dir))
+def render(store_dir: Path, user: str | None = None) -> None:
+    """The whole upload workflow for the store at ``store_dir``: add data, then the list of batches.
+
+    ``user`` (the signed-in editor) is recorded with every change; None records the login name."""
+    render_upload(store_dir, user)
+    render_batches(store_dir, user=user)
 
 
 __all__ = ["render", "render_batches", "render_upload"]

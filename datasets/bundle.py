@@ -88,14 +88,21 @@ class Bundle:
 
 
 def load_bundle(
-    store: str | os.PathLike[str] | None = None, regions_path: str | os.PathLike[str] | None = None
+    store: str | os.PathLike[str] | None = None,
+    regions_path: str | os.PathLike[str] | None = None,
+    *,
+    as_of: str | None = None,
 ) -> Bundle:
-    """Load regions (bundled or ``regions_path``) and the three tables (store, else sample)."""
+    """Load regions (bundled or ``regions_path``) and the three tables (store, else sample).
+
+    ``as_of`` (a batch id, date or time) loads the store's tables as they were then."""
     from datasets.coverage import load_coverage
 
     regions = load_regions(regions_path)
     label = str(regions_path) if regions_path is not None else "bundled regions"
-    tables = {name: load_table(name, store) for name in ("incidents", "collaboration", "perception")}
+    tables = {
+        name: load_table(name, store, as_of=as_of) for name in ("incidents", "collaboration", "perception")
+    }
     samples = {name: d.table for name, d in tables.items() if d.illustrative}
     return Bundle(
         regions=regions,

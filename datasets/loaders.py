@@ -200,6 +200,8 @@ class Dataset:
 def resolve_store(store: str | os.PathLike[str] | None) -> Path | None:
     """The store directory: ``store`` if given, else ``$STABILITY_STORE``, else None (sample data)."""
     value = store if store is not None else os.environ.get(STORE_ENV) or None
+    if value and str(value).startswith("s3://"):
+        return value  # type: ignore[return-value]  # an object-storage URL (``datasets.store_delta``)
     return Path(value).expanduser() if value else None
 
 
@@ -223,11 +225,14 @@ def empty_dataset(name: str, version: str = "empty") -> Dataset:
     return Dataset(name, table, False, NO_DATA_LABEL, f"{version}-empty", [])
 
 
-def load_table(name: str, store: str | os.PathLike[str] | None = None) -> Dataset:
+def load_table(
+    name: str, store: str | os.PathLike[str] | None = None, *, as_of: str | None = None
+) -> Dataset:
     """Table ``name`` from the store; the bundled sample only while the store holds no table at all.
 
     Sample and real data never meet: once the store has an active batch of any table, a table
-    without active batches is empty (``empty_dataset``), never the sample.
+    without active batches is empty (``empty_dataset``), never the sample. ``as_of`` (a batch id, a
+    date or an ISO time) gives the store's table as it was then (``datasets.store.Store.read_table``).
     """
     if name not in TABLES:
         raise ValueError(f"unknown table '{name}'; expected one of {', '.join(TABLES)}")
@@ -236,13 +241,16 @@ def load_table(name: str, store: str | os.PathLike[str] | None = None) -> Datase
         from datasets.store import Store
 
         st = Store(root)
-        stored = st.read_table(name)
+        stored = st.read_table(name, as_of=as_of)
         if stored is not None:
             if name == "incidents":
                 stored = sort_incidents(stored)
-            return Dataset(name, stored, False, st.label(name), st.version(name), st.batches(name))
+            label = st.label(name) if as_of is None else f"{st.label(name, as_of=as_of)} (as of {as_of})"
+            return Dataset(name, stored, False, label, st.version(name, as_of), st.batches(name))
         if any(st.active(other) for other in TABLES):
-            return empty_dataset(name, st.version(name))
+            return empty_dataset(name, st.version(name, as_of))
+    elif as_of is not None:
+        raise ValueError("--as-of needs a data store (--store DIR or $STABILITY_STORE)")
     meta = sample_metadata()
     digest = hashlib.sha256(_data_path(f"sample_{name}.parquet").read_bytes()).hexdigest()[:16]
     table = load_sample(name)

@@ -4,6 +4,7 @@ Layout of a store directory::
 
     <root>/manifest.json                      every batch and its provenance (written last)
     <root>/batches/<table>/<batch_id>.parquet one upload's rows (zstd), never changed or deleted
+    <root>/removals/<table>/<batch_id>.parquet keys a full export no longer lists (never changed)
     <root>/rejects/<batch_id>.csv             rows refused when only the valid rows were kept
     <root>/mappings/<name>.json               saved column mappings
     <root>/.lock                              serialises writers (``filelock``)
@@ -15,6 +16,13 @@ was, so readers see the store as it was; the next writer removes what the interr
 (staged files, batch files no manifest names). Writers take the lock, so two uploads at the same
 time both land. Withdrawing a batch only flags it in the manifest.
 
+Revisions (``datasets.revisions``): a batch holds only the new and the revised rows of its file;
+the newest active batch holding a key gives its current values, and a full export's removals hide
+older values of the keys it no longer lists. Every change (ingest, withdrawal, restoration) gets
+the next number ``seq`` in the manifest, so the store as it was after any change can be read
+again (``read_table(name, as_of=...)``). ``manifest_version`` is checked on every read: a store
+written by a newer version of the tool is refused, never rewritten.
+
 Where the store is: ``--store DIR``, else ``$STABILITY_STORE``; ``stability ingest`` with neither
 uses ``default_store_dir()`` (``platformdirs.user_data_dir("regional-stability-monitor")/store``,
 e.g. ``~/.local/share/regional-stability-monitor/store`` on Linux).
@@ -23,6 +31,7 @@ e.g. ``~/.local/share/regional-stability-monitor/store`` on Linux).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -39,14 +48,18 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from datasets import revisions
 from datasets.coverage import derive_coverage
 from datasets.ingest import ColumnMapping, Progress, Upload, key_strings, prepare, read_file
 from datasets.schema import SCHEMAS, conform
+from datasets.store_report import history_frame, sources_frame
 
 __all__ = ["IngestResult", "Store", "StoreError", "default_store_dir"]
 
 APP_NAME = "regional-stability-monitor"
-MANIFEST_VERSION = 1
+#: 2: batches may revise or remove earlier rows (``revised``, ``removed``), changes are numbered
+#: (``seq``). Version 1 stores are read as they are and upgraded on the next write.
+MANIFEST_VERSION = 2
 LOCK_TIMEOUT_S = 900.0
 _DATE_COLUMN = {"incidents": "event_date", "collaboration": "start_date", "perception": "wave_date"}
 _LOW_CARDINALITY = {
@@ -82,7 +95,9 @@ class IngestResult:
     """What happened to one file.
 
     ``status``: ``stored`` (a new batch), ``already stored`` (same file bytes already in an active
-    batch), ``nothing new`` (every row's key already stored), or ``refused`` (nothing stored).
+    batch), ``nothing new`` (every row already stored with the same values), or ``refused``
+    (nothing stored). ``rows_stored`` = ``new`` + ``revised``; ``removed`` counts the events a
+    full export no longer lists; ``duplicates`` the rows stored already with the same values.
     """
 
     file_name: str
@@ -96,10 +111,21 @@ class IngestResult:
     rejected: int
     message: str
     rejects_path: Path | None = None
+    new: int = 0
+    revised: int = 0
+    removed: int = 0
 
     @property
     def ok(self) -> bool:
         return self.status != "refused"
+
+    @property
+    def summary(self) -> str:
+        """E.g. "3,120 new, 412 revised, 17 removed, 5 duplicates skipped, 0 rows rejected"."""
+        return (
+            f"{self.new:,} new, {self.revised:,} revised, {self.removed:,} removed, "
+            f"{self.duplicates:,} duplicates skipped, {self.rejected:,} rows rejected"
+        )
 
 
 def _now() -> str:
@@ -150,8 +176,43 @@ def _refused(base: dict[str, str], rejected: int, message: str) -> IngestResult:
     )
 
 
+def check_manifest(data: object, where: object, root: object) -> dict[str, object]:
+    """``data`` when it is a manifest this version can read; ``StoreError`` in one sentence otherwise.
+
+    Checked on every open: a store written by a newer version (a higher ``manifest_version``) is
+    refused and never rewritten; a batch record without ``id`` or ``table`` is a damaged manifest.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("batches"), list):
+        raise StoreError(f"the store's manifest {where} is not a manifest of this tool")
+    version = data.get("manifest_version", 1)
+    if not isinstance(version, int) or version > MANIFEST_VERSION:
+        raise StoreError(
+            f"the store {root} was written by a newer version of this tool (store format "
+            f"{version}, this version reads up to {MANIFEST_VERSION}); upgrade the tool to use it"
+        )
+    for k, b in enumerate(data["batches"]):
+        if not isinstance(b, dict) or not b.get("id") or not b.get("table"):
+            raise StoreError(
+                f"batch record {k + 1} of the store's manifest {where} has no id or table; "
+                "the manifest is damaged"
+            )
+    return data
+
+
 class Store:
-    """A store directory (it need not exist until the first write)."""
+    """A store directory (it need not exist until the first write).
+
+    ``Store(root)`` gives a ``datasets.store_delta.DeltaStore`` when ``root`` is an ``s3://`` URL
+    or a folder holding a Delta Lake store (see ``stability store migrate``).
+    """
+
+    def __new__(cls, root: str | os.PathLike[str]) -> Store:
+        if cls is Store:
+            from datasets.store_delta import DeltaStore, is_delta_store
+
+            if is_delta_store(root):
+                return super().__new__(DeltaStore)
+        return super().__new__(cls)
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser()
@@ -172,6 +233,9 @@ class Store:
     def batch_path(self, record: dict[str, object]) -> Path:
         return self.root / "batches" / str(record["table"]) / f"{record['id']}.parquet"
 
+    def removals_path(self, record: dict[str, object]) -> Path:
+        return self.root / "removals" / str(record["table"]) / f"{record['id']}.parquet"
+
     def rejects_path(self, batch_id: str) -> Path:
         return self.root / "rejects" / f"{batch_id}.csv"
 
@@ -187,9 +251,7 @@ class Store:
             raise StoreError(
                 f"the store's manifest {self.manifest_path} is damaged and cannot be read"
             ) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("batches"), list):
-            raise StoreError(f"the store's manifest {self.manifest_path} is not a manifest of this tool")
-        return data
+        return check_manifest(data, self.manifest_path, self.root)
 
     def batches(self, name: str | None = None, *, include_withdrawn: bool = True) -> list[dict[str, object]]:
         """Provenance records of the batches (of table ``name`` when given), oldest first."""
@@ -204,84 +266,110 @@ class Store:
         """Batches of table ``name`` that are not withdrawn."""
         return self.batches(name, include_withdrawn=False)
 
-    def read_table(self, name: str, columns: list[str] | None = None) -> pa.Table | None:
-        """Union of the active batches of table ``name``, conformed to its schema; None when none."""
+    def active_at(self, name: str | None, as_of: str | None) -> list[dict[str, object]]:
+        """Batches (of table ``name``) active now, or at ``as_of`` (a batch id, date or time)."""
+        if as_of is None:
+            return self.batches(name, include_withdrawn=False)
+        try:
+            active = revisions.active_at(self.batches(), as_of)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from exc
+        return [b for b in active if name is None or b.get("table") == name]
+
+    def read_table(
+        self, name: str, columns: list[str] | None = None, *, as_of: str | None = None
+    ) -> pa.Table | None:
+        """Current rows of table ``name`` (conformed to its schema), or as they were at ``as_of``.
+
+        The newest active batch holding a key gives its values; removals of a full export hide
+        older values (``datasets.revisions``). None when no batch is active.
+        """
         if name not in SCHEMAS:
             raise ValueError(f"unknown table '{name}'")
-        active = self.active(name)
+        active = self.active_at(name, as_of)
         if not active:
             return None
         schema = SCHEMAS[name]
-        parts = []
+        merge = revisions.needs_merge(active)
+        wanted = columns
+        if merge and columns is not None:
+            wanted = list(dict.fromkeys([*columns, *schema.key]))
+        parts: list[tuple[pa.Table, pa.Array | None]] = []
         for b in active:
-            path = self.batch_path(b)
-            try:
-                t = pq.read_table(path, columns=columns)
-            except FileNotFoundError as exc:
-                raise StoreError(
-                    f"batch {b['id']} is listed in the store but its file {path} is missing"
-                ) from exc
-            parts.append(t if columns is not None else conform(t, schema))
-        table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        return table
+            t = self._read_batch(b, wanted)
+            removed = self._removed(b) if merge else None
+            parts.append((t if wanted is not None else conform(t, schema), removed))
+        if merge:
+            table = revisions.latest_values(parts, schema.key)
+            return table.select(columns) if columns is not None else table
+        tables = [t for t, _ in parts]
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
-    def label(self, name: str) -> str:
+    def _read_batch(self, record: dict[str, object], columns: list[str] | None) -> pa.Table:
+        """The rows a batch stored (its Parquet file)."""
+        path = self.batch_path(record)
+        try:
+            return pq.read_table(path, columns=columns)
+        except FileNotFoundError as exc:
+            raise StoreError(
+                f"batch {record['id']} is listed in the store but its file {path} is missing"
+            ) from exc
+
+    def _read_removals(self, record: dict[str, object]) -> pa.Table:
+        """The keys a batch removed (its removals Parquet file)."""
+        path = self.removals_path(record)
+        try:
+            return pq.read_table(path)
+        except FileNotFoundError as exc:
+            raise StoreError(
+                f"batch {record['id']} is listed in the store but its removals file {path} is missing"
+            ) from exc
+
+    def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
+        """Write a new batch's rows (and the keys it removes) before the manifest names it."""
+        self._write_parquet(self.batch_path(record), rows)
+        if removals is not None:
+            self._write_parquet(self.removals_path(record), removals)
+
+    def _save_rejects(self, batch_id: str, data: bytes) -> Path:
+        """Write the rejected rows of a batch as CSV; the path, relative to the store."""
+        path = self.rejects_path(batch_id)
+        self._write_bytes(path, data)
+        return path
+
+    def _removed(self, record: dict[str, object]) -> pa.Array | None:
+        """Key strings a batch removed (a full export that no longer lists them), if any."""
+        if not record.get("removed"):
+            return None
+        return key_strings(self._read_removals(record), SCHEMAS[str(record["table"])].key)
+
+    def label(self, name: str, *, as_of: str | None = None) -> str:
         """E.g. "Your data store: 2 batches (ACLED export, UCDP GED)", followed by the attribution
         each source requires ("; sources: SIPRI Arms Transfers Database, © SIPRI") when known."""
-        active = self.active(name)
+        active = self.active_at(name, as_of)
         formats = list(dict.fromkeys(str(b.get("format_label", b.get("format", ""))) for b in active))
         noun = "batch" if len(active) == 1 else "batches"
         label = f"Your data store: {len(active)} {noun} ({', '.join(formats)})"
         credits = list(dict.fromkeys(str(b["attribution"]) for b in active if b.get("attribution")))
         return f"{label}; sources: {'; '.join(credits)}" if credits else label
 
-    def version(self, name: str | None = None) -> str:
+    def version(self, name: str | None = None, as_of: str | None = None) -> str:
         """Changes whenever the active batches (of table ``name``, or of any table) change."""
+        if as_of is not None:
+            state: list[object] = [(b["table"], b["id"]) for b in self.active_at(name, as_of)]
+            return "as-of-" + hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
         records = self.batches(name)
         state = [(b["table"], b["id"], bool(b.get("withdrawn"))) for b in records]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
 
     def sources(self) -> pd.DataFrame:
-        """One row per batch: table, format, file name, SHA-256, rows, countries, period, attribution."""
-        cols = [
-            "batch_id",
-            "table",
-            "format",
-            "file_name",
-            "sha256",
-            "rows_stored",
-            "duplicates_skipped",
-            "rows_rejected",
-            "countries",
-            "first_period",
-            "last_period",
-            "attribution",
-            "ingested_at",
-            "user",
-            "withdrawn",
-        ]
-        rows = []
-        for b in self.batches():
-            rows.append(
-                {
-                    "batch_id": b["id"],
-                    "table": b["table"],
-                    "format": b.get("format_label", b.get("format")),
-                    "file_name": b.get("file_name"),
-                    "sha256": b.get("sha256"),
-                    "rows_stored": b.get("rows_stored"),
-                    "duplicates_skipped": b.get("duplicates_skipped"),
-                    "rows_rejected": b.get("rows_rejected"),
-                    "countries": " ".join(b.get("countries") or []),  # type: ignore[arg-type]
-                    "first_period": (b.get("first_date") or "")[: _width(b)] or None,  # type: ignore[index]
-                    "last_period": (b.get("last_date") or "")[: _width(b)] or None,  # type: ignore[index]
-                    "attribution": b.get("attribution"),
-                    "ingested_at": b.get("ingested_at"),
-                    "user": b.get("user"),
-                    "withdrawn": bool(b.get("withdrawn")),
-                }
-            )
-        return pd.DataFrame(rows, columns=cols)
+        """One row per batch: table, format, file name, SHA-256, rows, countries, period, attribution,
+        and the events it added, revised and removed (``datasets.store_report.sources_frame``)."""
+        return sources_frame(self.batches())
+
+    def history(self) -> pd.DataFrame:
+        """One row per change (ingest, withdrawal, restoration), oldest first (``history_frame``)."""
+        return history_frame(self.batches())
 
     # ---- writing -----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -306,8 +394,12 @@ class Store:
             for p in self.staging.iterdir():
                 with contextlib.suppress(OSError):
                     p.unlink()
-        folder = self.root / "batches"
-        files = list(folder.glob("*/*.parquet")) if folder.is_dir() else []
+        files = [
+            p
+            for folder in (self.root / "batches", self.root / "removals")
+            if folder.is_dir()
+            for p in folder.glob("*/*.parquet")
+        ]
         if not self.manifest_path.exists():
             if files:
                 raise StoreError(
@@ -315,7 +407,7 @@ class Store:
                     "restore the manifest from a backup before adding data"
                 )
             return
-        known = {self.batch_path(b) for b in self.batches()}
+        known = {path for b in self.batches() for path in (self.batch_path(b), self.removals_path(b))}
         written = self.manifest_path.stat().st_mtime_ns
         for p in files:
             with contextlib.suppress(OSError):
@@ -355,6 +447,7 @@ class Store:
         self._publish(tmp, target)
 
     def _write_manifest(self, manifest: dict[str, object]) -> None:
+        manifest["manifest_version"] = MANIFEST_VERSION  # a version 1 store is upgraded here
         manifest["updated_at"] = _now()
         self._write_bytes(
             self.manifest_path, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
@@ -366,11 +459,19 @@ class Store:
         for b in self.active(name):
             if b["id"] == exclude:
                 continue
-            t = pq.read_table(self.batch_path(b), columns=list(schema.key))
-            parts.append(key_strings(t, schema.key))
+            parts.append(key_strings(self._read_batch(b, list(schema.key)), schema.key))
         if not parts:
             return pa.array([], pa.string())
         return pa.concat_arrays(parts)
+
+    def _next_seq(self, manifest: dict[str, object]) -> int:
+        """The number of the next change (numbers continue after those already given)."""
+        seen = [int(manifest.get("seq") or 0)]  # type: ignore[call-overload]
+        for b in manifest["batches"]:  # type: ignore[union-attr]
+            seen.append(int(b.get("seq") or 0))
+            seen.extend(int(h.get("seq") or 0) for h in b.get("history") or [])
+        manifest["seq"] = max(seen) + 1
+        return int(manifest["seq"])  # type: ignore[call-overload]
 
     def _stored_copy(self, sha256: str, name: str) -> dict[str, object] | None:
         """The active batch of table ``name`` holding a file with this SHA-256, if any."""
@@ -387,6 +488,56 @@ class Store:
             if candidate not in taken:
                 return candidate
 
+    def full_export_of(self, upload: Upload, *, skip_invalid: bool = False) -> dict[str, object] | None:
+        """The active batch a file looks like a newer full export of, if any.
+
+        Detected when an earlier active batch of the same table came from the same sources and
+        covered the same countries from the same first date, and the file reaches at least as far.
+        """
+        rows = _rows(upload, skip_invalid)
+        if rows is None or rows.num_rows == 0:
+            return None
+        scope = _scope(rows, upload.table)
+        for b in reversed(self.active(upload.table)):
+            old = b.get("scope")
+            if not isinstance(old, dict):
+                continue
+            if (
+                old.get("sources") == scope["sources"]
+                and old.get("countries") == scope["countries"]
+                and old.get("first_date") == scope["first_date"]
+                and str(old.get("last_date") or "") <= str(scope["last_date"] or "")
+            ):
+                return b
+        return None
+
+    def _changes(self, name: str, rows: pa.Table, full_export: bool) -> revisions.Changes:
+        """What ``rows`` do to the current rows of ``name`` (removals only for a full export)."""
+        schema = SCHEMAS[name]
+        current = self.read_table(name)
+        mask = None
+        if full_export and current is not None:
+            scope = _scope(rows, name)
+            mask = revisions.in_scope(
+                current,
+                sources=scope["sources"],  # type: ignore[arg-type]
+                countries=scope["countries"] if name != "collaboration" else [],  # type: ignore[arg-type]
+                first=dt.date.fromisoformat(str(scope["first_date"])) if scope["first_date"] else None,
+                last=dt.date.fromisoformat(str(scope["last_date"])) if scope["last_date"] else None,
+                date_column=_DATE_COLUMN[name],
+            )
+        return revisions.classify(rows, current, schema.key, mask)
+
+    def preview(
+        self, upload: Upload, *, full_export: bool = False, skip_invalid: bool = False
+    ) -> dict[str, int]:
+        """What storing ``upload`` would do, without storing it: counts of ``new``, ``revised``,
+        ``duplicates`` and (for a full export) ``removed`` events."""
+        rows = _rows(upload, skip_invalid)
+        if rows is None or rows.num_rows == 0:
+            return {"new": 0, "revised": 0, "duplicates": 0, "removed": 0}
+        return self._changes(upload.table, rows, full_export).counts
+
     def add(
         self,
         upload: Upload,
@@ -395,6 +546,7 @@ class Store:
         user: str | None = None,
         progress: Progress | None = None,
         coverage: tuple[dt.date, dt.date] | None = None,
+        full_export: bool = False,
     ) -> IngestResult:
         """Store a checked file (``datasets.ingest.Upload``) as a new batch.
 
@@ -404,8 +556,12 @@ class Store:
 
         A file with any problem is refused unless ``skip_invalid``; then only its valid rows are
         stored and the rejected rows are written to ``<root>/rejects/<batch_id>.csv``. Rows whose
-        key (incidents: source and event id) is already in an active batch are skipped; a file
-        whose SHA-256 matches an active batch adds nothing. A refused file does not touch the store.
+        key (incidents: source and event id) is current with the same values are skipped
+        (duplicates); rows whose key is current with other values are stored as revisions, which
+        supersede the earlier values (kept in their batch). With ``full_export``, current events
+        of the file's sources, countries and span of dates that the file no longer lists are
+        marked removed. A file whose SHA-256 matches an active batch adds nothing. A refused file
+        does not touch the store.
         """
         step: Progress = progress or (lambda _f, _m: None)
         name = upload.table
@@ -420,29 +576,27 @@ class Store:
             return _refused(base, upload.total_rows, upload.report.to_text())
         if not upload.report.ok and not skip_invalid:
             return _refused(base, rejected, upload.report.to_text())
-        rows = upload.valid if skip_invalid else upload.data
-        if rows.num_rows == 0:
+        rows = _rows(upload, skip_invalid)
+        if rows is None or rows.num_rows == 0:
             return _refused(
                 base,
                 rejected,
                 f"{upload.file_name}: no row of the file is valid; nothing was stored.\n"
                 + upload.report.to_text(),
             )
-        schema = SCHEMAS[name]
+        scope = _scope(rows, name)
         step(0.92, "storing")
         with self._locked():
             manifest = self._manifest()
             same = self._stored_copy(upload.sha256, name)
             if same is not None:
                 return _already_stored(base, same)
-            stored_keys = self._keys(name)
-            duplicates = 0
-            if len(stored_keys):
-                seen = pc.is_in(key_strings(rows, schema.key), value_set=stored_keys)
-                duplicates = int(pc.sum(seen).as_py() or 0)
-                if duplicates:
-                    rows = rows.filter(pc.invert(seen))
-            if rows.num_rows == 0:
+            changes = self._changes(name, rows, full_export)
+            counts = changes.counts
+            duplicates = counts["duplicates"]
+            if duplicates:
+                rows = rows.filter(pa.array(~changes.duplicate))
+            if rows.num_rows == 0 and not counts["removed"]:
                 return IngestResult(
                     **base,
                     status="nothing new",
@@ -469,37 +623,47 @@ class Store:
                 "rows_stored": rows.num_rows,
                 "duplicates_skipped": duplicates,
                 "rows_rejected": rejected if skip_invalid else 0,
+                "new": counts["new"],
+                "revised": counts["revised"],
+                "removed": counts["removed"],
+                "full_export": bool(full_export),
+                "scope": scope,
                 "ingested_at": _now(),
                 "user": _user(user),
                 "withdrawn": False,
                 "notes": list(upload.report.notes),
                 **_coverage(rows, name, upload, stated=coverage),
             }
-            target = self.batch_path(record)
-            self._write_parquet(target, rows)
+            gone = None
+            if counts["removed"]:
+                keys = SCHEMAS[name].key
+                gone = self.read_table(name, columns=list(keys))
+                assert gone is not None  # rows were removed, so some are current
+                gone = gone.filter(pc.is_in(key_strings(gone, keys), value_set=changes.removed))
+            self._save_batch(record, rows, gone)
             rejects_path = None
             if skip_invalid and rejected:
-                rejects_path = self.rejects_path(batch_id)
-                self._write_bytes(rejects_path, upload.rejects_csv())
+                rejects_path = self._save_rejects(batch_id, upload.rejects_csv())
                 record["rejects_file"] = str(rejects_path.relative_to(self.root))
+            record["seq"] = self._next_seq(manifest)
             manifest["batches"].append(record)  # type: ignore[union-attr]
             self._write_manifest(manifest)
         step(1.0, "stored")
-        parts = [f"{rows.num_rows} rows stored as batch {batch_id}"]
-        if duplicates:
-            parts.append(f"{duplicates} already stored")
-        if skip_invalid and rejected:
-            parts.append(f"{rejected} rejected")
-        return IngestResult(
+        result = IngestResult(
             **base,
             status="stored",
             batch_id=batch_id,
             rows_stored=rows.num_rows,
             duplicates=duplicates,
             rejected=rejected if skip_invalid else 0,
-            message=f"{upload.file_name}: " + "; ".join(parts) + ".",
+            message="",
             rejects_path=rejects_path,
+            new=counts["new"],
+            revised=counts["revised"],
+            removed=counts["removed"],
         )
+        message = f"{upload.file_name}: stored as batch {batch_id}: {result.summary}."
+        return dataclasses.replace(result, message=message)
 
     def ingest(
         self,
@@ -514,6 +678,7 @@ class Store:
         progress: Progress | None = None,
         coverage: tuple[dt.date, dt.date] | None = None,
         earliest: dt.date | None = None,
+        full_export: bool = False,
     ) -> IngestResult:
         """Read, check and store a file (``datasets.ingest.prepare`` then ``add``).
 
@@ -529,7 +694,14 @@ class Store:
         upload = prepare(
             data, name, table=table, format=format, mapping=mapping, progress=progress, earliest=earliest
         )
-        return self.add(upload, skip_invalid=skip_invalid, user=user, progress=progress, coverage=coverage)
+        return self.add(
+            upload,
+            skip_invalid=skip_invalid,
+            user=user,
+            progress=progress,
+            full_export=full_export,
+            coverage=coverage,
+        )
 
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         with self._locked():
@@ -541,19 +713,21 @@ class Store:
                 raise StoreError(f"there is no batch '{batch_id}' in the store {self.root}")
             if bool(b.get("withdrawn")) == withdrawn:
                 return dict(b)
-            if not withdrawn:
+            if not withdrawn and not revisions.needs_merge([b]):
+                # restored rows may share keys with batches stored since: the newest one wins
                 schema = SCHEMAS[str(b["table"])]
-                mine = pq.read_table(self.batch_path(b), columns=list(schema.key))
+                mine = key_strings(self._read_batch(b, list(schema.key)), schema.key)
                 others = self._keys(str(b["table"]), exclude=batch_id)
-                overlap = int(pc.sum(pc.is_in(key_strings(mine, schema.key), value_set=others)).as_py() or 0)
-                if overlap:
-                    raise StoreError(
-                        f"batch {batch_id} cannot be restored: {overlap} of its rows are stored again in "
-                        "another active batch; withdraw that batch first"
-                    )
+                if len(others) and pc.any(pc.is_in(mine, value_set=others)).as_py():
+                    b["overlaps"] = True
             b["withdrawn"] = withdrawn
             b.setdefault("history", []).append(
-                {"action": "withdrawn" if withdrawn else "restored", "at": _now(), "user": _user(user)}
+                {
+                    "action": "withdrawn" if withdrawn else "restored",
+                    "at": _now(),
+                    "user": _user(user),
+                    "seq": self._next_seq(manifest),
+                }
             )
             self._write_manifest(manifest)
             return dict(b)
@@ -563,7 +737,8 @@ class Store:
         return self._set_withdrawn(batch_id, True, user)
 
     def restore(self, batch_id: str, *, user: str | None = None) -> dict[str, object]:
-        """Undo ``withdraw``; refused when its rows are now stored by another active batch."""
+        """Undo ``withdraw``. Where a batch stored since holds the same events, the newer values stay
+        current (the restored batch's values are history until that batch is withdrawn)."""
         return self._set_withdrawn(batch_id, False, user)
 
 
@@ -614,6 +789,22 @@ def _source_name(rows: pa.Table, name: str, upload: Upload | None) -> str:
     return upload.format_label if upload is not None else name
 
 
-def _width(record: dict[str, object]) -> int:
-    """Characters of a date that make its period: 4 (``YYYY``) for annual sources, else 7 (``YYYY-MM``)."""
-    return 4 if record.get("period_grain") == "year" else 7
+def _rows(upload: Upload, skip_invalid: bool) -> pa.Table | None:
+    """The rows of ``upload`` that would be stored: all of them, or its valid ones."""
+    return upload.valid if skip_invalid else upload.data
+
+
+def _scope(rows: pa.Table, name: str) -> dict[str, object]:
+    """What a file covers, for recognising a newer full export: sources, countries, first and last date."""
+    sources = sorted(str(s) for s in pc.unique(rows["source"]).to_pylist() if s)
+    if name == "collaboration":
+        countries = sorted(str(c) for c in pc.unique(pc.list_flatten(rows["participants"])).to_pylist() if c)
+    else:
+        countries = sorted(str(c) for c in pc.unique(rows["iso3"]).to_pylist() if c)
+    mm = pc.min_max(rows[_DATE_COLUMN[name]]).as_py()
+    return {
+        "sources": sources,
+        "countries": countries,
+        "first_date": mm["min"].isoformat() if mm["min"] else None,
+        "last_date": mm["max"].isoformat() if mm["max"] else None,
+    }

@@ -33,6 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--regions", metavar="FILE", help="CSV with columns region,iso3 replacing the bundled regions"
     )
+    p.add_argument(
+        "--editors",
+        metavar="FILE",
+        help="turn on sign-in: a TOML file whose [auth.users.NAME] entries give each person a bcrypt "
+        "password hash and a role (editor or viewer); only editors change the data",
+    )
+    p.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="ask for a password and print its bcrypt hash for the editors file, then exit",
+    )
     p.set_defaults(handler=run)
 
 
@@ -55,14 +66,25 @@ def command(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dashboard.access import EDITORS_ENV, LOCAL_HOSTS, hash_password, load_accounts
     from stability.cli import CliError
 
+    if args.hash_password:
+        import getpass
+
+        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise CliError("no password given")
+        print(hash_password(password))
+        return 0
     if not 0 < args.port < 65536:
         raise CliError(f"--port {args.port} is not a valid port number")
     if not _free(args.host, args.port):
         raise CliError(f"port {args.port} on {args.host} is in use; choose another with --port")
     env = dict(os.environ)
-    if args.store:
+    if args.store and args.store.startswith("s3://"):
+        env["STABILITY_STORE"] = args.store
+    elif args.store:
         env["STABILITY_STORE"] = str(Path(args.store).expanduser().resolve())
     elif not env.get("STABILITY_STORE"):
         # uploads from the Data page go to the default store; until it holds a table, that table
@@ -72,6 +94,21 @@ def run(args: argparse.Namespace) -> int:
         env["STABILITY_STORE"] = str(default_store_dir())
     if args.regions:
         env["STABILITY_REGIONS"] = str(Path(args.regions).expanduser().resolve())
+    if args.editors:
+        editors = Path(args.editors).expanduser().resolve()
+        accounts = load_accounts(editors)  # a broken file stops here, in one sentence
+        env[EDITORS_ENV] = str(editors)
+        print(
+            f"Sign-in on: {sum(a.role == 'editor' for a in accounts.values())} editor(s) may change the data",
+            flush=True,
+        )
+    if args.host not in LOCAL_HOSTS and not env.get(EDITORS_ENV):
+        print(
+            f"warning: the dashboard is reachable from other machines ({args.host}) without sign-in: anyone "
+            "who can open it can change the data; give --editors FILE to turn sign-in on",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"Regional Stability Monitor: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     print(f"Data store: {env['STABILITY_STORE']}", flush=True)
     proc = subprocess.Popen(command(args), env=env, cwd=str(Path(dashboard.__file__).parent))

@@ -95,6 +95,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="earliest plausible date of the file's rows (default: ACLED 1997-01-01, UCDP 1989-01-01, "
         "UCDP ACD 1946-01-01, ATOP 1815-01-01, other files 1900-01-01); earlier rows are refused",
     )
+    p.add_argument(
+        "--full-export",
+        action="store_true",
+        help="each file is a full export of its source for its countries and span of dates: stored events "
+        "of that scope the file no longer lists are marked removed (kept in the history)",
+    )
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="say how many events each file would add, revise and remove, without storing anything",
+    )
     p.add_argument("--user", help="who is uploading (default: your login name)")
     p.set_defaults(handler=run_ingest)
 
@@ -116,7 +127,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
     )
     s.add_argument("--format", choices=["csv", "json"], default="csv")
+    s.add_argument(
+        "--history",
+        action="store_true",
+        help="one row per change instead: each ingest (events new, revised, removed), withdrawal and "
+        "restoration, with who made it and when",
+    )
     s.set_defaults(handler=run_sources)
+
+    m = sub.add_parser(
+        "store",
+        help="maintain the data store (store migrate: move it onto Delta Lake)",
+        description="Maintain the data store.",
+    )
+    msub = m.add_subparsers(dest="store_command", required=True)
+    mg = msub.add_parser(
+        "migrate",
+        help="convert a store of the Parquet-and-manifest layout to Delta Lake tables, keeping every "
+        "batch, its provenance and its history",
+    )
+    mg.add_argument(
+        "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
+    )
+    mg.add_argument(
+        "--to",
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="where to write the Delta Lake store (default: the same folder; the old files are kept)",
+    )
+    mg.set_defaults(handler=run_migrate)
 
     for name, verb in (
         ("withdraw", "withdraw a batch (its file is kept)"),
@@ -135,11 +173,16 @@ def _store_dir(value: str | None) -> tuple[Path, str]:
     from datasets.store import default_store_dir
 
     if value:
-        return Path(value).expanduser(), "--store"
+        return _location(value), "--store"
     env = os.environ.get(STORE_ENV)
     if env:
-        return Path(env).expanduser(), f"${STORE_ENV}"
+        return _location(env), f"${STORE_ENV}"
     return default_store_dir(), "default"
+
+
+def _location(value: str) -> Path:
+    """A store folder, or an ``s3://`` URL kept as it is (``Path`` would fold its ``//``)."""
+    return value if value.startswith("s3://") else Path(value).expanduser()  # type: ignore[return-value]
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -177,7 +220,18 @@ def run_ingest(args: argparse.Namespace) -> int:
             refused += 1
             continue
         try:
-            result = store.add(upload, skip_invalid=args.skip_invalid, user=args.user, coverage=stated)
+            if args.preview:
+                refused += 0 if _preview(store, upload, args) else 1
+                continue
+            skip = args.skip_invalid
+            earlier = None if args.full_export else store.full_export_of(upload, skip_invalid=skip)
+            result = store.add(
+                upload,
+                skip_invalid=args.skip_invalid,
+                user=args.user,
+                full_export=args.full_export,
+                coverage=stated,
+            )
         except StoreError as exc:
             raise CliError(str(exc)) from exc
         if result.status == "refused":
@@ -192,8 +246,11 @@ def run_ingest(args: argparse.Namespace) -> int:
         }[result.status]
         print(
             f"{path.name}: {result.table}, {result.format_label}: {result.rows_stored} rows stored, "
-            f"{result.duplicates} duplicates skipped, {result.rejected} rows rejected{note}"
+            f"{result.duplicates} duplicates skipped, {result.rejected} rows rejected; "
+            f"{result.new} new, {result.revised} revised, {result.removed} removed{note}"
         )
+        if result.status == "stored" and not args.full_export:
+            _note_full_export(store, upload, args.skip_invalid, earlier)
         for note in upload.report.notes:
             print(f"  note: {note}")
         if result.rejects_path is not None:
@@ -242,6 +299,33 @@ def run_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview(store: object, upload: object, args: argparse.Namespace) -> bool:
+    """Print what storing ``upload`` would do (``--preview``); nothing is stored. False when refused."""
+    if upload.data is None or (not upload.report.ok and not args.skip_invalid):  # type: ignore[attr-defined]
+        print(upload.report.to_text(), file=sys.stderr)  # type: ignore[attr-defined]
+        return False
+    c = store.preview(upload, full_export=args.full_export, skip_invalid=args.skip_invalid)  # type: ignore[attr-defined]
+    print(
+        f"{upload.file_name}: would store {c['new']} new and {c['revised']} revised events, "  # type: ignore[attr-defined]
+        f"remove {c['removed']}, skip {c['duplicates']} duplicates (preview; nothing stored)"
+    )
+    return True
+
+
+def _note_full_export(
+    store: object, upload: object, skip_invalid: bool, earlier: dict[str, object] | None
+) -> None:
+    """Say when a stored file looks like a newer full export, and what ``--full-export`` would remove."""
+    if earlier is None:
+        return
+    gone = store.preview(upload, full_export=True, skip_invalid=skip_invalid)["removed"]  # type: ignore[attr-defined]
+    if gone:
+        print(
+            f"  note: this file looks like a newer full export of batch {earlier['id']}; {gone} stored "
+            "events of that scope are not in it. Ingest it again with --full-export to mark them removed."
+        )
+
+
 def _note_regions(store: object, batch_id: str | None, regions_path: str) -> None:
     from datasets.loaders import load_regions
 
@@ -261,7 +345,8 @@ def run_sources(args: argparse.Namespace) -> int:
     from datasets.store import Store
 
     root, _how = _store_dir(args.store)
-    frame = Store(root).sources()
+    store = Store(root)
+    frame = store.history() if args.history else store.sources()
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
@@ -282,6 +367,23 @@ def _set(args: argparse.Namespace, withdraw: bool) -> int:
         raise CliError(str(exc), 2) from exc
     state = "withdrawn" if record.get("withdrawn") else "active"
     print(f"batch {record['id']} ({record.get('file_name')}, {record.get('table')}) is now {state}")
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from datasets.store import StoreError
+    from datasets.store_delta import migrate
+    from stability.cli import CliError
+
+    root, _how = _store_dir(args.store)
+    if not str(root).startswith("s3://") and not (Path(root) / "manifest.json").is_file():
+        raise CliError(f"there is no store to migrate at {root} (no manifest.json)", 2)
+    try:
+        new = migrate(root, _location(args.to) if args.to else None)
+    except StoreError as exc:
+        raise CliError(str(exc), 2) from exc
+    batches = new.batches()
+    print(f"migrated {len(batches)} batches to Delta Lake at {new.uri}")
     return 0
 
 

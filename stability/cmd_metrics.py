@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the sample data)"
     )
+    p.add_argument(
+        "--as-of",
+        metavar="BATCH_ID|TIME",
+        help="the numbers as they were just after that batch was stored, or at that date "
+        "(YYYY-MM-DD, end of day UTC) or time (ISO 8601); see `stability sources --history`",
+    )
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(handler=run)
 
@@ -32,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from metrics.indicators import FAMILIES, compute_indicators
     from metrics.provenance import tidy_provenance
 
-    ctx = load_bundle(args.store, args.regions)
+    ctx = load_bundle(args.store, args.regions, as_of=args.as_of)
     names = None
     if args.region is not None:
         names = [ctx.require_region(args.region)]

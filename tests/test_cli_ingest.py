@@ -39,18 +39,19 @@ def test_ingest_prints_one_line_per_file(tmp_path: Path, capsys: pytest.CaptureF
     lines = out.splitlines()
     assert lines[0].startswith(
         "acled_current.csv: incidents, ACLED export: 10 rows stored, 0 duplicates skipped, "
-        "0 rows rejected (batch "
+        "0 rows rejected; 10 new, 0 revised, 0 removed (batch "
     )
     assert lines[1].startswith(
-        "ucdp_ged.csv: incidents, UCDP GED: 7 rows stored, 0 duplicates skipped, 0 rows rejected"
+        "ucdp_ged.csv: incidents, UCDP GED: 7 rows stored, 0 duplicates skipped, 0 rows rejected; "
+        "7 new, 0 revised, 0 removed"
     )
     assert f"stability dashboard --store {store}" in out
     # the same file again: nothing added, exit 0
     code, out, _ = run(["ingest", str(FIX / "acled_current.csv"), "--store", str(store)], capsys)
     assert code == 0
     assert out.splitlines()[0] == (
-        "acled_current.csv: incidents, ACLED export: 0 rows stored, 10 duplicates skipped, 0 rows rejected "
-        "(this file is already stored; nothing added)"
+        "acled_current.csv: incidents, ACLED export: 0 rows stored, 10 duplicates skipped, 0 rows rejected; "
+        "0 new, 0 revised, 0 removed (this file is already stored; nothing added)"
     )
 
 

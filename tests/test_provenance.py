@@ -92,8 +92,8 @@ def test_evaluate_with_only_incidents_has_no_collaboration_or_perception(inciden
     assert code == 0
     rows = json.loads(out)
     measures = [r["measure"] for r in rows]
-    # 3 incident + 3 fatality measures (rate ratio, DiD, placebo) + the sustained-decline measure
-    assert len(measures) == 3 + 3 + 1
+    # 4 incident + 4 fatality measures (rate ratio, DiD, pre-trend p, placebo) + the trend measure
+    assert len(measures) == 4 + 4 + 1
     assert all(measure_families(m) == ("conflict",) for m in measures)
     assert not [m for m in measures if m.startswith(("engagements", "network", "perception", "leadlag"))]
     assert {r["provenance"] for r in rows} == {"UCDP GED"}

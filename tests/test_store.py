@@ -109,13 +109,20 @@ def test_rows_already_stored_are_skipped(tmp_path: Path) -> None:
     # rows GEN3..GEN7: GEN3 and GEN4 are stored already, 3 are new
     second = store.ingest(acled_rows(5, start=3), "second.csv")
     assert (second.status, second.rows_stored, second.duplicates) == ("stored", 3, 2)
-    # the same five events in a file with other bytes (a different note): nothing new
-    other = acled_rows(5).replace(b"Clash near", b"Fighting near")
-    third = store.ingest(other, "third.csv")
+    # the same five events with the same values in a file with other bytes (CRLF): nothing new
+    crlf = acled_rows(5).replace(b"\n", b"\r\n")
+    third = store.ingest(crlf, "third.csv")
     assert (third.status, third.rows_stored, third.duplicates) == ("nothing new", 0, 5)
+    # the same five events with a corrected note: five revisions, still 5 + 3 events
+    other = acled_rows(5).replace(b"Clash near", b"Fighting near")
+    fourth = store.ingest(other, "fourth.csv")
+    assert (fourth.status, fourth.rows_stored, fourth.duplicates) == ("stored", 5, 0)
+    assert (fourth.new, fourth.revised, fourth.removed) == (0, 5, 0)
     table = store.read_table("incidents")
-    assert table is not None and table.num_rows == 8
-    assert len(store.batches("incidents")) == 2
+    assert table is not None and table.num_rows == 5 + 3
+    notes = sorted(n.split(",")[0] for n in table["notes"].to_pylist())
+    assert notes == ["Clash near Djenne"] * 3 + ["Fighting near Djenne"] * 5
+    assert len(store.batches("incidents")) == 3
 
 
 def test_refused_file_leaves_store_unchanged(tmp_path: Path) -> None:
@@ -175,16 +182,23 @@ def test_withdraw_and_restore_change_what_load_table_returns(tmp_path: Path) -> 
     assert history == ["withdrawn", "restored"]
 
 
-def test_restore_refused_when_rows_are_stored_again(tmp_path: Path) -> None:
+def test_restore_when_rows_are_stored_again_keeps_the_newer_values(tmp_path: Path) -> None:
     store = Store(tmp_path)
     first = store.ingest(acled_rows(3), "a.csv")
     assert first.batch_id
     store.withdraw(first.batch_id)
     # the same events in another file: stored anew while the first batch is withdrawn
     second = store.ingest(acled_rows(3).replace(b"Clash", b"Fight"), "b.csv")
-    assert second.rows_stored == 3
-    with pytest.raises(StoreError, match="cannot be restored: 3 of its rows"):
-        store.restore(first.batch_id)
+    assert (second.rows_stored, second.new) == (3, 3)
+    store.restore(first.batch_id)  # the newer batch's values stay current: 3 events, not 6
+    table = store.read_table("incidents")
+    assert table is not None and table.num_rows == 3
+    assert all(n.startswith("Fight near") for n in table["notes"].to_pylist())
+    assert second.batch_id
+    store.withdraw(second.batch_id)  # now the restored batch's values are current again
+    table = store.read_table("incidents")
+    assert table is not None and table.num_rows == 3
+    assert all(n.startswith("Clash near") for n in table["notes"].to_pylist())
     with pytest.raises(StoreError, match="no batch 'nope'"):
         store.withdraw("nope")
 

@@ -57,7 +57,10 @@ def test_upload_check_confirm_and_withdraw(app: AppTest) -> None:
     assert confirm.label == "Store 10 rows" and not confirm.disabled
     confirm.click().run()
     assert not at.exception
-    assert at.success[0].value == "acled.csv: 10 rows stored, 0 duplicates skipped, 0 rejected"
+    assert (
+        at.success[0].value
+        == "acled.csv: 10 rows stored, 0 duplicates skipped, 0 rejected; 10 new, 0 revised, 0 removed"
+    )
     (batch,) = _store(at).batches("incidents")
     assert batch["file_name"] == "acled.csv" and batch["rows_stored"] == 10
     ds = load_table("incidents")
@@ -94,7 +97,10 @@ def test_bad_file_is_refused_unless_only_valid_rows_are_kept(app: AppTest) -> No
     assert confirm.label == "Store 3 rows" and not confirm.disabled
     confirm.click().run()
     assert not at.exception
-    assert at.success[0].value == "bad.csv: 3 rows stored, 0 duplicates skipped, 2 rejected"
+    assert (
+        at.success[0].value
+        == "bad.csv: 3 rows stored, 0 duplicates skipped, 2 rejected; 3 new, 0 revised, 0 removed"
+    )
     (batch,) = _store(at).batches("incidents")
     assert batch["rows_stored"] == 3 and batch["rows_rejected"] == 2
 
@@ -130,7 +136,10 @@ def test_column_mapping_form(app: AppTest) -> None:
     assert at.text[0].value.startswith("Layout: Column mapping 'Field sheet' · table: incidents · 2 rows")
     at.button(key="upload_confirm").click().run()
     assert not at.exception
-    assert at.success[0].value == "sheet.csv: 2 rows stored, 0 duplicates skipped, 0 rejected"
+    assert (
+        at.success[0].value
+        == "sheet.csv: 2 rows stored, 0 duplicates skipped, 0 rejected; 2 new, 0 revised, 0 removed"
+    )
     table = _store(at).read_table("incidents")
     assert table is not None and table["iso3"].to_pylist() == ["MLI", "NER"]
     assert table["source"].to_pylist() == ["Field office", "Field office"]

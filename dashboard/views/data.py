@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, ui, upload
+from dashboard import data, signin, ui, upload
 
 # 1. What is loaded
 st.title("Data")
@@ -49,12 +49,19 @@ for name, details in data.provenance():
         for record in details:
             st.json(record, expanded=True)
 
-# 4. Upload
+# 4. Upload (editors only when sign-in is on)
 store_dir = data.store_dir()
+signin.render()
 if store_dir is None:
     st.info(
         "To add your own data, start the dashboard with a data store: "
         "`stability dashboard` (uses your default store) or `stability dashboard --store DIR`."
     )
+elif signin.can_edit():
+    upload.render(store_dir, user=signin.user())
+    if st.button("Reload data for everyone (clears the shared caches)", key="clear_caches"):
+        data.clear()
+        st.rerun()
 else:
-    upload.render(store_dir)
+    st.info("You are viewing the data. Sign in as an editor to add, withdraw or restore data.")
+    upload.render_batches(store_dir, editable=False)

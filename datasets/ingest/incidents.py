@@ -29,6 +29,7 @@ Mapped ("any other CSV")
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -255,9 +256,65 @@ def import_mapped(src: pa.Table, mapping: ColumnMapping, *, file_sha256: str = "
         prepared["iso3"] = Given(
             got, bad, "unknown country: not a country name or code this tool knows", columns["country"]
         )
-    if "event_id" not in columns and "event_id" not in constants:
-        prefix = (file_sha256 or "file")[:12]
+    content_key = "event_id" not in columns and "event_id" not in constants
+    if content_key:  # placeholder ids, replaced below by keys made from each row's content
         numbers = pc.cast(pa.array(range(1, src.num_rows + 1), pa.int64()), pa.string())
-        ids = pc.binary_join_element_wise(pa.scalar(prefix), numbers, "-")
-        prepared["event_id"] = Given(ids, None, "", "")
-    return convert(src, INCIDENTS, columns, constants=constants, prepared=prepared)
+        prepared["event_id"] = Given(numbers, None, "", "")
+    out = convert(src, INCIDENTS, columns, constants=constants, prepared=prepared)
+    if content_key:
+        unknown_key = [k for k in mapping.key if k not in out.table.column_names]
+        if unknown_key:
+            raise ValueError(
+                f"the mapping '{mapping.name}' keys rows on column(s) the incidents table does not have: "
+                + ", ".join(unknown_key)
+            )
+        chosen = list(mapping.key) or [
+            c for c in CONTENT_KEY if c in columns or c in constants or (c == "iso3" and "country" in columns)
+        ]
+        ids = content_keys(out.table, chosen)
+        out.table = out.table.set_column(out.table.column_names.index("event_id"), "event_id", ids)
+        out.notes.append(
+            "the file has no event ids: each row's id is made from its "
+            + ", ".join(chosen)
+            + ", so the same events saved again are recognised"
+        )
+    return out
+
+
+#: Columns whose values identify an incident of a file without event ids (date, place, actors, type).
+CONTENT_KEY = (
+    "event_date",
+    "iso3",
+    "admin1",
+    "latitude",
+    "longitude",
+    "actor1",
+    "actor2",
+    "event_type",
+    "sub_event_type",
+)
+
+
+def content_keys(table: pa.Table, key_columns: list[str]) -> pa.Array:
+    """An id per row made from its values in ``key_columns``: ``c`` + 20 hex digits of SHA-256.
+
+    Values are compared as stored (dates as ISO dates, text trimmed, case-folded, inner spaces
+    collapsed, coordinates to 4 decimals), so re-ordered rows, other quoting, line ends or column
+    order give the same ids. Rows with the very same values get ``-2``, ``-3``… in file order.
+    """
+    parts = []
+    for name in key_columns:
+        col = table[name]
+        if pa.types.is_floating(col.type):
+            col = pc.round(col, 4)
+        text = pc.fill_null(pc.cast(col, pa.string()), "")
+        if name not in ("event_date", "latitude", "longitude"):
+            text = pc.utf8_lower(pc.replace_substring_regex(pc.utf8_trim_whitespace(text), r"\s+", " "))
+        parts.append(text.to_pylist())
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for values in zip(*parts, strict=True) if parts else ([()] * table.num_rows):
+        digest = hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()[:20]
+        seen[digest] = seen.get(digest, 0) + 1
+        ids.append(f"c{digest}" if seen[digest] == 1 else f"c{digest}-{seen[digest]}")
+    return pa.array(ids, pa.string())

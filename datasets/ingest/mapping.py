@@ -10,7 +10,10 @@ the next file of the same kind. Example::
 
 ``columns`` keys are schema columns plus ``country`` (a name or code from which ``iso3`` is
 found); values are the file's column names (matched without regard to case). ``constants``
-give one value for every row (for instance the ``source`` or a single ``event_type``).
+give one value for every row (for instance the ``source`` or a single ``event_type``). ``key``
+(optional) lists the schema columns whose values identify a row of a file without event ids
+(default: the date, place, actors and type columns the mapping feeds; see
+``datasets.ingest.incidents.content_keys``).
 """
 
 from __future__ import annotations
@@ -33,13 +36,18 @@ class ColumnMapping:
     table: str = "incidents"
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"name": self.name, "table": self.table, "columns": self.columns, "constants": self.constants},
-            indent=2,
-            ensure_ascii=False,
-        )
+        data: dict[str, object] = {
+            "name": self.name,
+            "table": self.table,
+            "columns": self.columns,
+            "constants": self.constants,
+        }
+        if self.key:
+            data["key"] = list(self.key)
+        return json.dumps(data, indent=2, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: object) -> ColumnMapping:
@@ -48,11 +56,15 @@ class ColumnMapping:
             raise ValueError("a column mapping must be a JSON object with a 'columns' object")
         columns = {str(k): str(v) for k, v in data.get("columns", {}).items() if v not in (None, "")}
         constants = {str(k): str(v) for k, v in (data.get("constants") or {}).items() if v not in (None, "")}
+        key = data.get("key") or []
+        if not isinstance(key, list):
+            raise ValueError("a column mapping's 'key' must be a list of column names")
         return cls(
             name=str(data.get("name") or "mapping"),
             table=str(data.get("table") or "incidents"),
             columns=columns,
             constants=constants,
+            key=tuple(str(k) for k in key),
         )
 
 

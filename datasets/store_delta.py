@@ -1,0 +1,248 @@
+"""The data store on Delta Lake tables: a local folder or S3-compatible object storage.
+
+Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
+
+    store_manifest/          Delta table: one row, the whole manifest as JSON, overwritten by every
+                             change (its earlier versions stay in the Delta log); the commit point
+    batches_<table>/         Delta table: every batch's rows with a ``_batch`` column (partitioned by it),
+                             append-only: earlier values stay for the history
+    removals_<table>/        Delta table: keys a full export no longer lists, with ``_batch``
+    rejects/                 Delta table: the rejected rows of a batch as CSV bytes, with ``_batch``
+    <table>/                 Delta table: the current rows (after revisions, removals and withdrawals),
+                             rewritten after each change, for engines such as DuckDB, Spark or Trino
+
+The revision rules and the batch records are those of ``datasets.store``; only where the rows and
+the manifest live differs. A write appends a batch's rows (one Delta commit, carrying the batch id,
+file name, SHA-256 and user in its commit metadata), then overwrites the manifest (the commit that
+makes the batch count): a writer stopped in between leaves rows no manifest names, which readers
+never see. A local folder serialises writers with a lock file; on object storage the manifest is
+overwritten through the Delta version it was read at, so a writer that lost the race gets Delta's
+commit conflict and makes its change again from a fresh read (two uploads at once both land).
+Credentials and the endpoint come from the usual ``AWS_*`` environment variables
+(``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+
+from datasets.ingest import Upload
+from datasets.schema import SCHEMAS
+from datasets.store import MANIFEST_VERSION, IngestResult, Store, StoreError, check_manifest
+
+T = TypeVar("T")
+
+
+class _Conflict(StoreError):
+    """Another writer committed a change first; the change is made again from a fresh read."""
+
+
+__all__ = ["DeltaStore", "is_delta_store", "migrate"]
+
+_BATCH = "_batch"
+
+
+def is_delta_store(root: str | os.PathLike[str]) -> bool:
+    """Whether ``root`` is (or, for an ``s3://`` URL, is to be) a Delta Lake store."""
+    text = str(root)
+    if text.startswith("s3://"):
+        return True
+    return (Path(text).expanduser() / "store_manifest" / "_delta_log").is_dir()
+
+
+def _storage_options(uri: str) -> dict[str, str] | None:
+    if not uri.startswith("s3://"):
+        return None
+    options = {"conditional_put": "etag"}
+    if os.environ.get("AWS_ENDPOINT_URL", "").startswith("http://"):
+        options["AWS_ALLOW_HTTP"] = "true"
+    return options
+
+
+class DeltaStore(Store):
+    """A store on Delta Lake tables (``Store(root)`` returns one for such a location)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        text = str(root)
+        self.uri = text.rstrip("/") if text.startswith("s3://") else str(Path(text).expanduser())
+        self.remote = self.uri.startswith("s3://")
+        self.root = Path(self.uri) if not self.remote else Path("/nonexistent-remote-store")
+        self._options = _storage_options(self.uri)
+        self._loaded: dict[int, DeltaTable] = {}
+
+    def __repr__(self) -> str:
+        return f"DeltaStore({self.uri!r})"
+
+    def _uri(self, name: str) -> str:
+        return f"{self.uri}/{name}"
+
+    def _table(self, name: str) -> DeltaTable | None:
+        try:
+            return DeltaTable(self._uri(name), storage_options=self._options)
+        except TableNotFoundError:
+            return None
+
+    # ---- the manifest ---------------------------------------------------------------------------
+    def _manifest(self) -> dict[str, object]:
+        table = self._table("store_manifest")
+        if table is None:
+            return {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
+        rows = table.to_pyarrow_table()
+        if rows.num_rows != 1:
+            raise StoreError(f"the store's manifest in {self.uri} is damaged and cannot be read")
+        try:
+            data = json.loads(rows["manifest"][0].as_py())
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"the store's manifest in {self.uri} is damaged and cannot be read") from exc
+        data = check_manifest(data, f"{self.uri}/store_manifest", self.uri)
+        self._loaded[id(data)] = table  # the version a write of this manifest must still find
+        return data
+
+    def _write_manifest(self, manifest: dict[str, object]) -> None:
+        from datasets.store import _now
+
+        manifest["manifest_version"] = MANIFEST_VERSION
+        manifest["layout"] = "delta"
+        manifest["updated_at"] = _now()
+        row = pa.table(
+            {
+                "written_at": pa.array([manifest["updated_at"]], pa.string()),
+                "manifest": pa.array([json.dumps(manifest, ensure_ascii=False)], pa.string()),
+            }
+        )
+        base = self._loaded.pop(id(manifest), None)
+        try:
+            if base is None:  # a new store: refused if another writer created it meanwhile
+                write_deltalake(self._uri("store_manifest"), row, mode="error", storage_options=self._options)
+            else:  # refused when another writer committed since this manifest was read
+                write_deltalake(base, row, mode="overwrite")
+        except (CommitFailedError, DeltaError) as exc:
+            raise _Conflict("another change to the store was committed at the same time") from exc
+        self._refresh_current()
+
+    def _retrying(self, action: Callable[[], T]) -> T:
+        """Run a change again (from a fresh read) when another writer committed first."""
+        for attempt in range(10):
+            try:
+                return action()
+            except _Conflict:
+                time.sleep(0.05 + random.random() * 0.1 * (attempt + 1))
+        raise StoreError("the store kept changing while this change was made; try again in a moment")
+
+    def add(self, upload: Upload, **kwargs: Any) -> IngestResult:  # noqa: D102 (as Store.add)
+        return self._retrying(lambda: Store.add(self, upload, **kwargs))
+
+    def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
+        return self._retrying(lambda: Store._set_withdrawn(self, batch_id, withdrawn, user))
+
+    def _refresh_current(self) -> None:
+        """Rewrite each table's current rows (one Delta commit each) for other engines."""
+        for name in SCHEMAS:
+            if self._table(f"batches_{name}") is None:
+                continue
+            current = self.read_table(name)
+            if current is None:
+                current = SCHEMAS[name].arrow_schema.empty_table()
+            write_deltalake(
+                self._uri(name),
+                current,
+                mode="overwrite",
+                schema_mode="overwrite",
+                storage_options=self._options,
+            )
+
+    # ---- locking --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self.remote:  # optimistic: _write_manifest refuses when another writer committed since
+            yield
+            return
+        with super()._locked():
+            yield
+
+    def _clean_leftovers(self) -> None:
+        """Nothing to remove: rows no manifest names are never read (Delta commits are atomic)."""
+
+    # ---- batches --------------------------------------------------------------------------------
+    def _read_batch(self, record: dict[str, object], columns: list[str] | None) -> pa.Table:
+        t = self._table(f"batches_{record['table']}")
+        if t is None:
+            raise StoreError(f"batch {record['id']} is listed in the store but its rows are missing")
+        data = t.to_pyarrow_dataset().to_table(
+            columns=columns, filter=pc.field(_BATCH) == pa.scalar(str(record["id"]))
+        )
+        return data.drop_columns([_BATCH]) if _BATCH in data.column_names else data
+
+    def _read_removals(self, record: dict[str, object]) -> pa.Table:
+        t = self._table(f"removals_{record['table']}")
+        if t is None:
+            raise StoreError(f"batch {record['id']} is listed in the store but its removals are missing")
+        data = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(str(record["id"])))
+        return data.drop_columns([_BATCH])
+
+    def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
+        rows = rows.append_column(_BATCH, pa.array([str(record["id"])] * rows.num_rows, pa.string()))
+        meta = {
+            "batch_id": str(record["id"]),
+            "file_name": str(record.get("file_name")),
+            "sha256": str(record.get("sha256")),
+            "user": str(record.get("user")),
+        }
+        write_deltalake(
+            self._uri(name),
+            rows,
+            mode="append",
+            partition_by=[_BATCH],
+            storage_options=self._options,
+            commit_properties=CommitProperties(custom_metadata=meta),
+        )
+
+    def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
+        self._append(f"batches_{record['table']}", rows, record)
+        if removals is not None:
+            self._append(f"removals_{record['table']}", removals, record)
+
+    def _save_rejects(self, batch_id: str, data: bytes) -> Path:
+        rows = pa.table({"csv": pa.array([data], pa.binary())})
+        self._append("rejects", rows, {"id": batch_id})
+        return self.root / "rejects" / f"{batch_id}.csv"
+
+
+def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> DeltaStore:
+    """Copy a store of the Parquet-and-manifest layout into a Delta Lake store, batch by batch.
+
+    Every batch keeps its id, provenance record, history, rows, removals and rejects. ``target``
+    defaults to the same folder (the old files stay beside the Delta tables; they are no longer
+    read). Refuses a store already on Delta Lake and a target that already holds one.
+    """
+    old = Store(source)
+    if isinstance(old, DeltaStore):
+        raise StoreError(f"the store {source} is already on Delta Lake; nothing to migrate")
+    manifest = old._manifest()
+    new = DeltaStore(target if target is not None else old.root)
+    if new._table("store_manifest") is not None:
+        raise StoreError(f"{new.uri} already holds a Delta Lake store; migrate into an empty location")
+    with old._locked():
+        for record in manifest["batches"]:  # type: ignore[union-attr]
+            rows = old._read_batch(record, None)
+            removals = old._read_removals(record) if record.get("removed") else None
+            new._save_batch(record, rows, removals)
+            rejects = record.get("rejects_file")
+            if rejects and (old.root / str(rejects)).is_file():
+                new._save_rejects(str(record["id"]), (old.root / str(rejects)).read_bytes())
+        copied = dict(manifest)
+        copied["migrated_from"] = str(old.root)
+        new._write_manifest(copied)
+    return new

@@ -1,0 +1,259 @@
+"""The store on Delta Lake: migration, revisions, faults and concurrency, locally and on local S3."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from deltalake import DeltaTable, write_deltalake
+
+from datasets.store import Store, StoreError
+from datasets.store_delta import DeltaStore
+from stability.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from test_store_revisions import acled  # noqa: E402
+
+
+def fatalities(store: Store, **kw: object) -> int:
+    table = store.read_table("incidents", **kw)  # type: ignore[arg-type]
+    assert table is not None
+    return int(pc.sum(table["fatalities"]).as_py())
+
+
+def test_migrate_keeps_every_batch_its_provenance_and_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "store"
+    old = Store(root)
+    a = old.ingest(acled(range(200)), "week1.csv", user="amina")
+    b = old.ingest(acled(range(200), {k: 12 for k in range(50)}), "week2.csv", user="amina")
+    c = old.ingest(acled(range(200, 230)), "extra.csv", user="bo")
+    assert a.batch_id and b.batch_id and c.batch_id
+    old.withdraw(c.batch_id, user="bo")
+    sources_before = old.sources()
+    history_before = old.history()
+    assert fatalities(old) == 200 * 2 + 50 * 10
+    assert main(["store", "migrate", "--store", str(root)]) == 0
+    assert capsys.readouterr().out == f"migrated 3 batches to Delta Lake at {root}\n"
+    new = Store(root)
+    assert isinstance(new, DeltaStore)
+    assert new.sources().equals(sources_before)
+    assert new.history().equals(history_before)
+    assert fatalities(new) == 200 * 2 + 50 * 10
+    assert fatalities(new, as_of=a.batch_id) == 200 * 2
+    new.restore(c.batch_id, user="bo")
+    assert fatalities(new) == 200 * 2 + 50 * 10 + 30 * 2
+    assert new.batches()[2]["history"][-1]["user"] == "bo"
+    # a second migration is refused in one sentence
+    assert main(["store", "migrate", "--store", str(root)]) == 2
+    assert "already on Delta Lake" in capsys.readouterr().err
+
+
+def test_duckdb_reads_the_incidents_table_directly(tmp_path: Path) -> None:
+    import duckdb
+
+    store = DeltaStore(tmp_path / "d")
+    store.ingest(acled(range(120)), "a.csv")
+    store.ingest(acled(range(100, 150), {100: 9}), "b.csv")  # 30 new, 1 revised, 19 the same
+    dataset = DeltaTable(str(tmp_path / "d" / "incidents")).to_pyarrow_dataset()  # noqa: F841 (used by SQL)
+    [(count, deaths)] = duckdb.sql("select count(*), sum(fatalities) from dataset").fetchall()
+    assert count == 120 + 30 == store.read_table("incidents").num_rows  # type: ignore[union-attr]
+    assert deaths == 150 * 2 + (9 - 2)
+
+
+def test_newer_delta_store_is_refused_and_not_rewritten(tmp_path: Path) -> None:
+    store = DeltaStore(tmp_path / "d")
+    store.ingest(acled(range(3)), "a.csv")
+    uri = str(tmp_path / "d" / "store_manifest")
+    manifest = json.loads(DeltaTable(uri).to_pyarrow_table()["manifest"][0].as_py())
+    manifest["manifest_version"] = 99
+    row = pa.table({"written_at": ["x"], "manifest": [json.dumps(manifest)]})
+    write_deltalake(uri, row, mode="overwrite")
+    version = DeltaTable(uri).version()
+    with pytest.raises(StoreError, match="written by a newer version of this tool"):
+        Store(tmp_path / "d").ingest(acled(range(3, 6)), "b.csv")
+    assert DeltaTable(uri).version() == version
+
+
+_HOOKED = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from datasets.store_delta import DeltaStore
+    root, path, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    real = DeltaStore._write_manifest
+    def stop(self, manifest):
+        marker.write_text("rows written, manifest not yet")
+        time.sleep(60)
+    DeltaStore._write_manifest = stop
+    DeltaStore(root).ingest(path)
+    """
+)
+
+
+def test_kill_between_rows_and_manifest_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    store.ingest(acled(range(10)), "a.csv")
+    before = store.sources()
+    big = tmp_path / "big.csv"
+    big.write_bytes(acled(range(10, 20_010)))
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", _HOOKED, str(root), str(big), str(marker)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    again = Store(root)
+    assert again.sources().equals(before)
+    assert again.read_table("incidents").num_rows == 10  # type: ignore[union-attr]
+    # the next write stores normally; the killed writer's rows are never read
+    assert again.ingest(big).new == 20_000
+    assert again.read_table("incidents").num_rows == 10 + 20_000  # type: ignore[union-attr]
+
+
+_INGEST = "import sys; from datasets.store import Store; print(Store(sys.argv[1]).ingest(sys.argv[2]).status)"
+
+
+def _concurrent(root: str, files: list[Path], env: dict[str, str] | None = None) -> list[str]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _INGEST, root, str(f)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for f in files
+    ]
+    outs = [p.communicate(timeout=180)[0].strip() for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(files)
+    return outs
+
+
+def test_two_simultaneous_ingests_both_land_on_a_local_delta_store(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    DeltaStore(root).ingest(acled(range(1)), "seed.csv")
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(acled(range(1000, 4000)))
+    b.write_bytes(acled(range(5000, 7000)))
+    assert _concurrent(str(root), [a, b]) == ["stored", "stored"]
+    assert Store(root).read_table("incidents").num_rows == 1 + 3000 + 2000  # type: ignore[union-attr]
+
+
+# ---- a local S3 endpoint (moto in server mode on 127.0.0.1) --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    pytest.importorskip("moto")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "us-east-1",
+    }
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "moto server did not start"
+                time.sleep(0.2)
+        import boto3
+
+        boto3.client(
+            "s3",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        ).create_bucket(Bucket="team")
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_object_storage_store_revisions_withdraw_and_as_of(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k, v in s3.items():
+        monkeypatch.setenv(k, v)
+    uri = "s3://team/revisions"
+    store = Store(uri)
+    assert isinstance(store, DeltaStore)
+    first = store.ingest(acled(range(300)), "week1.csv")
+    second = store.ingest(acled(range(300), {k: 12 for k in range(100)}), "week2.csv")
+    assert (second.revised, second.duplicates) == (100, 200)
+    assert fatalities(Store(uri)) == 300 * 2 + 100 * 10
+    assert fatalities(Store(uri), as_of=first.batch_id) == 300 * 2
+    assert second.batch_id
+    store.withdraw(second.batch_id)
+    assert fatalities(Store(uri)) == 300 * 2
+    store.restore(second.batch_id)
+    assert fatalities(Store(uri)) == 300 * 2 + 1_000
+
+
+def test_object_storage_concurrent_ingests_and_a_second_process_sees_them(
+    s3: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**os.environ, **s3}
+    uri = "s3://team/shared"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(acled(range(0, 2000)))
+    b.write_bytes(acled(range(3000, 4500)))
+    assert _concurrent(uri, [a, b], env) == ["stored", "stored"]
+    # another process (another app server) reads the store and sees both uploads
+    read = (
+        "import sys; from datasets.store import Store; "
+        "print(Store(sys.argv[1]).read_table('incidents').num_rows)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", read, uri], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == str(2000 + 1500)
+
+
+def test_cli_on_object_storage(
+    s3: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for k, v in s3.items():
+        monkeypatch.setenv(k, v)
+    f = tmp_path / "a.csv"
+    f.write_bytes(acled(range(7)))
+    assert main(["ingest", str(f), "--store", "s3://team/cli"]) == 0
+    assert "7 new, 0 revised, 0 removed" in capsys.readouterr().out
+    # a local store migrated onto object storage
+    local = tmp_path / "local"
+    Store(local).ingest(acled(range(100, 104)), "b.csv")
+    assert main(["store", "migrate", "--store", str(local), "--to", "s3://team/migrated"]) == 0
+    assert Store("s3://team/migrated").read_table("incidents").num_rows == 4  # type: ignore[union-attr]

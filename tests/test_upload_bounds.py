@@ -1,0 +1,41 @@
+"""Bounded uploads: the file is checked from a temporary file on disk, and each person may check only a
+few files at the same time."""
+
+from __future__ import annotations
+
+import io
+import mmap
+
+import pytest
+
+from dashboard import upload
+from datasets.ingest import UnreadableFile, prepare
+
+
+def test_upload_is_spooled_to_disk_and_checked_from_there() -> None:
+    content = b"event_id,event_date\n" + b"x" * (3 * 1024 * 1024)
+    data = upload._spool(io.BytesIO(content))
+    assert isinstance(data, mmap.mmap)  # pages of a file on disk, not another copy in memory
+    assert data[:] == content
+    assert upload._spool(io.BytesIO(b"")) == b""
+
+
+def test_an_mmapped_file_is_checked_like_its_bytes(tmp_path) -> None:
+    from pathlib import Path
+
+    acled = (Path(__file__).parent / "fixtures" / "incidents" / "acled_current.csv").read_bytes()
+    from_disk = prepare(upload._spool(io.BytesIO(acled)), "a.csv")
+    in_memory = prepare(acled, "a.csv")
+    assert from_disk.sha256 == in_memory.sha256 and from_disk.data.equals(in_memory.data)  # type: ignore[union-attr]
+
+
+def test_each_person_checks_at_most_the_limit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STABILITY_UPLOADS_PER_USER", "2")
+    with upload._checking("user:amina"), upload._checking("user:amina"):
+        with pytest.raises(UnreadableFile, match="already checking 2 file"), upload._checking("user:amina"):
+            pass
+        with upload._checking("user:bo"):  # another person is not held up
+            pass
+    with upload._checking("user:amina"):  # once done, the slots are free again
+        pass
+    assert upload._CHECKS == {}
