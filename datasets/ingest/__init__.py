@@ -255,7 +255,10 @@ def detect(columns: list[str]) -> tuple[str, str] | None:
 
 def _layouts_text(table: str) -> str:
     if table == "incidents":
-        return "an ACLED export, a UCDP GED file or the canonical incidents table"
+        return (
+            "an ACLED export or aggregated table, a UCDP GED, ACD or battle-deaths file, "
+            "or the canonical incidents table"
+        )
     own = "; ".join(f.label for f in _LAYOUTS.values() if f.table == table)
     return f"{own}; or the canonical {table} table (columns {', '.join(SCHEMAS[table].required)})"
 
@@ -322,13 +325,20 @@ def _resolve(
     if fmt == "acled":
         guess = detect_incidents(columns)
         return table, ("acled_old" if guess == "acled_old" else "acled"), []
-    if fmt in ("ucdp", "canonical", "acled_old"):
+    if fmt in ("ucdp", "canonical", "acled_old", "ucdp_acd", "ucdp_brd", "acled_weekly", "acled_monthly"):
         return table, fmt, []
     if fmt == "mapped":
         return table, "unknown", ["choose which column holds what (a column mapping) to read this file"]
     if fmt in _LAYOUTS:
         return table, "unknown", [f"the layout '{fmt}' feeds the {_LAYOUTS[fmt].table} table, not incidents"]
-    return table, "unknown", [f"unknown format '{fmt}'; expected auto, acled, ucdp or canonical"]
+    return (
+        table,
+        "unknown",
+        [
+            f"unknown format '{fmt}'; expected auto, acled, ucdp, ucdp_acd, ucdp_brd, acled_weekly, "
+            "acled_monthly or canonical"
+        ],
+    )
 
 
 def _convert(

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 from datasets.countries import iso3_from_gw, iso3_from_numeric, to_iso3
 from datasets.ingest import convert as cv
+from datasets.ingest.aggregated import AGGREGATED_SIGNATURES, detect_aggregated, import_aggregated
 from datasets.ingest.canonical import Converted, Given, convert, find_columns, import_canonical
 from datasets.ingest.mapping import ColumnMapping
 from datasets.schema import INCIDENTS
@@ -74,6 +75,30 @@ INCIDENT_FORMATS: dict[str, IncidentFormat] = {
             "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program",
             ("id", "type_of_violence", "date_start"),
         ),
+        IncidentFormat(
+            "ucdp_acd",
+            "UCDP/PRIO Armed Conflict Dataset (conflict-years)",
+            "UCDP/PRIO Armed Conflict Dataset, Uppsala Conflict Data Program and PRIO",
+            AGGREGATED_SIGNATURES["ucdp_acd"],
+        ),
+        IncidentFormat(
+            "ucdp_brd",
+            "UCDP battle-related deaths (conflict-years)",
+            "UCDP Battle-Related Deaths Dataset, Uppsala Conflict Data Program",
+            AGGREGATED_SIGNATURES["ucdp_brd"],
+        ),
+        IncidentFormat(
+            "acled_weekly",
+            "ACLED aggregated data (weekly, admin1)",
+            "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            AGGREGATED_SIGNATURES["acled_weekly"],
+        ),
+        IncidentFormat(
+            "acled_monthly",
+            "ACLED aggregated data (country-month)",
+            "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            AGGREGATED_SIGNATURES["acled_monthly"],
+        ),
         IncidentFormat("canonical", "Canonical incidents table", "", ("event_id", "event_date", "iso3")),
         IncidentFormat("mapped", "Any other CSV (column mapping)", "", ()),
     )
@@ -99,7 +124,8 @@ def detect_incidents(columns: list[str]) -> str | None:
     ACLED is recognised by ``event_date`` and ``event_type`` with ``event_id_cnty`` or
     ``data_id``; it is the older layout when it has ``data_id`` or ``iso3``, or lacks both
     ``disorder_type`` and ``civilian_targeting``. UCDP GED by ``id``, ``type_of_violence`` and
-    ``date_start``. Canonical by ``event_id``, ``event_date`` and ``iso3``.
+    ``date_start``. Counts per period (UCDP conflict-years, ACLED aggregates) by
+    ``aggregated.detect_aggregated``. Canonical by ``event_id``, ``event_date`` and ``iso3``.
     """
     names = set(find_columns(columns))
     if {"type_of_violence", "date_start"} <= names and ("id" in names or "relid" in names):
@@ -107,6 +133,9 @@ def detect_incidents(columns: list[str]) -> str | None:
     if {"event_date", "event_type"} <= names and names & {"event_id_cnty", "data_id"}:
         older = "data_id" in names or "iso3" in names or not names & {"disorder_type", "civilian_targeting"}
         return "acled_old" if older else "acled"
+    aggregated = detect_aggregated(columns)
+    if aggregated is not None:
+        return aggregated
     if {"event_id", "event_date", "iso3"} <= names or set(INCIDENTS.required) <= names:
         return "canonical"
     return None
@@ -120,6 +149,8 @@ def import_incidents(
         return _acled(src, older=fmt == "acled_old")
     if fmt == "ucdp":
         return _ucdp(src)
+    if fmt in AGGREGATED_SIGNATURES:
+        return import_aggregated(src, fmt)
     if fmt == "canonical":
         return import_canonical(src, INCIDENTS)
     if fmt == "mapped":
