@@ -24,6 +24,10 @@ _FORMATS = [
     "auto",
     "acled",
     "ucdp",
+    "ucdp_acd",
+    "ucdp_brd",
+    "acled_weekly",
+    "acled_monthly",
     "canonical",
     "sipri",
     "sipri_classic",
@@ -45,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="check CSV files and add them to the data store",
-        description="Check files and add them to the data store: incidents (ACLED, UCDP GED), collaboration "
+        description="Check files and add them to the data store: incidents (ACLED events and aggregated tables, "
+        "UCDP GED, UCDP/PRIO ACD, UCDP battle-related deaths), collaboration "
         "(SIPRI trade register, MME exercises, ATOP alliances, McManus & Nieman signals), perception "
         "(World Bank WGI, also its .xlsx workbook; UN SDG 16.1.4) or the canonical tables. The table and "
         "layout are detected from the file. A file with problems is refused whole, with a report, unless "
