@@ -253,6 +253,11 @@ def detect(columns: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _recognised(columns: list[str]) -> bool:
+    """True when ``columns`` are the column names of a layout this tool reads (finds a header)."""
+    return detect(columns) is not None
+
+
 def _layouts_text(table: str) -> str:
     if table == "incidents":
         return (
@@ -536,6 +541,7 @@ def prepare(
     progress: Progress | None = None,
     country: str | None = None,
     safe_categories: Sequence[str] | None = None,
+    member: str | None = None,
 ) -> Upload:
     """Read and check a file; store nothing.
 
@@ -543,7 +549,8 @@ def prepare(
     layout), ``acled_old``, ``ucdp``, ``canonical``, ``mapped`` (with ``mapping``) or a key of
     ``FORMAT_LABELS`` (``sipri``, ``mme_long``, ``wgi``, …). ``country``: the country of a national
     SDG file that does not name it; ``safe_categories``: for an answer distribution, the categories
-    that count as feeling safe. Raises ``UnreadableFile`` (one plain sentence) when the bytes are
+    that count as feeling safe; ``member``: the data file to read from a ZIP archive holding several.
+    Raises ``UnreadableFile`` (one plain sentence) when the bytes are
     not a file this tool reads or are above the size limit; every other problem is in
     ``Upload.report``.
     """
@@ -553,7 +560,7 @@ def prepare(
     step(0.05, "reading the file")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        source = read_source(data)
+        source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
         parsed = source.parsed
         sha = digest.result()
     step(0.45, "recognising the layout")
