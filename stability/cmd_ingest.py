@@ -49,10 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="check CSV files and add them to the data store",
-        description="Check files and add them to the data store: incidents (ACLED events and aggregated tables, "
-        "UCDP GED, UCDP/PRIO ACD, UCDP battle-related deaths), collaboration "
+        description="Check files and add them to the data store: incidents (ACLED events and aggregated "
+        "tables, UCDP GED, UCDP/PRIO ACD, UCDP battle-related deaths), collaboration "
         "(SIPRI trade register, MME exercises, ATOP alliances, McManus & Nieman signals), perception "
-        "(World Bank WGI, also its .xlsx workbook; UN SDG 16.1.4) or the canonical tables. The table and "
+        "(World Bank WGI; UN SDG 16.1.4) or the canonical tables, as CSV, Excel workbooks or ZIP archives. The table and "
         "layout are detected from the file. A file with problems is refused whole, with a report, unless "
         "--skip-invalid.",
     )
@@ -85,6 +85,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="CODES",
         help="for a file giving a distribution across answer categories: the categories that count as "
         "feeling safe, comma-separated (e.g. 1A,1B); without it no feel_safe value is made",
+    )
+    p.add_argument(
+        "--member",
+        metavar="NAME",
+        help="the data file to read from a ZIP archive that holds several",
     )
     p.add_argument("--user", help="who is uploading (default: your login name)")
     p.set_defaults(handler=run_ingest)
@@ -147,6 +152,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 mapping=mapping,
                 country=args.country,
                 safe_categories=safes,
+                member=args.member,
             )
         except UnreadableFile as exc:
             print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)
