@@ -53,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "tables, UCDP GED, UCDP/PRIO ACD, UCDP battle-related deaths), collaboration "
         "(SIPRI trade register, MME exercises, ATOP alliances, McManus & Nieman signals), perception "
         "(World Bank WGI; UN SDG 16.1.4) or the canonical tables, as CSV, Excel workbooks or ZIP "
-        "archives. The table and layout are detected from the file. A file with problems is refused whole, with a report, unless "
-        "--skip-invalid.",
+        "archives. The table and layout are detected from the file. A file with problems is refused "
+        "whole, with a report, unless --skip-invalid.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="CSV file(s) to add")
     p.add_argument(
