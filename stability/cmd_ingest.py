@@ -87,6 +87,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         "feeling safe, comma-separated (e.g. 1A,1B); without it no feel_safe value is made",
     )
     p.add_argument(
+        "--item",
+        action="append",
+        metavar="ITEM[=INDICATOR]",
+        help="survey microdata (.sav, .dta, or a CSV of respondents): a question to use, by variable name or "
+        "wording; repeat for several; '=trust_military' etc. says what its share measures when the wording "
+        "does not",
+    )
+    p.add_argument(
+        "--safe-answers",
+        action="append",
+        metavar="ANSWERS",
+        help="for each --item, in order: the answers that count, as codes or labels, comma-separated "
+        "(e.g. 0 for 'Never' felt unsafe; 2,3 for trusting the army 'Somewhat' or 'A lot')",
+    )
+    p.add_argument(
+        "--weight", metavar="VAR", help="survey microdata: the weight variable (default: found by name)"
+    )
+    p.add_argument(
+        "--year",
+        type=int,
+        metavar="YYYY",
+        help="survey microdata without interview dates: the fieldwork year",
+    )
+    p.add_argument(
         "--member",
         metavar="NAME",
         help="the data file to read from a ZIP archive that holds several",
@@ -125,6 +149,26 @@ def _store_dir(value: str | None) -> tuple[Path, str]:
     return default_store_dir(), "default"
 
 
+def _items(items: list[str], answers: list[str]) -> list:  # list[ItemChoice]
+    """``--item``/``--safe-answers`` pairs (in order) as ``ItemChoice``; one sentence when unpaired."""
+    from datasets.ingest import ItemChoice
+    from stability.cli import CliError
+
+    if len(items) != len(answers):
+        raise CliError(
+            f"give --safe-answers once for each --item ({len(items)} item(s), {len(answers)} --safe-answers)"
+        )
+    out = []
+    for item, ans in zip(items, answers, strict=True):
+        name, _, indicator = item.partition("=") if "=" in item and not item.endswith("=") else (item, "", "")
+        out.append(
+            ItemChoice(
+                name.strip(), tuple(a.strip() for a in ans.split(",") if a.strip()), indicator.strip() or None
+            )
+        )
+    return out
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     from datasets.ingest import UnreadableFile, load_mapping, prepare, read_file
     from datasets.store import Store, StoreError
@@ -139,6 +183,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     safes = (
         [c.strip() for c in args.safe_categories.split(",") if c.strip()] if args.safe_categories else None
     )
+    items = _items(args.item or [], args.safe_answers or [])
     refused = 0
     stored_any = False
     for f in args.files:
@@ -153,6 +198,9 @@ def run_ingest(args: argparse.Namespace) -> int:
                 country=args.country,
                 safe_categories=safes,
                 member=args.member,
+                items=items,
+                weight=args.weight,
+                survey_year=args.year,
             )
         except UnreadableFile as exc:
             print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)

@@ -40,11 +40,13 @@ from datasets.ingest.perception import PERCEPTION_FORMATS, detect_perception, im
 from datasets.ingest.preread import read_source
 from datasets.ingest.report import Report, build_report
 from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile
+from datasets.ingest.survey import ItemChoice, Microdata, import_survey, is_microdata, read_microdata
 from datasets.schema import SCHEMAS, TableSchema, check
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_MB",
     "FORMAT_LABELS",
+    "ItemChoice",
     "TABLE_NAMES",
     "ColumnMapping",
     "FileTooLarge",
@@ -73,6 +75,7 @@ FORMAT_LABELS: dict[str, str] = (
     {k: f.label for k, f in INCIDENT_FORMATS.items()}
     | {k: f.label for k, f in _LAYOUTS.items()}
     | {
+        "survey_microdata": "Survey microdata (one row per respondent)",
         "canonical_collaboration": "Canonical collaboration table",
         "canonical_perception": "Canonical perception table",
         "unknown": "Not recognised",
@@ -251,6 +254,51 @@ def detect(columns: list[str]) -> tuple[str, str] | None:
         if set(SCHEMAS[table].required) <= names:
             return table, f"canonical_{table}"
     return None
+
+
+def _prepare_survey(
+    data: Bytes,
+    file_name: str,
+    items: Sequence[ItemChoice],
+    weight: str | None,
+    country: str | None,
+    year: int | None,
+    member: str | None,
+) -> Upload:
+    """Read a respondent file (SPSS, Stata or CSV) into perception rows; store nothing."""
+    spec = repr([(c.item, c.safe_answers, c.indicator) for c in items]) + f"|{weight}|{country}|{year}"
+    sha = hashlib.sha256(bytes(data) + spec.encode()).hexdigest()  # another item choice: another batch
+    parsed = None
+    notes: list[str] = []
+    if is_microdata(bytes(data[:16])):
+        md = read_microdata(data, file_name)
+    else:
+        source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
+        parsed, notes = source.parsed, list(source.notes)
+        frame = parsed.table.to_pandas()
+        frame.columns = parsed.columns
+        md = Microdata(frame.apply(pd.to_numeric, errors="coerce"), {}, {}, kind="CSV")
+        md.frame = md.frame.where(md.frame.notna(), np.nan)
+    converted = import_survey(md, items, file_name=file_name, weight=weight, country=country, year=year)
+    report = build_report(
+        file_name, None, [], file_problems=converted.file_problems, notes=[*notes, *converted.notes]
+    )
+    report = dataclasses.replace(report, total_rows=len(md.frame))
+    info = dict(converted.info)
+    info["microdata_file"] = md
+    table = None if converted.file_problems else converted.table
+    return Upload(
+        file_name,
+        sha,
+        len(data),
+        "perception",
+        "survey_microdata",
+        parsed,
+        table,
+        report,
+        converted.used,
+        info=info,
+    )
 
 
 def _recognised(columns: list[str]) -> bool:
@@ -542,6 +590,9 @@ def prepare(
     country: str | None = None,
     safe_categories: Sequence[str] | None = None,
     member: str | None = None,
+    items: Sequence[ItemChoice] | None = None,
+    weight: str | None = None,
+    survey_year: int | None = None,
 ) -> Upload:
     """Read and check a file; store nothing.
 
@@ -550,6 +601,10 @@ def prepare(
     ``FORMAT_LABELS`` (``sipri``, ``mme_long``, ``wgi``, …). ``country``: the country of a national
     SDG file that does not name it; ``safe_categories``: for an answer distribution, the categories
     that count as feeling safe; ``member``: the data file to read from a ZIP archive holding several.
+    Survey microdata (SPSS ``.sav``, Stata ``.dta``, or a CSV of respondents when ``items`` is
+    given): ``items`` are the questions to use with the answers that count, ``weight`` the weight
+    variable (found by name otherwise), ``survey_year`` the fieldwork year of a file without
+    interview dates (``datasets.ingest.survey``).
     Raises ``UnreadableFile`` (one plain sentence) when the bytes are
     not a file this tool reads or are above the size limit; every other problem is in
     ``Upload.report``.
@@ -557,6 +612,8 @@ def prepare(
     step = progress or (lambda _f, _m: None)
     check_size(len(data))
     today = today or dt.date.today()
+    if is_microdata(bytes(data[:16])) or items:
+        return _prepare_survey(data, file_name, items or (), weight, country, survey_year, member)
     step(0.05, "reading the file")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
