@@ -30,9 +30,10 @@ Country and wave
     date); without one, the user gives the year.
 Stored rows
     ``survey`` = "<survey> — <question wording without its number>", ``indicator`` from the
-    wording (army, military, armed forces -> ``trust_military``; safe, unsafe, fear, crime -> ``feel_safe``; alliance ->
-    ``confidence_alliances``) unless the user names it, ``value`` = p, ``sample_size``,
-    ``std_error``, ``ci_low``, ``ci_high``, ``breakdown`` empty (the national value).
+    wording (army, military, armed forces -> ``trust_military``; safe, unsafe, fear, crime ->
+    ``feel_safe``; alliance -> ``confidence_alliances``) unless the user names it, ``value`` = p,
+    ``sample_size``, ``std_error``, ``ci_low``, ``ci_high``, ``breakdown`` empty (the national
+    value).
 """
 
 from __future__ import annotations
