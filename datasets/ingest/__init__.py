@@ -277,8 +277,11 @@ def _prepare_survey(
         parsed, notes = source.parsed, list(source.notes)
         frame = parsed.table.to_pandas()
         frame.columns = parsed.columns
-        md = Microdata(frame.apply(pd.to_numeric, errors="coerce"), {}, {}, kind="CSV")
-        md.frame = md.frame.where(md.frame.notna(), np.nan)
+        for c in frame.columns:  # numbers where a column holds only numbers; text (a country) as it is
+            text = frame[c].astype("string").str.strip().replace("", pd.NA)
+            numbers = pd.to_numeric(text, errors="coerce")
+            frame[c] = numbers if numbers.notna().sum() == text.notna().sum() else text.astype(object)
+        md = Microdata(frame, {}, {}, kind="CSV")
     converted = import_survey(md, items, file_name=file_name, weight=weight, country=country, year=year)
     report = build_report(
         file_name, None, [], file_problems=converted.file_problems, notes=[*notes, *converted.notes]
