@@ -16,6 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import survey_picker
 from datasets.ingest import (
     TABLE_NAMES,
     ColumnMapping,
@@ -79,7 +80,9 @@ def _prepared(
 ) -> Upload:
     """The checked file, read once per (file, table, layout, mapping, answers) in this session."""
     country, safe = _answers(sha256)
+    items, weight, year = survey_picker.choice(sha256)
     key = (sha256, table, fmt, mapping.to_json() if mapping else "", country, tuple(safe or ()))
+    key += (tuple(items), weight, year)
     held = st.session_state.get(_STATE)
     if held is not None and held[0] == key:
         return held[1]
@@ -93,6 +96,9 @@ def _prepared(
         progress=_progress_callback(bar),
         country=country,
         safe_categories=safe,
+        items=items or None,
+        weight=weight,
+        survey_year=year,
     )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
@@ -248,8 +254,10 @@ def render_upload(store_dir: Path) -> None:
     """Drop a file, check it, and store it on confirmation."""
     st.subheader("Add data")
     st.caption(
-        "CSV files from ACLED, UCDP GED, SIPRI, MME, ATOP, McManus & Nieman, the World Bank's WGI (also its "
-        "wgidataset.xlsx workbook), UN SDG 16.1.4, this tool's own tables or any other layout, "
+        "Files from ACLED (events and aggregated tables), UCDP (GED, ACD, battle-related deaths), SIPRI, "
+        "MME, ATOP, McManus & Nieman, the World Bank's WGI, UN SDG 16.1.4, survey microdata "
+        "(Afrobarometer and other barometers), this tool's own tables or any other layout, as CSV, Excel "
+        "workbooks or ZIP archives, "
         f"up to {_limit_mb():,} MB. "
         "A file with problems is refused whole unless you choose to keep only its valid rows; "
         "nothing already stored is ever changed."
@@ -257,7 +265,10 @@ def render_upload(store_dir: Path) -> None:
     if _RESULT in st.session_state:
         kind, message = st.session_state[_RESULT]
         getattr(st, kind)(message)
-    file = st.file_uploader("Drop a CSV file here", key=f"upload_file_{st.session_state.get(_GENERATION, 0)}")
+    file = st.file_uploader(
+        "Drop a file here (CSV, Excel, ZIP, SPSS .sav or Stata .dta)",
+        key=f"upload_file_{st.session_state.get(_GENERATION, 0)}",
+    )
     if file is None:
         return
     st.session_state.pop(_RESULT, None)
@@ -288,6 +299,8 @@ def render_upload(store_dir: Path) -> None:
         columns = upload.parsed.columns if upload.parsed is not None else []
         _mapping_form(store_dir, upload, columns, upload.table if table == "auto" else table)
     _perception_questions(upload)
+    if upload.format == "survey_microdata":
+        survey_picker.render(store_dir, upload, sha256)
     skip = _show_check(upload)
     can_store = upload.report.ok or (skip and upload.storable)
     n = (

@@ -248,3 +248,34 @@ def test_real_afrobarometer_unsafe_and_army_items() -> None:
         assert got["sample_size"] == int(keep.sum())
         assert got["std_error"] == pytest.approx(math.sqrt(share * (1 - share) / n_eff))
         assert got["iso3"] == "TUN"
+
+
+def test_saved_choice_finds_the_renumbered_items_of_the_next_round(tmp_path: Path) -> None:
+    from datasets.ingest.survey import apply_survey_mapping, list_survey_mappings, save_survey_mapping
+
+    r7 = tmp_path / "r7.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"Q10A": [0.0, 1], "Q43H": [3.0, 2]}),
+        r7,
+        column_labels={
+            "Q10A": "Q10a. How often felt unsafe walking in neighbourhood",
+            "Q43H": "Q43h. Trust army",
+        },
+        variable_value_labels={"Q10A": OFTEN, "Q43H": TRUST},
+    )
+    md7 = read_microdata(r7.read_bytes(), r7.name)
+    save_survey_mapping(
+        tmp_path,
+        "Afrobarometer",
+        md7,
+        [ItemChoice("Q10A", ("0",)), ItemChoice("Q43H", ("2", "3"))],
+        "withinwt",
+    )
+    saved = list_survey_mappings(tmp_path)["Afrobarometer"]
+    md8 = read_microdata(_round8(tmp_path).read_bytes(), "r8.sav")
+    choices, missing = apply_survey_mapping(md8, saved)
+    assert missing == []
+    assert [(c.item, c.safe_answers) for c in choices] == [
+        ("Q8A", ("Never",)),
+        ("Q41H", ("Somewhat", "A lot")),
+    ]

@@ -39,13 +39,14 @@ Stored rows
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,10 @@ from datasets.schema import PERCEPTION
 __all__ = [
     "ItemChoice",
     "Microdata",
+    "apply_survey_mapping",
     "import_survey",
+    "list_survey_mappings",
+    "save_survey_mapping",
     "is_microdata",
     "read_microdata",
     "resolve_item",
@@ -515,3 +519,67 @@ def import_survey(
         "value": f"weighted share ({weight or 'unweighted'})",
     }
     return Converted(table, used=used, notes=notes, info=info)
+
+
+# ---- saved choices, for the next round of the same survey -----------------------------------------
+
+
+def save_survey_mapping(
+    root: str | os.PathLike[str],
+    name: str,
+    md: Microdata,
+    choices: Sequence[ItemChoice],
+    weight: str | None = None,
+) -> Path:
+    """Save ``choices`` under ``<root>/survey_mappings/<name>.json`` by question wording and answer label.
+
+    The next round renumbers questions and may recode answers; the wording (without its number)
+    and the answer labels find them again (``apply_survey_mapping``).
+    """
+    items = []
+    for c in choices:
+        var = resolve_item(md, c.item)
+        labels = md.labels.get(var, {})
+        counted, _unknown = _answer_codes(md, var, c.safe_answers)
+        items.append(
+            {
+                "wording": _QNUM.sub("", " ".join((md.wording.get(var) or var).split())),
+                "answers": [labels.get(k, f"{k:g}") for k in sorted(counted)],
+                "indicator": c.indicator or indicator_of(md.wording.get(var) or ""),
+            }
+        )
+    folder = Path(root) / "survey_mappings"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe_name = re.sub(r"[^A-Za-z0-9_. -]+", "_", name).strip() or "survey"
+    path = folder / f"{safe_name}.json"
+    path.write_text(
+        json.dumps({"name": name, "items": items, "weight": weight}, indent=2, ensure_ascii=False)
+    )
+    return path
+
+
+def list_survey_mappings(root: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
+    """Saved survey mappings in ``<root>/survey_mappings`` by name (unreadable files skipped)."""
+    folder = Path(root) / "survey_mappings"
+    out: dict[str, dict[str, object]] = {}
+    for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            saved = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(saved, dict) and isinstance(saved.get("items"), list):
+            out[str(saved.get("name", p.stem))] = saved
+    return out
+
+
+def apply_survey_mapping(md: Microdata, saved: dict[str, object]) -> tuple[list[ItemChoice], list[str]]:
+    """The saved choices found in ``md`` by wording, and the wordings this file lacks."""
+    choices, missing = [], []
+    for item in saved.get("items", []):  # type: ignore[union-attr]
+        try:
+            var = resolve_item(md, str(item["wording"]))
+        except ValueError:
+            missing.append(str(item["wording"]))
+            continue
+        choices.append(ItemChoice(var, tuple(str(a) for a in item["answers"]), item.get("indicator")))
+    return choices, missing
