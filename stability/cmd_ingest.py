@@ -28,6 +28,7 @@ _FORMATS = [
     "ucdp_brd",
     "acled_weekly",
     "acled_monthly",
+    "cow_war",
     "canonical",
     "sipri",
     "sipri_classic",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -221,3 +222,59 @@ def test_real_acd_loads_one_row_per_location_country() -> None:
     assert int(up.valid.to_pandas()["fatalities"].sum()) == sum(
         floors[r["intensity_level"]] * len(r["gwno_loc"].split(",")) for r in known
     )
+
+
+# ---------------------------------------------------------------- Correlates of War
+
+COW_HEADER = (
+    "WarNum,WarName,WarType,ccode,StateName,Side,StartMonth1,StartDay1,StartYear1,EndMonth1,EndDay1,"
+    "EndYear1,StartMonth2,StartDay2,StartYear2,EndMonth2,EndDay2,EndYear2,TransFrom,WhereFought,"
+    "Initiator,Outcome,TransTo,BatDeath,Version"
+)
+COW_ROWS = [
+    # a war inside one year: one participant-year each
+    "1,Short War,1,220,France,1,4,7,1990,11,13,1990,-8,-8,-8,-8,-8,-8,503,2,1,1,-8,400,4",
+    # three years, then a second spell of one year: 1991, 1992, 1993 and 1995
+    "2,Long War,1,365,Russia,1,4,26,1991,9,14,1993,1,1,1995,5,5,1995,506,11,2,2,-8,8000,4",
+    # deaths unknown: refused, never stored as a number
+    "2,Long War,1,640,Turkey,2,4,26,1991,9,14,1993,-8,-8,-8,-8,-8,-8,506,11,2,2,-8,-9,4",
+    # Bavaria has no country code today
+    "3,Old War,1,245,Bavaria,2,6,15,1866,7,26,1866,-8,-8,-8,-8,-8,-8,503,1,2,2,-8,500,4",
+]
+
+
+def test_cow_participant_years_with_bare_cr_and_missing_codes() -> None:
+    text = "\r".join([COW_HEADER, *COW_ROWS]) + "\r"
+    up = _prep(text, "cow_interstate_war.csv")
+    assert up.format == "cow_war"
+    bad = up.report.failures.sort_values("row")
+    # bare CR line ends: rows are named by record number (the 3rd and 4th data records)
+    assert not up.report.lines_exact and bad["row"].tolist() == [3, 4]
+    assert bad["column"].tolist() == ["BatDeath", "ccode"]
+    rows = up.valid.to_pylist()
+    assert [(r["iso3"], r["event_date"].year) for r in rows] == [
+        ("FRA", 1990),
+        ("RUS", 1991),
+        ("RUS", 1992),
+        ("RUS", 1993),
+        ("RUS", 1995),
+    ]
+    assert {r["grain"] for r in rows} == {"year"} and {r["events"] for r in rows} == {1}
+    # the whole war's deaths in the year of entry: Russia 8000 in 1991, none made up for later years
+    assert [r["fatalities"] for r in rows] == [400, 8000, 0, 0, 0]
+    assert sum(r["fatalities"] for r in rows) == 400 + 8000
+    assert "counted in 1991" in rows[2]["notes"]
+    assert up.info["coverage"] == {"countries": "all", "first": "1866-01-01", "last": "1995-12-31"}
+
+
+@needs_real
+def test_real_cow_file_loads() -> None:
+    name = "cow_interstate_war_data_v4.0.csv"
+    up = prepare(read_file(REAL / "conflict" / name), name)
+    assert up.format == "cow_war"
+    text = (REAL / "conflict" / name).read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    stored = up.valid.to_pandas()
+    kept = {i for i in range(len(rows))} - set(up.report.rejected_indices.tolist())
+    assert int(stored["fatalities"].sum()) == sum(int(rows[i]["BatDeath"]) for i in kept)
+    assert all(int(rows[i]["BatDeath"]) >= 0 for i in kept)

@@ -232,3 +232,21 @@ def test_real_hdx_ged_with_its_tag_row() -> None:
     assert up.valid.num_rows == len(rows)
     assert int(up.valid.to_pandas()["fatalities"].sum()) == sum(int(r["best"]) for r in rows)
     assert set(up.valid.to_pandas()["iso3"]) == {"BGD"}
+
+
+def test_older_ged_layout_with_best_est_and_relid() -> None:
+    text = (
+        "relid,year,type_of_violence,conflict_new_id,side_a,side_b,adm_1,latitude,longitude,country,"
+        "country_id,date_start,date_end,low_est,best_est,high_est\n"
+        "IND-1989-1-1,1989,1,218,Government of India,Kashmir insurgents,Jammu and Kashmir,34.08,74.79,"
+        "India,750,1989-09-14,1989-09-14,2,3,4\n"
+        "IND-1989-1-2,1989,3,500,Kashmir insurgents,Civilians,Jammu and Kashmir,34.08,74.79,India,750,"
+        "1989-10-02,1989-10-02,1,1,1\n"
+    )
+    up = prepare(text.encode(), "ged_v2.csv", today=TODAY)
+    assert up.format == "ucdp" and up.report.ok, up.report.to_text()
+    rows = up.valid.to_pylist()
+    assert [(r["event_id"], r["fatalities"], r["event_type"]) for r in rows] == [
+        ("IND-1989-1-1", 3, "Battles"),
+        ("IND-1989-1-2", 1, "Violence against civilians"),
+    ]

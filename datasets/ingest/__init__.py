@@ -381,7 +381,16 @@ def _resolve(
     if fmt == "acled":
         guess = detect_incidents(columns)
         return table, ("acled_old" if guess == "acled_old" else "acled"), []
-    if fmt in ("ucdp", "canonical", "acled_old", "ucdp_acd", "ucdp_brd", "acled_weekly", "acled_monthly"):
+    if fmt in (
+        "ucdp",
+        "canonical",
+        "acled_old",
+        "ucdp_acd",
+        "ucdp_brd",
+        "acled_weekly",
+        "acled_monthly",
+        "cow_war",
+    ):
         return table, fmt, []
     if fmt == "mapped":
         return table, "unknown", ["choose which column holds what (a column mapping) to read this file"]

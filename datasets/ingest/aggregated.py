@@ -36,6 +36,19 @@ ACLED aggregated data, country-month (``acled_monthly``)
     events without fatalities, is refused with a sentence saying what to download instead:
     the incidents table keeps counts by ACLED event type, with deaths.
 
+Correlates of War, Inter-State War Data (``cow_war``)
+    One row per war participant (``WarNum``, ``ccode``, ``StateName``, ``Side``) per calendar year
+    of its participation (``StartYear1``–``EndYear1``, and ``StartYear2``–``EndYear2`` when it took
+    part twice), ``grain`` "year", ``events`` = 1, event type Battles, sub-event type
+    "Inter-state war: <WarName>"; country = the participant (COW state number). ``-8`` (not
+    applicable) and ``-9`` (unknown) are missing codes, never values; ``-7`` (ongoing) as an end year
+    is read as the start year, with a note. COW gives a participant's battle deaths (``BatDeath``)
+    for the whole war, not by year: they are stored on the row of the year it entered the war and
+    the later years of the same war carry 0 with a note in ``notes`` that its deaths are counted in
+    that first year (so yearly sums are deaths by year of entry). A participant whose deaths are
+    unknown (``-9``) is refused by row: no number is made up. Historical states without a country
+    code today (Bavaria, the Papal States, Austria-Hungary, …) are refused by row.
+
 Every importer sets ``info["coverage"]``: the UCDP files are global ("all") over their year
 span; ACLED's aggregates cover the countries they list over their first to last period.
 """
@@ -51,7 +64,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datasets.countries import iso3_from_gw
+from datasets.countries import iso3_from_cow, iso3_from_gw
 from datasets.ingest import convert as cv
 from datasets.ingest.canonical import Converted, Given, Problem, convert, find_columns
 from datasets.schema import INCIDENTS
@@ -64,6 +77,7 @@ AGGREGATED_SIGNATURES: dict[str, tuple[str, ...]] = {
     "ucdp_acd": ("conflict_id", "year", "intensity_level", "gwno_loc"),
     "acled_weekly": ("week", "country", "event_type", "events"),
     "acled_monthly": ("country", "month", "year", "events"),
+    "cow_war": ("warnum", "ccode", "startyear1", "endyear1", "batdeath"),
 }
 
 #: UCDP ``type_of_conflict`` codes.
@@ -102,6 +116,8 @@ def import_aggregated(src: pa.Table, fmt: str) -> Converted:
         return _acled_weekly(src)
     if fmt == "acled_monthly":
         return _acled_monthly(src)
+    if fmt == "cow_war":
+        return _cow_war(src)
     raise ValueError(f"unknown aggregated format '{fmt}'")
 
 
@@ -402,3 +418,108 @@ def _period_coverage(out: Converted, period_end: Callable[[dt.date], dt.date]) -
     mm = pc.min_max(dates).as_py()
     countries = sorted(str(c) for c in pc.unique(pc.drop_null(table["iso3"])).to_pylist())
     out.info["coverage"] = _coverage(mm["min"], period_end(mm["max"]), countries)
+
+
+def _cow_war(src: pa.Table) -> Converted:
+    lookup = find_columns(src.column_names)
+    data = {k: src[lookup[k]].to_pylist() if k in lookup else [None] * src.num_rows for k in (
+        "warnum", "warname", "ccode", "statename", "side", "startyear1", "endyear1", "startyear2",
+        "endyear2", "batdeath",
+    )}  # fmt: skip
+    rows: dict[str, list[object]] = {
+        k: [] for k in ("event_id", "event_date", "iso3", "country", "sub_event_type", "fatalities", "notes")
+    }
+    origin: list[int] = []
+    bad: dict[tuple[str, str], tuple[list[int], list[object]]] = {}
+
+    def fail(row: int, key: str, problem: str) -> None:
+        rs, vs = bad.setdefault((lookup.get(key, key), problem), ([], []))
+        rs.append(row)
+        vs.append(data[key][row])
+
+    ongoing = 0
+    years_seen: list[int] = []
+    for i in range(src.num_rows):
+        # the file covers its years, whatever a row's other problems
+        years_seen.extend(
+            y for k in ("startyear1", "endyear1") if (y := _int(data[k][i])) is not None and y > 0
+        )
+        iso = iso3_from_cow(data["ccode"][i])
+        if iso is None:
+            fail(i, "ccode", "not a Correlates of War state number with a country code today")
+            continue
+        deaths = _int(data["batdeath"][i])
+        if deaths is None or deaths < 0:
+            fail(i, "batdeath", "battle deaths unknown (-9) or not a number: not stored as any number")
+            continue
+        years: list[int] = []
+        for a, b in (("startyear1", "endyear1"), ("startyear2", "endyear2")):
+            first, last = _int(data[a][i]), _int(data[b][i])
+            if first is None or first < 0:
+                if a == "startyear1":
+                    fail(i, a, "start year missing (-8/-9) or not a year")
+                continue
+            if last == -7:
+                ongoing += 1
+                last = first
+            if last is None or last < first:
+                fail(i, b, "end year missing (-8/-9), not a year, or before the start year")
+                years = []
+                break
+            years.extend(range(first, last + 1))
+        if not years:
+            continue
+        years = sorted(set(years))
+        years_seen.extend(years)  # a second spell may end later
+        war = f"{data['warname'][i] or data['warnum'][i]}"
+        for k, year in enumerate(years):
+            origin.append(i)
+            rows["event_id"].append(f"{data['warnum'][i]}-{data['ccode'][i]}-{data['side'][i]}-{year}")
+            rows["event_date"].append(f"{year}-01-01")
+            rows["iso3"].append(iso)
+            rows["country"].append(data["statename"][i])
+            rows["sub_event_type"].append(f"Inter-state war: {war}")
+            rows["fatalities"].append(str(deaths) if k == 0 else "0")
+            rows["notes"].append(
+                f"battle deaths of this participant for the whole war ({deaths}) are counted in {years[0]}"
+                + ("" if k == 0 else "; 0 here is not an observation")
+            )
+    expanded = pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
+    out = convert(
+        expanded,
+        INCIDENTS,
+        {k: k for k in rows if k != "iso3"},
+        constants={"source": "COW inter-state war", "event_type": "Battles", "events": 1, "grain": "year"},
+        prepared={"iso3": Given(expanded["iso3"].combine_chunks(), None, "", lookup.get("ccode", "ccode"))},
+    )
+    rows_of = np.asarray(origin, dtype=np.int64)
+    names = {
+        "event_id": "WarNum, ccode, Side, year",
+        "event_date": "StartYear1–EndYear1",
+        "country": lookup.get("statename", ""),
+        "sub_event_type": lookup.get("warname", ""),
+        "fatalities": lookup.get("batdeath", ""),
+    }
+    problems = [Problem(np.asarray(rs, dtype=np.int64), c, p, vs) for (c, p), (rs, vs) in bad.items()]
+    problems += [
+        Problem(p.rows, names.get(p.column) or p.column, p.problem, p.values)
+        for p in _remap(out.problems, rows_of)
+    ]
+    out.problems = problems
+    out.used = {k: names.get(k, v) or v for k, v in out.used.items()}
+    out.origin = (np.arange(expanded.num_rows, dtype=np.int64), rows_of)
+    out.notes.append(
+        "COW gives each participant's battle deaths for the whole war: they are counted in the year it "
+        "entered the war, and its later years of the same war carry 0 (stated in notes), so yearly deaths "
+        "from this file are deaths by year of entry."
+    )
+    if ongoing:
+        out.notes.append(
+            f"{ongoing} participation(s) marked ongoing (-7) are read as ending in their start year."
+        )
+    if years_seen:
+        out.info["coverage"] = _coverage(
+            dt.date(min(years_seen), 1, 1), dt.date(max(years_seen), 12, 31), "all"
+        )
+    out.info["grain"] = "year"
+    return out

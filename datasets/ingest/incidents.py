@@ -15,8 +15,9 @@ ACLED, older layout
     ``civilian_targeting`` (civilian targeting is then unknown, not false). Older event types
     are mapped to the current ones (``canonical.LEGACY_EVENT_TYPES``).
 UCDP GED
-    ``id`` -> event_id; ``date_start`` -> event_date; country from ``country_id``
-    (Gleditsch-Ward), else the ``country`` name; fatalities = ``best``; ``type_of_violence``
+    ``id`` (older layouts: ``relid``) -> event_id; ``date_start`` -> event_date; country from
+    ``country_id`` (Gleditsch-Ward), else the ``country`` name; fatalities = ``best`` (older:
+    ``best_est``); ``type_of_violence``
     1 (state-based) and 2 (non-state) -> "Battles", 3 (one-sided) -> "Violence against
     civilians" with civilian targeting True (False for 1 and 2); ``side_a``/``side_b`` ->
     actor1/actor2; ``adm_1`` -> admin1. ``source`` = "UCDP GED".
@@ -98,6 +99,12 @@ INCIDENT_FORMATS: dict[str, IncidentFormat] = {
             "ACLED aggregated data (country-month)",
             "Armed Conflict Location & Event Data (ACLED), acleddata.com",
             AGGREGATED_SIGNATURES["acled_monthly"],
+        ),
+        IncidentFormat(
+            "cow_war",
+            "Correlates of War inter-state war data (participant-years)",
+            "Correlates of War Project, Inter-State War Data (Sarkees & Wayman)",
+            AGGREGATED_SIGNATURES["cow_war"],
         ),
         IncidentFormat("canonical", "Canonical incidents table", "", ("event_id", "event_date", "iso3")),
         IncidentFormat("mapped", "Any other CSV (column mapping)", "", ()),
@@ -226,6 +233,10 @@ def _ucdp(src: pa.Table) -> Converted:
         "latitude": "latitude",
         "longitude": "longitude",
     }
+    # older GED layouts (v1.x–v5): ``best_est`` for the best estimate, ``relid`` as the identifier
+    for target, older in (("fatalities", "best_est"), ("event_id", "relid")):
+        if wanted[target] not in lookup and older in lookup:
+            wanted[target] = older
     columns = {k: lookup[v] for k, v in wanted.items() if v in lookup}
     prepared: dict[str, Given] = {}
     country = _country(src, lookup, [("country_id", iso3_from_gw)])
