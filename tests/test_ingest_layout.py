@@ -232,6 +232,12 @@ def test_real_hdx_ged_with_its_tag_row() -> None:
     assert up.valid.num_rows == len(rows)
     assert int(up.valid.to_pandas()["fatalities"].sum()) == sum(int(r["best"]) for r in rows)
     assert set(up.valid.to_pandas()["iso3"]) == {"BGD"}
+    years = [int(r["date_start"][:4]) for r in rows]
+    assert up.info["coverage"] == {
+        "countries": ["BGD"],
+        "first": f"{min(years)}-01-01",
+        "last": f"{max(years)}-12-31",
+    }
 
 
 def test_older_ged_layout_with_best_est_and_relid() -> None:

@@ -257,6 +257,8 @@ def _ucdp(src: pa.Table) -> Converted:
         civ = pc.if_else(pc.is_valid(event_type), pc.equal(tov, 3), pa.scalar(None, pa.bool_()))
         prepared["civilian_targeting"] = Given(civ, None, "", col)
     out = convert(src, INCIDENTS, columns, constants={"source": "UCDP GED"}, prepared=prepared)
+    if not out.missing:
+        _ged_coverage(out)
     return _name_missing(
         out,
         {
@@ -267,6 +269,26 @@ def _ucdp(src: pa.Table) -> Converted:
             "event_type": "type_of_violence",
         },
     )
+
+
+#: A GED file naming more countries than this is the global release (it covers every country).
+_GED_GLOBAL = 100
+
+
+def _ged_coverage(out: Converted) -> None:
+    """``info["coverage"]`` of a GED file: whole calendar years (GED is released by year), over the
+    countries it names (a national extract such as HDX's per-country files), or "all" for the
+    global release (more than ``_GED_GLOBAL`` countries)."""
+    dates = pc.drop_null(out.table["event_date"])
+    if not len(dates):
+        return
+    mm = pc.min_max(dates).as_py()
+    countries = sorted(str(c) for c in pc.unique(pc.drop_null(out.table["iso3"])).to_pylist())
+    out.info["coverage"] = {
+        "countries": "all" if len(countries) > _GED_GLOBAL else countries,
+        "first": f"{mm['min'].year}-01-01",
+        "last": f"{mm['max'].year}-12-31",
+    }
 
 
 def _name_missing(out: Converted, names: dict[str, str]) -> Converted:
