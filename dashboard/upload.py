@@ -28,6 +28,7 @@ from datasets.ingest import (
     prepare,
     save_mapping,
 )
+from datasets.ingest.layout import data_members, is_zip
 from datasets.schema import SCHEMAS
 from datasets.store import Store, StoreError
 
@@ -76,13 +77,19 @@ def _answers(sha256: str) -> tuple[str | None, list[str] | None]:
 
 
 def _prepared(
-    data: bytes, sha256: str, name: str, table: str, fmt: str, mapping: ColumnMapping | None
+    data: bytes,
+    sha256: str,
+    name: str,
+    table: str,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    member: str | None = None,
 ) -> Upload:
     """The checked file, read once per (file, table, layout, mapping, answers) in this session."""
     country, safe = _answers(sha256)
     items, weight, year = survey_picker.choice(sha256)
     key = (sha256, table, fmt, mapping.to_json() if mapping else "", country, tuple(safe or ()))
-    key += (tuple(items), weight, year)
+    key += (tuple(items), weight, year, member)
     held = st.session_state.get(_STATE)
     if held is not None and held[0] == key:
         return held[1]
@@ -99,6 +106,7 @@ def _prepared(
         items=items or None,
         weight=weight,
         survey_year=year,
+        member=member,
     )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
@@ -290,8 +298,16 @@ def render_upload(store_dir: Path) -> None:
         mapping = list_mappings(store_dir)[choice.removeprefix("Saved mapping: ")]
     elif fmt in ("mapped", "auto"):
         mapping = _form_mapping(sha256)
+    member = None
+    members = data_members(data) if is_zip(data[:65536]) else []
+    if len(members) > 1:
+        member = st.selectbox(
+            "This archive holds several data files: which one?", members, key="upload_member"
+        )
     try:
-        upload = _prepared(data, sha256, file.name, table, fmt if mapping is None else "mapped", mapping)
+        upload = _prepared(
+            data, sha256, file.name, table, fmt if mapping is None else "mapped", mapping, member
+        )
     except UnreadableFile as exc:
         st.error(str(exc))
         return

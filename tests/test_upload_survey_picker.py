@@ -88,3 +88,22 @@ def test_pick_an_item_and_its_answers_then_store_and_save(app: AppTest, tmp_path
     # code 9 (don't know) left out: weights 1 + 1 + 2 + 1 = 5, "Never" 1 + 1 -> 2/5
     assert stored["value"].tolist() == pytest.approx([2 / 5])
     assert stored["indicator"].tolist() == ["feel_safe"]
+
+
+def test_an_archive_with_several_data_files_asks_which(app: AppTest) -> None:
+    import io
+    import zipfile
+
+    fix = Path(__file__).parent / "fixtures" / "incidents"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("acled.csv", (fix / "acled_current.csv").read_bytes())
+        z.writestr("ged.csv", (fix / "ucdp_ged.csv").read_bytes())
+        z.writestr("__MACOSX/._acled.csv", b"\x00")
+    app.file_uploader[0].set_value(("both.zip", buf.getvalue(), "application/zip")).run()
+    assert not app.exception
+    which = app.selectbox(key="upload_member")
+    assert which.options == ["acled.csv", "ged.csv"]
+    which.set_value("ged.csv").run()
+    assert not app.exception
+    assert app.text[0].value.startswith("Layout: UCDP GED")

@@ -37,6 +37,7 @@ __all__ = [
     "find_header",
     "footer_lines",
     "is_tag_row",
+    "data_members",
     "is_zip",
     "split_line",
     "unzip",
@@ -108,6 +109,22 @@ def is_zip(head: bytes) -> bool:
     if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return False
     return not (b"xl/" in head or b"word/" in head or b"ppt/" in head or b"[Content_Types].xml" in head)
+
+
+def data_members(data: Bytes) -> list[str]:
+    """Names of the data files in a ZIP archive (``__MACOSX/``, dot files and documents left out)."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+    out = []
+    for info in infos:
+        path = PurePosixPath(info.filename)
+        if info.is_dir() or path.parts[0] == "__MACOSX" or any(p.startswith(".") for p in path.parts):
+            continue
+        if path.suffix.lower() in _DATA_SUFFIXES:
+            out.append(info.filename)
+    return out
 
 
 def unzip(
