@@ -256,3 +256,17 @@ def test_older_ged_layout_with_best_est_and_relid() -> None:
         ("IND-1989-1-1", 3, "Battles"),
         ("IND-1989-1-2", 1, "Violence against civilians"),
     ]
+
+
+def test_a_last_record_broken_inside_its_quoted_notes_is_data_not_a_footer() -> None:
+    rows = ACLED.decode().splitlines()
+    header = rows[0].split(",")
+    fields = next(csv.reader([rows[-1]]))
+    k = header.index("notes")
+    fields[k] = "First line of the notes\nsecond line"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([r for r in csv.reader(rows[:-1])] + [fields])
+    up = prepare(out.getvalue().encode(), "acled.csv", today=TODAY)
+    assert up.report.ok, up.report.to_text()
+    assert up.valid.to_pylist()[-1]["notes"] == "First line of the notes\nsecond line"
+    assert not any("footer" in n for n in up.report.notes)

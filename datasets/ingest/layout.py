@@ -84,7 +84,8 @@ def footer_lines(lines: list[bytes], header_fields: int) -> list[int]:
 
     A trailing non-blank line is a footer line when it has fewer than half the header's fields
     (a ``Source: …`` or ``© …`` line) and the header has at least three; the search stops at the
-    first line from the end that has the header's shape.
+    first line from the end that has the header's shape, or that closes a quoted field broken over
+    lines (an odd number of quotes).
     """
     if header_fields < 3:
         return []
@@ -95,6 +96,8 @@ def footer_lines(lines: list[bytes], header_fields: int) -> list[int]:
         if not raw.strip(b"\r \t"):
             k -= 1
             continue
+        if raw.count(b'"') % 2:  # the end of a quoted field broken over lines: data, not a footer
+            break
         fields = split_line(raw)
         if len([f for f in fields if f]) and len(fields) * 2 <= header_fields:
             out.append(k)
