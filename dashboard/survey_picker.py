@@ -78,7 +78,7 @@ def _apply_saved(store_dir: Path, md: Microdata, sha256: str) -> None:
 
 def render(store_dir: Path, upload: Upload, sha: str) -> None:
     """The picker for a survey file (``sha``: the SHA-256 of its bytes): items, answers, weight, saving."""
-    md = upload.info.get("microdata_file")
+    md = upload.microdata
     if not isinstance(md, Microdata):
         return
     st.caption(

@@ -202,8 +202,12 @@ def _show_check(upload: Upload) -> bool:
             {"stored as": list(upload.used), "from the file's column": list(upload.used.values())},
             hide_index=True,
         )
-    st.caption("First rows as read from the file")
-    st.dataframe(upload.preview(10), hide_index=True)
+    if upload.microdata is not None:  # a respondent file: show what would be stored
+        st.caption("What will be stored")
+        st.dataframe(upload.preview_converted(10), hide_index=True)
+    else:
+        st.caption("First rows as read from the file")
+        st.dataframe(upload.preview(10), hide_index=True)
     report = upload.report
     for note in report.notes:
         st.text(f"Note: {note}")

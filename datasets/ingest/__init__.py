@@ -161,6 +161,8 @@ class Upload:
     mapping: ColumnMapping | None = None
     origin: tuple[np.ndarray, np.ndarray] | None = None
     info: dict[str, object] = dataclasses.field(default_factory=dict)
+    #: The respondent file of survey microdata (``survey.Microdata``), for the item picker.
+    microdata: Microdata | None = None
 
     @property
     def format_label(self) -> str:
@@ -287,8 +289,6 @@ def _prepare_survey(
         file_name, None, [], file_problems=converted.file_problems, notes=[*notes, *converted.notes]
     )
     report = dataclasses.replace(report, total_rows=len(md.frame))
-    info = dict(converted.info)
-    info["microdata_file"] = md
     table = None if converted.file_problems else converted.table
     return Upload(
         file_name,
@@ -300,7 +300,8 @@ def _prepare_survey(
         table,
         report,
         converted.used,
-        info=info,
+        info=dict(converted.info),
+        microdata=md,
     )
 
 

@@ -453,8 +453,7 @@ def import_survey(
         codes = pd.to_numeric(md.frame[var], errors="coerce").to_numpy(dtype=float)
         excluded = set() if include_non_answers else md.non_answers(var)
         answered = ~np.isnan(codes) & ~np.isin(codes, list(excluded)) & ~np.isnan(w_all)
-        table = md.codes(var, weight)
-        items_info.append({"item": var, "wording": wording, "indicator": indicator, "codes": table})
+        items_info.append({"item": var, "wording": wording, "indicator": indicator})
         labels = md.labels.get(var, {})
         if excluded:
             shown = ", ".join(
