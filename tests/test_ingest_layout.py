@@ -270,3 +270,17 @@ def test_a_last_record_broken_inside_its_quoted_notes_is_data_not_a_footer() -> 
     assert up.report.ok, up.report.to_text()
     assert up.valid.to_pylist()[-1]["notes"] == "First line of the notes\nsecond line"
     assert not any("footer" in n for n in up.report.notes)
+
+
+def test_a_preamble_before_a_table_in_no_known_layout_is_found_by_shape() -> None:
+    body = "region,month,clashes,deaths\n" + "".join(f"North,2024-{m:02d},{m},{2 * m}\n" for m in range(1, 9))
+    text = "Monthly clashes, internal report\nPrepared by: unit 4\n\n" + body
+    up = prepare(text.encode(), "report.csv")
+    # not a layout this tool knows: the column-mapping route, with the header found on line 4
+    assert up.parsed is not None and up.parsed.columns == ["region", "month", "clashes", "deaths"]
+    assert up.parsed.table.num_rows == 8
+    assert any("found by the shape of the rows below" in n for n in up.report.notes)
+    # a plain table with a numeric first row is left as it is (no header to look for)
+    plain = prepare(body.encode(), "plain.csv")
+    assert plain.parsed is not None and plain.parsed.columns == ["region", "month", "clashes", "deaths"]
+    assert not any("preamble" in n for n in plain.report.notes)

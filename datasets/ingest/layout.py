@@ -35,6 +35,7 @@ __all__ = [
     "HEAD_LINES",
     "Recognise",
     "find_header",
+    "header_by_shape",
     "footer_lines",
     "is_tag_row",
     "data_members",
@@ -70,6 +71,39 @@ def find_header(lines: list[bytes], recognise: Recognise) -> int | None:
         fields = split_line(raw)
         if len(fields) >= 2 and recognise(fields):
             return k
+    return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def header_by_shape(lines: list[bytes]) -> int | None:
+    """Index of a header found by the shape of the rows below it, when no known layout matches.
+
+    The rows of a table share one field count; notes above them do not. The header is the first
+    line that has the field count most common among the lines below it (at least two fields, and
+    at least five such lines), holds no number, and has text in at least half its fields; only
+    lines above it with another field count (or blank) count as a preamble. None when the first
+    non-blank line already has that shape.
+    """
+    counts = [len(split_line(raw)) for raw in lines[:HEAD_LINES]]
+    body = [c for c in counts[len(counts) // 3 :] if c >= 2]
+    if len(body) < 5:
+        return None
+    modal = max(set(body), key=body.count)
+    for k, raw in enumerate(lines[:HEAD_LINES]):
+        if counts[k] != modal:
+            continue
+        fields = split_line(raw)
+        named = [f for f in fields if f]
+        if len(named) * 2 >= len(fields) and not any(_is_number(f) for f in named):
+            return k
+        return None  # a row of the table's shape that is not a header: no preamble to skip
     return None
 
 

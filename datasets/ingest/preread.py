@@ -265,6 +265,10 @@ def read_source(
             k = layout.find_header(first, recognise)
             if k is not None and k > nonblank:
                 general = (k, "")
+            elif k is None:
+                k = layout.header_by_shape(first)
+                if k is not None and k > nonblank:
+                    general = (k, " (found by the shape of the rows below)")
         top = general[0] if general else nonblank
         tag = top is not None and top + 1 < len(first) and layout.is_tag_row(first[top + 1])
     else:
@@ -293,7 +297,9 @@ def read_source(
             lines[m] = b""
         if head.startswith(_BOM):
             lines[0] = _BOM
-        notes.append(f"{_lines_text(1, k)} are notes above the column names (a preamble) and were skipped.")
+        notes.append(
+            f"{_lines_text(1, k)} are notes above the column names (a preamble{general[1]}) and were skipped."
+        )
     if tag and header_at is not None:
         lines[header_at + 1] = b""
         notes.append(
