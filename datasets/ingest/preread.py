@@ -20,10 +20,10 @@ What is recognised:
   or more consecutive lines whose fields add up to the header's only when the break fell inside
   the ``Comments`` column are rejoined (the break becomes a space), with a note. Any other line
   with the wrong number of fields is left to the parser, which sets it aside and reports it.
-- **An Excel workbook**: only the World Bank's WGI workbook (``wgidataset.xlsx``, long form with
-  ``code``, ``year``, ``indicator``, ``estimate``) is read, with ``pandas.read_excel`` (calamine
-  engine); its rows keep their spreadsheet row numbers. Any other workbook is refused with the
-  sentence asking to save it as CSV.
+- **An Excel workbook** (``.xlsx``, ``.xls``) or **a ZIP archive**, and **a preamble, tag row or
+  footer in any file**: ``layout`` finds the sheet, the data file, the header line (the first that
+  a known layout recognises, or failing that the first with the shape of the rows below), an HXL
+  hashtag row under the header, and footer lines; each is skipped or read here, with a note.
 
 Files in UTF-16 are parsed as they are (the repairs work on ASCII-compatible encodings).
 """
