@@ -103,6 +103,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(e.g. 0 for 'Never' felt unsafe; 2,3 for trusting the army 'Somewhat' or 'A lot')",
     )
     p.add_argument(
+        "--survey-mapping",
+        metavar="NAME",
+        help="survey microdata: use the choice of items saved (on the Data page) for an earlier round, "
+        "finding its questions in this file by wording",
+    )
+    p.add_argument(
         "--weight", metavar="VAR", help="survey microdata: the weight variable (default: found by name)"
     )
     p.add_argument(
@@ -170,6 +176,20 @@ def _items(items: list[str], answers: list[str]) -> list:  # list[ItemChoice]
     return out
 
 
+def _saved_items(path: Path, saved: dict[str, object], weight: str | None) -> tuple[list, str | None]:
+    """The items of a saved survey mapping found in the file at ``path`` by wording, and its weight."""
+    from datasets.ingest import read_file
+    from datasets.ingest.survey import apply_survey_mapping, read_microdata
+    from stability.cli import CliError
+
+    md = read_microdata(read_file(path), path.name)
+    items, missing = apply_survey_mapping(md, saved)
+    if missing:
+        raise CliError(f"{path.name} has no question worded: {'; '.join(missing)}")
+    w = weight or saved.get("weight")
+    return items, (str(w) if w and str(w) in md.frame.columns else weight)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     from datasets.ingest import UnreadableFile, load_mapping, prepare, read_file
     from datasets.store import Store, StoreError
@@ -187,8 +207,20 @@ def run_ingest(args: argparse.Namespace) -> int:
     items = _items(args.item or [], args.safe_answers or [])
     refused = 0
     stored_any = False
+    saved = None
+    if args.survey_mapping:
+        from datasets.ingest.survey import list_survey_mappings
+
+        saved = list_survey_mappings(root).get(args.survey_mapping)
+        if saved is None:
+            known = ", ".join(list_survey_mappings(root)) or "none saved"
+            raise CliError(f"no saved survey mapping named '{args.survey_mapping}' in the store ({known})")
     for f in args.files:
         path = Path(f)
+        if saved is not None:
+            items, weight = _saved_items(path, saved, args.weight)
+        else:
+            weight = args.weight
         try:
             upload = prepare(
                 read_file(path),
@@ -200,7 +232,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 safe_categories=safes,
                 member=args.member,
                 items=items,
-                weight=args.weight,
+                weight=weight,
                 survey_year=args.year,
             )
         except UnreadableFile as exc:

@@ -279,3 +279,26 @@ def test_saved_choice_finds_the_renumbered_items_of_the_next_round(tmp_path: Pat
         ("Q8A", ("Never",)),
         ("Q41H", ("Somewhat", "A lot")),
     ]
+
+
+def test_cli_applies_a_saved_choice_to_the_next_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datasets.ingest.survey import save_survey_mapping
+
+    store = tmp_path / "store"
+    r7 = tmp_path / "r7.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"Q10A": [0.0, 1]}),
+        r7,
+        column_labels={"Q10A": "Q10a. How often felt unsafe walking in neighbourhood"},
+        variable_value_labels={"Q10A": OFTEN},
+    )
+    save_survey_mapping(store, "Afro", read_microdata(r7.read_bytes(), r7.name), [ItemChoice("Q10A", ("0",))])
+    r8 = _round8(tmp_path)
+    assert main(["ingest", "--store", str(store), str(r8), "--survey-mapping", "Afro"]) == 0
+    out = capsys.readouterr().out
+    # Q8A in Ghana and Kenya: two rows
+    assert "2 rows stored" in out
+    assert main(["ingest", "--store", str(store), str(r8), "--survey-mapping", "Nope"]) != 0
+    assert "no saved survey mapping named 'Nope'" in capsys.readouterr().err
