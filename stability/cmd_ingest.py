@@ -178,11 +178,17 @@ def _items(items: list[str], answers: list[str]) -> list:  # list[ItemChoice]
 
 def _saved_items(path: Path, saved: dict[str, object], weight: str | None) -> tuple[list, str | None]:
     """The items of a saved survey mapping found in the file at ``path`` by wording, and its weight."""
-    from datasets.ingest import read_file
-    from datasets.ingest.survey import apply_survey_mapping, read_microdata
+    from datasets.ingest import UnreadableFile, read_file
+    from datasets.ingest.survey import apply_survey_mapping, is_microdata, read_microdata
     from stability.cli import CliError
 
-    md = read_microdata(read_file(path), path.name)
+    try:
+        data = read_file(path)
+        if not is_microdata(bytes(data[:16])):
+            raise UnreadableFile("--survey-mapping reads SPSS (.sav) and Stata (.dta) survey files only")
+        md = read_microdata(data, path.name)
+    except UnreadableFile as exc:
+        raise CliError(f"{path.name}: {exc}") from exc
     items, missing = apply_survey_mapping(md, saved)
     if missing:
         raise CliError(f"{path.name} has no question worded: {'; '.join(missing)}")
