@@ -75,7 +75,7 @@ _NON_ANSWER = re.compile(
     r"ne sait pas|nsp\b|refus[ée]|sans r[ée]ponse|no sabe|no contesta|no responde|n[ãa]o sabe|recusou)",
     re.I,
 )
-_COUNTRY_VARS = ("country", "cntry", "idenpa", "b_country", "country_name", "s003", "pais")
+_COUNTRY_VARS = ("country", "cntry", "isocntry", "idenpa", "b_country", "country_name", "s003", "pais")
 _DATE_HINT = re.compile(r"date of interview|interview date|date d.entretien|fecha de (la )?entrevista", re.I)
 _STRATA_VARS = ("strata", "stratum", "strat")
 _CLUSTER_VARS = ("psu", "cluster", "ea", "ea_number", "clusterid")
@@ -396,7 +396,9 @@ def import_survey(
         except ValueError as exc:
             return Converted(empty, info=info, file_problems=[f"Weight: {exc}."])
     else:
-        weight = md.find(("withinwt", "withinwt_hh", "wt", "weight", "wgt", "pondera", "w_cntry"))
+        weight = md.find(
+            ("withinwt", "withinwt_hh", "withinwt_ea", "wt", "weight", "wgt", "pondera", "w1", "pspwght")
+        )
         if weight is not None:
             notes.append(f"Weighted by '{weight}' ({md.wording.get(weight) or 'the weight variable'}).")
         else:
