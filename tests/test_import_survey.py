@@ -161,8 +161,10 @@ def test_stata_file_and_unknown_answers(tmp_path: Path) -> None:
         column_labels=["Country", "Trust in the armed forces", "Weight", "Year"],
         variable_value_labels={"cntry": {1: "Peru"}, "q5": {1: "A lot", 2: "Little"}},
     )
-    up = prepare(out.read_bytes(), out.name, items=[ItemChoice("q5", ("A lot",))], survey_year=2019)
+    # no interview date: the year variable ``yr`` dates the wave (1 July 2019)
+    up = prepare(out.read_bytes(), out.name, items=[ItemChoice("q5", ("A lot",))])
     (row,) = up.valid.to_pylist()
+    assert row["wave_date"] == dt.date(2019, 7, 1) and row["period_grain"] == "year"
     # weights 2, 1, 1: "A lot" carries 2 of 4
     assert row["indicator"] == "trust_military" and row["value"] == pytest.approx(2 / 4)
     assert row["iso3"] == "PER"

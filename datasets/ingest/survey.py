@@ -352,6 +352,18 @@ def _fieldwork(md: Microdata) -> pd.Series | None:
     return dates if dates.notna().any() else None
 
 
+def _year_of(md: Microdata, sel: np.ndarray) -> int | None:
+    """The fieldwork year from a year variable (``year``, ``yr``, ``numinves``, ``anio``) when it is one
+    year for the selected respondents."""
+    var = md.find(("year", "yr", "numinves", "anio", "wave_year"))
+    if var is None:
+        return None
+    years = pd.to_numeric(md.frame[var], errors="coerce").to_numpy()[sel]
+    years = years[~np.isnan(years)]
+    distinct = np.unique(years)
+    return int(distinct[0]) if len(distinct) == 1 and 1900 < distinct[0] < 2100 else None
+
+
 def import_survey(
     md: Microdata,
     choices: Sequence[ItemChoice],
@@ -477,6 +489,8 @@ def import_survey(
                 grain = None
             elif year is not None:
                 wave, grain = dt.date(year, 7, 1), "year"
+            elif (y := _year_of(md, sel)) is not None:
+                wave, grain = dt.date(y, 7, 1), "year"
             else:
                 problems.append(
                     "This survey file has no interview date: give the fieldwork year in the preview "
