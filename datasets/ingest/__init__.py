@@ -40,7 +40,7 @@ from datasets.ingest.perception import PERCEPTION_FORMATS, detect_perception, im
 from datasets.ingest.preread import read_source
 from datasets.ingest.report import Report, build_report
 from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile
-from datasets.ingest.survey import ItemChoice, Microdata, import_survey, is_microdata, read_microdata
+from datasets.ingest.survey import ItemChoice, Microdata, is_microdata
 from datasets.schema import SCHEMAS, TableSchema, check
 
 __all__ = [
@@ -256,53 +256,6 @@ def detect(columns: list[str]) -> tuple[str, str] | None:
         if set(SCHEMAS[table].required) <= names:
             return table, f"canonical_{table}"
     return None
-
-
-def _prepare_survey(
-    data: Bytes,
-    file_name: str,
-    items: Sequence[ItemChoice],
-    weight: str | None,
-    country: str | None,
-    year: int | None,
-    member: str | None,
-) -> Upload:
-    """Read a respondent file (SPSS, Stata or CSV) into perception rows; store nothing."""
-    spec = repr([(c.item, c.safe_answers, c.indicator) for c in items]) + f"|{weight}|{country}|{year}"
-    sha = hashlib.sha256(bytes(data) + spec.encode()).hexdigest()  # another item choice: another batch
-    parsed = None
-    notes: list[str] = []
-    if is_microdata(bytes(data[:16])):
-        md = read_microdata(data, file_name)
-    else:
-        source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
-        parsed, notes = source.parsed, list(source.notes)
-        frame = parsed.table.to_pandas()
-        frame.columns = parsed.columns
-        for c in frame.columns:  # numbers where a column holds only numbers; text (a country) as it is
-            text = frame[c].astype("string").str.strip().replace("", pd.NA)
-            numbers = pd.to_numeric(text, errors="coerce")
-            frame[c] = numbers if numbers.notna().sum() == text.notna().sum() else text.astype(object)
-        md = Microdata(frame, {}, {}, kind="CSV")
-    converted = import_survey(md, items, file_name=file_name, weight=weight, country=country, year=year)
-    report = build_report(
-        file_name, None, [], file_problems=converted.file_problems, notes=[*notes, *converted.notes]
-    )
-    report = dataclasses.replace(report, total_rows=len(md.frame))
-    table = None if converted.file_problems else converted.table
-    return Upload(
-        file_name,
-        sha,
-        len(data),
-        "perception",
-        "survey_microdata",
-        parsed,
-        table,
-        report,
-        converted.used,
-        info=dict(converted.info),
-        microdata=md,
-    )
 
 
 def _recognised(columns: list[str]) -> bool:
@@ -626,7 +579,9 @@ def prepare(
     check_size(len(data))
     today = today or dt.date.today()
     if is_microdata(bytes(data[:16])) or items:
-        return _prepare_survey(data, file_name, items or (), weight, country, survey_year, member)
+        from datasets.ingest.survey_upload import prepare_survey
+
+        return prepare_survey(data, file_name, items or (), weight, country, survey_year, member)
     step(0.05, "reading the file")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
