@@ -23,6 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import survey_picker
 from datasets.coverage import CoverageError, parse_coverage
 from datasets.ingest import (
     TABLE_NAMES,
@@ -35,6 +36,7 @@ from datasets.ingest import (
     prepare,
     save_mapping,
 )
+from datasets.ingest.layout import data_members, is_zip
 from datasets.schema import SCHEMAS
 from datasets.store import Store, StoreError
 
@@ -145,11 +147,19 @@ def _answers(sha256: str) -> tuple[str | None, list[str] | None]:
 
 
 def _prepared(
-    data: bytes, sha256: str, name: str, table: str, fmt: str, mapping: ColumnMapping | None
+    data: bytes,
+    sha256: str,
+    name: str,
+    table: str,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    member: str | None = None,
 ) -> Upload:
     """The checked file, read once per (file, table, layout, mapping, answers) in this session."""
     country, safe = _answers(sha256)
+    items, weight, year = survey_picker.choice(sha256)
     key = (sha256, table, fmt, mapping.to_json() if mapping else "", country, tuple(safe or ()))
+    key += (tuple(items), weight, year, member)
     held = st.session_state.get(_STATE)
     if held is not None and held[0] == key:
         return held[1]
@@ -164,6 +174,10 @@ def _prepared(
             progress=_progress_callback(bar),
             country=country,
             safe_categories=safe,
+            items=items or None,
+            weight=weight,
+            survey_year=year,
+            member=member,
         )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
@@ -259,8 +273,12 @@ def _show_check(upload: Upload) -> bool:
             {"stored as": list(upload.used), "from the file's column": list(upload.used.values())},
             hide_index=True,
         )
-    st.caption("First rows as read from the file")
-    st.dataframe(upload.preview(10), hide_index=True)
+    if upload.microdata is not None:  # a respondent file: show what would be stored
+        st.caption("What will be stored")
+        st.dataframe(upload.preview_converted(10), hide_index=True)
+    else:
+        st.caption("First rows as read from the file")
+        st.dataframe(upload.preview(10), hide_index=True)
     report = upload.report
     for note in report.notes:
         st.text(f"Note: {note}")
@@ -379,8 +397,10 @@ def render_upload(store_dir: Path, user: str | None = None) -> None:
     """Drop a file, check it, and store it on confirmation (recorded as ``user``'s change)."""
     st.subheader("Add data")
     st.caption(
-        "CSV files from ACLED, UCDP GED, SIPRI, MME, ATOP, McManus & Nieman, the World Bank's WGI (also its "
-        "wgidataset.xlsx workbook), UN SDG 16.1.4, this tool's own tables or any other layout, "
+        "Files from ACLED (events and aggregated tables), UCDP (GED, ACD, battle-related deaths), SIPRI, "
+        "MME, ATOP, McManus & Nieman, the World Bank's WGI, UN SDG 16.1.4, survey microdata "
+        "(Afrobarometer and other barometers), this tool's own tables or any other layout, as CSV, Excel "
+        "workbooks or ZIP archives, "
         f"up to {_limit_mb():,} MB. "
         "A file with problems is refused whole unless you choose to keep only its valid rows; "
         "nothing already stored is ever changed."
@@ -388,7 +408,10 @@ def render_upload(store_dir: Path, user: str | None = None) -> None:
     if _RESULT in st.session_state:
         kind, message = st.session_state[_RESULT]
         getattr(st, kind)(message)
-    file = st.file_uploader("Drop a CSV file here", key=f"upload_file_{st.session_state.get(_GENERATION, 0)}")
+    file = st.file_uploader(
+        "Drop a file here (CSV, Excel, ZIP, SPSS .sav or Stata .dta)",
+        key=f"upload_file_{st.session_state.get(_GENERATION, 0)}",
+    )
     if file is None:
         return
     st.session_state.pop(_RESULT, None)
@@ -410,8 +433,16 @@ def render_upload(store_dir: Path, user: str | None = None) -> None:
         mapping = list_mappings(store_dir)[choice.removeprefix("Saved mapping: ")]
     elif fmt in ("mapped", "auto"):
         mapping = _form_mapping(sha256)
+    member = None
+    members = data_members(data) if is_zip(data[:65536]) else []
+    if len(members) > 1:
+        member = st.selectbox(
+            "This archive holds several data files: which one?", members, key="upload_member"
+        )
     try:
-        upload = _prepared(data, sha256, file.name, table, fmt if mapping is None else "mapped", mapping)
+        upload = _prepared(
+            data, sha256, file.name, table, fmt if mapping is None else "mapped", mapping, member
+        )
     except UnreadableFile as exc:
         st.error(str(exc))
         return
@@ -419,6 +450,8 @@ def render_upload(store_dir: Path, user: str | None = None) -> None:
         columns = upload.parsed.columns if upload.parsed is not None else []
         _mapping_form(store_dir, upload, columns, upload.table if table == "auto" else table)
     _perception_questions(upload)
+    if upload.format == "survey_microdata":
+        survey_picker.render(store_dir, upload, sha256)
     skip = _show_check(upload)
     readable, stated = _coverage_field(upload)
     checked = upload.report.ok or (skip and upload.storable)

@@ -64,6 +64,7 @@ EARLIEST_DATES: dict[str, dt.date] = {
     "ucdp_brd": dt.date(1989, 1, 1),
     "ucdp_acd": dt.date(1946, 1, 1),
     "cow": dt.date(1816, 1, 1),
+    "cow_war": dt.date(1816, 1, 1),
     # ATOP starts with the alliances of 1815 (its country-years with the COW system in 1816).
     "atop": dt.date(1815, 1, 1),
     "atop_member": dt.date(1815, 1, 1),

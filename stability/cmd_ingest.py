@@ -25,6 +25,11 @@ _FORMATS = [
     "auto",
     "acled",
     "ucdp",
+    "ucdp_acd",
+    "ucdp_brd",
+    "acled_weekly",
+    "acled_monthly",
+    "cow_war",
     "canonical",
     "sipri",
     "sipri_classic",
@@ -46,11 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="check CSV files and add them to the data store",
-        description="Check files and add them to the data store: incidents (ACLED, UCDP GED), collaboration "
+        description="Check files and add them to the data store: incidents (ACLED events and aggregated "
+        "tables, UCDP GED, UCDP/PRIO ACD, UCDP battle-related deaths), collaboration "
         "(SIPRI trade register, MME exercises, ATOP alliances, McManus & Nieman signals), perception "
-        "(World Bank WGI, also its .xlsx workbook; UN SDG 16.1.4) or the canonical tables. The table and "
-        "layout are detected from the file. A file with problems is refused whole, with a report, unless "
-        "--skip-invalid.",
+        "(World Bank WGI; UN SDG 16.1.4) or the canonical tables, as CSV, Excel workbooks or ZIP "
+        "archives. The table and layout are detected from the file. A file with problems is refused "
+        "whole, with a report, unless --skip-invalid.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="CSV file(s) to add")
     p.add_argument(
@@ -105,6 +111,41 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--preview",
         action="store_true",
         help="say how many events each file would add, revise and remove, without storing anything",
+    )
+    p.add_argument(
+        "--item",
+        action="append",
+        metavar="ITEM[=INDICATOR]",
+        help="survey microdata (.sav, .dta, or a CSV of respondents): a question to use, by variable name or "
+        "wording; repeat for several; '=trust_military' etc. says what its share measures when the wording "
+        "does not",
+    )
+    p.add_argument(
+        "--safe-answers",
+        action="append",
+        metavar="ANSWERS",
+        help="for each --item, in order: the answers that count, as codes or labels, comma-separated "
+        "(e.g. 0 for 'Never' felt unsafe; 2,3 for trusting the army 'Somewhat' or 'A lot')",
+    )
+    p.add_argument(
+        "--survey-mapping",
+        metavar="NAME",
+        help="survey microdata: use the choice of items saved (on the Data page) for an earlier round, "
+        "finding its questions in this file by wording",
+    )
+    p.add_argument(
+        "--weight", metavar="VAR", help="survey microdata: the weight variable (default: found by name)"
+    )
+    p.add_argument(
+        "--year",
+        type=int,
+        metavar="YYYY",
+        help="survey microdata without interview dates: the fieldwork year",
+    )
+    p.add_argument(
+        "--member",
+        metavar="NAME",
+        help="the data file to read from a ZIP archive that holds several",
     )
     p.add_argument("--user", help="who is uploading (default: your login name)")
     p.set_defaults(handler=run_ingest)
@@ -185,6 +226,46 @@ def _location(value: str) -> Path:
     return value if value.startswith("s3://") else Path(value).expanduser()  # type: ignore[return-value]
 
 
+def _items(items: list[str], answers: list[str]) -> list:  # list[ItemChoice]
+    """``--item``/``--safe-answers`` pairs (in order) as ``ItemChoice``; one sentence when unpaired."""
+    from datasets.ingest import ItemChoice
+    from stability.cli import CliError
+
+    if len(items) != len(answers):
+        raise CliError(
+            f"give --safe-answers once for each --item ({len(items)} item(s), {len(answers)} --safe-answers)"
+        )
+    out = []
+    for item, ans in zip(items, answers, strict=True):
+        name, _, indicator = item.partition("=") if "=" in item and not item.endswith("=") else (item, "", "")
+        out.append(
+            ItemChoice(
+                name.strip(), tuple(a.strip() for a in ans.split(",") if a.strip()), indicator.strip() or None
+            )
+        )
+    return out
+
+
+def _saved_items(path: Path, saved: dict[str, object], weight: str | None) -> tuple[list, str | None]:
+    """The items of a saved survey mapping found in the file at ``path`` by wording, and its weight."""
+    from datasets.ingest import UnreadableFile, read_file
+    from datasets.ingest.survey import apply_survey_mapping, is_microdata, read_microdata
+    from stability.cli import CliError
+
+    try:
+        data = read_file(path)
+        if not is_microdata(bytes(data[:16])):
+            raise UnreadableFile("--survey-mapping reads SPSS (.sav) and Stata (.dta) survey files only")
+        md = read_microdata(data, path.name)
+    except UnreadableFile as exc:
+        raise CliError(f"{path.name}: {exc}") from exc
+    items, missing = apply_survey_mapping(md, saved)
+    if missing:
+        raise CliError(f"{path.name} has no question worded: {'; '.join(missing)}")
+    w = weight or saved.get("weight")
+    return items, (str(w) if w and str(w) in md.frame.columns else weight)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     from datasets.ingest import UnreadableFile, load_mapping, prepare, read_file
     from datasets.store import Store, StoreError
@@ -200,10 +281,23 @@ def run_ingest(args: argparse.Namespace) -> int:
     safes = (
         [c.strip() for c in args.safe_categories.split(",") if c.strip()] if args.safe_categories else None
     )
+    items = _items(args.item or [], args.safe_answers or [])
     refused = 0
     stored_any = False
+    saved = None
+    if args.survey_mapping:
+        from datasets.ingest.survey import list_survey_mappings
+
+        saved = list_survey_mappings(root).get(args.survey_mapping)
+        if saved is None:
+            known = ", ".join(list_survey_mappings(root)) or "none saved"
+            raise CliError(f"no saved survey mapping named '{args.survey_mapping}' in the store ({known})")
     for f in args.files:
         path = Path(f)
+        if saved is not None:
+            items, weight = _saved_items(path, saved, args.weight)
+        else:
+            weight = args.weight
         try:
             upload = prepare(
                 read_file(path),
@@ -214,6 +308,10 @@ def run_ingest(args: argparse.Namespace) -> int:
                 country=args.country,
                 safe_categories=safes,
                 earliest=earliest,
+                member=args.member,
+                items=items,
+                weight=weight,
+                survey_year=args.year,
             )
         except UnreadableFile as exc:
             print(f"{path.name}: refused, nothing was stored. {exc}", file=sys.stderr)

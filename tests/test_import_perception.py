@@ -139,10 +139,10 @@ def test_wgi_workbook_read_as_it_is_with_spreadsheet_row_numbers() -> None:
 
 
 def test_a_workbook_that_is_not_the_wgi_workbook_is_refused_in_one_sentence() -> None:
-    from datasets.ingest import UnreadableFile
-
-    with pytest.raises(UnreadableFile, match="only the World Bank's WGI workbook"):
-        prepare(workbook([["name", "age"], ["a", "1"]]), "people.xlsx")
+    # any workbook is read now: its one table sheet goes to the column-mapping route like a CSV
+    upload = prepare(workbook([["name", "age"], ["a", "1"]]), "people.xlsx")
+    assert upload.parsed is not None and upload.parsed.columns == ["name", "age"]
+    assert upload.refused and "column mapping" in upload.report.file_problems[0]
 
 
 def test_wgi_databank_export_with_footer() -> None:

@@ -42,7 +42,8 @@ NOT_CSV = [
     ("empty.csv", (BAD / "empty.csv").read_bytes(), "The file is empty"),
     ("header_only.csv", (BAD / "header_only.csv").read_bytes(), "has column names but no data rows"),
     ("binary.csv", (BAD / "binary.csv").read_bytes(), "binary data, not text"),
-    ("renamed.csv", xlsx_bytes(), "This is an Excel workbook (.xlsx), not a CSV file"),
+    # workbooks are read now; this skeleton has no worksheet, so it cannot be read
+    ("renamed.csv", xlsx_bytes(), "This Excel workbook cannot be read"),
     ("report.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "This is a PDF document"),
     ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40, "This is an image (PNG)"),
     ("photo2.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 40, "This is an image (JPEG)"),

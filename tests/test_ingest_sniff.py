@@ -83,8 +83,16 @@ def test_zip_that_is_not_a_workbook() -> None:
     import io
     import zipfile
 
+    # a ZIP archive is opened and its one data file read (here in no layout this tool knows: the
+    # user is asked for a column mapping, as for any CSV); an archive without one is refused
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("data/export.csv", "a,b\n1,2\n")
-    with pytest.raises(UnreadableFile, match="ZIP archive"):
+    upload = prepare(buf.getvalue(), "export.zip")
+    assert upload.parsed is not None and upload.parsed.columns == ["a", "b"]
+    assert "Read data/export.csv from the ZIP archive." in upload.report.notes
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("codebook.pdf", b"%PDF-1.4")
+    with pytest.raises(UnreadableFile, match="holds no CSV or Excel file"):
         prepare(buf.getvalue(), "export.zip")

@@ -111,7 +111,8 @@ def test_not_a_csv_gets_one_sentence(app: AppTest) -> None:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "<workbook/>")
     _upload(app, "data.csv", buf.getvalue())
-    assert app.error[0].value.startswith("This is an Excel workbook (.xlsx), not a CSV file")
+    # workbooks are read now; this one has no worksheet, so it is refused as unreadable, in one sentence
+    assert app.error[0].value.startswith("This Excel workbook cannot be read")
     assert not [b for b in app.button if b.key == "upload_confirm"]
 
 

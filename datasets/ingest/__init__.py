@@ -40,11 +40,13 @@ from datasets.ingest.perception import PERCEPTION_FORMATS, detect_perception, im
 from datasets.ingest.preread import read_source
 from datasets.ingest.report import Report, build_report
 from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile
+from datasets.ingest.survey import ItemChoice, Microdata, is_microdata
 from datasets.schema import SCHEMAS, TableSchema, check
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_MB",
     "FORMAT_LABELS",
+    "ItemChoice",
     "TABLE_NAMES",
     "ColumnMapping",
     "FileTooLarge",
@@ -73,6 +75,7 @@ FORMAT_LABELS: dict[str, str] = (
     {k: f.label for k, f in INCIDENT_FORMATS.items()}
     | {k: f.label for k, f in _LAYOUTS.items()}
     | {
+        "survey_microdata": "Survey microdata (one row per respondent)",
         "canonical_collaboration": "Canonical collaboration table",
         "canonical_perception": "Canonical perception table",
         "unknown": "Not recognised",
@@ -158,6 +161,8 @@ class Upload:
     mapping: ColumnMapping | None = None
     origin: tuple[np.ndarray, np.ndarray] | None = None
     info: dict[str, object] = dataclasses.field(default_factory=dict)
+    #: The respondent file of survey microdata (``survey.Microdata``), for the item picker.
+    microdata: Microdata | None = None
 
     @property
     def format_label(self) -> str:
@@ -253,9 +258,17 @@ def detect(columns: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _recognised(columns: list[str]) -> bool:
+    """True when ``columns`` are the column names of a layout this tool reads (finds a header)."""
+    return detect(columns) is not None
+
+
 def _layouts_text(table: str) -> str:
     if table == "incidents":
-        return "an ACLED export, a UCDP GED file or the canonical incidents table"
+        return (
+            "an ACLED export or aggregated table, a UCDP GED, ACD or battle-deaths file, "
+            "or the canonical incidents table"
+        )
     own = "; ".join(f.label for f in _LAYOUTS.values() if f.table == table)
     return f"{own}; or the canonical {table} table (columns {', '.join(SCHEMAS[table].required)})"
 
@@ -322,13 +335,29 @@ def _resolve(
     if fmt == "acled":
         guess = detect_incidents(columns)
         return table, ("acled_old" if guess == "acled_old" else "acled"), []
-    if fmt in ("ucdp", "canonical", "acled_old"):
+    if fmt in (
+        "ucdp",
+        "canonical",
+        "acled_old",
+        "ucdp_acd",
+        "ucdp_brd",
+        "acled_weekly",
+        "acled_monthly",
+        "cow_war",
+    ):
         return table, fmt, []
     if fmt == "mapped":
         return table, "unknown", ["choose which column holds what (a column mapping) to read this file"]
     if fmt in _LAYOUTS:
         return table, "unknown", [f"the layout '{fmt}' feeds the {_LAYOUTS[fmt].table} table, not incidents"]
-    return table, "unknown", [f"unknown format '{fmt}'; expected auto, acled, ucdp or canonical"]
+    return (
+        table,
+        "unknown",
+        [
+            f"unknown format '{fmt}'; expected auto, acled, ucdp, ucdp_acd, ucdp_brd, acled_weekly, "
+            "acled_monthly or canonical"
+        ],
+    )
 
 
 def _convert(
@@ -529,6 +558,10 @@ def prepare(
     country: str | None = None,
     safe_categories: Sequence[str] | None = None,
     earliest: dt.date | None = None,
+    member: str | None = None,
+    items: Sequence[ItemChoice] | None = None,
+    weight: str | None = None,
+    survey_year: int | None = None,
 ) -> Upload:
     """Read and check a file; store nothing.
 
@@ -547,17 +580,26 @@ def prepare(
     layout), ``acled_old``, ``ucdp``, ``canonical``, ``mapped`` (with ``mapping``) or a key of
     ``FORMAT_LABELS`` (``sipri``, ``mme_long``, ``wgi``, …). ``country``: the country of a national
     SDG file that does not name it; ``safe_categories``: for an answer distribution, the categories
-    that count as feeling safe. Raises ``UnreadableFile`` (one plain sentence) when the bytes are
+    that count as feeling safe; ``member``: the data file to read from a ZIP archive holding several.
+    Survey microdata (SPSS ``.sav``, Stata ``.dta``, or a CSV of respondents when ``items`` is
+    given): ``items`` are the questions to use with the answers that count, ``weight`` the weight
+    variable (found by name otherwise), ``survey_year`` the fieldwork year of a file without
+    interview dates (``datasets.ingest.survey``).
+    Raises ``UnreadableFile`` (one plain sentence) when the bytes are
     not a file this tool reads or are above the size limit; every other problem is in
     ``Upload.report``.
     """
     step = progress or (lambda _f, _m: None)
     check_size(len(data))
     today = today or dt.date.today()
+    if is_microdata(bytes(data[:16])) or items:
+        from datasets.ingest.survey_upload import prepare_survey
+
+        return prepare_survey(data, file_name, items or (), weight, country, survey_year, member)
     step(0.05, "reading the file")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        source = read_source(data)
+        source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
         parsed = source.parsed
         sha = digest.result()
     step(0.45, "recognising the layout")

@@ -15,8 +15,9 @@ ACLED, older layout
     ``civilian_targeting`` (civilian targeting is then unknown, not false). Older event types
     are mapped to the current ones (``canonical.LEGACY_EVENT_TYPES``).
 UCDP GED
-    ``id`` -> event_id; ``date_start`` -> event_date; country from ``country_id``
-    (Gleditsch-Ward), else the ``country`` name; fatalities = ``best``; ``type_of_violence``
+    ``id`` (older layouts: ``relid``) -> event_id; ``date_start`` -> event_date; country from
+    ``country_id`` (Gleditsch-Ward), else the ``country`` name; fatalities = ``best`` (older:
+    ``best_est``); ``type_of_violence``
     1 (state-based) and 2 (non-state) -> "Battles", 3 (one-sided) -> "Violence against
     civilians" with civilian targeting True (False for 1 and 2); ``side_a``/``side_b`` ->
     actor1/actor2; ``adm_1`` -> admin1. ``source`` = "UCDP GED".
@@ -37,6 +38,7 @@ import pyarrow.compute as pc
 
 from datasets.countries import iso3_from_gw, iso3_from_numeric, to_iso3
 from datasets.ingest import convert as cv
+from datasets.ingest.aggregated import AGGREGATED_SIGNATURES, detect_aggregated, import_aggregated
 from datasets.ingest.canonical import Converted, Given, convert, find_columns, import_canonical
 from datasets.ingest.mapping import ColumnMapping
 from datasets.schema import INCIDENTS
@@ -75,6 +77,36 @@ INCIDENT_FORMATS: dict[str, IncidentFormat] = {
             "UCDP Georeferenced Event Dataset (GED), Uppsala Conflict Data Program",
             ("id", "type_of_violence", "date_start"),
         ),
+        IncidentFormat(
+            "ucdp_acd",
+            "UCDP/PRIO Armed Conflict Dataset (conflict-years)",
+            "UCDP/PRIO Armed Conflict Dataset, Uppsala Conflict Data Program and PRIO",
+            AGGREGATED_SIGNATURES["ucdp_acd"],
+        ),
+        IncidentFormat(
+            "ucdp_brd",
+            "UCDP battle-related deaths (conflict-years)",
+            "UCDP Battle-Related Deaths Dataset, Uppsala Conflict Data Program",
+            AGGREGATED_SIGNATURES["ucdp_brd"],
+        ),
+        IncidentFormat(
+            "acled_weekly",
+            "ACLED aggregated data (weekly, admin1)",
+            "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            AGGREGATED_SIGNATURES["acled_weekly"],
+        ),
+        IncidentFormat(
+            "acled_monthly",
+            "ACLED aggregated data (country-month)",
+            "Armed Conflict Location & Event Data (ACLED), acleddata.com",
+            AGGREGATED_SIGNATURES["acled_monthly"],
+        ),
+        IncidentFormat(
+            "cow_war",
+            "Correlates of War inter-state war data (participant-years)",
+            "Correlates of War Project, Inter-State War Data (Sarkees & Wayman)",
+            AGGREGATED_SIGNATURES["cow_war"],
+        ),
         IncidentFormat("canonical", "Canonical incidents table", "", ("event_id", "event_date", "iso3")),
         IncidentFormat("mapped", "Any other CSV (column mapping)", "", ()),
     )
@@ -100,7 +132,8 @@ def detect_incidents(columns: list[str]) -> str | None:
     ACLED is recognised by ``event_date`` and ``event_type`` with ``event_id_cnty`` or
     ``data_id``; it is the older layout when it has ``data_id`` or ``iso3``, or lacks both
     ``disorder_type`` and ``civilian_targeting``. UCDP GED by ``id``, ``type_of_violence`` and
-    ``date_start``. Canonical by ``event_id``, ``event_date`` and ``iso3``.
+    ``date_start``. Counts per period (UCDP conflict-years, ACLED aggregates) by
+    ``aggregated.detect_aggregated``. Canonical by ``event_id``, ``event_date`` and ``iso3``.
     """
     names = set(find_columns(columns))
     if {"type_of_violence", "date_start"} <= names and ("id" in names or "relid" in names):
@@ -108,6 +141,9 @@ def detect_incidents(columns: list[str]) -> str | None:
     if {"event_date", "event_type"} <= names and names & {"event_id_cnty", "data_id"}:
         older = "data_id" in names or "iso3" in names or not names & {"disorder_type", "civilian_targeting"}
         return "acled_old" if older else "acled"
+    aggregated = detect_aggregated(columns)
+    if aggregated is not None:
+        return aggregated
     if {"event_id", "event_date", "iso3"} <= names or set(INCIDENTS.required) <= names:
         return "canonical"
     return None
@@ -121,6 +157,8 @@ def import_incidents(
         return _acled(src, older=fmt == "acled_old")
     if fmt == "ucdp":
         return _ucdp(src)
+    if fmt in AGGREGATED_SIGNATURES:
+        return import_aggregated(src, fmt)
     if fmt == "canonical":
         return import_canonical(src, INCIDENTS)
     if fmt == "mapped":
@@ -196,6 +234,10 @@ def _ucdp(src: pa.Table) -> Converted:
         "latitude": "latitude",
         "longitude": "longitude",
     }
+    # older GED layouts (v1.x–v5): ``best_est`` for the best estimate, ``relid`` as the identifier
+    for target, older in (("fatalities", "best_est"), ("event_id", "relid")):
+        if wanted[target] not in lookup and older in lookup:
+            wanted[target] = older
     columns = {k: lookup[v] for k, v in wanted.items() if v in lookup}
     prepared: dict[str, Given] = {}
     country = _country(src, lookup, [("country_id", iso3_from_gw)])
@@ -216,6 +258,8 @@ def _ucdp(src: pa.Table) -> Converted:
         civ = pc.if_else(pc.is_valid(event_type), pc.equal(tov, 3), pa.scalar(None, pa.bool_()))
         prepared["civilian_targeting"] = Given(civ, None, "", col)
     out = convert(src, INCIDENTS, columns, constants={"source": "UCDP GED"}, prepared=prepared)
+    if not out.missing:
+        _ged_coverage(out)
     return _name_missing(
         out,
         {
@@ -226,6 +270,26 @@ def _ucdp(src: pa.Table) -> Converted:
             "event_type": "type_of_violence",
         },
     )
+
+
+#: A GED file naming more countries than this is the global release (it covers every country).
+_GED_GLOBAL = 100
+
+
+def _ged_coverage(out: Converted) -> None:
+    """``info["coverage"]`` of a GED file: whole calendar years (GED is released by year), over the
+    countries it names (a national extract such as HDX's per-country files), or "all" for the
+    global release (more than ``_GED_GLOBAL`` countries)."""
+    dates = pc.drop_null(out.table["event_date"])
+    if not len(dates):
+        return
+    mm = pc.min_max(dates).as_py()
+    countries = sorted(str(c) for c in pc.unique(pc.drop_null(out.table["iso3"])).to_pylist())
+    out.info["coverage"] = {
+        "countries": "all" if len(countries) > _GED_GLOBAL else countries,
+        "first": f"{mm['min'].year}-01-01",
+        "last": f"{mm['max'].year}-12-31",
+    }
 
 
 def _name_missing(out: Converted, names: dict[str, str]) -> Converted:

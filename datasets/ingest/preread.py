@@ -20,10 +20,10 @@ What is recognised:
   or more consecutive lines whose fields add up to the header's only when the break fell inside
   the ``Comments`` column are rejoined (the break becomes a space), with a note. Any other line
   with the wrong number of fields is left to the parser, which sets it aside and reports it.
-- **An Excel workbook**: only the World Bank's WGI workbook (``wgidataset.xlsx``, long form with
-  ``code``, ``year``, ``indicator``, ``estimate``) is read, with ``pandas.read_excel`` (calamine
-  engine); its rows keep their spreadsheet row numbers. Any other workbook is refused with the
-  sentence asking to save it as CSV.
+- **An Excel workbook** (``.xlsx``, ``.xls``) or **a ZIP archive**, and **a preamble, tag row or
+  footer in any file**: ``layout`` finds the sheet, the data file, the header line (the first that
+  a known layout recognises, or failing that the first with the shape of the rows below), an HXL
+  hashtag row under the header, and footer lines; each is skipped or read here, with a note.
 
 Files in UTF-16 are parsed as they are (the repairs work on ASCII-compatible encodings).
 """
@@ -35,13 +35,14 @@ import dataclasses
 import io
 from dataclasses import dataclass, field
 
-from datasets.ingest.sniff import Bytes, ParsedCsv, UnreadableFile, parse
+from datasets.ingest import layout
+from datasets.ingest.layout import Recognise, workbook_to_csv
+from datasets.ingest.sniff import Bytes, ParsedCsv, parse
 
 __all__ = ["Source", "read_source", "workbook_to_csv"]
 
 _BOM = b"\xef\xbb\xbf"
 _HEAD_LINES = 60
-_WGI_COLUMNS = frozenset({"code", "year", "indicator", "estimate"})
 
 
 @dataclass
@@ -54,7 +55,8 @@ class Source:
 
 
 def _is_workbook(head: bytes) -> bool:
-    return head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and (b"xl/" in head or b"[Content_Types]" in head)
+    xlsx = head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and (b"xl/" in head or b"[Content_Types]" in head)
+    return xlsx or head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xls (OLE2)
 
 
 def _lines_text(a: int, b: int) -> str:
@@ -76,40 +78,6 @@ def _ranges(numbers: list[int]) -> str:
     if start is not None:
         out.append(f"{start}" if start == prev else f"{start}–{prev}")
     return ", ".join(out)
-
-
-def workbook_to_csv(data: Bytes) -> tuple[bytes, str]:
-    """CSV text (UTF-8) of the sheet of a workbook that holds the WGI long form, and the sheet name.
-
-    Sheet row r becomes CSV line r (rows above the column names become blank lines). Raises
-    ``UnreadableFile`` for a workbook that is not the WGI workbook, or that cannot be read.
-    """
-    import pandas as pd
-
-    refuse = (
-        "This is an Excel workbook (.xlsx), not a CSV file: open it in Excel and save it as "
-        "'CSV UTF-8 (comma delimited)', then upload that file; of workbooks, only the World Bank's "
-        "WGI workbook (wgidataset.xlsx) is read as it is."
-    )
-    try:
-        sheets = pd.read_excel(
-            io.BytesIO(bytes(data)), engine="calamine", sheet_name=None, header=None, dtype=str
-        )
-    except Exception as exc:  # a damaged or password-protected workbook
-        raise UnreadableFile(refuse) from exc
-    for name, frame in sheets.items():
-        head = frame.head(30)
-        for r in range(len(head)):
-            cells = {str(v).strip().lower() for v in head.iloc[r].tolist() if isinstance(v, str)}
-            if cells >= _WGI_COLUMNS:
-                out = io.StringIO()
-                writer = csv.writer(out, lineterminator="\n")
-                for _ in range(r):
-                    out.write("\n")
-                for row in frame.iloc[r:].itertuples(index=False):
-                    writer.writerow(["" if not isinstance(v, str) else v for v in row])
-                return out.getvalue().encode("utf-8"), str(name)
-    raise UnreadableFile(refuse)
 
 
 def _field_count(line: bytes, delimiter: bytes) -> int:
@@ -261,30 +229,91 @@ def _footer(lines: list[bytes]) -> list[int]:
     return out
 
 
-def read_source(data: Bytes) -> Source:
+def read_source(
+    data: Bytes,
+    recognise: Recognise | None = None,
+    *,
+    member: str | None = None,
+    limit: int | None = None,
+) -> Source:
     """Parse ``data`` after the safe repairs described in the module docstring.
 
+    ``recognise`` says whether a list of column names is a layout this tool reads (it finds the
+    header below any preamble, and the sheet of a workbook); ``member`` names the data file of a
+    ZIP archive holding several; ``limit`` caps the size of a file extracted from an archive.
     Raises ``UnreadableFile`` (one plain sentence) when the bytes are not a file this tool reads.
     """
+    recognise = recognise or (lambda _names: False)
     head = bytes(data[:65536])
+    if layout.is_zip(head):
+        inner, _name, zip_notes = layout.unzip(data, member=member, limit=limit)
+        source = read_source(inner, recognise, limit=limit)
+        return Source(source.parsed, [*zip_notes, *source.notes], source.problems)
     if _is_workbook(head):
-        text, sheet = workbook_to_csv(data)
+        text, sheet, book_notes = workbook_to_csv(data, recognise)
         parsed = parse(text)
-        return Source(dataclasses.replace(parsed, encoding=f"Excel workbook (sheet '{sheet}')"))
+        kind = "Excel workbook" if head.startswith(b"PK") else "Excel 97–2003 workbook (.xls)"
+        return Source(dataclasses.replace(parsed, encoding=f"{kind} (sheet '{sheet}')"), book_notes)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
         return Source(parse(data))
     first = head.split(b"\n", _HEAD_LINES)[:_HEAD_LINES]
     found = _header_index(first)
+    general: tuple[int, str] | None = None
+    if found is None:
+        nonblank = next((k for k, line in enumerate(first) if line.strip(b"\r \t" + _BOM)), None)
+        if nonblank is not None and not recognise(layout.split_line(first[nonblank])):
+            k = layout.find_header(first, recognise)
+            if k is not None and k > nonblank:
+                general = (k, "")
+            elif k is None:
+                k = layout.header_by_shape(first)
+                if k is not None and k > nonblank:
+                    general = (k, " (found by the shape of the rows below)")
+        top = general[0] if general else nonblank
+        tag = top is not None and top + 1 < len(first) and layout.is_tag_row(first[top + 1])
+    else:
+        tag = False
     conflict = head.startswith((b"<<<<<<<", b">>>>>>>")) or any(
         data.find(marker) >= 0 for marker in (b"\n<<<<<<<", b"\n>>>>>>>")
     )
     tail_lines = [t.strip(b"\r \t").lstrip(b'"') for t in bytes(data[-4096:]).split(b"\n")]
     footer_hint = any(t.startswith((b"Data from database:", b"Last Updated:")) for t in tail_lines[-6:])
-    if found is None and not conflict and not footer_hint:
+    header_at = found[0] if found else (general[0] if general else nonblank)
+    footer_general: list[int] = []
+    if header_at is not None and not footer_hint and not conflict:
+        tail = bytes(data[-4096:]).split(b"\n")[1:]
+        foot = layout.footer_lines(tail, len(layout.split_line(first[header_at])))
+        if foot:
+            footer_general = [k - len(tail) for k in foot]  # negative: counted from the end
+    repairs = general is not None or tag or footer_general or conflict or footer_hint
+    if found is None and not repairs:
         return Source(parse(data))
     lines = bytes(data).split(b"\n")
     notes: list[str] = []
     problems: list[str] = []
+    if general is not None:
+        k = general[0]
+        for m in range(k):
+            lines[m] = b""
+        if head.startswith(_BOM):
+            lines[0] = _BOM
+        notes.append(
+            f"{_lines_text(1, k)} are notes above the column names (a preamble{general[1]}) and were skipped."
+        )
+    if tag and header_at is not None:
+        lines[header_at + 1] = b""
+        notes.append(
+            f"Line {header_at + 2} holds HXL hashtags (such as '#date+start') under the column names, "
+            "not data, and was skipped."
+        )
+    if footer_general:
+        idx = sorted(len(lines) + k for k in footer_general)
+        for m in idx:
+            lines[m] = b""
+        notes.append(
+            f"{_lines_text(idx[0] + 1, idx[-1] + 1)} below the data are notes (a footer), not rows, and "
+            "were skipped."
+        )
     if found is not None and found[0] > 0:
         k, publisher = found
         for m in range(k):

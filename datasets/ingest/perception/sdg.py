@@ -13,7 +13,12 @@ UN SDG 16.1.4, national reporting platform (``sdg_national``, open-sdg layout)
     What a series measures is read from its text or code: "feel safe …" or ``VC_SNS_WALN_DRK`` →
     ``feel_safe``; a series about feeling *unsafe* → ``feel_unsafe``; a file without a series
     column is SDG 16.1.4 (``feel_safe``) only when its file name says 16-1-4. A series that is none
-    of these is refused.
+    of these is refused. Labels outrank the series name: a disaggregation column whose values are
+    all answer categories (``answer_kind``) decides what the rows without a category measure —
+    all "unsafe" ("Very unsafe", "Bit unsafe") -> ``feel_unsafe`` even under a "feel safe" series;
+    all "safe" -> ``feel_safe``; mixed -> their total, not stored — and each category is stored as
+    ``feel_safe_distribution_<category>``. Countries may be named row by row in a name column
+    (``GeoAreaName``, ``Country``, ``country_name``), matched exactly, never fuzzily.
 Answer distributions (SDMX codes such as ``_L_KZ_160104_1A`` … ``1E``)
     When a file's series are codes whose rows with a blank series hold 100 and whose coded rows add
     up to 100 in each year and breakdown, the file is a distribution across answer categories, not a
@@ -135,7 +140,42 @@ _NON_DIMENSIONS_GLOBAL = frozenset(
 )
 
 
+#: Columns of an open-sdg file that name the country of each row (matched exactly, never fuzzily).
+_NAME_COLUMNS = ("geoareaname", "country", "country_name", "countryname", "country name")
+
+
 # ---- what a series measures ----------------------------------------------------------------------
+
+
+def answer_kind(label: str) -> str | None:
+    """``unsafe`` or ``safe`` for an answer-category label about feeling safe, else None.
+
+    "Very unsafe", "Bit unsafe", "Not at all safe", "Insecure" -> ``unsafe``; "Very safe",
+    "Fairly safe" -> ``safe``; anything else (a sex, an age group, a region) -> None.
+    """
+    s = " ".join(label.split()).lower()
+    if not s:
+        return None
+    if re.search(r"\bunsafe\b|\bnot (at all |very )?safe\b|\binsecure\b|\bafraid\b", s):
+        return "unsafe"
+    if re.search(r"\bsafe\b", s):
+        return "safe"
+    return None
+
+
+def _category_column(f: Cells, rows: list[int], dims: list[str]) -> tuple[str, str, list[str]] | None:
+    """The disaggregation column holding answer categories: its name, their kind and the labels.
+
+    A column qualifies when every non-empty value is a safety answer (``answer_kind``); its kind
+    is ``unsafe`` when all are "unsafe" answers, ``safe`` when all are "safe" ones, else ``mixed``.
+    """
+    for c in dims:
+        labels = list(dict.fromkeys(f.at[i, c] for i in rows if f.at[i, c]))
+        kinds = {answer_kind(v) for v in labels}
+        if labels and None not in kinds:
+            kind = kinds.pop() if len(kinds) == 1 else "mixed"
+            return c, kind, labels
+    return None
 
 
 def measure_of(series: str) -> str | None:
@@ -205,12 +245,23 @@ def _sdg_national(
     c_series = col.get("series")
     c_units = col.get("units") or col.get("unit_measure") or col.get("unit")
     c_geo = col.get("geocode")
+    c_name = next((col[k] for k in _NAME_COLUMNS if k in col), None)
     dims = [
         c
         for c in f.columns
-        if str(c).strip().lower() not in _NON_DIMENSIONS_NATIONAL and not str(c).startswith("column_")
+        if str(c).strip().lower() not in _NON_DIMENSIONS_NATIONAL
+        and not str(c).startswith("column_")
+        and c != c_name
     ]
+    row_iso: dict[str, str | None] | None = None  # country name -> ISO3, when rows name their country
     iso3, national_geo, how = _sdg_country(f, col, file_name, country, notes)
+    if c_name and not country and how != c_geo:
+        names = {n: to_iso3(n) for n in f[c_name].unique() if n}
+        if any(names.values()):
+            row_iso = names
+            known = sorted({c for c in names.values() if c})
+            iso3, national_geo, how = (known[0] if len(known) == 1 else "several"), set(), c_name
+            notes[:] = [n for n in notes if "was read from the file name" not in n]
     info: dict[str, object] = {"country": iso3, "country_from": how}
     if iso3 is None:
         info["ask_country"] = True
@@ -223,9 +274,11 @@ def _sdg_national(
         return Converted(
             PERCEPTION.arrow_schema.empty_table(), notes=notes, file_problems=[problem_text], info=info
         )
-    name = country_name(iso3)
+    name = country_name(iso3) if iso3 != "several" else "several countries'"
     survey = f"UN SDG 16.1.4 ({name} national platform)"
     source = f"UN SDG indicator 16.1.4 (national platform of {name})"
+    if iso3 == "several":
+        survey, source = "UN SDG 16.1.4 (national platforms)", "UN SDG indicator 16.1.4 (national platforms)"
     info["attribution"] = source
     rows = np.flatnonzero(keep).tolist()
     series = {i: (f.at[i, c_series] if c_series else "") for i in rows}
@@ -257,6 +310,32 @@ def _sdg_national(
                     "name): it cannot be read as SDG 16.1.4. Rename it like indicator_16-1-4.csv if it is."
                 ],
             )
+    if distribution and iso3 == "several":
+        return Converted(
+            PERCEPTION.arrow_schema.empty_table(),
+            notes=notes,
+            info=info,
+            file_problems=[
+                "This file gives answer distributions for several countries: split it into one file per "
+                "country and load each, choosing the categories that count as feeling safe."
+            ],
+        )
+    categories = None if distribution else _category_column(f, rows, dims)
+    if categories is not None:
+        c_cat, kind, labels = categories
+        info["answer_categories"] = {"column": c_cat, "kind": kind, "labels": labels}
+        total_as = {"unsafe": "feel_unsafe", "safe": "feel_safe"}.get(kind)
+        notes.append(
+            f"Column '{c_cat}' holds answer categories ({', '.join(labels)}), "
+            + {
+                "unsafe": "all of them 'unsafe': rows without a category (their total) are stored as "
+                "feel_unsafe, the share who feel UNSAFE, never as feel_safe",
+                "safe": "all of them 'safe': rows without a category (their total) are stored as feel_safe",
+                "mixed": "some 'safe' and some 'unsafe': rows without a category are their total and are "
+                "not stored",
+            }[kind]
+            + "; each category is stored as feel_safe_distribution_<category> (share giving that answer)."
+        )
     info["series"] = [
         {
             "series": s or "(no series named)",
@@ -275,6 +354,29 @@ def _sdg_national(
         if distribution and not s:
             totals.append(i)
             continue
+        row_dims = dims
+        if categories is not None and indicator is not None:
+            label = f.at[i, c_cat]
+            row_dims = [c for c in dims if c != c_cat]
+            if label:
+                indicator = _indicator_of_category(label)
+            elif total_as is None:
+                totals.append(i)
+                continue
+            elif indicator == "feel_safe":
+                indicator = total_as
+        iso_i = iso3
+        if row_iso is not None:
+            iso_i = row_iso.get(f.at[i, c_name] if c_name else "")  # type: ignore[assignment]
+            if iso_i is None:
+                _bad(
+                    bad,
+                    c_name or c_value,
+                    "unknown country: not a country name this tool knows (names are matched exactly)",
+                    i,
+                    f.at[i, c_name] if c_name else "",
+                )
+                continue
         if indicator is None:
             _bad(
                 bad,
@@ -316,14 +418,25 @@ def _sdg_national(
         if not 0 <= v <= 100:
             _bad(bad, c_value, "a percentage must lie between 0 and 100", i, text)
             continue
-        parts = [f"{c}={_clean(f.at[i, c])}" for c in dims if f.at[i, c]]
+        parts = [f"{c}={_clean(f.at[i, c])}" for c in row_dims if f.at[i, c]]
         geo = f.at[i, c_geo] if c_geo else ""
         if geo and geo not in national_geo:
             parts.append(f"{c_geo}={geo}")
         breakdown = "; ".join(parts) or None
         cells.append((i, yr[0], breakdown or "", s, _share(v)))
-        built.add(_row(survey, yr[0], iso3, indicator, _share(v), source, breakdown=breakdown), [i])
-    if totals:
+        if row_iso is not None and iso_i is not None:
+            one = country_name(iso_i)
+            survey_i = f"UN SDG 16.1.4 ({one} national platform)"
+            source_i = f"UN SDG indicator 16.1.4 (national platform of {one})"
+        else:
+            survey_i, source_i = survey, source
+        built.add(_row(survey_i, yr[0], str(iso_i), indicator, _share(v), source_i, breakdown=breakdown), [i])
+    if totals and categories is not None:
+        notes.append(
+            f"{len(totals)} row(s) without an answer category hold the total over 'safe' and 'unsafe' "
+            f"answers, not a share of people: not stored ({line_list(parsed, totals)})."
+        )
+    elif totals:
         notes.append(
             f"{len(totals)} row(s) with a blank series hold the total of the answer distribution (100%), "
             f"not a share of people: not stored ({line_list(parsed, totals)})."
@@ -345,7 +458,11 @@ def _sdg_national(
     used = {
         "survey": f"(fixed: {survey})",
         "wave_date": f"{c_year} (1 January of the year; a range: its middle year)",
-        "iso3": f"(fixed: {iso3}, from {how})",
+        "iso3": (
+            f"{c_name} (country names, matched exactly)"
+            if row_iso is not None
+            else f"(fixed: {iso3}, from {how})"
+        ),
         "indicator": f"{c_series}: what the series measures"
         if c_series
         else "(fixed: feel_safe, from the file name)",
