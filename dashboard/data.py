@@ -643,6 +643,7 @@ def _evaluation(
         compare=list(compare) if compare else None,
         event_types=types,
         min_fatalities=min_fatalities,
+        coverage=b.incidents_coverage(),
     )
     # only the measures of families with data (a family without data is not evaluated)
     loaded = set(b.loaded_families())

@@ -219,11 +219,13 @@ def evaluate_milestone(
     max_lag: int = 8,
     event_types: Sequence[str] | None = None,
     min_fatalities: int = 0,
+    coverage: pd.DataFrame | None = None,
 ) -> Evaluation:
     """Evaluate ``region`` around ``milestone`` (``YYYY-MM``) with windows of ``window`` months.
 
     ``compare``: comparison regions by name (default: chosen by ``choose_comparison``). ``label``: what
-    happened at the milestone (used in findings). Incident filters as in ``conflict_indicators``.
+    happened at the milestone (used in findings). Incident filters and ``coverage`` (the incidents'
+    coverage table: months outside it are missing, not zero) as in ``conflict_indicators``.
     Raises ``ValueError`` for an unknown region or comparison region, a bad month, a window below 1,
     a milestone outside the incident data, or incident data that are empty.
     """
@@ -240,7 +242,9 @@ def evaluate_milestone(
     if compare is None and groups:
         in_scope |= set(regions.loc[regions["grouping"].isin(groups), "region"])
     sub = regions.loc[regions["region"].isin(in_scope)]
-    conflict = conflict_indicators(incidents, sub, event_types=event_types, min_fatalities=min_fatalities)
+    conflict = conflict_indicators(
+        incidents, sub, event_types=event_types, min_fatalities=min_fatalities, coverage=coverage
+    )
     collab = collaboration_indicators(collaboration, sub) if len(collaboration) else conflict.iloc[0:0]
     percep = (
         perception_indicators(perception, sub.loc[sub["region"] == region])
@@ -257,7 +261,7 @@ def evaluate_milestone(
         compare=compare,
     )
     used = [str(r) for r in comparison.loc[comparison["used"], "region"]]
-    union = _union_conflict(incidents, regions, used, event_types, min_fatalities)
+    union = _union_conflict(incidents, regions, used, event_types, min_fatalities, coverage)
     # Process data: event study, DiD, pre-trend and placebo for incidents and fatalities
     results: list[Result] = []
     placebos = []
@@ -389,6 +393,7 @@ def _union_conflict(
     names: Sequence[str],
     event_types: Sequence[str] | None,
     min_fatalities: int,
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of the comparison regions pooled as a union of countries: every member
     country of any comparison region counted once (overlapping regions do not count it twice)."""
@@ -396,7 +401,9 @@ def _union_conflict(
         return pd.DataFrame(columns=["region", "period", "indicator", "value"])
     members = regions.loc[regions["region"].isin(list(names))].drop_duplicates("iso3")
     union = members.assign(region=UNION)
-    return conflict_indicators(incidents, union, event_types=event_types, min_fatalities=min_fatalities)
+    return conflict_indicators(
+        incidents, union, event_types=event_types, min_fatalities=min_fatalities, coverage=coverage
+    )
 
 
 def _covered(conflict: pd.DataFrame, region: str) -> pd.Series | None:

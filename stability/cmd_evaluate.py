@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         label=args.label,
         window=args.window,
         compare=compare,
+        coverage=ctx.incidents_coverage(),
     )
     # only measures whose families hold data; each row says where its data come from
     table = loaded_measures(evaluation.table(), ctx.loaded_families())

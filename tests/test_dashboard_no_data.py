@@ -91,5 +91,5 @@ def test_evaluation_page_evaluates_only_the_loaded_family(app: AppTest) -> None:
     assert not at.exception
     assert "Families evaluated: conflict." in [c.value for c in at.caption]
     measures = [d.value for d in at.dataframe if "measure" in d.value.columns][0]["measure"].tolist()
-    # 3 incident + 3 fatality measures (rate ratio, DiD, placebo) + the sustained decline
-    assert len(measures) == 3 + 3 + 1, measures
+    # 4 incident + 4 fatality measures (rate ratio, DiD, pre-trend p, placebo) + the trend measure
+    assert len(measures) == 4 + 4 + 1, measures

@@ -137,7 +137,7 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
     assert by_title["Stability index"].bullets[0] == (
         f"No stability index for {end}: it needs at least two families with data."
     )
-    # the evaluation slide: only the 3 + 3 + 1 conflict measures' findings
+    # the evaluation slide: only the conflict measures' findings
     evaluation = [s for s in pack.slides if s.kind == "evaluation"]
     sentences = [b for s in evaluation for b in s.bullets]
     assert not [b for b in sentences if "collaboration" in b or "survey" in b or "engagements" in b]

@@ -188,6 +188,7 @@ def build_pack(
             compare=list(comparison) if comparison else None,
             event_types=sel.types_filter,
             min_fatalities=sel.min_fatalities,
+            coverage=b.incidents_coverage(),
         )
     illustrative = bool(frames.illustrative_tables())
     period = f"{sel.start} to {sel.end}"

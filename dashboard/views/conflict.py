@@ -23,7 +23,8 @@ a, b, c = st.columns(3)
 a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
 b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
 c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
-st.caption(f"{data.coverage_note(sel)} Incident data latest: {data.family_latest('conflict')}.")
+st.caption(data.coverage_note(sel))
+st.caption(f"Incident data latest: {data.family_latest('conflict')}.")
 
 # 3. By event type
 left, right = st.columns(2)
