@@ -28,7 +28,7 @@ from dashboard.charts import Caption
 from dashboard.selection import Choices, Selection, default_window, make_choices
 from datasets.bundle import Bundle
 from datasets.countries import country_name
-from datasets.loaders import Dataset
+from datasets.loaders import Dataset, load_population
 from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
 from metrics import breakdowns as bd
 from metrics.catalog import describe
@@ -197,7 +197,12 @@ def conflict_all(
 ) -> pd.DataFrame:
     """Conflict indicators of every region under the incident filters, over the covered members."""
     return conflict_indicators(
-        incidents, regions, event_types=types, min_fatalities=min_fatalities, coverage=coverage
+        incidents,
+        regions,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        coverage=coverage,
+        population=load_population(),
     )
 
 
@@ -219,6 +224,7 @@ def member_conflict(
         min_fatalities=min_fatalities,
         countries=list(countries),
         coverage=coverage,
+        population=load_population(),
     )
 
 

@@ -99,11 +99,23 @@ def _wide(frame: pd.DataFrame, indicators: list[str], *, annual_month: str | Non
     )
 
 
+def _covered_shares(conflict: pd.DataFrame) -> pd.Series:
+    """``covered_share`` of each (region, period) of the conflict rows (1 when the rows carry none)."""
+    rows = conflict.loc[conflict["indicator"] == "incidents"]
+    if "covered_share" not in rows:
+        return pd.Series(dtype=float)
+    return rows.set_index(["region", "period"])["covered_share"].astype(float)
+
+
 def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
-    """``region, period, conflict_deaths, conflict_incidents``: trailing 12-month sums per 100,000."""
+    """``region, period, conflict_deaths, conflict_incidents``: trailing 12-month sums per 100,000
+    people of the covered members: Σ_12 counts / mean_12(region population × covered_share) × 1e5
+    (``covered_share`` of the conflict rows: the covered members' share of the region's people when
+    the conflict indicators were given a population table, else their share of members)."""
     cw = _wide(conflict, list(CONFLICT_MEASURES.values()))
     if cw.empty:
         return pd.DataFrame(columns=["region", "period", *CONFLICT_MEASURES])
+    shares = _covered_shares(conflict)
     out = []
     for region, g in cw.reset_index().groupby("region", sort=True):
         months = month_range(pd.Period(g["period"].min(), "M"), pd.Period(g["period"].max(), "M")).astype(str)
@@ -112,6 +124,9 @@ def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
         year = np.array([int(p[:4]) for p in months])
         people = pop.loc[pop["region"] == region].set_index("year")["population"]
         persons = people.reindex(year).to_numpy(dtype=float)
+        if len(shares) and region in shares.index.get_level_values(0):
+            share = shares.loc[region].reindex(months).fillna(1.0).to_numpy(dtype=float)
+            persons = pd.Series(persons * share).rolling(12, min_periods=12).mean().to_numpy()
         for name, source in CONFLICT_MEASURES.items():
             col = g[source] if source in g else pd.Series(np.nan, index=months)
             total = col.astype(float).rolling(12, min_periods=12).sum().to_numpy()  # a missing month: missing

@@ -242,8 +242,16 @@ def evaluate_milestone(
     if compare is None and groups:
         in_scope |= set(regions.loc[regions["grouping"].isin(groups), "region"])
     sub = regions.loc[regions["region"].isin(in_scope)]
+    from datasets.loaders import load_population
+
+    population = load_population()  # covered shares are shares of the region's people
     conflict = conflict_indicators(
-        incidents, sub, event_types=event_types, min_fatalities=min_fatalities, coverage=coverage
+        incidents,
+        sub,
+        event_types=event_types,
+        min_fatalities=min_fatalities,
+        coverage=coverage,
+        population=population,
     )
     collab = collaboration_indicators(collaboration, sub) if len(collaboration) else conflict.iloc[0:0]
     percep = (
@@ -261,7 +269,7 @@ def evaluate_milestone(
         compare=compare,
     )
     used = [str(r) for r in comparison.loc[comparison["used"], "region"]]
-    union = _union_conflict(incidents, regions, used, event_types, min_fatalities, coverage)
+    union = _union_conflict(incidents, regions, used, event_types, min_fatalities, coverage, population)
     # Process data: event study, DiD, pre-trend and placebo for incidents and fatalities
     results: list[Result] = []
     placebos = []
@@ -394,6 +402,7 @@ def _union_conflict(
     event_types: Sequence[str] | None,
     min_fatalities: int,
     coverage: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of the comparison regions pooled as a union of countries: every member
     country of any comparison region counted once (overlapping regions do not count it twice)."""
@@ -402,7 +411,12 @@ def _union_conflict(
     members = regions.loc[regions["region"].isin(list(names))].drop_duplicates("iso3")
     union = members.assign(region=UNION)
     return conflict_indicators(
-        incidents, union, event_types=event_types, min_fatalities=min_fatalities, coverage=coverage
+        incidents,
+        union,
+        event_types=event_types,
+        min_fatalities=min_fatalities,
+        coverage=coverage,
+        population=population,
     )
 
 

@@ -39,12 +39,17 @@ def compute_indicators(
 ) -> pd.DataFrame:
     """Tidy indicators (``region, period, family, indicator, value, ci_low, ci_high, covered_share``).
 
-    ``coverage`` (the incidents coverage table) and ``population`` go to ``conflict_indicators``:
-    conflict values are computed over the covered members and carry their ``covered_share``.
+    ``coverage`` (the incidents coverage table) and ``population`` (default: the bundled World Bank
+    table, ``datasets.loaders.load_population``) go to ``conflict_indicators``: conflict values are
+    computed over the covered members and carry their ``covered_share`` of the region's population.
 
     ``families`` chooses which families to return; ``region_names`` keeps those regions. Filters apply to
     incidents (see ``conflict_indicators``); ``weights`` to the composite.
     """
+    if population is None:  # the bundled World Bank table: covered shares are shares of people
+        from datasets.loaders import load_population
+
+        population = load_population()
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         raise ValueError(f"unknown family '{unknown[0]}'; expected one of {', '.join(FAMILIES)}")

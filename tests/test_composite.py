@@ -98,6 +98,19 @@ def test_index_worked_by_hand(regions, families):
     assert math.isnan(value(early, "A", "2020-11", "stability_index"))
 
 
+def test_conflict_rate_counts_only_the_covered_members_people(regions, families):
+    conflict, collab, perception = families
+    # A's incident data cover only FRA: 60 of the 100 million people → covered_share 0.6
+    conflict = conflict.assign(covered_share=np.where(conflict["region"] == "A", 0.6, 1.0))
+    out = composite_indicators(
+        conflict, collab, perception, regions, population=POP, goalposts=POSTS, start="2020-12", end="2020-12"
+    )
+    # 12 × 100 deaths ÷ (100 million × 0.6) × 100,000 = 2.0 per 100k (not 1.2 over all of A's people)
+    assert value(out, "A", "2020-12", "conflict_deaths_per_100k") == pytest.approx(1200 / 60e6 * 1e5)
+    # B is fully covered: 60 incidents ÷ 50 million × 100,000 = 0.12
+    assert value(out, "B", "2020-12", "conflict_incidents_per_100k") == pytest.approx(60 / 50e6 * 1e5)
+
+
 def test_family_ending_is_a_gap_not_a_jump(regions, families):
     out = _run(families, regions, start="2021-05", end="2021-08")
     # collaboration ends in 2021-06: the stability index stops there instead of rescaling over the

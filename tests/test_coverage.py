@@ -403,3 +403,22 @@ def test_coverage_note_says_yearly_data_need_monthly_data_for_trends():
         "The incident data cover 2 of 2 member countries from 2019 to 2020. The sources are yearly: "
         "values are per year; monthly trends and spikes need monthly data."
     )
+
+
+def test_indicators_weigh_coverage_by_the_bundled_population():
+    from datasets.loaders import load_population
+    from metrics.indicators import compute_indicators
+
+    inc, cov = _panel()
+    empty = pa.table({"event_id": pa.array([], pa.string())})
+    out = compute_indicators(inc, empty, empty, PAIR, families=["conflict"], coverage=cov)
+    pop = load_population().set_index(["iso3", "year"])["population"]
+    mli, ner = float(pop[("MLI", 2021)]), float(pop[("NER", 2021)])
+    # 2021: both covered → share 1; 2024: MLI alone → MLI's people ÷ both countries' people
+    assert _rows(out, "incidents").loc["2021-06", "covered_share"] == pytest.approx(1.0)
+    mli24, ner24 = float(pop[("MLI", 2024)]), float(pop[("NER", 2024)])
+    share = mli24 / (mli24 + ner24)
+    assert _rows(out, "incidents").loc["2024-06", "covered_share"] == pytest.approx(share)
+    # Niger has more people than Mali, so Mali alone is under half the region: no value
+    assert ner > mli and share < 0.5
+    assert math.isnan(_rows(out, "incidents").loc["2024-06", "value"])
