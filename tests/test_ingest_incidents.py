@@ -143,6 +143,24 @@ def test_ucdp_country_by_name_when_code_missing_and_bad_violence_type() -> None:
     assert s["column"].tolist() == ["type_of_violence"] and s.loc[0, "first rows"] == "3"
 
 
+def test_ucdp_gw_345_is_yugoslavia_until_1991_and_serbia_after() -> None:
+    header = (FIX / "ucdp_ged.csv").read_text(encoding="utf-8").splitlines()[0]
+    cols = header.split(",")
+    row = dict.fromkeys(cols, "")
+    row.update(type_of_violence="1", best="3", country_id="345", country="Yugoslavia")
+    rows = [
+        dict(row, id="1", date_start="1991-06-30 00:00:00.000"),  # Yugoslavia still
+        dict(row, id="2", date_start="1999-03-24 00:00:00.000"),  # the Kosovo war: Serbia
+        dict(row, id="3", date_start="1998-02-28", country_id="432", country="Mali"),  # undated code
+    ]
+    lines = [header] + [",".join(r[c] for c in cols) for r in rows]
+    upload = prepare(("\n".join(lines) + "\n").encode(), "ged.csv")
+    assert upload.data is not None and upload.data["iso3"].to_pylist() == ["YUG", "SRB", "MLI"]
+    # Serbia is a member of Southern Europe, so the 1999 deaths stay in that region
+    regions = load_bundle().regions
+    assert "SRB" in set(regions.loc[regions["region"] == "Southern Europe", "iso3"])
+
+
 def test_monthly_counts_and_fatalities_per_region(tmp_path: Path) -> None:
     store = Store(tmp_path)
     for name in ("acled_current.csv", "acled_older.csv", "ucdp_ged.csv"):

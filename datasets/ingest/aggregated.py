@@ -64,7 +64,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datasets.countries import iso3_from_cow, iso3_from_gw
+from datasets.countries import iso3_from_cow, iso3_from_gw_year
 from datasets.ingest import convert as cv
 from datasets.ingest.canonical import Converted, Given, Problem, convert, find_columns
 from datasets.schema import INCIDENTS
@@ -183,7 +183,7 @@ def _ucdp_years(src: pa.Table, *, brd: bool) -> Converted:
             continue
         years.append(year)  # the file covers its years, whatever a row's other problems
         codes = [c.strip() for c in str(data["gwno_loc"][i] or "").split(",") if c.strip()]
-        isos = [iso3_from_gw(c) for c in codes]
+        isos = [iso3_from_gw_year(c, year) for c in codes]  # GW 345: Yugoslavia, then Serbia
         if not codes or any(x is None for x in isos):
             fail(
                 i,

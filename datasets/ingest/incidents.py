@@ -30,13 +30,14 @@ Mapped ("any other CSV")
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datasets.countries import iso3_from_gw, iso3_from_numeric, to_iso3
+from datasets.countries import GW_DATED, iso3_from_gw, iso3_from_gw_year, iso3_from_numeric, to_iso3
 from datasets.ingest import convert as cv
 from datasets.ingest.aggregated import AGGREGATED_SIGNATURES, detect_aggregated, import_aggregated
 from datasets.ingest.canonical import Converted, Given, convert, find_columns, import_canonical
@@ -197,6 +198,26 @@ def _country(src: pa.Table, lookup: dict[str, str], code_cols: list[tuple[str, o
     )
 
 
+def _dated_gw(src: pa.Table, lookup: dict[str, str], country: Given | None) -> Given | None:
+    """GED rows whose Gleditsch-Ward ``country_id`` names another state in another year take the
+    state of the row's year (``datasets.countries.GW_DATED``: GW 345 is Yugoslavia until 1991 and
+    Serbia from 1992, so the Kosovo war of 1998-99 counts for Serbia)."""
+    if country is None or "country_id" not in lookup or "date_start" not in lookup:
+        return country
+    codes, _bad = cv.parse_ints(src[lookup["country_id"]])
+    dated = pc.fill_null(pc.is_in(codes, value_set=pa.array(sorted(GW_DATED), pa.int64())), False)
+    rows = pc.indices_nonzero(dated).to_pylist()
+    if not rows:
+        return country
+    years = pc.utf8_slice_codeunits(src[lookup["date_start"]].cast(pa.string()), 0, 4).to_pylist()
+    values = country.values.to_pylist()
+    for i in rows:
+        year = years[i]
+        if year is not None and year.isdigit():
+            values[i] = iso3_from_gw_year(codes[i].as_py(), int(year)) or values[i]
+    return dataclasses.replace(country, values=pa.array(values, pa.string()))
+
+
 def _acled(src: pa.Table, *, older: bool) -> Converted:
     lookup = find_columns(src.column_names)
     columns = {k: lookup[v] for k, v in _ACLED_TEXT.items() if v in lookup}
@@ -240,7 +261,7 @@ def _ucdp(src: pa.Table) -> Converted:
             wanted[target] = older
     columns = {k: lookup[v] for k, v in wanted.items() if v in lookup}
     prepared: dict[str, Given] = {}
-    country = _country(src, lookup, [("country_id", iso3_from_gw)])
+    country = _dated_gw(src, lookup, _country(src, lookup, [("country_id", iso3_from_gw)]))
     if country is not None:
         prepared["iso3"] = country
     if "type_of_violence" in lookup:
