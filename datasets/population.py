@@ -27,7 +27,7 @@ from datasets.countries import iso3_from_wb
 
 POPULATION_FILE = "population.csv"
 POPULATION_META = "population.meta.json"
-#: Provenance of the bundled vintage (see ``/work/shared/data/real/README.md`` of the project set-up).
+#: Provenance of the bundled vintage of the World Bank table.
 SOURCE_META: dict[str, str] = {
     "title": "Population, total (country-years)",
     "source": "The World Bank, World Development Indicators",

@@ -354,7 +354,7 @@ def test_breakdowns_count_events_on_the_raw_and_the_cube_path():
 
 def _real() -> Path:
     shared = Path(__file__).resolve().parents[1].parent / "shared"
-    return (shared if shared.is_dir() else Path("/work/shared")) / "data" / "real"
+    return shared / "data" / "real"
 
 
 def test_sipri_register_of_one_recipient_covers_that_recipient_only(tmp_path):

@@ -19,8 +19,6 @@ from datasets.ingest import detect, prepare, read_file
 from datasets.loaders import load_regions
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/data/real")
 TODAY = dt.date(2025, 6, 1)
 
 ACD = (

@@ -21,8 +21,6 @@ from datasets.ingest.survey import read_microdata, weighted_share
 from stability.cli import main
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/data/real")
 AFRO = REAL / "perception" / "afrobarometer_tunisia_r7_2018_tun_r7_data.sav"
 
 OFTEN = {-1: "Missing", 0: "Never", 1: "Just once or twice", 2: "Several times", 3: "Many times", 4: "Always"}

@@ -23,8 +23,6 @@ ACLED = (FIX / "acled_current.csv").read_bytes()
 GED = (FIX / "ucdp_ged.csv").read_bytes()
 TODAY = dt.date(2025, 6, 1)
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/data/real")
 
 
 def _plain(data: bytes, name: str = "plain.csv"):  # noqa: ANN202

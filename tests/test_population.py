@@ -11,8 +11,6 @@ from datasets.loaders import _data_path, load_population, population_metadata
 from datasets.population import convert, read_world_bank_population
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared")
 REAL = SHARED / "data" / "real" / "population" / "API_SP.POP.TOTL_DS2_en_csv_v2_246068.csv"
 
 TINY = (

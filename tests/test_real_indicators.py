@@ -16,8 +16,6 @@ from datasets.loaders import load_regions
 from metrics.collaboration import collaboration_indicators
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared")
 NAME = "sipri_trade_register_to_ukraine_2000-2024_layout2025.csv"
 PATH = SHARED / "data" / "real" / "collaboration" / NAME
 pytestmark = pytest.mark.skipif(not PATH.is_file(), reason="the real files are not available")
