@@ -32,6 +32,7 @@ trend (change NaN, flag 0). All functions are pure: arrays in, arrays out, shape
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,7 +89,8 @@ def design(n: int, periods_per_year: int, at: np.ndarray | None = None) -> np.nd
 def _stable_windows(x: np.ndarray, n: int) -> np.ndarray:
     """True for each window of ``n`` periods with no NaN in ``x`` and no change of its values."""
     w = sliding_window_view(x, n, axis=-1)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing window: not stable, no warning
         same = np.nanmax(w, axis=-1) == np.nanmin(w, axis=-1) if np.isfinite(x).any() else True
     return ~np.isnan(w).any(axis=-1) & same
 
@@ -170,7 +172,9 @@ def residual_dependence(y: np.ndarray, periods_per_year: int = 12) -> tuple[np.n
     x = design(n, periods_per_year)
     _beta, mu, _inv = _irls(y, mask, x)
     e = np.where(mask, (np.where(mask, y, 0.0) - mu) / np.sqrt(mu), np.nan)
-    e = e - np.nanmean(np.where(mask, e, np.nan), axis=-1, keepdims=True) if n else e
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series with no observed period: stays NaN
+        e = e - np.nanmean(np.where(mask, e, np.nan), axis=-1, keepdims=True) if n else e
     ee = np.nan_to_num(e)
     count = np.maximum(mask.sum(axis=-1), 1)
     g0 = (ee * ee).sum(axis=-1) / count
