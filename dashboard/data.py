@@ -274,9 +274,10 @@ def _ranking(
     return compute.ranking(frame, _choices(version).regions[grouping], end)
 
 
-def ranking(sel: Selection) -> pd.DataFrame:
-    """Regions of the selected region's grouping ranked by stability index in the end month."""
-    return _ranking(
+def _grouping_view(sel: Selection) -> tuple[str, str, Types, int, Weights, str, str]:
+    """The cache key of a view of the selected region's grouping: data version, grouping, filters,
+    weights and window."""
+    return (
         bundle().version,
         choices().grouping_of[sel.region],
         sel.types_filter,
@@ -285,6 +286,11 @@ def ranking(sel: Selection) -> pd.DataFrame:
         sel.start,
         sel.end,
     )
+
+
+def ranking(sel: Selection) -> pd.DataFrame:
+    """Regions of the selected region's grouping ranked by stability index in the end month."""
+    return _ranking(*_grouping_view(sel))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -297,15 +303,7 @@ def _rank_sensitivity(
 
 def rank_sensitivity(sel: Selection) -> pd.DataFrame:
     """Ranks of the selected grouping's regions in the end month under weights varied ±20 %."""
-    return _rank_sensitivity(
-        bundle().version,
-        choices().grouping_of[sel.region],
-        sel.types_filter,
-        sel.min_fatalities,
-        sel.weights,
-        sel.start,
-        sel.end,
-    )
+    return _rank_sensitivity(*_grouping_view(sel))
 
 
 def ranked_regions(sel: Selection) -> tuple[str, ...]:
