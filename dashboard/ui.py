@@ -20,6 +20,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.sidebar import K_IMAGE_FORMAT, selection
 from datasets.loaders import NO_DATA_LABEL
+from reports import vocabulary
 from reports.charts import Caption, plotly_config
 from reports.compute import Frames
 from reports.export import brief, render, tables
@@ -42,7 +43,7 @@ def chart(chart: Chart) -> None:
     fmt = st.session_state.get(K_IMAGE_FORMAT, "png")
     st.plotly_chart(chart.figure, config=plotly_config(chart.filename, fmt), theme=None)
     with st.expander("Show data"):
-        st.dataframe(chart.table, hide_index=True)
+        st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)
 
 
