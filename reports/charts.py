@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -63,6 +64,9 @@ _XAXIS: dict[str, object] = {"showgrid": False, "linecolor": "#888", "ticks": "o
 _YAXIS: dict[str, object] = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888", "zeroline": False}
 CAPTION_WIDTH = 90
 COMPACT_CAPTION_WIDTH = 46
+#: A source line under a chart never takes more than this many lines; the full attribution is in the
+#: annotation's hover text, the page's "Sources" expander and the briefing pack's sources slide.
+CAPTION_LINES = 2
 EDGE_CLASSES = 4
 
 
@@ -103,6 +107,49 @@ def _wrap(text: str, width: int = CAPTION_WIDTH) -> list[str]:
     return lines
 
 
+def short_source(label: str) -> str:
+    """A source's short name: the acronym in brackets when there is one ("Alliance Treaty Obligations
+    and Provisions (ATOP) 5.1" → "ATOP", with a leading acronym kept: "UCDP Georeferenced Event
+    Dataset (GED)" → "UCDP GED"), else the label up to the first bracket, comma, colon or dash, at
+    most 5 words."""
+    acronym = re.search(r"\(([A-Z][A-Z0-9&-]{1,9})\)", label)
+    if acronym:
+        first = label.split()[0]
+        return (
+            f"{first} {acronym.group(1)}"
+            if first.isupper() and first != acronym.group(1)
+            else acronym.group(1)
+        )
+    head = re.split(r"\s[(\[–—-]\s?|[(,:;]", label.strip(), maxsplit=1)[0].strip()
+    words = head.split()
+    return " ".join(words[:5]) + ("…" if len(words) > 5 else "") if words else label.strip()
+
+
+def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
+    """The caption in at most ``CAPTION_LINES`` lines of ``width`` characters.
+
+    The full text when it fits; else the sources by short numbered name ("Sources: [1] UCDP GED,
+    [2] SIPRI"), and if that is still too long, the second line cut with "… (full list: Sources)"."""
+    lines = _wrap(caption.text, width)
+    if len(lines) <= CAPTION_LINES:
+        return lines
+    sources = [s for s in caption.source.split("; ") if s]
+    short = ", ".join(f"[{k}] {short_source(s)}" for k, s in enumerate(sources, 1))
+    # span and notes first (what is missing survives), the numbered sources last
+    parts = [f"{caption.start} to {caption.end}", caption.note]
+    if caption.illustrative and "illustrative" not in caption.source.lower():
+        parts.append(SAMPLE_NOTE)
+    parts.append(("Sources: " if len(sources) > 1 else "Source: ") + short)
+    lines = _wrap(" · ".join(p for p in parts if p), width)
+    if len(lines) <= CAPTION_LINES:
+        return lines
+    tail = "… (full list: Sources)"
+    kept = lines[: CAPTION_LINES - 1]
+    last = lines[CAPTION_LINES - 1]
+    kept.append(last[: max(0, width - len(tail))].rstrip(" ·,;") + tail)
+    return kept
+
+
 def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
     """``base`` updated with ``extra``, merging nested dicts key by key."""
     out = dict(base)
@@ -127,7 +174,7 @@ def _figure(
     """Build a figure in one step: title at the top left, legend under it, the caption (source, span,
     sample note) under the plot. ``compact`` suits a narrow column (shorter caption lines, smaller
     legend). Traces are dicts with a ``type``; ``layout`` adds to or overrides the common layout."""
-    lines = _wrap(caption.text, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
+    lines = caption_lines(caption, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
     below = (56 if x_title else 30) if axes else 4
     base: dict[str, object] = {
         **_STYLE,
@@ -146,6 +193,7 @@ def _figure(
         "annotations": [
             {
                 "text": "<br>".join(esc(line) for line in lines),
+                "hovertext": esc(caption.text),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -169,11 +217,20 @@ def _figure(
 
 
 def caption_text(fig: go.Figure) -> str:
-    """The caption annotation of a figure built here (for tests and exports)."""
+    """The full caption of a figure built here (for tests and exports): the annotation's hover text,
+    of which the lines under the chart are the short form."""
     for a in fig.layout.annotations:
         if a.name == "caption":
-            return html.unescape(a.text.replace("<br>", " "))
+            return html.unescape(a.hovertext or a.text.replace("<br>", " "))
     return ""
+
+
+def shown_caption_lines(fig: go.Figure) -> list[str]:
+    """The lines of the caption as drawn under the chart."""
+    for a in fig.layout.annotations:
+        if a.name == "caption":
+            return html.unescape(a.text).split("<br>")
+    return []
 
 
 def _translucent(colour: str, alpha: float) -> str:
