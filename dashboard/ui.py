@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.sidebar import K_IMAGE_FORMAT, selection
 from datasets.loaders import NO_DATA_LABEL
-from reports import vocabulary
+from reports import charts, vocabulary
 from reports.charts import Caption, plotly_config
 from reports.compute import Frames
 from reports.export import brief, render, tables
@@ -40,6 +40,10 @@ def plain(text: object) -> str:
 def chart(chart: Chart) -> None:
     """Draw a chart (offline maps, PNG/SVG download in the browser) with a "Show data" expander holding
     its table and a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
+    if chart.missing:  # no empty axes: one sentence saying what is missing and how to load it
+        st.markdown(f"**{plain(charts.title_text(chart.figure))}**")
+        st.info(plain(chart.missing))
+        return
     fmt = st.session_state.get(K_IMAGE_FORMAT, "png")
     st.plotly_chart(chart.figure, config=plotly_config(chart.filename, fmt), theme=None)
     with st.expander("Show data"):

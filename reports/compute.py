@@ -539,6 +539,9 @@ class Frames:
     def caption(self, sel: Selection, *tables: str, note: str = "") -> Caption:
         return caption(self.bundle, sel.start, sel.end, *tables, note=note)
 
+    def family_latest(self, family: str) -> str | None:
+        return family_latest(self.bundle, family)
+
     def illustrative_tables(self) -> list[str]:
         return illustrative_tables(self.bundle)
 

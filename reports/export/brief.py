@@ -116,8 +116,18 @@ def _filters(sel: Selection, frames: Frames) -> str:
 
 
 def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subtitle: str, name: str) -> Slide:
-    from reports.charts import caption_text
+    from reports.charts import shown_caption_lines
 
+    if chart.missing:  # no empty chart beside the findings: the sentence saying what is missing
+        return Slide(
+            title=title,
+            subtitle=subtitle,
+            bullets=(*bullets, chart.missing),
+            image=None,
+            chart=name,
+            footer=" ".join(shown_caption_lines(chart.figure)),
+            kind="family",
+        )
     image = render_image(chart.figure, "png", scale=IMAGE_SCALE)
     return Slide(
         title=title,
@@ -125,7 +135,7 @@ def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subti
         bullets=tuple(bullets),
         image=image,
         chart=name,
-        footer=caption_text(chart.figure),
+        footer=" ".join(shown_caption_lines(chart.figure)),
         kind="family",
     )
 
