@@ -157,6 +157,23 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     return kept
 
 
+def _wrap_title(text: str, width: int = TITLE_WIDTH) -> list[str]:
+    """Break a title into lines of at most ``width`` characters at its " · " separators (a line
+    broken there ends with " ·", so joining the lines with spaces gives the title back)."""
+    lines = _wrap(text, width)
+    parts = text.split(" · ")
+    out: list[str] = []
+    joined = ""
+    for line in lines:
+        joined = f"{joined} {line}".strip() if joined else line
+        out.append(line)
+        # the break fell on a separator when the text so far ends a part
+        if " · ".join(parts).startswith(joined + " · "):
+            out[-1] = line + " ·"
+            joined += " ·"
+    return out
+
+
 def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
     """``base`` updated with ``extra``, merging nested dicts key by key."""
     out = dict(base)
@@ -182,7 +199,7 @@ def _figure(
     sample note) under the plot. ``compact`` suits a narrow column (shorter caption lines, smaller
     legend). Traces are dicts with a ``type``; ``layout`` adds to or overrides the common layout."""
     lines = caption_lines(caption, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
-    title_lines = _wrap(title, TITLE_WIDTH // 2 + 10 if compact else TITLE_WIDTH)
+    title_lines = _wrap_title(title, TITLE_WIDTH // 2 + 10 if compact else TITLE_WIDTH)
     below = (56 if x_title else 30) if axes else 4
     base: dict[str, object] = {
         **_STYLE,
