@@ -158,6 +158,13 @@ def briefing(sel: Selection) -> None:
         )
 
 
+def sources() -> None:
+    """One "Sources" expander per page: the full attribution the short source lines under the charts
+    stand for."""
+    with st.expander("Sources"):
+        st.markdown("\n".join(f"- {plain(line)}" for line in data.attribution()))
+
+
 def answer(ans: Answer) -> None:
     """The three plain-language answers, as a bordered block."""
     with st.container(border=True):

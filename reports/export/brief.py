@@ -28,7 +28,7 @@ from datasets.loaders import NO_DATA_LABEL
 from metrics.provenance import measure_families
 from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words
 from reports import __version__, figures
-from reports.compute import Frames
+from reports.compute import Frames, attribution
 from reports.export import findings as fd
 from reports.export.catalog import selection_for
 from reports.export.render import render_image
@@ -153,16 +153,7 @@ def sources_line(bundle: Bundle) -> str:
 
 
 def _sources(frames: Frames) -> list[str]:
-    out = []
-    for ds in frames.bundle.datasets:
-        line = f"{ds.name.capitalize()}: {ds.label}, version {ds.version}"
-        for d in ds.details[:1]:
-            src, licence = d.get("source"), d.get("licence")
-            if src:
-                line += f"; source {src}" + (f", licence {licence}" if licence else "")
-        out.append(line + ".")
-    out.append(f"Regions: {frames.bundle.regions_label}.")
-    return out
+    return attribution(frames.bundle)
 
 
 def build_pack(
