@@ -133,7 +133,7 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     """The caption in at most ``CAPTION_LINES`` lines of ``width`` characters.
 
     The full text when it fits; else the sources by short numbered name ("Sources: [1] UCDP GED,
-    [2] SIPRI"), and if that is still too long, the second line cut with "… (full list: Sources)"."""
+    [2] SIPRI"), and if that is still too long, the second line cut with "… (see Sources)"."""
     lines = _wrap(caption.text, width)
     if len(lines) <= CAPTION_LINES:
         return lines
@@ -150,7 +150,7 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     lines = _wrap(" · ".join(p for p in parts if p), width)
     if len(lines) <= CAPTION_LINES:
         return lines
-    tail = "… (full list: Sources)"
+    tail = "… (see Sources)"
     kept = lines[: CAPTION_LINES - 1]
     last = lines[CAPTION_LINES - 1]
     kept.append(last[: max(0, width - len(tail))].rstrip(" ·,;") + tail)

@@ -119,7 +119,7 @@ def test_long_source_lists_are_numbered_short_names_in_two_lines() -> None:
         "collaboration data end 2023-12; no perception data loaded",
     ]
     narrow = charts.caption_lines(cap, charts.COMPACT_CAPTION_WIDTH)
-    assert len(narrow) == 2 and narrow[-1].endswith("(full list: Sources)")
+    assert len(narrow) == 2 and narrow[-1].endswith("… (see Sources)")
     assert all(len(line) <= charts.COMPACT_CAPTION_WIDTH for line in narrow)
     fig = charts.lines(pd_frame(), x="period", y="value", series="label", title="t", caption=cap, y_title="n")
     assert charts.caption_text(fig) == cap.text  # the full attribution stays with the figure
