@@ -36,7 +36,6 @@ from dashboard.compute import value_at as value_at
 from dashboard.selection import Choices, Proposal, Selection
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
-from metrics.collaboration import collaboration_indicators
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
@@ -162,7 +161,7 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
 @st.cache_data(max_entries=2, show_spinner=False)
 def _collaboration_all(version: str) -> pd.DataFrame:
     b = bundle()
-    return collaboration_indicators(b.collaboration.table, b.regions)
+    return compute.collaboration_all(b)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         region_names=names,
         start=args.start,
         end=args.end,
-        coverage=ctx.incidents_coverage(),
+        coverage=ctx.coverage if not ctx.coverage.empty else None,
     )
     table = tidy_provenance(table, {f: ctx.provenance(f) for f in FAMILIES})
     if "composite" in families:  # which goalposts scaled the index rows
