@@ -169,7 +169,7 @@ def _tiv(
     sup_in = pd.MultiIndex.from_arrays([rel["region"], rel["supplier"]]).isin(inside)
     rec_in = pd.MultiIndex.from_arrays([rel["region"], rel["recipient"]]).isin(inside)
     if scope is not None:
-        is_t = is_t & scope.recipient_covered(rel["recipient"].to_numpy(), pos)
+        is_t = is_t & scope.recipient_covered(rel["recipient"].to_numpy(), rel["source"].to_numpy(), pos)
     out = {
         "arms_imports_tiv": _tiv_sum(is_t & rec_in & ~sup_in, tiv, rg, pos, ng, n),
         "arms_exports_tiv": _tiv_sum(is_t & sup_in & ~rec_in, tiv, rg, pos, ng, n),
@@ -191,7 +191,8 @@ class _ArmsScope:
     """What the loaded arms-transfer sources cover, on one grid of periods (monthly or annual).
 
     ``countries`` (C) with ``mask`` (C × P): the country's imports are covered in the period (a
-    source of arms transfers covers it as a recipient); ``share`` (R × P): covered share of each
+    source of arms transfers covers it as a recipient), ``by_source`` the same per source (a
+    transfer counts where its own source covers its recipient); ``share`` (R × P): covered share of each
     region's people (``metrics.coverage.covered_share``); ``ok`` = share ≥ the minimum;
     ``rest_covered`` (R × P): every country outside the region (of the coverage table and the
     regions file) is covered, so the region's exports are complete.
@@ -199,16 +200,19 @@ class _ArmsScope:
 
     countries: pd.Index
     mask: np.ndarray
+    by_source: dict[str, np.ndarray]
     share: np.ndarray
     ok: np.ndarray
     rest_covered: np.ndarray
 
-    def recipient_covered(self, recipients: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """Whether each transfer's recipient is covered in its period (pos: 0-based period)."""
+    def recipient_covered(self, recipients: np.ndarray, sources: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """Whether each transfer's own source covers its recipient in its period (pos: 0-based)."""
         idx = self.countries.get_indexer(pd.Index(recipients))
         ok = (idx >= 0) & (pos >= 0) & (pos < self.mask.shape[1])
         out = np.zeros(len(recipients), dtype=bool)
-        out[ok] = self.mask[idx[ok], pos[ok]]
+        for source, mask in self.by_source.items():
+            sel = ok & (sources == source)
+            out[sel] = mask[idx[sel], pos[sel]]
         return out
 
 
@@ -235,14 +239,15 @@ def _arms_scope(
     universe = sorted(set(coverage["iso3"].dropna()) | set(members["iso3"]))
     countries = pd.Index(universe)
     n = len(labels)
-    mask = np.zeros((len(countries), n), dtype=bool)
+    by_source = {str(src): np.zeros((len(countries), n), dtype=bool) for src in rows["source"].unique()}
     index = _month_index if monthly else _year_index
     lo = index(pd.Series(pd.to_datetime(rows["first_day"]))) - first
     hi = index(pd.Series(pd.to_datetime(rows["last_day"]))) - first
-    for iso, a, b in zip(rows["iso3"], lo, hi, strict=True):
+    for src, iso, a, b in zip(rows["source"], rows["iso3"], lo, hi, strict=True):
         a, b = max(int(a), 0), min(int(b), n - 1)
         if a <= b:
-            mask[countries.get_loc(iso), a : b + 1] = True
+            by_source[str(src)][countries.get_loc(iso), a : b + 1] = True
+    mask = np.logical_or.reduce(list(by_source.values()))
     membership = np.zeros((len(names), len(countries)), dtype=bool)
     gid = {r: i for i, r in enumerate(names)}
     for region, iso in zip(members["region"], members["iso3"], strict=True):
@@ -252,7 +257,7 @@ def _arms_scope(
     ok = (_count > 0) & (np.nan_to_num(share) >= min_covered_share)
     outside = ~membership
     missing = outside.astype(float) @ (~mask).astype(float)
-    return _ArmsScope(countries, mask, share, ok, missing == 0)
+    return _ArmsScope(countries, mask, by_source, share, ok, missing == 0)
 
 
 def _possible(size: pd.Series, names: list[str]) -> np.ndarray:

@@ -200,3 +200,22 @@ def test_a_register_filtered_to_one_recipient_covers_that_recipient_only():
     cover_2019 = _cover([("SIPRI", i, "2019-01-01", "2019-12-31") for i in regions["iso3"]])
     later = collaboration_indicators(c, regions, coverage=cover_2019, population=population)
     assert later.loc[later["indicator"].str.endswith("_tiv")].empty
+
+
+def test_a_transfer_counts_only_where_its_own_source_covers_its_recipient():
+    """Two arms sources: A (filtered to FRA) and B (every country). A's transfer to DEU is outside
+    A's scope and does not count, even though B covers DEU; B's transfer to DEU counts."""
+    regions = pd.DataFrame({"region": ["West"] * 2, "iso3": ["FRA", "DEU"]})
+    c = _collab(
+        [
+            ("a1", dt.date(2020, 1, 1), None, "arms_transfer", ["USA", "FRA"], 7.0),
+            ("a2", dt.date(2020, 1, 1), None, "arms_transfer", ["USA", "DEU"], 100.0),
+            ("b1", dt.date(2020, 1, 1), None, "arms_transfer", ["GBR", "DEU"], 3.0),
+        ]
+    ).assign(period_grain="year", source=["A", "A", "B"])
+    cover = _cover(
+        [("A", "FRA", "2020-01-01", "2020-12-31")]
+        + [("B", i, "2020-01-01", "2020-12-31") for i in ("FRA", "DEU", "USA", "GBR")]
+    )
+    out = collaboration_indicators(c, regions, coverage=cover)
+    assert value(out, "West", "2020", "arms_imports_tiv") == 7.0 + 3.0  # a2 is not counted
