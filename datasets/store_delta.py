@@ -49,7 +49,7 @@ class _Conflict(StoreError):
     """Another writer committed a change first; the change is made again from a fresh read."""
 
 
-__all__ = ["DeltaStore", "is_delta_store", "migrate"]
+__all__ = ["DeltaStore", "is_delta_store", "migrate", "store_layout"]
 
 _BATCH = "_batch"
 
@@ -60,6 +60,21 @@ def is_delta_store(root: str | os.PathLike[str]) -> bool:
     if text.startswith("s3://"):
         return True
     return (Path(text).expanduser() / "store_manifest" / "_delta_log").is_dir()
+
+
+def store_layout(root: str | os.PathLike[str]) -> str:
+    """The layout of the store at ``root``: "delta" or "parquet".
+
+    Delta Lake for an ``s3://`` URL, a folder holding a Delta Lake store and a new or empty folder
+    (the default); "parquet" for a folder holding a store of the Parquet-and-manifest layout (a
+    ``manifest.json`` or a ``batches/`` folder), which keeps working until it is migrated.
+    """
+    if is_delta_store(root):
+        return "delta"
+    folder = Path(str(root)).expanduser()
+    if (folder / "manifest.json").exists() or (folder / "batches").is_dir():
+        return "parquet"
+    return "delta"
 
 
 def _storage_options(uri: str) -> dict[str, str] | None:
@@ -74,7 +89,9 @@ def _storage_options(uri: str) -> dict[str, str] | None:
 class DeltaStore(Store):
     """A store on Delta Lake tables (``Store(root)`` returns one for such a location)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], layout: str | None = None) -> None:
+        if layout not in (None, "delta"):
+            raise ValueError(f"a Delta Lake store cannot have the layout {layout!r}")
         text = str(root)
         self.uri = text.rstrip("/") if text.startswith("s3://") else str(Path(text).expanduser())
         self.remote = self.uri.startswith("s3://")
@@ -84,6 +101,11 @@ class DeltaStore(Store):
 
     def __repr__(self) -> str:
         return f"DeltaStore({self.uri!r})"
+
+    @property
+    def location(self) -> str:
+        """Where the store is: its folder, or its ``s3://`` URL."""
+        return self.uri
 
     def _uri(self, name: str) -> str:
         return f"{self.uri}/{name}"
@@ -214,10 +236,25 @@ class DeltaStore(Store):
         if removals is not None:
             self._append(f"removals_{record['table']}", removals, record)
 
-    def _save_rejects(self, batch_id: str, data: bytes) -> Path:
+    def _save_rejects(self, batch_id: str, data: bytes) -> Path | str:
+        """A local store writes ``rejects/<batch_id>.csv`` as a file; object storage appends the
+        CSV bytes to the ``rejects`` Delta table (``read_rejects`` gives them back)."""
+        if not self.remote:
+            return super()._save_rejects(batch_id, data)
         rows = pa.table({"csv": pa.array([data], pa.binary())})
         self._append("rejects", rows, {"id": batch_id})
-        return self.root / "rejects" / f"{batch_id}.csv"
+        return f"{self._uri('rejects')} (Delta table, batch {batch_id})"
+
+    def read_rejects(self, batch_id: str) -> bytes | None:
+        """The rejected rows of a batch as CSV bytes, or None when it has none."""
+        if not self.remote:
+            path = self.rejects_path(batch_id)
+            return path.read_bytes() if path.is_file() else None
+        t = self._table("rejects")
+        if t is None:
+            return None
+        rows = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(batch_id))
+        return rows["csv"][0].as_py() if rows.num_rows else None
 
 
 def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> DeltaStore:
@@ -227,9 +264,11 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | Non
     defaults to the same folder (the old files stay beside the Delta tables; they are no longer
     read). Refuses a store already on Delta Lake and a target that already holds one.
     """
-    old = Store(source)
-    if isinstance(old, DeltaStore):
+    if is_delta_store(source):
         raise StoreError(f"the store {source} is already on Delta Lake; nothing to migrate")
+    if store_layout(source) != "parquet":
+        raise StoreError(f"there is no store to migrate at {source} (no manifest.json)")
+    old = Store(source, layout="parquet")
     manifest = old._manifest()
     new = DeltaStore(target if target is not None else old.root)
     if new._table("store_manifest") is not None:

@@ -37,7 +37,8 @@ def test_migrate_keeps_every_batch_its_provenance_and_history(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = tmp_path / "store"
-    old = Store(root)
+    old = Store(root, layout="parquet")
+    assert not isinstance(old, DeltaStore)
     a = old.ingest(acled(range(200)), "week1.csv", user="amina")
     b = old.ingest(acled(range(200), {k: 12 for k in range(50)}), "week2.csv", user="amina")
     c = old.ingest(acled(range(200, 230)), "extra.csv", user="bo")
@@ -255,6 +256,6 @@ def test_cli_on_object_storage(
     assert "7 new, 0 revised, 0 removed" in capsys.readouterr().out
     # a local store migrated onto object storage
     local = tmp_path / "local"
-    Store(local).ingest(acled(range(100, 104)), "b.csv")
+    Store(local, layout="parquet").ingest(acled(range(100, 104)), "b.csv")
     assert main(["store", "migrate", "--store", str(local), "--to", "s3://team/migrated"]) == 0
     assert Store("s3://team/migrated").read_table("incidents").num_rows == 4  # type: ignore[union-attr]

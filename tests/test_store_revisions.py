@@ -167,7 +167,7 @@ def test_as_of_a_time_before_and_after(tmp_path: Path) -> None:
 
 
 def test_newer_store_format_is_refused_and_never_rewritten(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")  # the manifest.json layout
     store.ingest(acled(range(3)), "a.csv")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["manifest_version"] = 99
@@ -181,7 +181,7 @@ def test_newer_store_format_is_refused_and_never_rewritten(tmp_path: Path) -> No
 
 
 def test_batch_record_without_id_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")  # the manifest.json layout
     store.ingest(acled(range(3)), "a.csv")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     del manifest["batches"][0]["id"]
@@ -195,7 +195,7 @@ def test_batch_record_without_id_is_one_sentence(tmp_path: Path, capsys: pytest.
 
 
 def test_version_1_store_is_read_and_upgraded(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")  # the manifest.json layout
     store.ingest(acled(range(3)), "a.csv")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["manifest_version"] = 1
