@@ -296,7 +296,12 @@ class Store:
         """
         if name not in SCHEMAS:
             raise ValueError(f"unknown table '{name}'")
-        active = self.active_at(name, as_of)
+        return self._combine(name, self.active_at(name, as_of), columns)
+
+    def _combine(
+        self, name: str, active: list[dict[str, object]], columns: list[str] | None = None
+    ) -> pa.Table | None:
+        """The rows of table ``name`` that the batches ``active`` (oldest first) make current."""
         if not active:
             return None
         schema = SCHEMAS[name]

@@ -9,7 +9,9 @@ Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
     removals_<table>/        Delta table: keys a full export no longer lists, with ``_batch``
     rejects/                 Delta table: the rejected rows of a batch as CSV bytes, with ``_batch``
     <table>/                 Delta table: the current rows (after revisions, removals and withdrawals),
-                             rewritten after each change, for engines such as DuckDB, Spark or Trino
+                             for engines such as DuckDB, Spark or Trino; each change reaches it by a
+                             MERGE of the rows it touched (``_refresh_current``), earlier states stay
+                             readable by Delta's time travel
 
 The revision rules and the batch records are those of ``datasets.store``; only where the rows and
 the manifest live differs. A write appends a batch's rows (one Delta commit, carrying the batch id,
@@ -29,6 +31,7 @@ import json
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,8 +41,8 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from datasets.ingest import Upload
-from datasets.schema import SCHEMAS
+from datasets.ingest import Upload, key_strings
+from datasets.schema import SCHEMAS, conform
 from datasets.store import MANIFEST_VERSION, IngestResult, Store, StoreError, check_manifest
 
 T = TypeVar("T")
@@ -52,6 +55,29 @@ class _Conflict(StoreError):
 __all__ = ["DeltaStore", "is_delta_store", "migrate", "store_layout"]
 
 _BATCH = "_batch"
+_DROP = "_drop"
+
+
+def _change_log(manifest: dict[str, object]) -> list[tuple[int, str, str, str]]:
+    """Every change of the manifest as ``(seq, table, batch id, action)``, oldest first."""
+    out = []
+    for b in manifest["batches"]:  # type: ignore[union-attr]
+        if b.get("seq") is not None:
+            out.append((int(b["seq"]), str(b["table"]), str(b["id"]), "ingested"))
+        for h in b.get("history") or []:
+            if h.get("seq") is not None:
+                out.append((int(h["seq"]), str(b["table"]), str(b["id"]), str(h.get("action"))))
+    return sorted(out)
+
+
+def _current_seq(table: DeltaTable) -> int | None:
+    """The manifest ``seq`` a current table reflects (its last commit's ``store_seq``), if known."""
+    try:
+        last = table.history(1)[0]
+    except (IndexError, DeltaError):
+        return None
+    value = last.get("store_seq")
+    return int(value) if value is not None and str(value).isdigit() else None
 
 
 def is_delta_store(root: str | os.PathLike[str]) -> bool:
@@ -152,7 +178,7 @@ class DeltaStore(Store):
                 write_deltalake(base, row, mode="overwrite")
         except (CommitFailedError, DeltaError) as exc:
             raise _Conflict("another change to the store was committed at the same time") from exc
-        self._refresh_current()
+        self._refresh_current(manifest)
 
     def _retrying(self, action: Callable[[], T]) -> T:
         """Run a change again (from a fresh read) when another writer committed first."""
@@ -169,21 +195,128 @@ class DeltaStore(Store):
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         return self._retrying(lambda: Store._set_withdrawn(self, batch_id, withdrawn, user))
 
-    def _refresh_current(self) -> None:
-        """Rewrite each table's current rows (one Delta commit each) for other engines."""
+    def _refresh_current(self, manifest: dict[str, object]) -> None:
+        """Bring each table's current rows (``<table>``, for other engines) up to ``manifest``.
+
+        The table a change touched gets a MERGE of that change alone (its rows upserted by key,
+        keys it no longer makes current deleted: a cost proportional to the change); a current
+        table that missed a change (a writer stopped after its manifest commit, a store migrated
+        or written by an earlier version) is rewritten whole. Each commit records the manifest
+        ``seq`` it reflects (``store_seq`` in its commit metadata); earlier states stay readable
+        through Delta's time travel. The manifest is the truth: a failure here never undoes the
+        change, and the next change repairs the current table.
+        """
+        changes = _change_log(manifest)
         for name in SCHEMAS:
             if self._table(f"batches_{name}") is None:
                 continue
-            current = self.read_table(name)
-            if current is None:
-                current = SCHEMAS[name].arrow_schema.empty_table()
-            write_deltalake(
-                self._uri(name),
-                current,
-                mode="overwrite",
-                schema_mode="overwrite",
-                storage_options=self._options,
+            problem = "another writer kept changing it"
+            for _attempt in range(5):
+                try:
+                    if self._update_current(name, manifest, changes):
+                        problem = ""
+                        break
+                except CommitFailedError:
+                    pass
+                except (DeltaError, OSError) as exc:
+                    problem = str(exc).splitlines()[0]
+                    break
+                manifest = self._manifest()  # another writer committed: rebuild from a fresh read
+                changes = _change_log(manifest)
+            if problem:
+                warnings.warn(
+                    f"the current {name} table of {self.uri} could not be brought up to date "
+                    f"({problem}); the next change to the store will do it",
+                    stacklevel=2,
+                )
+
+    def _update_current(
+        self, name: str, manifest: dict[str, object], changes: list[tuple[int, str, str, str]]
+    ) -> bool:
+        """One attempt at bringing ``<name>`` up to ``manifest``; False when another writer
+        committed to it meanwhile (the caller tries again from a fresh read)."""
+        seq = int(manifest.get("seq") or 0)  # type: ignore[call-overload]
+        table = self._table(name)
+        done = _current_seq(table) if table is not None else None
+        pending = [c for c in changes if c[1] == name and (done is None or c[0] > done)]
+        if table is not None and done is not None and not pending:
+            return True  # already up to date (or newer: another writer got there first)
+        records: list[dict[str, object]] = manifest["batches"]  # type: ignore[assignment]
+        active = [b for b in records if b.get("table") == name and not b.get("withdrawn")]
+        meta = CommitProperties(custom_metadata={"store_seq": str(seq)})
+        if table is not None and done is not None and len(pending) == 1 and pending[0][0] == seq:
+            before = table.version()
+            source = self._merge_source(name, pending[0], records, active)
+            key = SCHEMAS[name].key
+            columns = SCHEMAS[name].arrow_schema.names
+            (
+                table.merge(
+                    source,
+                    predicate=" AND ".join(f"(t.{k} IS NOT DISTINCT FROM s.{k})" for k in key),
+                    source_alias="s",
+                    target_alias="t",
+                    commit_properties=meta,
+                )
+                .when_matched_delete(predicate=f"s.{_DROP}")
+                .when_matched_update(updates={c: f"s.{c}" for c in columns})
+                .when_not_matched_insert(updates={c: f"s.{c}" for c in columns}, predicate=f"NOT s.{_DROP}")
+                .execute()
             )
+            return table.version() == before + 1  # no other commit came in between
+        current = self._combine(name, active)
+        if current is None:
+            current = SCHEMAS[name].arrow_schema.empty_table()
+        before = table.version() if table is not None else -1
+        write_deltalake(
+            table if table is not None else self._uri(name),
+            current,
+            mode="overwrite",
+            schema_mode="overwrite",
+            storage_options=None if table is not None else self._options,
+            commit_properties=meta,
+        )
+        after = self._table(name)
+        return after is not None and after.version() == before + 1
+
+    def _merge_source(
+        self,
+        name: str,
+        change: tuple[int, str, str, str],
+        records: list[dict[str, object]],
+        active: list[dict[str, object]],
+    ) -> pa.Table:
+        """The rows a change makes current (to upsert) and the keys it no longer makes current
+        (``_drop`` true), for the MERGE into ``<name>``."""
+        schema = SCHEMAS[name]
+        key = schema.key
+        _seq, _table, batch_id, action = change
+        (record,) = [b for b in records if b["id"] == batch_id]
+        removed = self._read_removals(record) if record.get("removed") else None
+        if action == "ingested":  # the newest batch: its rows are current, its removals gone
+            upsert = conform(self._read_batch(record, None), schema)
+            drops = removed.select(list(key)) if removed is not None else None
+        else:  # withdrawn or restored: the keys it holds or removed take the values now current
+            touched = key_strings(self._read_batch(record, list(key)), key)
+            if removed is not None:
+                touched = pa.concat_arrays([touched, key_strings(removed, key)])
+            now = self._combine(name, active)
+            if now is None:
+                now = schema.arrow_schema.empty_table()
+            upsert = now.filter(pc.is_in(key_strings(now, key), value_set=touched))
+            gone = pc.invert(pc.is_in(touched, value_set=key_strings(upsert, key)))
+            keys = self._read_batch(record, list(key))
+            if removed is not None:
+                keys = pa.concat_tables([keys, removed.select(list(key))])
+            drops = keys.filter(gone)
+        upsert = upsert.append_column(_DROP, pa.array([False] * upsert.num_rows, pa.bool_()))
+        if drops is None or drops.num_rows == 0:
+            return upsert
+        filler = {
+            f.name: drops[f.name] if f.name in key else pa.nulls(drops.num_rows, f.type)
+            for f in schema.arrow_schema
+        }
+        dropped = pa.table(filler).append_column(_DROP, pa.array([True] * drops.num_rows, pa.bool_()))
+        return pa.concat_tables([upsert, dropped.cast(upsert.schema)])
 
     # ---- locking --------------------------------------------------------------------------------
     @contextlib.contextmanager

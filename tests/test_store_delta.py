@@ -259,3 +259,84 @@ def test_cli_on_object_storage(
     Store(local, layout="parquet").ingest(acled(range(100, 104)), "b.csv")
     assert main(["store", "migrate", "--store", str(local), "--to", "s3://team/migrated"]) == 0
     assert Store("s3://team/migrated").read_table("incidents").num_rows == 4  # type: ignore[union-attr]
+
+
+# ---- revisions reach the current table by MERGE, locally and on local S3 -----------------------
+
+
+@pytest.fixture(params=["local", "s3"])
+def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new store's location: a local folder, or a prefix on the local S3 endpoint."""
+    if request.param == "local":
+        return str(tmp_path / "store")
+    for k, v in request.getfixturevalue("s3").items():
+        monkeypatch.setenv(k, v)
+    return f"s3://team/merge-{tmp_path.name}"
+
+
+def _current(store: DeltaStore, version: int | None = None) -> DeltaTable:
+    return DeltaTable(store._uri("incidents"), version=version, storage_options=store._options)
+
+
+def _sum(table: DeltaTable) -> int:
+    return int(pc.sum(table.to_pyarrow_table(columns=["fatalities"])["fatalities"]).as_py())
+
+
+def test_a_correction_is_merged_into_the_current_table_and_time_travel_keeps_the_old_state(
+    location: str,
+) -> None:
+    store = Store(location)
+    assert isinstance(store, DeltaStore)
+    first = store.ingest(acled(range(300)), "week1.csv")
+    before = _current(store)
+    assert before.to_pyarrow_table().num_rows == 300 and _sum(before) == 300 * 2
+    # the corrected re-export: same 300 ids, fatalities 2 + 10 on the first 100
+    second = store.ingest(acled(range(300), {k: 12 for k in range(100)}), "week2.csv")
+    assert (second.new, second.revised, second.duplicates) == (0, 100, 200)
+    after = _current(store)
+    last = after.history(1)[0]
+    assert last["operation"] == "MERGE"
+    metrics = last["operationMetrics"]
+    # the MERGE source is the 100 revised rows alone: 100 updated, nothing inserted or deleted
+    assert metrics["num_source_rows"] == 100
+    assert (metrics["num_target_rows_updated"], metrics["num_target_rows_inserted"]) == (100, 0)
+    assert metrics["num_target_rows_deleted"] == 0
+    assert after.to_pyarrow_table().num_rows == 300
+    assert _sum(after) == 300 * 2 + 100 * 10 == 1_600  # exactly 1,000 more
+    assert fatalities(Store(location)) == 1_600
+    # every earlier state stays: the store as of the first batch, and Delta's time travel
+    assert fatalities(Store(location), as_of=first.batch_id) == 300 * 2
+    assert _sum(_current(store, before.version())) == 300 * 2
+    # withdrawing the correction is a MERGE of the 100 keys it touched; restoring it again
+    assert second.batch_id
+    store.withdraw(second.batch_id)
+    assert _current(store).history(1)[0]["operationMetrics"]["num_target_rows_updated"] == 100
+    assert _sum(_current(store)) == 600 == fatalities(Store(location))
+    store.restore(second.batch_id)
+    assert _sum(_current(store)) == 1_600 == fatalities(Store(location))
+    # a full export that no longer lists MLI290..MLI299 deletes them from the current table
+    third = store.ingest(acled(range(290), {k: 12 for k in range(100)}), "full.csv", full_export=True)
+    assert (third.removed, third.new, third.revised) == (10, 0, 0)
+    last = _current(store).history(1)[0]
+    assert last["operation"] == "MERGE" and last["operationMetrics"]["num_target_rows_deleted"] == 10
+    assert _current(store).to_pyarrow_table().num_rows == 290
+    assert _sum(_current(store)) == 1_600 - 10 * 2 == fatalities(Store(location))
+
+
+def test_a_current_table_that_missed_a_change_is_rebuilt_by_the_next_one(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    store.ingest(acled(range(50)), "a.csv")
+    # a writer stopped after its manifest commit, before the current table's MERGE
+    real = DeltaStore._refresh_current
+    DeltaStore._refresh_current = lambda self, manifest: None  # type: ignore[method-assign]
+    try:
+        store.ingest(acled(range(50), {0: 7}), "b.csv")
+    finally:
+        DeltaStore._refresh_current = real  # type: ignore[method-assign]
+    assert _sum(_current(store)) == 50 * 2  # behind the store by one change
+    assert fatalities(store) == 50 * 2 + 5  # readers of the store see the change
+    store.ingest(acled(range(50, 60)), "c.csv")
+    last = _current(store).history(1)[0]
+    assert last["operation"] == "WRITE" and last["store_seq"] == "3"  # rewritten whole, in step
+    assert _sum(_current(store)) == 60 * 2 + 5 == fatalities(store)
