@@ -392,3 +392,63 @@ def test_store_without_manifest_is_never_written_to(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="holds batch files but no manifest"):
         store.ingest(UCDP)
     assert snapshot(tmp_path) == before
+
+
+_TOGGLE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from datasets.store import Store
+    root, batch, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    store = Store(root)
+    while True:
+        store.withdraw(batch, user="loop")
+        store.restore(batch, user="loop")
+        marker.write_text("toggling")
+    """
+)
+
+
+@pytest.mark.parametrize("layout", ["delta", "parquet"])
+def test_kill_during_withdraw_and_restore_leaves_a_consistent_store(tmp_path: Path, layout: str) -> None:
+    """Kill -9 a process that withdraws and restores a correction in a loop, at three moments;
+    each time the store reads as either state, and the next change works."""
+    root = tmp_path / "store"
+    store = Store(root, layout=layout)
+    store.ingest(acled_rows(200), "a.csv")  # 200 events, 1 death each
+    fixed = acled_rows(200).replace(b",1,,1673900000", b",5,,1673900000")  # 4 more deaths each
+    correction = store.ingest(fixed, "b.csv")
+    assert (correction.revised, correction.batch_id is not None) == (200, True)
+    deaths = {True: 200 * 1, False: 200 * 5}  # by whether the correction is withdrawn
+    for delay in (0.15, 0.4, 0.75):
+        marker = tmp_path / "marker"
+        marker.unlink(missing_ok=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _TOGGLE, str(root), str(correction.batch_id), str(marker)], cwd=ROOT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not marker.exists():
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            time.sleep(delay)
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        again = Store(root)
+        withdrawn = bool(again.batches()[1]["withdrawn"])
+        table = again.read_table("incidents")
+        assert table is not None and table.num_rows == 200
+        assert pc.sum(table["fatalities"]).as_py() == deaths[withdrawn]
+        # the next change works and the history stays numbered in order
+        again.withdraw(str(correction.batch_id)) if not withdrawn else again.restore(str(correction.batch_id))
+        table = Store(root).read_table("incidents")
+        assert table is not None and pc.sum(table["fatalities"]).as_py() == deaths[not withdrawn]
+        seqs = list(Store(root).history()["seq"])
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+        if layout == "delta":  # the current table for other engines is in step after that change
+            from deltalake import DeltaTable
+
+            current = DeltaTable(str(root / "incidents")).to_pyarrow_table(columns=["fatalities"])
+            assert pc.sum(current["fatalities"]).as_py() == deaths[not withdrawn]

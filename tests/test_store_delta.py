@@ -94,18 +94,21 @@ _HOOKED = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from datasets.store_delta import DeltaStore
-    root, path, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    real = DeltaStore._write_manifest
+    root, path, marker, stage = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
     def stop(self, manifest):
-        marker.write_text("rows written, manifest not yet")
+        marker.write_text(stage)
         time.sleep(60)
-    DeltaStore._write_manifest = stop
+    setattr(DeltaStore, stage, stop)
     DeltaStore(root).ingest(path)
     """
 )
 
 
-def test_kill_between_rows_and_manifest_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stage", ["_write_manifest", "_refresh_current"])
+def test_kill_during_an_ingest_leaves_a_consistent_store(tmp_path: Path, stage: str) -> None:
+    """Kill -9 after the rows are written but before the manifest commit (the store is as it was),
+    or after the manifest commit but before the current table's MERGE (the batch counts; the
+    current table catches up with the next change)."""
     root = tmp_path / "d"
     store = DeltaStore(root)
     store.ingest(acled(range(10)), "a.csv")
@@ -113,7 +116,9 @@ def test_kill_between_rows_and_manifest_leaves_the_store_as_it_was(tmp_path: Pat
     big = tmp_path / "big.csv"
     big.write_bytes(acled(range(10, 20_010)))
     marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", _HOOKED, str(root), str(big), str(marker)], cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOOKED, str(root), str(big), str(marker), stage], cwd=ROOT
+    )
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -122,12 +127,21 @@ def test_kill_between_rows_and_manifest_leaves_the_store_as_it_was(tmp_path: Pat
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     again = Store(root)
-    assert again.sources().equals(before)
-    assert again.read_table("incidents").num_rows == 10  # type: ignore[union-attr]
-    # the next write stores normally; the killed writer's rows are never read
-    assert again.ingest(big).new == 20_000
-    assert again.read_table("incidents").num_rows == 10 + 20_000  # type: ignore[union-attr]
+    if stage == "_write_manifest":  # the killed writer's rows are never read
+        assert again.sources().equals(before)
+        assert again.read_table("incidents").num_rows == 10  # type: ignore[union-attr]
+        assert again.ingest(big).new == 20_000
+    else:  # the batch was committed: it counts, and storing it again adds nothing
+        assert len(again.batches()) == 2
+        assert again.read_table("incidents").num_rows == 10 + 20_000  # type: ignore[union-attr]
+        assert _current(again).to_pyarrow_table().num_rows == 10  # lagging by one change
+        assert again.ingest(big).status == "already stored"
+        assert again.ingest(acled(range(20_010, 20_012)), "c.csv").new == 2
+    rows = 10 + 20_000 + (0 if stage == "_write_manifest" else 2)
+    assert again.read_table("incidents").num_rows == rows  # type: ignore[union-attr]
+    assert _current(again).to_pyarrow_table().num_rows == rows  # in step again
 
 
 _INGEST = "import sys; from datasets.store import Store; print(Store(sys.argv[1]).ingest(sys.argv[2]).status)"
