@@ -27,9 +27,11 @@ Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import random
+import re
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -52,10 +54,46 @@ class _Conflict(StoreError):
     """Another writer committed a change first; the change is made again from a fresh read."""
 
 
-__all__ = ["DeltaStore", "is_delta_store", "migrate", "store_layout"]
+__all__ = ["DeltaStore", "is_delta_store", "migrate", "refusal", "store_layout"]
 
 _BATCH = "_batch"
 _DROP = "_drop"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def refusal(exc: BaseException, uri: str, action: str) -> StoreError:
+    """One plain sentence for an error of the storage under ``uri`` (an object store's refusal,
+    an endpoint that cannot be reached, a folder that cannot be written), instead of the client
+    library's chain of causes and XML."""
+    text = _ANSI.sub("", str(exc))
+    code = re.search(r"<Code>([^<]+)</Code>", text)
+    message = re.search(r"<Message>([^<]+)</Message>", text)
+    where = f"the object store at {uri}" if uri.startswith("s3://") else f"the store folder {uri}"
+    if code or message:
+        said = (message.group(1) if message else "").rstrip(".")
+        reason = f"{said} ({code.group(1)})" if code and said else (said or (code.group(1) if code else ""))
+        return StoreError(f"{where} refused the request to {action}: {reason}")
+    if re.search(r"Connection refused|error sending request|dns error|timed out|tcp connect", text):
+        endpoint = os.environ.get("AWS_ENDPOINT_URL") or "the default AWS endpoint"
+        return StoreError(
+            f"{where} could not be reached to {action} ({endpoint}); check AWS_ENDPOINT_URL and the network"
+        )
+    status = re.search(r"\b(40[0-9]|50[0-9]) [A-Z][A-Za-z ]+", text)
+    first = next((ln.strip(" ↳") for ln in text.splitlines() if ln.strip()), type(exc).__name__)
+    return StoreError(f"{where} refused the request to {action}: {status.group(0) if status else first}")
+
+
+@contextlib.contextmanager
+def _storage(uri: str, action: str) -> Iterator[None]:
+    """Turn the storage errors of a block into ``StoreError`` in one sentence (``refusal``)."""
+    try:
+        yield
+    except (CommitFailedError, TableNotFoundError):
+        raise
+    except (OSError, DeltaError) as exc:
+        raise refusal(exc, uri, action) from exc
 
 
 def _change_log(manifest: dict[str, object]) -> list[tuple[int, str, str, str]]:
@@ -138,7 +176,8 @@ class DeltaStore(Store):
 
     def _table(self, name: str) -> DeltaTable | None:
         try:
-            return DeltaTable(self._uri(name), storage_options=self._options)
+            with _storage(self.uri, "read the store"):
+                return DeltaTable(self._uri(name), storage_options=self._options)
         except TableNotFoundError:
             return None
 
@@ -147,7 +186,8 @@ class DeltaStore(Store):
         table = self._table("store_manifest")
         if table is None:
             return {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
-        rows = table.to_pyarrow_table()
+        with _storage(self.uri, "read the store"):
+            rows = table.to_pyarrow_table()
         if rows.num_rows != 1:
             raise StoreError(f"the store's manifest in {self.uri} is damaged and cannot be read")
         try:
@@ -172,12 +212,21 @@ class DeltaStore(Store):
         )
         base = self._loaded.pop(id(manifest), None)
         try:
-            if base is None:  # a new store: refused if another writer created it meanwhile
-                write_deltalake(self._uri("store_manifest"), row, mode="error", storage_options=self._options)
-            else:  # refused when another writer committed since this manifest was read
-                write_deltalake(base, row, mode="overwrite")
-        except (CommitFailedError, DeltaError) as exc:
+            with _storage(self.uri, "store the change"):
+                if base is None:  # a new store: refused if another writer created it meanwhile
+                    if self._table("store_manifest") is not None:
+                        raise CommitFailedError("the store was created by another writer meanwhile")
+                    write_deltalake(
+                        self._uri("store_manifest"), row, mode="error", storage_options=self._options
+                    )
+                else:  # refused when another writer committed since this manifest was read
+                    write_deltalake(base, row, mode="overwrite")
+        except CommitFailedError as exc:
             raise _Conflict("another change to the store was committed at the same time") from exc
+        except StoreError:
+            if base is None and self._table("store_manifest") is not None:  # created meanwhile
+                raise _Conflict("another change to the store was committed at the same time") from None
+            raise
         self._refresh_current(manifest)
 
     def _retrying(self, action: Callable[[], T]) -> T:
@@ -335,16 +384,18 @@ class DeltaStore(Store):
         t = self._table(f"batches_{record['table']}")
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its rows are missing")
-        data = t.to_pyarrow_dataset().to_table(
-            columns=columns, filter=pc.field(_BATCH) == pa.scalar(str(record["id"]))
-        )
+        with _storage(self.uri, "read the store"):
+            data = t.to_pyarrow_dataset().to_table(
+                columns=columns, filter=pc.field(_BATCH) == pa.scalar(str(record["id"]))
+            )
         return data.drop_columns([_BATCH]) if _BATCH in data.column_names else data
 
     def _read_removals(self, record: dict[str, object]) -> pa.Table:
         t = self._table(f"removals_{record['table']}")
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its removals are missing")
-        data = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(str(record["id"])))
+        with _storage(self.uri, "read the store"):
+            data = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(str(record["id"])))
         return data.drop_columns([_BATCH])
 
     def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
@@ -355,14 +406,15 @@ class DeltaStore(Store):
             "sha256": str(record.get("sha256")),
             "user": str(record.get("user")),
         }
-        write_deltalake(
-            self._uri(name),
-            rows,
-            mode="append",
-            partition_by=[_BATCH],
-            storage_options=self._options,
-            commit_properties=CommitProperties(custom_metadata=meta),
-        )
+        with _storage(self.uri, "store the file's rows"):
+            write_deltalake(
+                self._uri(name),
+                rows,
+                mode="append",
+                partition_by=[_BATCH],
+                storage_options=self._options,
+                commit_properties=CommitProperties(custom_metadata=meta),
+            )
 
     def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
         self._append(f"batches_{record['table']}", rows, record)
@@ -377,6 +429,47 @@ class DeltaStore(Store):
         rows = pa.table({"csv": pa.array([data], pa.binary())})
         self._append("rejects", rows, {"id": batch_id})
         return f"{self._uri('rejects')} (Delta table, batch {batch_id})"
+
+    # ---- saved mappings (object storage) -------------------------------------------------------
+    def save_document(self, kind: str, name: str, text: str, *, user: str | None = None) -> str:
+        """Save a small JSON document (a column mapping, ``kind`` "mappings", or a survey mapping,
+        "survey_mappings") in the store's ``documents`` Delta table; the newest under a name wins.
+        Where it was saved, for the user."""
+        from datasets.store import _now, _user
+
+        row = pa.table(
+            {
+                "kind": [kind],
+                "name": [name],
+                "text": [text],
+                "saved_at": [dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")],
+                "user": pa.array([_user(user)], pa.string()),
+            }
+        )
+        with _storage(self.uri, "save the mapping"):
+            write_deltalake(
+                self._uri("documents"),
+                row,
+                mode="append",
+                storage_options=self._options,
+                commit_properties=CommitProperties(custom_metadata={"saved": f"{kind}/{name}", "at": _now()}),
+            )
+        return f"{self._uri('documents')} ({kind}/{name})"
+
+    def documents(self, kind: str) -> dict[str, str]:
+        """The newest text of each document of ``kind`` saved with ``save_document``, by name."""
+        t = self._table("documents")
+        if t is None:
+            return {}
+        with _storage(self.uri, "read the store"):
+            rows = t.to_pyarrow_dataset().to_table(filter=pc.field("kind") == pa.scalar(kind))
+        out: dict[str, tuple[str, str]] = {}
+        for name, text, at in zip(
+            rows["name"].to_pylist(), rows["text"].to_pylist(), rows["saved_at"].to_pylist(), strict=True
+        ):
+            if name not in out or at >= out[name][1]:
+                out[name] = (text, at)
+        return {name: out[name][0] for name in sorted(out)}
 
     def read_rejects(self, batch_id: str) -> bytes | None:
         """The rejected rows of a batch as CSV bytes, or None when it has none."""
@@ -414,6 +507,10 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | Non
             rejects = record.get("rejects_file")
             if rejects and (old.root / str(rejects)).is_file():
                 new._save_rejects(str(record["id"]), (old.root / str(rejects)).read_bytes())
+        if new.remote:  # saved mappings travel with the store (a local Delta store keeps the files)
+            for kind in ("mappings", "survey_mappings"):
+                for path in sorted((old.root / kind).glob("*.json")):
+                    new.save_document(kind, path.stem, path.read_text(encoding="utf-8"))
         copied = dict(manifest)
         copied["migrated_from"] = str(old.root)
         new._write_manifest(copied)

@@ -354,3 +354,130 @@ def test_a_current_table_that_missed_a_change_is_rebuilt_by_the_next_one(tmp_pat
     last = _current(store).history(1)[0]
     assert last["operation"] == "WRITE" and last["store_seq"] == "3"  # rewritten whole, in step
     assert _sum(_current(store)) == 60 * 2 + 5 == fatalities(store)
+
+
+# ---- object storage: refusals in one sentence, saved mappings, two processes on one store -------
+
+
+def test_a_refusal_of_the_object_store_is_one_sentence(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from datasets.store_delta import refusal
+
+    for k, v in s3.items():
+        monkeypatch.setenv(k, v)
+    assert main(["sources", "--store", "s3://no-such-bucket/x"]) == 1
+    assert capsys.readouterr().err == (
+        "stability: error: the object store at s3://no-such-bucket/x refused the request to read the store: "
+        "The specified bucket does not exist (NoSuchBucket)\n"
+    )
+    f = tmp_path / "a.csv"
+    f.write_bytes(acled(range(3)))
+    assert main(["ingest", str(f), "--store", "s3://no-such-bucket/x"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "NoSuchBucket" in err and "<Error>" not in err
+    # a refused write, as the client library reports it, in the same plain words
+    with pytest.raises(OSError) as info:
+        write_deltalake(
+            "s3://no-such-bucket/t", pa.table({"a": [1]}), storage_options={"AWS_ALLOW_HTTP": "true"}
+        )
+    assert str(refusal(info.value, "s3://no-such-bucket/t", "store the change")) == (
+        "the object store at s3://no-such-bucket/t refused the request to store the change: "
+        "The specified bucket does not exist (NoSuchBucket)"
+    )
+    with pytest.raises(StoreError, match="no batch 'nope' in the store s3://team/refusals$"):
+        Store("s3://team/refusals").withdraw("nope")
+
+
+def test_column_mappings_are_saved_on_object_storage(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from datasets.ingest import ColumnMapping, list_mappings, save_mapping
+
+    for k, v in s3.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.chdir(tmp_path)  # nothing may land in a local folder named after the URL
+    uri = "s3://team/mappings"
+    sheet = ColumnMapping(
+        name="Ministry sheet",
+        columns={"event_date": "Date", "country": "Country", "event_type": "Type", "fatalities": "Killed"},
+        constants={"source": "Ministry"},
+    )
+    where = save_mapping(uri, sheet)
+    assert str(where).startswith(f"{uri}/documents")
+    assert list_mappings(uri) == {"Ministry sheet": sheet}
+    newer = ColumnMapping(name="Ministry sheet", columns=sheet.columns, constants={"source": "MoD"})
+    save_mapping(uri, newer)  # saved again under the same name: the newer one is used
+    assert list_mappings(uri) == {"Ministry sheet": newer}
+    assert list_mappings(uri, "perception") == {}
+    assert list(tmp_path.iterdir()) == []
+    # a local store's saved mapping travels with it to object storage
+    local = tmp_path / "local"
+    Store(local, layout="parquet").ingest(acled(range(2)), "a.csv")
+    save_mapping(local, sheet)
+    assert main(["store", "migrate", "--store", str(local), "--to", "s3://team/migrated-maps"]) == 0
+    assert list_mappings("s3://team/migrated-maps") == {"Ministry sheet": sheet}
+
+
+_SESSION = textwrap.dedent(
+    """
+    import sys
+    from datasets.store import Store
+    from datasets.ingest import list_mappings, save_mapping, ColumnMapping
+    store = Store(sys.argv[1])  # one Store object for the whole life of the process, as an app holds it
+    for line in sys.stdin:
+        verb, _, arg = line.strip().partition(" ")
+        if verb == "ingest":
+            print(store.ingest(arg).status, flush=True)
+        elif verb == "count":
+            table = store.read_table("incidents")
+            print(0 if table is None else table.num_rows, flush=True)
+        elif verb == "map":
+            save_mapping(sys.argv[1], ColumnMapping(name=arg, columns={"event_date": "Date"}))
+            print("saved", flush=True)
+        elif verb == "maps":
+            print(",".join(list_mappings(sys.argv[1])), flush=True)
+    """
+)
+
+
+def test_two_processes_on_one_store_see_each_others_uploads(
+    location: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = {**os.environ, **(request.getfixturevalue("s3") if location.startswith("s3://") else {})}
+    files = []
+    for k, ids in enumerate((range(0, 40), range(100, 125))):
+        f = tmp_path / f"upload{k}.csv"
+        f.write_bytes(acled(ids))
+        files.append(f)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SESSION, location],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+
+    def ask(proc: subprocess.Popen[str], line: str) -> str:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        return proc.stdout.readline().strip()
+
+    a, b = procs
+    try:
+        assert (ask(a, "count"), ask(b, "count")) == ("0", "0")
+        assert ask(a, f"ingest {files[0]}") == "stored"
+        assert ask(b, "count") == "40"  # b sees a's upload
+        assert ask(b, f"ingest {files[1]}") == "stored"
+        assert ask(a, "count") == str(40 + 25)  # and a sees b's
+        assert ask(a, "map Sheet A") == "saved"
+        assert ask(b, "maps") == "Sheet A"  # saved mappings too
+    finally:
+        for p in procs:
+            p.communicate(timeout=60)
+    assert [p.returncode for p in procs] == [0, 0]
