@@ -1,6 +1,10 @@
-"""The user's data store: immutable Parquet batches plus a manifest, never losing data.
+"""The user's data store: batches that are never changed plus a manifest, never losing data.
 
-Layout of a store directory::
+A new store is on Delta Lake tables (``datasets.store_delta.DeltaStore``, local or on object
+storage); this module holds the revision rules every layout shares and the earlier
+Parquet-and-manifest layout, which keeps working for stores written in it.
+
+Layout of a store directory of the Parquet-and-manifest layout::
 
     <root>/manifest.json                      every batch and its provenance (written last)
     <root>/batches/<table>/<batch_id>.parquet one upload's rows (zstd), never changed or deleted

@@ -7,7 +7,10 @@ Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
     batches_<table>/         Delta table: every batch's rows with a ``_batch`` column (partitioned by it),
                              append-only: earlier values stay for the history
     removals_<table>/        Delta table: keys a full export no longer lists, with ``_batch``
-    rejects/                 Delta table: the rejected rows of a batch as CSV bytes, with ``_batch``
+    rejects/                 object storage: Delta table of the rejected rows of a batch as CSV bytes,
+                             with ``_batch`` (a local folder: ``rejects/<batch_id>.csv`` files)
+    documents/               object storage: Delta table of saved column and survey mappings (a local
+                             folder: ``mappings/`` and ``survey_mappings/`` JSON files)
     <table>/                 Delta table: the current rows (after revisions, removals and withdrawals),
                              for engines such as DuckDB, Spark or Trino; each change reaches it by a
                              MERGE of the rows it touched (``_refresh_current``), earlier states stay
@@ -17,7 +20,9 @@ The revision rules and the batch records are those of ``datasets.store``; only w
 the manifest live differs. A write appends a batch's rows (one Delta commit, carrying the batch id,
 file name, SHA-256 and user in its commit metadata), then overwrites the manifest (the commit that
 makes the batch count): a writer stopped in between leaves rows no manifest names, which readers
-never see. A local folder serialises writers with a lock file; on object storage the manifest is
+never see; the current table is updated last, and one that missed a change (a writer stopped
+after the manifest commit) is rewritten whole by the next change. A new local store is created
+in this layout (``datasets.store.Store``). A local folder serialises writers with a lock file; on object storage the manifest is
 overwritten through the Delta version it was read at, so a writer that lost the race gets Delta's
 commit conflict and makes its change again from a fresh read (two uploads at once both land).
 Credentials and the endpoint come from the usual ``AWS_*`` environment variables
