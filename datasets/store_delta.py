@@ -23,8 +23,9 @@ makes the batch count): a writer stopped in between leaves rows no manifest name
 never see; the current table is updated last, and one that missed a change (a writer stopped
 after the manifest commit) is rewritten whole by the next change. A new local store is created
 in this layout (``datasets.store.Store``). A local folder serialises writers with a lock file;
-on object storage the manifest is overwritten through the Delta version it was read at, so a writer that lost the race gets Delta's
-commit conflict and makes its change again from a fresh read (two uploads at once both land).
+on object storage the manifest is overwritten through the Delta version it was read at, so a
+writer that lost the race gets Delta's commit conflict and makes its change again from a fresh
+read (two uploads at once both land).
 Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 (``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``).
 """
