@@ -63,6 +63,9 @@ class _Conflict(StoreError):
 __all__ = ["DeltaStore", "is_delta_store", "migrate", "refusal", "store_layout"]
 
 _BATCH = "_batch"
+#: Target size of the current tables' files: a MERGE rewrites the files holding the keys it
+#: changes, so smaller files make a correction cheaper and a full scan a little dearer.
+CURRENT_FILE_BYTES = 16 * 1024 * 1024
 _DROP = "_drop"
 
 
@@ -321,6 +324,9 @@ class DeltaStore(Store):
         current = self._combine(name, active)
         if current is None:
             current = SCHEMAS[name].arrow_schema.empty_table()
+        # in key order, in files of about CURRENT_FILE_BYTES: a later MERGE rewrites only the
+        # files that hold the keys it changes (Delta rewrites whole files)
+        current = current.sort_by([(k, "ascending") for k in SCHEMAS[name].key])
         before = table.version() if table is not None else -1
         write_deltalake(
             table if table is not None else self._uri(name),
@@ -329,6 +335,7 @@ class DeltaStore(Store):
             schema_mode="overwrite",
             storage_options=None if table is not None else self._options,
             commit_properties=meta,
+            target_file_size=CURRENT_FILE_BYTES,
         )
         after = self._table(name)
         return after is not None and after.version() == before + 1

@@ -491,3 +491,23 @@ def test_duckdb_reads_the_incidents_table_directly(location: str) -> None:
     assert b.batch_id
     store.withdraw(b.batch_id)
     assert query() == (120, 120 * 2) == (store.read_table("incidents").num_rows, fatalities(store))  # type: ignore[union-attr]
+
+
+def test_a_correction_rewrites_only_the_files_that_hold_its_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets.store_delta
+
+    monkeypatch.setattr(datasets.store_delta, "CURRENT_FILE_BYTES", 4 * 1024)  # small files
+    store = Store(tmp_path / "d")
+    ids = range(100_000, 104_000)  # ids in key order: MLI100000 .. MLI103999
+    store.ingest(acled(ids), "week1.csv")
+    files = len(_current(store).file_uris())
+    assert files >= 4  # 4,000 rows in key order, split into small files
+    # a correction of 100 events next to each other in key order: MLI102000 .. MLI102099
+    store.ingest(acled(ids, {k: 12 for k in range(102_000, 102_100)}), "week2.csv")
+    metrics = _current(store).history(1)[0]["operationMetrics"]
+    assert metrics["num_target_rows_updated"] == 100
+    assert metrics["num_target_files_removed"] <= 2 < files  # one file, or two at a boundary
+    assert metrics["num_target_rows_copied"] < 4_000 - 100  # not the whole table
+    assert _sum(_current(store)) == 4_000 * 2 + 100 * 10 == fatalities(store)
