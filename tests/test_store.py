@@ -409,11 +409,18 @@ _TOGGLE = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("layout", ["delta", "parquet"])
-def test_kill_during_withdraw_and_restore_leaves_a_consistent_store(tmp_path: Path, layout: str) -> None:
+@pytest.mark.parametrize("layout", ["delta", "parquet", "s3"])
+def test_kill_during_withdraw_and_restore_leaves_a_consistent_store(
+    tmp_path: Path, layout: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Kill -9 a process that withdraws and restores a correction in a loop, at three moments;
-    each time the store reads as either state, and the next change works."""
-    root = tmp_path / "store"
+    each time the store reads as either state, and the next change works (Delta Lake on a local
+    folder and on the local S3 endpoint, and the Parquet-and-manifest layout)."""
+    root: Path | str = tmp_path / "store"
+    if layout == "s3":
+        for k, v in request.getfixturevalue("s3").items():
+            monkeypatch.setenv(k, v)
+        root, layout = f"s3://team/toggle-{tmp_path.name}", "delta"
     store = Store(root, layout=layout)
     store.ingest(acled_rows(200), "a.csv")  # 200 events, 1 death each
     fixed = acled_rows(200).replace(b",1,,1673900000", b",5,,1673900000")  # 4 more deaths each
@@ -450,5 +457,8 @@ def test_kill_during_withdraw_and_restore_leaves_a_consistent_store(tmp_path: Pa
         if layout == "delta":  # the current table for other engines is in step after that change
             from deltalake import DeltaTable
 
-            current = DeltaTable(str(root / "incidents")).to_pyarrow_table(columns=["fatalities"])
+            options = {"AWS_ALLOW_HTTP": "true"} if str(root).startswith("s3://") else None
+            current = DeltaTable(f"{root}/incidents", storage_options=options).to_pyarrow_table(
+                columns=["fatalities"]
+            )
             assert pc.sum(current["fatalities"]).as_py() == deaths[not withdrawn]

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -93,11 +91,11 @@ _HOOKED = textwrap.dedent(
 
 
 @pytest.mark.parametrize("stage", ["_write_manifest", "_refresh_current"])
-def test_kill_during_an_ingest_leaves_a_consistent_store(tmp_path: Path, stage: str) -> None:
+def test_kill_during_an_ingest_leaves_a_consistent_store(location: str, tmp_path: Path, stage: str) -> None:
     """Kill -9 after the rows are written but before the manifest commit (the store is as it was),
     or after the manifest commit but before the current table's MERGE (the batch counts; the
-    current table catches up with the next change)."""
-    root = tmp_path / "d"
+    current table catches up with the next change); on a local folder and on local S3."""
+    root = location
     store = DeltaStore(root)
     store.ingest(acled(range(10)), "a.csv")
     before = store.sources()
@@ -162,49 +160,6 @@ def test_two_simultaneous_ingests_both_land_on_a_local_delta_store(tmp_path: Pat
 
 
 # ---- a local S3 endpoint (moto in server mode on 127.0.0.1) --------------------------------------
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    import moto  # noqa: F401  (the test extra installs it: the S3 path always runs)
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "us-east-1",
-    }
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "moto server did not start"
-                time.sleep(0.2)
-        import boto3
-
-        boto3.client(
-            "s3",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        ).create_bucket(Bucket="team")
-        yield env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def test_object_storage_store_revisions_withdraw_and_as_of(
