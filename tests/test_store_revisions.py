@@ -298,6 +298,13 @@ def test_as_of_uses_the_coverage_as_it_was(tmp_path: Path, capsys: pytest.Captur
     assert max(now.loc[now["iso3"] == "MLI", "last_day"]) == "2023-03-31"
     assert list(then.loc[then["iso3"] == "MLI", "last_day"]) == ["2023-01-28"]
     assert then.equals(load_bundle(only_a).incidents_coverage())
+    assert main(["coverage", "--store", str(both), "--as-of", first_id]) == 0
+    as_of_csv = capsys.readouterr().out
+    assert main(["coverage", "--store", str(only_a)]) == 0
+    assert as_of_csv == capsys.readouterr().out
+    assert "incidents,ACLED,MLI,2023-01,2023-01,day\n" in as_of_csv
+    assert main(["coverage", "--store", str(both)]) == 0
+    assert "incidents,ACLED,MLI,2023-01,2023-03,day\n" in capsys.readouterr().out
     # and the numbers: February 2023 is an observed zero now, outside the coverage as of batch 1
     regions = tmp_path / "regions.csv"
     regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
