@@ -373,6 +373,7 @@ class DeltaStore(Store):
         upsert = upsert.append_column(_DROP, pa.array([False] * upsert.num_rows, pa.bool_()))
         if drops is None or drops.num_rows == 0:
             return upsert
+        drops = drops.group_by(list(key)).aggregate([])  # each key once: a MERGE source row per key
         filler = {
             f.name: drops[f.name] if f.name in key else pa.nulls(drops.num_rows, f.type)
             for f in schema.arrow_schema
