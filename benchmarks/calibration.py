@@ -16,6 +16,7 @@ negative binomial (size 10), AR(1) on the log rate (ρ 0.5, 0.7; marginal SD 0.3
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from metrics import signals, signals_eval, signals_sim  # noqa: E402
+from metrics import signals, signals_eval, signals_sim, signals_words  # noqa: E402
 from metrics.evaluation_leadlag import lead_lag  # noqa: E402
 
 MONTHS = 120
@@ -104,6 +105,48 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def summary(table: pd.DataFrame, leadlag: float) -> dict[str, float]:
+    """The figures the plain words quote (shares, 0–1): worst cells by noise family and mean.
+
+    "independent": Poisson and negative-binomial noise; "persistent": AR(1) on the log rate."""
+    ind = table["noise"].isin(["poisson", "negbin"])
+    per = ~ind
+    m50, m5 = table["mean"] == 50, table["mean"] == 5
+    return {
+        "trend_fa_independent": float(table.loc[ind, "trend_fa"].max()),
+        "trend_fa_persistent": float(table.loc[per, "trend_fa"].max()),
+        "trend_power_step_50": float(table.loc[ind & m50, "trend_power_step"].min()),
+        "trend_power_step_50_persistent": float(table.loc[per & m50, "trend_power_step"].min()),
+        "trend_power_step_5": float(table.loc[m5, "trend_power_step"].min()),
+        "trend_power_linear_50": float(table.loc[m50, "trend_power_linear"].min()),
+        "alarm_fa_independent": float(table.loc[ind, "alarm_fa"].max()),
+        "alarm_fa_persistent": float(table.loc[per, "alarm_fa"].max()),
+        "alarm_power_50": float(table.loc[m50, "alarm_power"].min()),
+        "alarm_power_5": float(table.loc[m5, "alarm_power"].min()),
+        "rr_cover_low": float(min(table["rr_cover"].min(), table["did_cover"].min())),
+        "rr_cover_high": float(max(table["rr_cover"].max(), table["did_cover"].max())),
+        "placebo_fa": float(table["placebo_fa"].max()),
+        "leadlag_fa": float(leadlag),
+    }
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The per-cell table of ``benchmarks/README.md`` (figures in %)."""
+    lines = [
+        "| noise | mean | seasonal | trend FA | trend power step / linear | alarm FA | alarm power "
+        "| RR cover | DiD cover | placebo p ≤ 0.05 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in table.itertuples():
+        lines.append(
+            f"| {r.noise} | {r.mean:g} | {r.seasonal} | {100 * r.trend_fa:.1f} | "
+            f"{100 * r.trend_power_step:.1f} / {100 * r.trend_power_linear:.1f} | {100 * r.alarm_fa:.2f} | "
+            f"{100 * r.alarm_power:.1f} | {100 * r.rr_cover:.1f} | {100 * r.did_cover:.1f} | "
+            f"{100 * r.placebo_fa:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(n: int = 1000) -> None:
     rng = np.random.default_rng(20261205)
     t0 = time.perf_counter()
@@ -139,10 +182,16 @@ def main(n: int = 1000) -> None:
         f"{_pct(table['did_cover'].min())}–{_pct(table['did_cover'].max())} (93–97 %)"
     )
     print(f"placebo p ≤ 0.05: {_pct(table['placebo_fa'].min())}–{_pct(table['placebo_fa'].max())} (3–7 %)")
-    print(f"series per cell {n}; {time.perf_counter() - t0:.0f} s")
+    seconds = time.perf_counter() - t0
+    print(f"series per cell {n}; {seconds:.0f} s")
     out = Path(__file__).with_name("calibration_results.csv")
     table.to_csv(out, index=False, float_format="%.4f")
     print(f"per-cell figures written to {out.name}")
+    figures = {k: round(v, 4) for k, v in summary(table, ll).items()}
+    record = {"series_per_cell": n, "seconds": round(seconds), "figures": figures}
+    signals_words.CALIBRATION_FILE.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    print(f"figures the plain words quote written to metrics/{signals_words.CALIBRATION_FILE.name}")
+    print(markdown(table))
 
 
 if __name__ == "__main__":

@@ -1,31 +1,29 @@
 """Plain words for the signals: what each one means and how often it fires by chance.
 
 The figures are those measured by ``benchmarks/calibration.py`` (1,000 simulated series of 120
-months per cell; table in ``benchmarks/README.md``) and are restated here so that the pages, the
-briefing pack and the Methodology page say the same thing. Re-run the benchmark and update
-``CALIBRATION`` when a method or a default in ``metrics.signals`` or ``metrics.signals_eval``
-changes.
+months per cell; table in ``benchmarks/README.md``), which writes them to ``calibration.json`` beside
+this module; the pages, the briefing pack and the Methodology page read them from there, so words and
+measured figures cannot drift apart. Re-run the benchmark when a method or a default in
+``metrics.signals`` or ``metrics.signals_eval`` changes.
 """
 
 from __future__ import annotations
 
-#: Measured figures (shares, 0–1). "independent": Poisson and negative-binomial noise;
-#: "persistent": AR(1) on the log rate, ρ 0.5 and 0.7 (runs of busy and quiet months).
-CALIBRATION: dict[str, float] = {
-    "trend_fa_independent": 0.10,
-    "trend_fa_persistent": 0.35,
-    "trend_power_step_50": 0.74,
-    "trend_power_step_50_persistent": 0.44,
-    "trend_power_step_5": 0.26,
-    "alarm_fa_independent": 0.012,
-    "alarm_fa_persistent": 0.022,
-    "alarm_power_50": 0.81,
-    "alarm_power_5": 0.50,
-    "rr_cover_low": 0.945,
-    "rr_cover_high": 0.981,
-    "placebo_fa": 0.046,
-    "leadlag_fa": 0.047,
-}
+import json
+from pathlib import Path
+
+#: Written by ``benchmarks/calibration.py``: {"series_per_cell", "seconds", "figures"}.
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, float]:
+    """The measured figures (shares, 0–1) by name. "independent": Poisson and negative-binomial
+    noise; "persistent": AR(1) on the log rate, ρ 0.5 and 0.7 (runs of busy and quiet months);
+    false-alarm figures are the worst cell, power figures the weakest cell."""
+    return {str(k): float(v) for k, v in json.loads(path.read_text())["figures"].items()}
+
+
+CALIBRATION: dict[str, float] = load_calibration()
 
 
 def _in(share: float, per: int) -> str:
