@@ -89,6 +89,37 @@ def evaluation(rng: np.random.Generator, noise: str, mean: float, amp: float, n:
     }
 
 
+def known_noise_bound(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """What the downward trend could do if the noise were known exactly: false alarms and step
+    power with the true (κ_w, κ_ar, ρ) of ``signals.count_dependence`` in place of the estimate
+    (Poisson 0, 0, 0; negative binomial 1/size, 0, 0; AR(1) 0, exp(SD²) − 1, ρ), seasonal 0. No
+    estimate can do better with the same test, so power below 80 % here is a limit of the data."""
+    step = np.ones(MONTHS)
+    step[60:] = 0.6
+    rows = []
+    for noise, mean in (("poisson", 5.0), ("negbin", 50.0), ("ar0.7", 5.0), ("ar0.7", 50.0)):
+        k_w = 1 / signals_sim.NB_SIZE if noise == "negbin" else 0.0
+        k_ar = float(np.expm1(signals_sim.AR_SD**2)) if noise.startswith("ar") else 0.0
+        rho = float(noise[2:]) if noise.startswith("ar") else 0.0
+        dep = (np.full(n, k_w), np.full(n, k_ar), np.full(n, rho))
+        y0 = signals_sim.series(rng, noise, mean, 0.0, n, MONTHS)
+        y1 = signals_sim.series(rng, noise, mean, 0.0, n, MONTHS, step)
+        fa = np.nanmax(signals.trend_signals(y0, dependence=dep).downward, axis=1).mean()
+        power = np.nan_to_num(signals.trend_signals(y1, dependence=dep).downward[:, 60:78]).max(axis=1).mean()
+        rows.append({"noise": noise, "mean": mean, "trend_fa": float(fa), "trend_power_step": float(power)})
+    return pd.DataFrame(rows)
+
+
+def alarm_bound(mean: float = 5.0, level: float = signals.ALARM_LEVEL) -> tuple[int, float]:
+    """Best case of the alarm at ``mean`` under Poisson noise with the mean known exactly: the limit
+    U = the ``level`` quantile of Poisson(mean), and the chance that a tripled month exceeds it,
+    P(Poisson(3·mean) > U)."""
+    from scipy.stats import poisson
+
+    upper = int(poisson.ppf(level, mean))
+    return upper, float(poisson.sf(upper, 3 * mean))
+
+
 def leadlag_false_alarms(rng: np.random.Generator, n: int) -> float:
     quarters = pd.period_range("2010Q1", periods=40, freq="Q")
     hits = 0
@@ -182,6 +213,16 @@ def main(n: int = 1000) -> None:
         f"{_pct(table['did_cover'].min())}–{_pct(table['did_cover'].max())} (93–97 %)"
     )
     print(f"placebo p ≤ 0.05: {_pct(table['placebo_fa'].min())}–{_pct(table['placebo_fa'].max())} (3–7 %)")
+    bound = known_noise_bound(rng, n)
+    print("\nDownward trend with the noise known exactly (the best this test can do):")
+    for r in bound.itertuples():
+        print(
+            f"  {r.noise:8s} mean {r.mean:4.0f}: false alarms {_pct(r.trend_fa)}, "
+            f"step power {_pct(r.trend_power_step)}"
+        )
+    upper, best = alarm_bound()
+    print(f"Alarm at mean 5, Poisson, mean known: limit {upper}, a tripled month caught {_pct(best)}")
+    bound.to_csv(Path(__file__).with_name("calibration_bound.csv"), index=False, float_format="%.4f")
     seconds = time.perf_counter() - t0
     print(f"series per cell {n}; {seconds:.0f} s")
     out = Path(__file__).with_name("calibration_results.csv")

@@ -49,6 +49,7 @@ TREND_PERSIST = 3
 ALARM_BASELINE = 36
 ALARM_LEVEL = 0.992
 ALARM_MIN_COUNT = 5
+ALARM_TREND_Z = 1.96
 IRLS_STEPS = 12
 
 ALIASES: dict[str, str] = {"sustained_decline": "downward_trend", "spike": "alarm"}
@@ -74,13 +75,13 @@ class WindowFits:
     computable: np.ndarray
 
 
-def design(n: int, periods_per_year: int, at: np.ndarray | None = None) -> np.ndarray:
+def design(n: int, periods_per_year: int, at: np.ndarray | None = None, trend: bool = True) -> np.ndarray:
     """The window design: intercept, time in years (centred on the window of ``n``), and for monthly
     series a seasonal sine/cosine pair of period 12. Rows for j = 0 … n − 1, or for the local times
     ``at`` (e.g. ``[n]``, the period after the window). Shape (rows, k)."""
     j = np.arange(n, dtype=float) if at is None else np.asarray(at, dtype=float)
     n_rows = len(j)
-    cols = [np.ones(n_rows), (j - (n - 1) / 2) / periods_per_year]
+    cols = [np.ones(n_rows)] + ([(j - (n - 1) / 2) / periods_per_year] if trend else [])
     if periods_per_year == 12:
         cols += [np.sin(2 * np.pi * j / 12), np.cos(2 * np.pi * j / 12)]
     return np.column_stack(cols)
@@ -111,6 +112,7 @@ def fit_windows(
     periods_per_year: int = 12,
     covered: np.ndarray | None = None,
     steps: int = IRLS_STEPS,
+    trend: bool = True,
 ) -> WindowFits:
     """Fit the quasi-Poisson window model to every trailing window of ``n`` periods of ``y``.
 
@@ -119,7 +121,7 @@ def fit_windows(
     overflow.
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
-    x = design(n, periods_per_year)
+    x = design(n, periods_per_year, trend=trend)
     k = x.shape[1]
     windows = sliding_window_view(y, n, axis=-1)  # (r, m, n)
     computable = computable_windows(y, n, covered)
@@ -377,9 +379,18 @@ def alarm_signals(
         return Alarm(nan, nan.copy())
     f = fits if fits is not None else fit_windows(y, baseline, periods_per_year, covered)
     dep = count_dependence(y, periods_per_year) if dependence is None else dependence
-    x_next = design(baseline, periods_per_year, at=np.array([baseline]))[0]
-    mu = np.exp(np.clip(f.beta @ x_next, -30.0, 30.0))
-    var_eta = linear_variance(f, dep, f.inv @ x_next)  # Var(η̂_t), η̂_t = x_t'β̂ the log of μ̂_t
+    flat = fit_windows(y, baseline, periods_per_year, covered, trend=False)
+    # Farrington's rule: the trend enters the prediction only where it is significant (|t| ≥ 1.96)
+    trend_t = f.beta[..., 1] / np.sqrt(trend_variance(f, dep))
+    sloped = np.abs(np.nan_to_num(trend_t)) >= ALARM_TREND_Z
+    mu_v = []
+    for fit in (f, flat):
+        x_next = design(baseline, periods_per_year, at=np.array([baseline]), trend=fit is f)[0]
+        mu_fit = np.exp(np.clip(fit.beta @ x_next, -30.0, 30.0))
+        var_eta = linear_variance(fit, dep, fit.inv @ x_next)  # Var(η̂_t), η̂_t = x_t'β̂ = log μ̂_t
+        mu_v.append((mu_fit, var_eta))
+    mu = np.where(sloped, mu_v[0][0], mu_v[1][0])
+    var_eta = np.where(sloped, mu_v[0][1], mu_v[1][1])
     kappa = (np.asarray(dep[0], dtype=float) + np.asarray(dep[1], dtype=float))[:, None]
     upper = predictive_upper_limit(mu, kappa + var_eta, level)[..., :-1]
     # the baseline ending at t − 1 serves month t; month t itself must be observed with the same coverage
