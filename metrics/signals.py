@@ -500,3 +500,37 @@ def downward_trends_across_regions(conflict: pd.DataFrame, period: str, q: float
             "discovery": benjamini_hochberg(one_sided, q),
         }
     )
+
+
+ACROSS_REGIONS = "downward_trend_across_regions"
+
+
+def trends_across_regions_rows(table: pd.DataFrame, q: float = 0.10) -> pd.DataFrame:
+    """Tidy rows of ``downward_trend_across_regions`` (1/0): the downward trend read across every
+    region of ``table`` at once, period by period, with false discoveries controlled.
+
+    ``table``: tidy rows (``region, period, family, indicator, value`` and any further columns)
+    holding ``trend_change_per_year`` and ``trend_p_value`` for several regions. At each period the
+    regions with a trend go through ``downward_trends_across_regions`` (Benjamini–Hochberg at ``q``
+    on the one-sided p for a decline); value 1 for a discovery, else 0. Further columns are taken
+    from the region's ``trend_p_value`` row (``ci_low``/``ci_high`` left empty). Empty when no
+    period holds a trend.
+    """
+    p_rows = table.loc[table["indicator"] == "trend_p_value"]
+    parts = []
+    for period, rows in table.loc[
+        table["indicator"].isin(["trend_change_per_year", "trend_p_value"])
+    ].groupby("period", sort=True):
+        found = downward_trends_across_regions(rows, str(period), q)
+        if found.empty:
+            continue
+        base = p_rows.loc[p_rows["period"] == period].set_index("region").loc[found["region"]].reset_index()
+        base["indicator"] = ACROSS_REGIONS
+        base["value"] = found["discovery"].astype(float).to_numpy()
+        for col in ("ci_low", "ci_high"):
+            if col in base.columns:
+                base[col] = np.nan
+        parts.append(base[table.columns])
+    if not parts:
+        return table.iloc[0:0].copy()
+    return pd.concat(parts, ignore_index=True)

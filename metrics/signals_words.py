@@ -80,6 +80,23 @@ def evaluation_words(c: dict[str, float] = CALIBRATION) -> str:
     )
 
 
+def across_regions_words(regions: int, flagged: list[str], q: float = 0.10) -> str:
+    """One plain paragraph on the downward trend read across ``regions`` regions at once
+    (Benjamini–Hochberg at false-discovery rate ``q``), naming the ``flagged`` ones."""
+    per = round(1 / q)
+    which = (
+        f"{', '.join(flagged)} show{'s' if len(flagged) == 1 else ''} a downward trend over the last "
+        "36 months"
+        if flagged
+        else "None of them shows a downward trend over the last 36 months"
+    )
+    return (
+        f"Read across the {regions} regions shown: {which}, once the number of regions is allowed "
+        f"for. Across the {regions} regions shown, at most about 1 in {per} flags is expected to be a "
+        "false discovery."
+    )
+
+
 def plain_words() -> list[tuple[str, str]]:
     """(title, text) for each signal, for the Methodology page and the briefing pack."""
     return [

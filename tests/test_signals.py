@@ -12,6 +12,7 @@ from metrics.signals import (
     downward_trends_across_regions,
     predictive_upper_limit,
     signal_grids,
+    trends_across_regions_rows,
 )
 
 
@@ -86,3 +87,29 @@ def test_predictive_upper_limit_is_an_exact_count_quantile():
     # v = 1 with mean 1: size 1, p = 1/2, the geometric P(Y ≤ u) = 1 − 2^−(u+1);
     # 1 − 2^−7 = 0.9922 ≥ 0.992 > 1 − 2^−6 = 0.984, so U = 6
     assert predictive_upper_limit(np.array([1.0]), np.array([1.0]), 0.992)[0] == 6
+
+
+def test_trends_across_regions_rows_period_by_period():
+    rows = []
+    for period, values in (
+        ("2024-11", (("A", -0.3, 0.002), ("B", 0.4, 0.002), ("C", -0.1, 0.5))),
+        ("2024-12", (("A", -0.3, 0.08), ("B", -0.2, 0.09), ("C", -0.1, np.nan))),
+    ):
+        for region, change, p in values:
+            key = {"region": region, "period": period, "family": "conflict", "provenance": "x"}
+            rows += [
+                {**key, "indicator": "trend_change_per_year", "value": change},
+                {**key, "indicator": "trend_p_value", "value": p},
+            ]
+    out = trends_across_regions_rows(pd.DataFrame(rows))
+    got = {(r.period, r.region): r.value for r in out.itertuples()}
+    # 2024-11 as in the test above: only A. 2024-12: C has no p-value (no row); one-sided p of A
+    # 0.04 and B 0.045 against i·0.10/2 = 0.05, 0.10: the largest passing i is 2 → both
+    assert got == {
+        ("2024-11", "A"): 1.0,
+        ("2024-11", "B"): 0.0,
+        ("2024-11", "C"): 0.0,
+        ("2024-12", "A"): 1.0,
+        ("2024-12", "B"): 1.0,
+    }
+    assert set(out["indicator"]) == {"downward_trend_across_regions"} and set(out["provenance"]) == {"x"}
