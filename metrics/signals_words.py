@@ -37,30 +37,32 @@ def downward_trend_words(c: dict[str, float] = CALIBRATION) -> str:
     p50, p50_runs = round(100 * c["trend_power_step_50"]), round(100 * c["trend_power_step_50_persistent"])
     p5 = round(100 * c["trend_power_step_5"])
     return (
-        "Downward trend over the last 36 months: incidents fell steadily enough that chance alone "
-        "rarely produces such a fall, after allowing for the seasons and for runs of busy and quiet "
-        "months. How often it fires by chance: on simulated series with no change at all, the flag "
-        f"appeared at least once in ten years in {fa_ind} regions when months vary independently, "
-        f"but in up to {fa_per} when busy and quiet months come in long runs. A real 40 % drop was "
-        f"flagged within 18 months in at least {p50} in 100 regions with about 50 incidents a month "
-        f"(about {p50_runs} in 100 with long runs), and in at least {p5} in 100 with about 5: the "
-        "flag is slow and misses many real declines in small numbers. Treat one flag among many "
-        "regions with care: some will be chance."
+        "Downward trend over the last 36 months: incidents fell steadily enough, in three months in "
+        "a row, that chance alone rarely produces such a fall, after allowing for the seasons, for "
+        "how much the region's counts usually swing and for runs of busy and quiet months. How often "
+        "it fires by chance: on simulated series with no change at all, the flag appeared at least "
+        f"once in ten years in {fa_ind} regions or fewer when months vary independently, and in "
+        f"{fa_per} or fewer when busy and quiet months come in long runs. The flag is cautious, so it is "
+        "slow: a real 40 % drop was flagged within 18 months in at least "
+        f"{p50} in 100 regions with about 50 incidents a month (at least {p50_runs} in 100 with long "
+        f"runs) and in at least {p5} in 100 with about 5. No flag does not mean no decline. When many "
+        "regions are shown together, some flags will still be chance."
     )
 
 
 def alarm_words(c: dict[str, float] = CALIBRATION) -> str:
     """What the alarm means and how often it fires by chance."""
-    fa_ind, fa_per = round(1000 * c["alarm_fa_independent"]), _in(c["alarm_fa_persistent"], 1000)
+    fa_ind, fa_per = _in(c["alarm_fa_independent"], 1000), _in(c["alarm_fa_persistent"], 1000)
     p50, p5 = round(100 * c["alarm_power_50"]), round(100 * c["alarm_power_5"])
     return (
         "Alarm: this month had more incidents than the region's previous 36 months make plausible "
-        "(above the upper limit shown, allowing for the season and the recent trend), and at least "
-        "5, so a single incident after quiet months is not an alarm. How often it fires by chance: "
-        f"at most {fa_ind} in 1,000 months on series with no change when months vary independently, "
-        f"up to {fa_per} when busy and quiet months come in runs. A month with three times the usual "
-        f"count raised an alarm at least {p50} % of the time at about 50 incidents a month and at "
-        f"least {p5} % at about 5."
+        "(above the upper limit shown, allowing for the season, a clear recent trend and how much "
+        "the region's counts usually swing), and at least 5, so a single incident after quiet months "
+        f"is not an alarm. How often it fires by chance: {fa_ind} months or fewer on series with no "
+        f"change when months vary independently, and {fa_per} or fewer when busy and quiet months "
+        "come in runs. A month with three times the usual count raised an alarm at least "
+        f"{p50} % of the time at about 50 incidents a month and at least {p5} % at about 5: with few "
+        "incidents a month, even a tripling is often within the usual range."
     )
 
 
@@ -74,7 +76,8 @@ def evaluation_words(c: dict[str, float] = CALIBRATION) -> str:
         f"On simulated series the range held the true change in {lo}–{hi} % of runs, also when busy "
         "and quiet months come in runs. The placebo p asks how often a change as large happened at "
         "other times in the region's history; with no real change it fell to 0.05 or below in at "
-        f"most {placebo} in 100 runs. Lead–lag: the strongest of nine lags is adjusted for having "
+        f"most {placebo} in 100 runs (with under one event a month, fewer still: the placebo p is then "
+        "cautious). Lead–lag: the strongest of nine lags is adjusted for having "
         f"been picked, so on unrelated series its range excluded zero in {leadlag} runs. A pre-trend "
         "warning means the region and its comparison were already moving apart before the milestone."
     )
