@@ -70,9 +70,9 @@ ALIAS_NOTE = "old name kept for one release; use '{new}'"
 
 @dataclass(frozen=True)
 class WindowFits:
-    """Quasi-Poisson fits of every trailing window: arrays (regions, windows[, k]).
+    """Poisson fits of every trailing window: arrays (regions, windows[, k]).
 
-    ``beta`` coefficients, ``inv`` (X'WX)⁻¹, ``phi`` dispersion, ``mu`` fitted means (…, N),
+    ``beta`` coefficients, ``inv`` (X'WX)⁻¹, ``mu`` fitted means (…, N),
     ``ok`` True where the window is computable and holds at least one event, ``computable`` True where
     the window has no missing period and no change in coverage.
     """
@@ -80,7 +80,6 @@ class WindowFits:
     design: np.ndarray
     beta: np.ndarray
     inv: np.ndarray
-    phi: np.ndarray
     mu: np.ndarray
     windows: np.ndarray
     ok: np.ndarray
@@ -126,7 +125,8 @@ def fit_windows(
     steps: int = IRLS_STEPS,
     trend: bool = True,
 ) -> WindowFits:
-    """Fit the quasi-Poisson window model to every trailing window of ``n`` periods of ``y``.
+    """Fit the Poisson window model to every trailing window of ``n`` periods of ``y`` (without the
+    trend column when ``trend`` is False).
 
     ``y``: (regions, periods) counts, NaN = missing. Vectorised IRLS from the starting values
     α = log(mean + 0.1), other coefficients 0; η is kept within ±30 so a window of zeros cannot
@@ -134,17 +134,13 @@ def fit_windows(
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
     x = design(n, periods_per_year, trend=trend)
-    k = x.shape[1]
     windows = sliding_window_view(y, n, axis=-1)  # (r, m, n)
     computable = computable_windows(y, n, covered)
     w = np.where(computable[..., None], windows, 0.0)
     total = w.sum(axis=-1)
     ok = computable & (total > 0)
     beta, mu, inv = _irls(w, np.ones(w.shape, dtype=bool), x, steps)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        chi2 = ((w - mu) ** 2 / mu).sum(axis=-1)
-    phi = np.maximum(1.0, chi2 / max(n - k, 1))
-    return WindowFits(x, beta, inv, phi, mu, w, ok, computable)
+    return WindowFits(x, beta, inv, mu, w, ok, computable)
 
 
 def _irls(
