@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import data, figures, summary, ui
 from dashboard.sidebar import selection
 from dashboard.summary import answer, scores
+from metrics.signals_words import across_regions_words
 
 # 1. Selection
 sel = selection()
@@ -84,6 +85,9 @@ st.caption(
     f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
     "Scores are normalised over all regions and the selected months (see Methodology)."
 )
+trends = data.trends_across_regions(sel)
+if len(trends) > 1:
+    st.caption(across_regions_words(len(trends), list(trends.loc[trends["discovery"], "region"])))
 ui.table_downloads(
     ranking,
     title=f"Regions of {grouping} ranked, {sel.end}",
