@@ -16,6 +16,7 @@ negative binomial (size 10), AR(1) on the log rate (ρ 0.5, 0.7; marginal SD 0.3
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from metrics import signals, signals_eval, signals_sim  # noqa: E402
+from metrics import signals, signals_eval, signals_sim, signals_words  # noqa: E402
 from metrics.evaluation_leadlag import lead_lag  # noqa: E402
 
 MONTHS = 120
@@ -88,6 +89,37 @@ def evaluation(rng: np.random.Generator, noise: str, mean: float, amp: float, n:
     }
 
 
+def known_noise_bound(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """What the downward trend could do if the noise were known exactly: false alarms and step
+    power with the true (κ_w, κ_ar, ρ) of ``signals.count_dependence`` in place of the estimate
+    (Poisson 0, 0, 0; negative binomial 1/size, 0, 0; AR(1) 0, exp(SD²) − 1, ρ), seasonal 0. No
+    estimate can do better with the same test, so power below 80 % here is a limit of the data."""
+    step = np.ones(MONTHS)
+    step[60:] = 0.6
+    rows = []
+    for noise, mean in (("poisson", 5.0), ("negbin", 50.0), ("ar0.7", 5.0), ("ar0.7", 50.0)):
+        k_w = 1 / signals_sim.NB_SIZE if noise == "negbin" else 0.0
+        k_ar = float(np.expm1(signals_sim.AR_SD**2)) if noise.startswith("ar") else 0.0
+        rho = float(noise[2:]) if noise.startswith("ar") else 0.0
+        dep = (np.full(n, k_w), np.full(n, k_ar), np.full(n, rho))
+        y0 = signals_sim.series(rng, noise, mean, 0.0, n, MONTHS)
+        y1 = signals_sim.series(rng, noise, mean, 0.0, n, MONTHS, step)
+        fa = np.nanmax(signals.trend_signals(y0, dependence=dep).downward, axis=1).mean()
+        power = np.nan_to_num(signals.trend_signals(y1, dependence=dep).downward[:, 60:78]).max(axis=1).mean()
+        rows.append({"noise": noise, "mean": mean, "trend_fa": float(fa), "trend_power_step": float(power)})
+    return pd.DataFrame(rows)
+
+
+def alarm_bound(mean: float = 5.0, level: float = signals.ALARM_LEVEL) -> tuple[int, float]:
+    """Best case of the alarm at ``mean`` under Poisson noise with the mean known exactly: the limit
+    U = the ``level`` quantile of Poisson(mean), and the chance that a tripled month exceeds it,
+    P(Poisson(3·mean) > U)."""
+    from scipy.stats import poisson
+
+    upper = int(poisson.ppf(level, mean))
+    return upper, float(poisson.sf(upper, 3 * mean))
+
+
 def leadlag_false_alarms(rng: np.random.Generator, n: int) -> float:
     quarters = pd.period_range("2010Q1", periods=40, freq="Q")
     hits = 0
@@ -102,6 +134,48 @@ def leadlag_false_alarms(rng: np.random.Generator, n: int) -> float:
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
+
+
+def summary(table: pd.DataFrame, leadlag: float) -> dict[str, float]:
+    """The figures the plain words quote (shares, 0–1): worst cells by noise family and mean.
+
+    "independent": Poisson and negative-binomial noise; "persistent": AR(1) on the log rate."""
+    ind = table["noise"].isin(["poisson", "negbin"])
+    per = ~ind
+    m50, m5 = table["mean"] == 50, table["mean"] == 5
+    return {
+        "trend_fa_independent": float(table.loc[ind, "trend_fa"].max()),
+        "trend_fa_persistent": float(table.loc[per, "trend_fa"].max()),
+        "trend_power_step_50": float(table.loc[ind & m50, "trend_power_step"].min()),
+        "trend_power_step_50_persistent": float(table.loc[per & m50, "trend_power_step"].min()),
+        "trend_power_step_5": float(table.loc[m5, "trend_power_step"].min()),
+        "trend_power_linear_50": float(table.loc[m50, "trend_power_linear"].min()),
+        "alarm_fa_independent": float(table.loc[ind, "alarm_fa"].max()),
+        "alarm_fa_persistent": float(table.loc[per, "alarm_fa"].max()),
+        "alarm_power_50": float(table.loc[m50, "alarm_power"].min()),
+        "alarm_power_5": float(table.loc[m5, "alarm_power"].min()),
+        "rr_cover_low": float(min(table["rr_cover"].min(), table["did_cover"].min())),
+        "rr_cover_high": float(max(table["rr_cover"].max(), table["did_cover"].max())),
+        "placebo_fa": float(table["placebo_fa"].max()),
+        "leadlag_fa": float(leadlag),
+    }
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The per-cell table of ``benchmarks/README.md`` (figures in %)."""
+    lines = [
+        "| noise | mean | seasonal | trend FA | trend power step / linear | alarm FA | alarm power "
+        "| RR cover | DiD cover | placebo p ≤ 0.05 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in table.itertuples():
+        lines.append(
+            f"| {r.noise} | {r.mean:g} | {r.seasonal} | {100 * r.trend_fa:.1f} | "
+            f"{100 * r.trend_power_step:.1f} / {100 * r.trend_power_linear:.1f} | {100 * r.alarm_fa:.2f} | "
+            f"{100 * r.alarm_power:.1f} | {100 * r.rr_cover:.1f} | {100 * r.did_cover:.1f} | "
+            f"{100 * r.placebo_fa:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def main(n: int = 1000) -> None:
@@ -139,10 +213,26 @@ def main(n: int = 1000) -> None:
         f"{_pct(table['did_cover'].min())}–{_pct(table['did_cover'].max())} (93–97 %)"
     )
     print(f"placebo p ≤ 0.05: {_pct(table['placebo_fa'].min())}–{_pct(table['placebo_fa'].max())} (3–7 %)")
-    print(f"series per cell {n}; {time.perf_counter() - t0:.0f} s")
+    bound = known_noise_bound(rng, n)
+    print("\nDownward trend with the noise known exactly (the best this test can do):")
+    for r in bound.itertuples():
+        print(
+            f"  {r.noise:8s} mean {r.mean:4.0f}: false alarms {_pct(r.trend_fa)}, "
+            f"step power {_pct(r.trend_power_step)}"
+        )
+    upper, best = alarm_bound()
+    print(f"Alarm at mean 5, Poisson, mean known: limit {upper}, a tripled month caught {_pct(best)}")
+    bound.to_csv(Path(__file__).with_name("calibration_bound.csv"), index=False, float_format="%.4f")
+    seconds = time.perf_counter() - t0
+    print(f"series per cell {n}; {seconds:.0f} s")
     out = Path(__file__).with_name("calibration_results.csv")
     table.to_csv(out, index=False, float_format="%.4f")
     print(f"per-cell figures written to {out.name}")
+    figures = {k: round(v, 4) for k, v in summary(table, ll).items()}
+    record = {"series_per_cell": n, "seconds": round(seconds), "figures": figures}
+    signals_words.CALIBRATION_FILE.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    print(f"figures the plain words quote written to metrics/{signals_words.CALIBRATION_FILE.name}")
+    print(markdown(table))
 
 
 if __name__ == "__main__":

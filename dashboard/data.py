@@ -27,12 +27,12 @@ import streamlit as st
 
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
-from metrics.collaboration import collaboration_indicators
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
 from metrics.provenance import measure_families
+from metrics.signals import downward_trends_across_regions
 from reports import compute
 from reports.charts import Caption
 from reports.compute import COMPARE_INDICATORS as COMPARE_INDICATORS
@@ -167,7 +167,7 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
 @st.cache_data(max_entries=2, show_spinner=False)
 def _collaboration_all(version: str) -> pd.DataFrame:
     b = bundle()
-    return collaboration_indicators(b.collaboration.table, b.regions)
+    return compute.collaboration_all(b)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -296,6 +296,20 @@ def _grouping_view(sel: Selection) -> tuple[str, str, Types, int, Weights, str, 
 def ranking(sel: Selection) -> pd.DataFrame:
     """Regions of the selected region's grouping ranked by stability index in the end month."""
     return _ranking(*_grouping_view(sel))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _trends_across(version: str, grouping: str, types: Types, min_fatalities: int, end: str) -> pd.DataFrame:
+    frame = _conflict_all(version, types, min_fatalities)
+    regions = _choices(version).regions[grouping]
+    return downward_trends_across_regions(frame.loc[frame["region"].isin(regions)], end)
+
+
+def trends_across_regions(sel: Selection) -> pd.DataFrame:
+    """The downward trend in the end month read across the regions of the selected grouping
+    (Benjamini–Hochberg, q = 0.10): ``region, trend_change_per_year, p_decline, discovery``."""
+    version, grouping, types, min_fatalities, _weights, _start, end = _grouping_view(sel)
+    return _trends_across(version, grouping, types, min_fatalities, end)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -15,8 +15,6 @@ import hashlib
 import mmap
 import os
 import re
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +35,7 @@ from datasets.ingest import (
     save_mapping,
 )
 from datasets.ingest.layout import data_members, is_zip
+from datasets.ingest.sniff import spool
 from datasets.schema import SCHEMAS
 from datasets.store import Store, StoreError
 
@@ -78,18 +77,14 @@ def _limit_mb() -> int:
 
 
 def _spool(file: object) -> bytes | mmap.mmap:
-    """The uploaded file copied in chunks to a temporary file and mapped from disk (read-only).
+    """The uploaded file copied in 1 MB chunks to an unlinked temporary file (hashed on the way) and
+    mapped from disk read-only (``datasets.ingest.sniff.spool``).
 
-    The check then reads pages of the file from disk instead of a second copy of it in memory; the
-    temporary file is unlinked at once and its pages go when the mapping is dropped.
+    The check parses it as a stream from that file instead of from a second copy in memory; its
+    pages go when the mapping is dropped.
     """
     file.seek(0)  # type: ignore[attr-defined]
-    with tempfile.TemporaryFile(prefix="stability-upload-") as tmp:
-        shutil.copyfileobj(file, tmp, length=1 << 20)  # type: ignore[misc]
-        tmp.flush()
-        if tmp.tell() == 0:
-            return b""
-        return mmap.mmap(tmp.fileno(), 0, access=mmap.ACCESS_READ)
+    return spool(file)  # type: ignore[arg-type]
 
 
 #: Files a person may have being checked at the same time (``$STABILITY_UPLOADS_PER_USER``).
@@ -139,6 +134,50 @@ def _checking(who: str) -> Iterator[None]:
                 del _CHECKS[who]
 
 
+def check_file(
+    file: object,
+    name: str,
+    *,
+    who: str = "local",
+    progress: object | None = None,
+    **options: object,
+) -> Upload:
+    """Check an uploaded file the way the Data page does, from disk: ``file`` (Streamlit's
+    ``UploadedFile`` or any binary file object) is copied in 1 MB chunks to a temporary file
+    (``_spool``) and read from there, counted against ``who``'s concurrent checks
+    (``_checking``); ``options`` go to ``datasets.ingest.prepare``. ``benchmarks/bench_upload_memory.py``
+    measures the memory this takes."""
+    return _check(_spool(file), name, who=who, progress=progress, **options)
+
+
+_POOL_SET = threading.Event()
+
+
+def _returning_pool() -> None:
+    """Make Arrow allocate from jemalloc, which hands freed memory back to the system within about
+    a second; pyarrow's default (mimalloc) kept about 1.4 × N MB of an N MB upload's check after
+    it was dropped (``benchmarks/bench_upload_memory.py``). Once per process; left as it is where
+    jemalloc is not built in."""
+    if _POOL_SET.is_set():
+        return
+    import pyarrow as pa
+
+    with contextlib.suppress(NotImplementedError, pa.ArrowNotImplementedError, AttributeError):
+        if pa.default_memory_pool().backend_name != "jemalloc":
+            pa.set_memory_pool(pa.jemalloc_memory_pool())
+        pa.jemalloc_set_decay_ms(0)  # freed pages go back at once, not after a delay
+    _POOL_SET.set()
+
+
+def _check(
+    data: bytes | mmap.mmap, name: str, *, who: str, progress: object | None, **options: object
+) -> Upload:
+    """``prepare`` the spooled file, counted against ``who``'s concurrent checks."""
+    _returning_pool()
+    with _checking(who):
+        return prepare(data, name, progress=progress, **options)  # type: ignore[arg-type]
+
+
 def _answers(sha256: str) -> tuple[str | None, list[str] | None]:
     """The user's answers to a perception file's questions: its country, the categories that count as safe."""
     country = str(st.session_state.get(f"{_COUNTRY}_{sha256[:16]}") or "").strip() or None
@@ -164,21 +203,21 @@ def _prepared(
     if held is not None and held[0] == key:
         return held[1]
     bar = st.progress(0.0, text="reading the file")
-    with _checking(_who()):
-        upload = prepare(
-            data,
-            name,
-            table=table,
-            format=fmt,
-            mapping=mapping,
-            progress=_progress_callback(bar),
-            country=country,
-            safe_categories=safe,
-            items=items or None,
-            weight=weight,
-            survey_year=year,
-            member=member,
-        )
+    upload = _check(
+        data,
+        name,
+        who=_who(),
+        table=table,
+        format=fmt,
+        mapping=mapping,
+        progress=_progress_callback(bar),
+        country=country,
+        safe_categories=safe,
+        items=items or None,
+        weight=weight,
+        survey_year=year,
+        member=member,
+    )
     bar.empty()
     st.session_state[_STATE] = (key, upload)
     return upload

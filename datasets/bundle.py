@@ -110,5 +110,5 @@ def load_bundle(
         collaboration=tables["collaboration"],
         perception=tables["perception"],
         regions_label=label,
-        coverage=load_coverage(store, regions, samples=samples),
+        coverage=load_coverage(store, regions, samples=samples, as_of=as_of),
     )

@@ -289,9 +289,11 @@ def load_coverage(
     *,
     tables: Sequence[str] = ("incidents", "collaboration", "perception"),
     samples: dict[str, pa.Table] | None = None,
+    as_of: str | None = None,
 ) -> pd.DataFrame:
     """The coverage table of the loaded data: each table from the store when it holds that table,
-    else the bundled sample (its countries over its span).
+    else the bundled sample (its countries over its span). ``as_of`` (a batch id, date or time):
+    the coverage of the batches active then (``Store.active_at``), as the tables are read then.
 
     Grain: one row per table, source, country and covered span. Columns ``table, source, iso3,
     first_period, last_period, grain`` (periods at the grain: ``YYYY``, ``YYYY-MM`` or
@@ -311,7 +313,7 @@ def load_coverage(
         from datasets.store import Store
 
         st = Store(root)
-        stored = {name: st.active(name) for name in tables}
+        stored = {name: st.active_at(name, as_of) for name in tables}
     for name in tables:
         if stored.get(name):
             records.extend(stored[name])

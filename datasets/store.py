@@ -1,6 +1,10 @@
-"""The user's data store: immutable Parquet batches plus a manifest, never losing data.
+"""The user's data store: batches that are never changed plus a manifest, never losing data.
 
-Layout of a store directory::
+A new store is on Delta Lake tables (``datasets.store_delta.DeltaStore``, local or on object
+storage); this module holds the revision rules every layout shares and the earlier
+Parquet-and-manifest layout, which keeps working for stores written in it.
+
+Layout of a store directory of the Parquet-and-manifest layout::
 
     <root>/manifest.json                      every batch and its provenance (written last)
     <root>/batches/<table>/<batch_id>.parquet one upload's rows (zstd), never changed or deleted
@@ -110,7 +114,7 @@ class IngestResult:
     duplicates: int
     rejected: int
     message: str
-    rejects_path: Path | None = None
+    rejects_path: Path | str | None = None
     new: int = 0
     revised: int = 0
     removed: int = 0
@@ -202,22 +206,32 @@ def check_manifest(data: object, where: object, root: object) -> dict[str, objec
 class Store:
     """A store directory (it need not exist until the first write).
 
-    ``Store(root)`` gives a ``datasets.store_delta.DeltaStore`` when ``root`` is an ``s3://`` URL
-    or a folder holding a Delta Lake store (see ``stability store migrate``).
+    ``Store(root)`` gives a ``datasets.store_delta.DeltaStore`` (Delta Lake tables) for an
+    ``s3://`` URL, a folder holding a Delta Lake store, and a new or empty folder; this class (the
+    Parquet-and-manifest layout) for a folder that already holds such a store, which keeps working
+    and can be converted with ``stability store migrate``. ``layout`` ("delta" or "parquet")
+    chooses the layout of a new store explicitly.
     """
 
-    def __new__(cls, root: str | os.PathLike[str]) -> Store:
+    def __new__(cls, root: str | os.PathLike[str], layout: str | None = None) -> Store:
         if cls is Store:
-            from datasets.store_delta import DeltaStore, is_delta_store
+            from datasets.store_delta import DeltaStore, store_layout
 
-            if is_delta_store(root):
+            if (layout or store_layout(root)) == "delta":
                 return super().__new__(DeltaStore)
         return super().__new__(cls)
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], layout: str | None = None) -> None:
+        if layout not in (None, "parquet"):
+            raise ValueError(f"a Parquet-and-manifest store cannot have the layout {layout!r}")
         self.root = Path(root).expanduser()
 
     # ---- paths -------------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        """Where the store is, as the user named it (a folder, or an ``s3://`` URL)."""
+        return str(self.root)
+
     @property
     def manifest_path(self) -> Path:
         return self.root / "manifest.json"
@@ -286,7 +300,12 @@ class Store:
         """
         if name not in SCHEMAS:
             raise ValueError(f"unknown table '{name}'")
-        active = self.active_at(name, as_of)
+        return self._combine(name, self.active_at(name, as_of), columns)
+
+    def _combine(
+        self, name: str, active: list[dict[str, object]], columns: list[str] | None = None
+    ) -> pa.Table | None:
+        """The rows of table ``name`` that the batches ``active`` (oldest first) make current."""
         if not active:
             return None
         schema = SCHEMAS[name]
@@ -331,8 +350,8 @@ class Store:
         if removals is not None:
             self._write_parquet(self.removals_path(record), removals)
 
-    def _save_rejects(self, batch_id: str, data: bytes) -> Path:
-        """Write the rejected rows of a batch as CSV; the path, relative to the store."""
+    def _save_rejects(self, batch_id: str, data: bytes) -> Path | str:
+        """Write the rejected rows of a batch as CSV (``rejects/<batch_id>.csv``); where they are."""
         path = self.rejects_path(batch_id)
         self._write_bytes(path, data)
         return path
@@ -644,7 +663,7 @@ class Store:
             rejects_path = None
             if skip_invalid and rejected:
                 rejects_path = self._save_rejects(batch_id, upload.rejects_csv())
-                record["rejects_file"] = str(rejects_path.relative_to(self.root))
+                record["rejects_file"] = f"rejects/{batch_id}.csv"
             record["seq"] = self._next_seq(manifest)
             manifest["batches"].append(record)  # type: ignore[union-attr]
             self._write_manifest(manifest)
@@ -710,7 +729,7 @@ class Store:
                 if b["id"] == batch_id:
                     break
             else:
-                raise StoreError(f"there is no batch '{batch_id}' in the store {self.root}")
+                raise StoreError(f"there is no batch '{batch_id}' in the store {self.location}")
             if bool(b.get("withdrawn")) == withdrawn:
                 return dict(b)
             if not withdrawn and not revisions.needs_merge([b]):

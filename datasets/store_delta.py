@@ -7,17 +7,25 @@ Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
     batches_<table>/         Delta table: every batch's rows with a ``_batch`` column (partitioned by it),
                              append-only: earlier values stay for the history
     removals_<table>/        Delta table: keys a full export no longer lists, with ``_batch``
-    rejects/                 Delta table: the rejected rows of a batch as CSV bytes, with ``_batch``
+    rejects/                 object storage: Delta table of the rejected rows of a batch as CSV bytes,
+                             with ``_batch`` (a local folder: ``rejects/<batch_id>.csv`` files)
+    documents/               object storage: Delta table of saved column and survey mappings (a local
+                             folder: ``mappings/`` and ``survey_mappings/`` JSON files)
     <table>/                 Delta table: the current rows (after revisions, removals and withdrawals),
-                             rewritten after each change, for engines such as DuckDB, Spark or Trino
+                             for engines such as DuckDB, Spark or Trino; each change reaches it by a
+                             MERGE of the rows it touched (``_refresh_current``), earlier states stay
+                             readable by Delta's time travel
 
 The revision rules and the batch records are those of ``datasets.store``; only where the rows and
 the manifest live differs. A write appends a batch's rows (one Delta commit, carrying the batch id,
 file name, SHA-256 and user in its commit metadata), then overwrites the manifest (the commit that
 makes the batch count): a writer stopped in between leaves rows no manifest names, which readers
-never see. A local folder serialises writers with a lock file; on object storage the manifest is
-overwritten through the Delta version it was read at, so a writer that lost the race gets Delta's
-commit conflict and makes its change again from a fresh read (two uploads at once both land).
+never see; the current table is updated last, and one that missed a change (a writer stopped
+after the manifest commit) is rewritten whole by the next change. A new local store is created
+in this layout (``datasets.store.Store``). A local folder serialises writers with a lock file;
+on object storage the manifest is overwritten through the Delta version it was read at, so a
+writer that lost the race gets Delta's commit conflict and makes its change again from a fresh
+read (two uploads at once both land).
 Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 (``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``).
 """
@@ -25,10 +33,13 @@ Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import random
+import re
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,8 +49,8 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from datasets.ingest import Upload
-from datasets.schema import SCHEMAS
+from datasets.ingest import Upload, key_strings
+from datasets.schema import SCHEMAS, conform
 from datasets.store import MANIFEST_VERSION, IngestResult, Store, StoreError, check_manifest
 
 T = TypeVar("T")
@@ -49,9 +60,71 @@ class _Conflict(StoreError):
     """Another writer committed a change first; the change is made again from a fresh read."""
 
 
-__all__ = ["DeltaStore", "is_delta_store", "migrate"]
+__all__ = ["DeltaStore", "is_delta_store", "migrate", "refusal", "store_layout"]
 
 _BATCH = "_batch"
+#: Target size of the current tables' files: a MERGE rewrites the files holding the keys it
+#: changes, so smaller files make a correction cheaper and a full scan a little dearer.
+CURRENT_FILE_BYTES = 16 * 1024 * 1024
+_DROP = "_drop"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def refusal(exc: BaseException, uri: str, action: str) -> StoreError:
+    """One plain sentence for an error of the storage under ``uri`` (an object store's refusal,
+    an endpoint that cannot be reached, a folder that cannot be written), instead of the client
+    library's chain of causes and XML."""
+    text = _ANSI.sub("", str(exc))
+    code = re.search(r"<Code>([^<]+)</Code>", text)
+    message = re.search(r"<Message>([^<]+)</Message>", text)
+    where = f"the object store at {uri}" if uri.startswith("s3://") else f"the store folder {uri}"
+    if code or message:
+        said = (message.group(1) if message else "").rstrip(".")
+        reason = f"{said} ({code.group(1)})" if code and said else (said or (code.group(1) if code else ""))
+        return StoreError(f"{where} refused the request to {action}: {reason}")
+    if re.search(r"Connection refused|error sending request|dns error|timed out|tcp connect", text):
+        endpoint = os.environ.get("AWS_ENDPOINT_URL") or "the default AWS endpoint"
+        return StoreError(
+            f"{where} could not be reached to {action} ({endpoint}); check AWS_ENDPOINT_URL and the network"
+        )
+    status = re.search(r"\b(40[0-9]|50[0-9]) [A-Z][A-Za-z ]+", text)
+    first = next((ln.strip(" ↳") for ln in text.splitlines() if ln.strip()), type(exc).__name__)
+    return StoreError(f"{where} refused the request to {action}: {status.group(0) if status else first}")
+
+
+@contextlib.contextmanager
+def _storage(uri: str, action: str) -> Iterator[None]:
+    """Turn the storage errors of a block into ``StoreError`` in one sentence (``refusal``)."""
+    try:
+        yield
+    except (CommitFailedError, TableNotFoundError):
+        raise
+    except (OSError, DeltaError) as exc:
+        raise refusal(exc, uri, action) from exc
+
+
+def _change_log(manifest: dict[str, object]) -> list[tuple[int, str, str, str]]:
+    """Every change of the manifest as ``(seq, table, batch id, action)``, oldest first."""
+    out = []
+    for b in manifest["batches"]:  # type: ignore[union-attr]
+        if b.get("seq") is not None:
+            out.append((int(b["seq"]), str(b["table"]), str(b["id"]), "ingested"))
+        for h in b.get("history") or []:
+            if h.get("seq") is not None:
+                out.append((int(h["seq"]), str(b["table"]), str(b["id"]), str(h.get("action"))))
+    return sorted(out)
+
+
+def _current_seq(table: DeltaTable) -> int | None:
+    """The manifest ``seq`` a current table reflects (its last commit's ``store_seq``), if known."""
+    try:
+        last = table.history(1)[0]
+    except (IndexError, DeltaError):
+        return None
+    value = last.get("store_seq")
+    return int(value) if value is not None and str(value).isdigit() else None
 
 
 def is_delta_store(root: str | os.PathLike[str]) -> bool:
@@ -60,6 +133,21 @@ def is_delta_store(root: str | os.PathLike[str]) -> bool:
     if text.startswith("s3://"):
         return True
     return (Path(text).expanduser() / "store_manifest" / "_delta_log").is_dir()
+
+
+def store_layout(root: str | os.PathLike[str]) -> str:
+    """The layout of the store at ``root``: "delta" or "parquet".
+
+    Delta Lake for an ``s3://`` URL, a folder holding a Delta Lake store and a new or empty folder
+    (the default); "parquet" for a folder holding a store of the Parquet-and-manifest layout (a
+    ``manifest.json`` or a ``batches/`` folder), which keeps working until it is migrated.
+    """
+    if is_delta_store(root):
+        return "delta"
+    folder = Path(str(root)).expanduser()
+    if (folder / "manifest.json").exists() or (folder / "batches").is_dir():
+        return "parquet"
+    return "delta"
 
 
 def _storage_options(uri: str) -> dict[str, str] | None:
@@ -74,7 +162,9 @@ def _storage_options(uri: str) -> dict[str, str] | None:
 class DeltaStore(Store):
     """A store on Delta Lake tables (``Store(root)`` returns one for such a location)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], layout: str | None = None) -> None:
+        if layout not in (None, "delta"):
+            raise ValueError(f"a Delta Lake store cannot have the layout {layout!r}")
         text = str(root)
         self.uri = text.rstrip("/") if text.startswith("s3://") else str(Path(text).expanduser())
         self.remote = self.uri.startswith("s3://")
@@ -85,12 +175,18 @@ class DeltaStore(Store):
     def __repr__(self) -> str:
         return f"DeltaStore({self.uri!r})"
 
+    @property
+    def location(self) -> str:
+        """Where the store is: its folder, or its ``s3://`` URL."""
+        return self.uri
+
     def _uri(self, name: str) -> str:
         return f"{self.uri}/{name}"
 
     def _table(self, name: str) -> DeltaTable | None:
         try:
-            return DeltaTable(self._uri(name), storage_options=self._options)
+            with _storage(self.uri, "read the store"):
+                return DeltaTable(self._uri(name), storage_options=self._options)
         except TableNotFoundError:
             return None
 
@@ -99,7 +195,8 @@ class DeltaStore(Store):
         table = self._table("store_manifest")
         if table is None:
             return {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
-        rows = table.to_pyarrow_table()
+        with _storage(self.uri, "read the store"):
+            rows = table.to_pyarrow_table()
         if rows.num_rows != 1:
             raise StoreError(f"the store's manifest in {self.uri} is damaged and cannot be read")
         try:
@@ -124,13 +221,22 @@ class DeltaStore(Store):
         )
         base = self._loaded.pop(id(manifest), None)
         try:
-            if base is None:  # a new store: refused if another writer created it meanwhile
-                write_deltalake(self._uri("store_manifest"), row, mode="error", storage_options=self._options)
-            else:  # refused when another writer committed since this manifest was read
-                write_deltalake(base, row, mode="overwrite")
-        except (CommitFailedError, DeltaError) as exc:
+            with _storage(self.uri, "store the change"):
+                if base is None:  # a new store: refused if another writer created it meanwhile
+                    if self._table("store_manifest") is not None:
+                        raise CommitFailedError("the store was created by another writer meanwhile")
+                    write_deltalake(
+                        self._uri("store_manifest"), row, mode="error", storage_options=self._options
+                    )
+                else:  # refused when another writer committed since this manifest was read
+                    write_deltalake(base, row, mode="overwrite")
+        except CommitFailedError as exc:
             raise _Conflict("another change to the store was committed at the same time") from exc
-        self._refresh_current()
+        except StoreError:
+            if base is None and self._table("store_manifest") is not None:  # created meanwhile
+                raise _Conflict("another change to the store was committed at the same time") from None
+            raise
+        self._refresh_current(manifest)
 
     def _retrying(self, action: Callable[[], T]) -> T:
         """Run a change again (from a fresh read) when another writer committed first."""
@@ -147,21 +253,133 @@ class DeltaStore(Store):
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         return self._retrying(lambda: Store._set_withdrawn(self, batch_id, withdrawn, user))
 
-    def _refresh_current(self) -> None:
-        """Rewrite each table's current rows (one Delta commit each) for other engines."""
+    def _refresh_current(self, manifest: dict[str, object]) -> None:
+        """Bring each table's current rows (``<table>``, for other engines) up to ``manifest``.
+
+        The table a change touched gets a MERGE of that change alone (its rows upserted by key,
+        keys it no longer makes current deleted: a cost proportional to the change); a current
+        table that missed a change (a writer stopped after its manifest commit, a store migrated
+        or written by an earlier version) is rewritten whole. Each commit records the manifest
+        ``seq`` it reflects (``store_seq`` in its commit metadata); earlier states stay readable
+        through Delta's time travel. The manifest is the truth: a failure here never undoes the
+        change, and the next change repairs the current table.
+        """
+        changes = _change_log(manifest)
         for name in SCHEMAS:
             if self._table(f"batches_{name}") is None:
                 continue
-            current = self.read_table(name)
-            if current is None:
-                current = SCHEMAS[name].arrow_schema.empty_table()
-            write_deltalake(
-                self._uri(name),
-                current,
-                mode="overwrite",
-                schema_mode="overwrite",
-                storage_options=self._options,
+            problem = "another writer kept changing it"
+            for _attempt in range(5):
+                try:
+                    if self._update_current(name, manifest, changes):
+                        problem = ""
+                        break
+                except CommitFailedError:
+                    pass
+                except (DeltaError, OSError) as exc:
+                    problem = str(exc).splitlines()[0]
+                    break
+                manifest = self._manifest()  # another writer committed: rebuild from a fresh read
+                changes = _change_log(manifest)
+            if problem:
+                warnings.warn(
+                    f"the current {name} table of {self.uri} could not be brought up to date "
+                    f"({problem}); the next change to the store will do it",
+                    stacklevel=2,
+                )
+
+    def _update_current(
+        self, name: str, manifest: dict[str, object], changes: list[tuple[int, str, str, str]]
+    ) -> bool:
+        """One attempt at bringing ``<name>`` up to ``manifest``; False when another writer
+        committed to it meanwhile (the caller tries again from a fresh read)."""
+        seq = int(manifest.get("seq") or 0)  # type: ignore[call-overload]
+        table = self._table(name)
+        done = _current_seq(table) if table is not None else None
+        pending = [c for c in changes if c[1] == name and (done is None or c[0] > done)]
+        if table is not None and done is not None and not pending:
+            return True  # already up to date (or newer: another writer got there first)
+        records: list[dict[str, object]] = manifest["batches"]  # type: ignore[assignment]
+        active = [b for b in records if b.get("table") == name and not b.get("withdrawn")]
+        meta = CommitProperties(custom_metadata={"store_seq": str(seq)})
+        if table is not None and done is not None and len(pending) == 1 and pending[0][0] == seq:
+            before = table.version()
+            source = self._merge_source(name, pending[0], records, active)
+            key = SCHEMAS[name].key
+            columns = SCHEMAS[name].arrow_schema.names
+            (
+                table.merge(
+                    source,
+                    predicate=" AND ".join(f"(t.{k} IS NOT DISTINCT FROM s.{k})" for k in key),
+                    source_alias="s",
+                    target_alias="t",
+                    commit_properties=meta,
+                )
+                .when_matched_delete(predicate=f"s.{_DROP}")
+                .when_matched_update(updates={c: f"s.{c}" for c in columns})
+                .when_not_matched_insert(updates={c: f"s.{c}" for c in columns}, predicate=f"NOT s.{_DROP}")
+                .execute()
             )
+            return table.version() == before + 1  # no other commit came in between
+        current = self._combine(name, active)
+        if current is None:
+            current = SCHEMAS[name].arrow_schema.empty_table()
+        # in key order, in files of about CURRENT_FILE_BYTES: a later MERGE rewrites only the
+        # files that hold the keys it changes (Delta rewrites whole files)
+        current = current.sort_by([(k, "ascending") for k in SCHEMAS[name].key])
+        before = table.version() if table is not None else -1
+        write_deltalake(
+            table if table is not None else self._uri(name),
+            current,
+            mode="overwrite",
+            schema_mode="overwrite",
+            storage_options=None if table is not None else self._options,
+            commit_properties=meta,
+            target_file_size=CURRENT_FILE_BYTES,
+        )
+        after = self._table(name)
+        return after is not None and after.version() == before + 1
+
+    def _merge_source(
+        self,
+        name: str,
+        change: tuple[int, str, str, str],
+        records: list[dict[str, object]],
+        active: list[dict[str, object]],
+    ) -> pa.Table:
+        """The rows a change makes current (to upsert) and the keys it no longer makes current
+        (``_drop`` true), for the MERGE into ``<name>``."""
+        schema = SCHEMAS[name]
+        key = schema.key
+        _seq, _table, batch_id, action = change
+        (record,) = [b for b in records if b["id"] == batch_id]
+        removed = self._read_removals(record) if record.get("removed") else None
+        if action == "ingested":  # the newest batch: its rows are current, its removals gone
+            upsert = conform(self._read_batch(record, None), schema)
+            drops = removed.select(list(key)) if removed is not None else None
+        else:  # withdrawn or restored: the keys it holds or removed take the values now current
+            touched = key_strings(self._read_batch(record, list(key)), key)
+            if removed is not None:
+                touched = pa.concat_arrays([touched, key_strings(removed, key)])
+            now = self._combine(name, active)
+            if now is None:
+                now = schema.arrow_schema.empty_table()
+            upsert = now.filter(pc.is_in(key_strings(now, key), value_set=touched))
+            gone = pc.invert(pc.is_in(touched, value_set=key_strings(upsert, key)))
+            keys = self._read_batch(record, list(key))
+            if removed is not None:
+                keys = pa.concat_tables([keys, removed.select(list(key))])
+            drops = keys.filter(gone)
+        upsert = upsert.append_column(_DROP, pa.array([False] * upsert.num_rows, pa.bool_()))
+        if drops is None or drops.num_rows == 0:
+            return upsert
+        drops = drops.group_by(list(key)).aggregate([])  # each key once: a MERGE source row per key
+        filler = {
+            f.name: drops[f.name] if f.name in key else pa.nulls(drops.num_rows, f.type)
+            for f in schema.arrow_schema
+        }
+        dropped = pa.table(filler).append_column(_DROP, pa.array([True] * drops.num_rows, pa.bool_()))
+        return pa.concat_tables([upsert, dropped.cast(upsert.schema)])
 
     # ---- locking --------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -180,16 +398,18 @@ class DeltaStore(Store):
         t = self._table(f"batches_{record['table']}")
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its rows are missing")
-        data = t.to_pyarrow_dataset().to_table(
-            columns=columns, filter=pc.field(_BATCH) == pa.scalar(str(record["id"]))
-        )
+        with _storage(self.uri, "read the store"):
+            data = t.to_pyarrow_dataset().to_table(
+                columns=columns, filter=pc.field(_BATCH) == pa.scalar(str(record["id"]))
+            )
         return data.drop_columns([_BATCH]) if _BATCH in data.column_names else data
 
     def _read_removals(self, record: dict[str, object]) -> pa.Table:
         t = self._table(f"removals_{record['table']}")
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its removals are missing")
-        data = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(str(record["id"])))
+        with _storage(self.uri, "read the store"):
+            data = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(str(record["id"])))
         return data.drop_columns([_BATCH])
 
     def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
@@ -200,24 +420,81 @@ class DeltaStore(Store):
             "sha256": str(record.get("sha256")),
             "user": str(record.get("user")),
         }
-        write_deltalake(
-            self._uri(name),
-            rows,
-            mode="append",
-            partition_by=[_BATCH],
-            storage_options=self._options,
-            commit_properties=CommitProperties(custom_metadata=meta),
-        )
+        with _storage(self.uri, "store the file's rows"):
+            write_deltalake(
+                self._uri(name),
+                rows,
+                mode="append",
+                partition_by=[_BATCH],
+                storage_options=self._options,
+                commit_properties=CommitProperties(custom_metadata=meta),
+            )
 
     def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
         self._append(f"batches_{record['table']}", rows, record)
         if removals is not None:
             self._append(f"removals_{record['table']}", removals, record)
 
-    def _save_rejects(self, batch_id: str, data: bytes) -> Path:
+    def _save_rejects(self, batch_id: str, data: bytes) -> Path | str:
+        """A local store writes ``rejects/<batch_id>.csv`` as a file; object storage appends the
+        CSV bytes to the ``rejects`` Delta table (``read_rejects`` gives them back)."""
+        if not self.remote:
+            return super()._save_rejects(batch_id, data)
         rows = pa.table({"csv": pa.array([data], pa.binary())})
         self._append("rejects", rows, {"id": batch_id})
-        return self.root / "rejects" / f"{batch_id}.csv"
+        return f"{self._uri('rejects')} (Delta table, batch {batch_id})"
+
+    # ---- saved mappings (object storage) -------------------------------------------------------
+    def save_document(self, kind: str, name: str, text: str, *, user: str | None = None) -> str:
+        """Save a small JSON document (a column mapping, ``kind`` "mappings", or a survey mapping,
+        "survey_mappings") in the store's ``documents`` Delta table; the newest under a name wins.
+        Where it was saved, for the user."""
+        from datasets.store import _now, _user
+
+        row = pa.table(
+            {
+                "kind": [kind],
+                "name": [name],
+                "text": [text],
+                "saved_at": [dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")],
+                "user": pa.array([_user(user)], pa.string()),
+            }
+        )
+        with _storage(self.uri, "save the mapping"):
+            write_deltalake(
+                self._uri("documents"),
+                row,
+                mode="append",
+                storage_options=self._options,
+                commit_properties=CommitProperties(custom_metadata={"saved": f"{kind}/{name}", "at": _now()}),
+            )
+        return f"{self._uri('documents')} ({kind}/{name})"
+
+    def documents(self, kind: str) -> dict[str, str]:
+        """The newest text of each document of ``kind`` saved with ``save_document``, by name."""
+        t = self._table("documents")
+        if t is None:
+            return {}
+        with _storage(self.uri, "read the store"):
+            rows = t.to_pyarrow_dataset().to_table(filter=pc.field("kind") == pa.scalar(kind))
+        out: dict[str, tuple[str, str]] = {}
+        for name, text, at in zip(
+            rows["name"].to_pylist(), rows["text"].to_pylist(), rows["saved_at"].to_pylist(), strict=True
+        ):
+            if name not in out or at >= out[name][1]:
+                out[name] = (text, at)
+        return {name: out[name][0] for name in sorted(out)}
+
+    def read_rejects(self, batch_id: str) -> bytes | None:
+        """The rejected rows of a batch as CSV bytes, or None when it has none."""
+        if not self.remote:
+            path = self.rejects_path(batch_id)
+            return path.read_bytes() if path.is_file() else None
+        t = self._table("rejects")
+        if t is None:
+            return None
+        rows = t.to_pyarrow_dataset().to_table(filter=pc.field(_BATCH) == pa.scalar(batch_id))
+        return rows["csv"][0].as_py() if rows.num_rows else None
 
 
 def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> DeltaStore:
@@ -227,9 +504,11 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | Non
     defaults to the same folder (the old files stay beside the Delta tables; they are no longer
     read). Refuses a store already on Delta Lake and a target that already holds one.
     """
-    old = Store(source)
-    if isinstance(old, DeltaStore):
+    if is_delta_store(source):
         raise StoreError(f"the store {source} is already on Delta Lake; nothing to migrate")
+    if store_layout(source) != "parquet":
+        raise StoreError(f"there is no store to migrate at {source} (no manifest.json)")
+    old = Store(source, layout="parquet")
     manifest = old._manifest()
     new = DeltaStore(target if target is not None else old.root)
     if new._table("store_manifest") is not None:
@@ -242,6 +521,10 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str] | Non
             rejects = record.get("rejects_file")
             if rejects and (old.root / str(rejects)).is_file():
                 new._save_rejects(str(record["id"]), (old.root / str(rejects)).read_bytes())
+        if new.remote:  # saved mappings travel with the store (a local Delta store keeps the files)
+            for kind in ("mappings", "survey_mappings"):
+                for path in sorted((old.root / kind).glob("*.json")):
+                    new.save_document(kind, path.stem, path.read_text(encoding="utf-8"))
         copied = dict(manifest)
         copied["migrated_from"] = str(old.root)
         new._write_manifest(copied)

@@ -39,6 +39,12 @@ _FIXED: tuple[Indicator, ...] = (
         "relative change per year",
     ),
     Indicator("trend_p_value", "conflict", "Trend p-value (seasonal count model)", "p-value"),
+    Indicator(
+        "downward_trend_across_regions",
+        "conflict",
+        "Downward trend, read across the regions shown (false discoveries controlled)",
+        "1 = yes, 0 = no",
+    ),
     Indicator("alarm", "conflict", "Alarm: month above the expected range", "1 = yes, 0 = no"),
     Indicator("alarm_upper_limit", "conflict", "Alarm threshold (upper limit)", "incidents per month"),
     Indicator(

@@ -30,11 +30,14 @@ Within coverage, a period without engagements is an observed 0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from datasets.countries import KNOWN_ISO3
 from datasets.schema import COLLABORATION_KINDS
+from metrics.coverage import covered_share, population_weights
 from metrics.frames import TableLike, clip_periods, empty_tidy, finish, parse_period, region_members
 
 #: Kinds that are stocks (counted in every period they are in force), not flows.
@@ -143,12 +146,21 @@ def _tiv_sum(
 
 
 def _tiv(
-    rel: pd.DataFrame, rg: np.ndarray, ng: int, n: int, first: int, members: pd.DataFrame
+    rel: pd.DataFrame,
+    rg: np.ndarray,
+    ng: int,
+    n: int,
+    first: int,
+    members: pd.DataFrame,
+    scope: _ArmsScope | None = None,
 ) -> dict[str, np.ndarray]:
     """Imports, exports, intra-regional and total TIV (millions) per region and period.
 
     A transfer's first participant is its supplier, the second its recipient (``supplier`` and
-    ``recipient`` columns of ``rel``).
+    ``recipient`` columns of ``rel``). With ``scope`` (what the arms sources cover), only transfers
+    to a covered recipient count, and a region's imports and intra-regional TIV are missing where
+    less than the scope's minimum share of its people is covered, its exports where a country
+    outside it is not covered (see ``collaboration_indicators``).
     """
     is_t = (rel["kind"] == "arms_transfer").to_numpy()
     tiv = rel["tiv"].to_numpy(dtype=float)
@@ -156,12 +168,96 @@ def _tiv(
     inside = pd.MultiIndex.from_frame(members[["region", "iso3"]])
     sup_in = pd.MultiIndex.from_arrays([rel["region"], rel["supplier"]]).isin(inside)
     rec_in = pd.MultiIndex.from_arrays([rel["region"], rel["recipient"]]).isin(inside)
-    return {
+    if scope is not None:
+        is_t = is_t & scope.recipient_covered(rel["recipient"].to_numpy(), rel["source"].to_numpy(), pos)
+    out = {
         "arms_imports_tiv": _tiv_sum(is_t & rec_in & ~sup_in, tiv, rg, pos, ng, n),
         "arms_exports_tiv": _tiv_sum(is_t & sup_in & ~rec_in, tiv, rg, pos, ng, n),
         "arms_intra_tiv": _tiv_sum(is_t & sup_in & rec_in, tiv, rg, pos, ng, n),
         TIV_INDICATOR: _tiv_sum(is_t, tiv, rg, pos, ng, n),
     }
+    if scope is not None:
+        share_ok = scope.ok
+        out["arms_imports_tiv"] = np.where(share_ok, out["arms_imports_tiv"], np.nan)
+        out["arms_intra_tiv"] = np.where(share_ok, out["arms_intra_tiv"], np.nan)
+        out["arms_exports_tiv"] = np.where(scope.rest_covered, out["arms_exports_tiv"], np.nan)
+        parts = [out[k] for k in TIV_INDICATORS]
+        out[TIV_INDICATOR] = np.where(np.isfinite(parts).all(axis=0), out[TIV_INDICATOR], np.nan)
+    return out
+
+
+@dataclass(frozen=True)
+class _ArmsScope:
+    """What the loaded arms-transfer sources cover, on one grid of periods (monthly or annual).
+
+    ``countries`` (C) with ``mask`` (C × P): the country's imports are covered in the period (a
+    source of arms transfers covers it as a recipient), ``by_source`` the same per source (a
+    transfer counts where its own source covers its recipient); ``share`` (R × P): covered share of each
+    region's people (``metrics.coverage.covered_share``); ``ok`` = share ≥ the minimum;
+    ``rest_covered`` (R × P): every country outside the region (of the coverage table and the
+    regions file) is covered, so the region's exports are complete.
+    """
+
+    countries: pd.Index
+    mask: np.ndarray
+    by_source: dict[str, np.ndarray]
+    share: np.ndarray
+    ok: np.ndarray
+    rest_covered: np.ndarray
+
+    def recipient_covered(self, recipients: np.ndarray, sources: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """Whether each transfer's own source covers its recipient in its period (pos: 0-based)."""
+        idx = self.countries.get_indexer(pd.Index(recipients))
+        ok = (idx >= 0) & (pos >= 0) & (pos < self.mask.shape[1])
+        out = np.zeros(len(recipients), dtype=bool)
+        for source, mask in self.by_source.items():
+            sel = ok & (sources == source)
+            out[sel] = mask[idx[sel], pos[sel]]
+        return out
+
+
+def _arms_scope(
+    coverage: pd.DataFrame | None,
+    eng: pd.DataFrame,
+    names: list[str],
+    members: pd.DataFrame,
+    first: int,
+    labels: np.ndarray,
+    *,
+    monthly: bool,
+    population: pd.DataFrame | None,
+    min_covered_share: float,
+) -> _ArmsScope | None:
+    """The coverage of the arms sources of ``eng`` on the periods ``first``…, or None without a
+    coverage table (every transfer then counts, as for a source covering every country)."""
+    if coverage is None or "table" not in coverage.columns:
+        return None
+    sources = set(eng.loc[eng["kind"] == "arms_transfer", "source"])
+    rows = coverage.loc[(coverage["table"] == "collaboration") & coverage["source"].isin(sources)]
+    if rows.empty:  # the table says nothing of these sources: every transfer counts
+        return None
+    universe = sorted(set(coverage["iso3"].dropna()) | set(members["iso3"]))
+    countries = pd.Index(universe)
+    n = len(labels)
+    by_source = {str(src): np.zeros((len(countries), n), dtype=bool) for src in rows["source"].unique()}
+    index = _month_index if monthly else _year_index
+    lo = index(pd.Series(pd.to_datetime(rows["first_day"]))) - first
+    hi = index(pd.Series(pd.to_datetime(rows["last_day"]))) - first
+    for src, iso, a, b in zip(rows["source"], rows["iso3"], lo, hi, strict=True):
+        a, b = max(int(a), 0), min(int(b), n - 1)
+        if a <= b:
+            by_source[str(src)][countries.get_loc(iso), a : b + 1] = True
+    mask = np.logical_or.reduce(list(by_source.values()))
+    membership = np.zeros((len(names), len(countries)), dtype=bool)
+    gid = {r: i for i, r in enumerate(names)}
+    for region, iso in zip(members["region"], members["iso3"], strict=True):
+        if region in gid:
+            membership[gid[region], countries.get_loc(iso)] = True
+    _count, share = covered_share(membership, mask, population_weights(population, countries, labels))
+    ok = (_count > 0) & (np.nan_to_num(share) >= min_covered_share)
+    outside = ~membership
+    missing = outside.astype(float) @ (~mask).astype(float)
+    return _ArmsScope(countries, mask, by_source, share, ok, missing == 0)
 
 
 def _possible(size: pd.Series, names: list[str]) -> np.ndarray:
@@ -243,7 +339,11 @@ def _in_force_end(eng: pd.DataFrame, last: int) -> None:
 
 
 def _monthly(
-    frame: pd.DataFrame, members: pd.DataFrame, window: int, kind_list: list[str]
+    frame: pd.DataFrame,
+    members: pd.DataFrame,
+    window: int,
+    kind_list: list[str],
+    cover_args: dict[str, object],
 ) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
     """Monthly indicators (tidy), the last covered month of each kind, and the regions concerned."""
     eng = _engagements(frame, monthly=True)
@@ -285,8 +385,12 @@ def _monthly(
         data[SCORE_ALIAS] = flows.copy()
     if stock_kinds:
         data["agreements_in_force"] = stocks
+    scope = None
     if "arms_transfer" in present:
-        data |= _tiv(rel, rg, ng, len(labels), first, members)
+        scope = _arms_scope(
+            cover_args["coverage"], eng, names, members, first, labels, monthly=True, **_pm(cover_args)
+        )
+        data |= _tiv(rel, rg, ng, len(labels), first, members, scope)
     # pairs of members tied within the trailing window: interval [s, hi + window - 1]
     mem = inside[["region", "eng", "iso3"]]
     pairs = mem.merge(mem, on=["region", "eng"])
@@ -329,24 +433,56 @@ def _monthly(
         if name in data:
             masks[name] = cover["arms_transfer"]
     active = set(concerned["region"].unique())
-    out = []
-    for i, region in enumerate(names):
-        if region not in active:  # a region none of whose members ever took part: no rows
-            continue
-        for name, values in data.items():
-            keep = masks[name]
-            out.append(
-                pd.DataFrame(
-                    {"region": region, "period": labels[keep], "indicator": name, "value": values[i][keep]}
-                )
-            )
-    long = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+    long = _rows(names, labels, data, lambda name: masks[name], scope, skip=lambda r: r not in active)
     ends = {k: str(labels[np.flatnonzero(cover[k])[-1]]) for k in present}
     return long, ends, active
 
 
+def _pm(cover_args: dict[str, object]) -> dict[str, object]:
+    return {"population": cover_args["population"], "min_covered_share": cover_args["min_covered_share"]}
+
+
+def _rows(
+    names: list[str],
+    labels: np.ndarray,
+    data: dict[str, np.ndarray],
+    keep_of: object,
+    scope: _ArmsScope | None,
+    skip: object = None,
+) -> pd.DataFrame:
+    """The tidy rows of ``data`` (indicator → R × P values) in the periods ``keep_of(name)`` keeps.
+
+    With an arms ``scope``, the TIV rows of a region exist only where the scope covers it
+    (imports and intra-regional TIV carry its covered share of people; exports cover it all)."""
+    out = []
+    for i, region in enumerate(names):
+        if skip is not None and skip(region):  # type: ignore[operator]
+            continue
+        for name, values in data.items():
+            keep = keep_of(name)  # type: ignore[operator]
+            share = np.full(len(labels), np.nan)
+            if scope is not None and name in (*TIV_INDICATORS, TIV_INDICATOR):
+                covered = scope.rest_covered[i] if name == "arms_exports_tiv" else scope.ok[i]
+                if name == TIV_INDICATOR:
+                    covered = scope.ok[i] & scope.rest_covered[i]
+                keep = keep & covered
+                share = np.where(name == "arms_exports_tiv", 1.0, scope.share[i])
+            out.append(
+                pd.DataFrame(
+                    {
+                        "region": region,
+                        "period": labels[keep],
+                        "indicator": name,
+                        "value": values[i][keep],
+                        "covered_share": share[keep],
+                    }
+                )
+            )
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
 def _annual(
-    frame: pd.DataFrame, annual: np.ndarray, members: pd.DataFrame
+    frame: pd.DataFrame, annual: np.ndarray, members: pd.DataFrame, cover_args: dict[str, object]
 ) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
     """Annual indicators of the kinds some source dates by year only (see the module docstring)."""
     kinds = sorted(set(frame.loc[annual, "kind"].dropna()))
@@ -379,19 +515,18 @@ def _annual(
             first,
             last,
         ).astype(float)
+    scope = None
     if "arms_transfer" in kinds:
-        data |= _tiv(rel, rg, len(names), len(labels), first, members)
-    out = []
-    for i, region in enumerate(names):
-        for name, values in data.items():
-            tiv = name in (*TIV_INDICATORS, TIV_INDICATOR)
-            keep = cover["arms_transfer" if tiv else name.removeprefix("engagements_")]
-            out.append(
-                pd.DataFrame(
-                    {"region": region, "period": labels[keep], "indicator": name, "value": values[i][keep]}
-                )
-            )
-    long = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+        scope = _arms_scope(
+            cover_args["coverage"], eng, names, members, first, labels, monthly=False, **_pm(cover_args)
+        )
+        data |= _tiv(rel, rg, len(names), len(labels), first, members, scope)
+
+    def keep(name: str) -> np.ndarray:
+        tiv = name in (*TIV_INDICATORS, TIV_INDICATOR)
+        return cover["arms_transfer" if tiv else name.removeprefix("engagements_")]
+
+    long = _rows(names, labels, data, keep, scope)
     ends = {k: str(labels[np.flatnonzero(cover[k])[-1]]) for k in cover}
     return long, ends, set(names)
 
@@ -409,6 +544,9 @@ def collaboration_indicators(
     end: str | None = None,
     window: int = 12,
     kinds: tuple[str, ...] = COLLABORATION_KINDS,
+    coverage: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    min_covered_share: float = 0.5,
 ) -> pd.DataFrame:
     """Collaboration indicators per region and period (tidy).
 
@@ -424,9 +562,18 @@ def collaboration_indicators(
       period; a transfer's first participant is its supplier, the second its recipient). A
       transfer whose TIV is not given adds nothing; a period whose transfers all lack a TIV is
       missing. Where the SIPRI register gives several delivery years for one order and no split, the
-      importer divides its TIV evenly among them (``datasets.ingest.collaboration``). A register
-      filtered to some recipients says nothing of other countries' transfers.
-    - ``arms_transfer_tiv`` (deprecated alias, kept for one release) = imports + exports + intra.
+      importer divides its TIV evenly among them (``datasets.ingest.collaboration``).
+      Coverage (with ``coverage``, the table of ``datasets.coverage.load_coverage``): a register
+      filtered to some recipients covers the imports of those recipients only. Only transfers to
+      a recipient the arms source covers in period t count; imports and intra-regional TIV sum over
+      the covered members M_t and exist only where their share of the region's people
+      (``population``; the member share where a population is unknown) is at least
+      ``min_covered_share`` (default 0.5), that share in the row's ``covered_share``; exports exist
+      only where every country outside M (of the coverage table and the regions file) is covered,
+      since a transfer to an uncovered recipient is unknown, not zero. Without ``coverage`` every
+      transfer counts (each source is taken to cover every recipient).
+    - ``arms_transfer_tiv`` (deprecated alias, kept for one release) = imports + exports + intra,
+      where all three exist.
     - ``engagements_total`` = Σ over the flow kinds of the engagements concerning r started in
       month t (engagements started per month); ``collaboration_score`` is its deprecated alias
       (kept for one release). ``agreements_in_force`` = agreements concerning r in force in month t
@@ -458,10 +605,15 @@ def collaboration_indicators(
     parts: list[pd.DataFrame] = []
     ends: dict[str, str] = {}
     active: set[str] = set()
-    yearly, year_ends, year_active = _annual(frame, annual, members)
+    cover_args: dict[str, object] = {
+        "coverage": coverage,
+        "population": population,
+        "min_covered_share": min_covered_share,
+    }
+    yearly, year_ends, year_active = _annual(frame, annual, members, cover_args)
     if (~annual).any():
         monthly, month_ends, month_active = _monthly(
-            frame.loc[~annual].reset_index(drop=True), members, window, kind_list
+            frame.loc[~annual].reset_index(drop=True), members, window, kind_list, cover_args
         )
         parts.append(monthly)
         ends |= month_ends

@@ -210,7 +210,9 @@ def composite_indicators(
     family's data end the series breaks (a gap, with ``coverage`` < 1 saying why), it never
     rescales over the families left. ``outcome_index`` is the same over conflict and perception
     only (collaboration excluded, so it can be compared with collaboration without circularity),
-    with the same weights for those two; it needs at least one of them. ``coverage`` = Σ w_f over
+    with the same weights for those two; it needs both (each one with a positive weight): a region
+    without a monthly conflict series (only yearly conflict sources loaded) or without perception
+    data has no outcome index, rather than one that is the other family alone. ``coverage`` = Σ w_f over
     families with a score that month ÷ Σ w_f; ``coverage_conflict``, ``coverage_collaboration`` and
     ``coverage_perception`` = 1 when that family has a score that month, else 0. Negative weights are refused.
     """
@@ -277,7 +279,7 @@ def composite_indicators(
         den += np.where(has, w[fam], 0.0)
     scores["coverage"] = den / total_w
     scores["stability_index"] = _index(scores, FAMILY_NAMES, w, min_families)
-    scores["outcome_index"] = _index(scores, OUTCOME_FAMILIES, w, 1)
+    scores["outcome_index"] = _index(scores, OUTCOME_FAMILIES, w, sum(w[f] > 0 for f in OUTCOME_FAMILIES))
 
     scores = clip_periods(scores, start_p, end_p)
     long = scores.melt(id_vars=["region", "period"], value_vars=list(INDICATORS), var_name="indicator")

@@ -39,9 +39,11 @@ def compute_indicators(
 ) -> pd.DataFrame:
     """Tidy indicators (``region, period, family, indicator, value, ci_low, ci_high, covered_share``).
 
-    ``coverage`` (the incidents coverage table) and ``population`` (default: the bundled World Bank
-    table, ``datasets.loaders.load_population``) go to ``conflict_indicators``: conflict values are
-    computed over the covered members and carry their ``covered_share`` of the region's population.
+    ``coverage`` (the coverage table, ``datasets.coverage.load_coverage``; its incidents rows for
+    conflict, its collaboration rows for the arms-transfer TIV) and ``population`` (default: the
+    bundled World Bank table, ``datasets.loaders.load_population``) go to ``conflict_indicators``
+    and ``collaboration_indicators``: values are computed over the covered members and carry their
+    ``covered_share`` of the region's population.
 
     ``families`` chooses which families to return; ``region_names`` keeps those regions. Filters apply to
     incidents (see ``conflict_indicators``); ``weights`` to the composite.
@@ -73,7 +75,9 @@ def compute_indicators(
             population=population,
         )
     if want & {"collaboration", "composite"}:
-        parts["collaboration"] = collaboration_indicators(collaboration, conflict_regions)
+        parts["collaboration"] = collaboration_indicators(
+            collaboration, conflict_regions, coverage=coverage, population=population
+        )
     if want & {"perception", "composite"}:
         parts["perception"] = perception_indicators(perception, conflict_regions)
     if needs_all:

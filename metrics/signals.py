@@ -6,28 +6,40 @@ u_j = (j − (N − 1)/2) / P with P periods per year):
 
     log E[y_j] = α + β·u_j (+ γ·sin(2πj/12) + δ·cos(2πj/12) for monthly series, P = 12)
 
-fitted as a quasi-Poisson GLM (iteratively reweighted least squares, vectorised over every window of
-every region at once). The seasonal pair has the same column space whatever month the window starts
-in, so one design serves all windows. Dispersion φ = max(1, Pearson χ²/(N − k)) with k coefficients.
+fitted by Poisson iteratively reweighted least squares, vectorised over every window of every
+region at once. The seasonal pair has the same column space whatever month the window starts in, so
+one design serves all windows.
 
-- **Trend** (``trend_signals``): β is the log change per year. Its variance allows for serial
-  dependence: Var(β̂) = φ·Σ_ij a_i a_j R_ij with a_j = g·x_j·√μ_j (g the trend row of (X'WX)⁻¹,
-  W = diag μ) and R the residual correlation r(|i − j|) = c·ρ^|i−j| estimated once from the whole
-  series (``residual_dependence``; R = I gives the plain quasi-Poisson variance). Newey–West on
-  36 points was tried and rejected: its variance of a trend is biased far downward (Poisson noise
-  flagged 84 % of series). ``trend_change_per_year`` = exp(β) − 1 (relative change per year) with
-  the interval exp(β ± t_{0.975, N−k}·SE) − 1; ``trend_p_value`` the two-sided t p-value.
-  ``downward_trend`` = 1 when the one-sided p for a decline is below ``alpha`` in ``persist``
-  consecutive windows (calibrated: see ``benchmarks/calibration.py``).
-- **Alarm** (``alarm_signals``, monthly series only): the model fitted to the ``baseline`` months
-  before month t predicts μ̂_t; the upper limit follows Farrington et al. (1996):
-  U_t = μ̂_t·(1 + (2/3)·z·√τ/μ̂_t)^{3/2}, τ = φ·μ̂_t + μ̂_t²·Var(η̂_t), Var(η̂_t) = φ·x_t'(X'WX)⁻¹x_t
-  (the 2/3-power transform makes counts near-normal). ``alarm`` = 1 when y_t > U_t and
-  y_t ≥ ``min_count`` (so one incident after quiet months is not an alarm).
+- **Noise model** (``count_dependence``): given the fitted means μ_t, the counts vary as
+  Cov(y_s, y_t) = μ_t·[s = t] + μ_s·μ_t·(κ_w·[s = t] + κ_ar·ρ^|s−t|): Poisson noise, white
+  over-dispersion κ_w (the negative binomial) and runs of busy and quiet months (a latent AR(1)
+  rate, κ_ar and ρ). The three are read off the variogram of y_t/μ_t over the whole series (lags
+  1–12), which a level change barely disturbs and which needs no mean-removal correction.
+- **Trend** (``trend_signals``): β is the log change per year; β̂ − β ≈ Σ_j g_j·(y_j − μ_j) with
+  g_j = [(X'WX)⁻¹x_j]_trend (W = diag μ), so Var(β̂) = Σ_j g_j²·μ_j + κ_w·Σ_j (g_j·μ_j)² +
+  κ_ar·Σ_ij g_i·μ_i·g_j·μ_j·ρ^|i−j| (``trend_variance``). ``trend_change_per_year`` = exp(β) − 1
+  (relative change per year) with the 95 % interval exp(β ± t_{0.975, N−k}·SE) − 1;
+  ``trend_p_value`` the two-sided t p-value. ``downward_trend`` = 1 when the one-sided p for a
+  decline is below ``alpha`` (0.01) in ``persist`` (3) consecutive windows. Earlier designs
+  (a residual correlation c·ρ^h from two lags, a window-only dispersion, Newey–West on 36 points,
+  noise read from the periods outside the window) fired on 14–35 % of no-change AR(1) series.
+- **Across regions** (``downward_trends_across_regions``, ``trends_across_regions_rows``): when many
+  regions are read at once, ``downward_trend_across_regions`` = 1 for the regions that
+  Benjamini–Hochberg at q = 0.10 picks on the one-sided p for a decline, period by period: of the
+  regions so flagged, at most about 1 in 10 is expected to be chance.
+- **Alarm** (``alarm_signals``, monthly series only): the model fitted to the ``baseline`` (36)
+  months before month t predicts μ̂_t = exp(x_t'β̂); following Farrington et al. (1996) the trend
+  enters the prediction only where it is significant (|β̂/SE| ≥ 1.96), else the window is refitted
+  with intercept and seasonal pair only. The upper limit U_t (counts) is the exact ``level``
+  (99.2 %) quantile of the negative binomial with mean μ̂_t and variance μ̂_t + v·μ̂_t²,
+  v = κ_w + κ_ar + Var(η̂_t) (Var(η̂_t) by the same formula as the trend's, for x_t'β̂).
+  ``alarm`` = 1 when y_t > U_t and y_t ≥ ``min_count`` (5), so one incident after quiet months is
+  not an alarm.
 
 A window holding a missing period, or in which the number of covered member countries changes, is
 not computable: every signal of that period is missing (NaN). A window with no events at all has no
 trend (change NaN, flag 0). All functions are pure: arrays in, arrays out, shape (regions, periods).
+Defaults and measured error rates: ``benchmarks/calibration.py`` and ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -38,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.special import ndtri
+from scipy.stats import nbinom
 from scipy.stats import t as student_t
 
 #: Defaults, chosen by the calibration in ``benchmarks/calibration.py`` (figures in its README).
@@ -47,8 +59,9 @@ TREND_YEARS = 8
 TREND_ALPHA = 0.01
 TREND_PERSIST = 3
 ALARM_BASELINE = 36
-ALARM_LEVEL = 0.995
+ALARM_LEVEL = 0.992
 ALARM_MIN_COUNT = 5
+ALARM_TREND_Z = 1.96
 IRLS_STEPS = 12
 
 ALIASES: dict[str, str] = {"sustained_decline": "downward_trend", "spike": "alarm"}
@@ -57,9 +70,9 @@ ALIAS_NOTE = "old name kept for one release; use '{new}'"
 
 @dataclass(frozen=True)
 class WindowFits:
-    """Quasi-Poisson fits of every trailing window: arrays (regions, windows[, k]).
+    """Poisson fits of every trailing window: arrays (regions, windows[, k]).
 
-    ``beta`` coefficients, ``inv`` (X'WX)⁻¹, ``phi`` dispersion, ``mu`` fitted means (…, N),
+    ``beta`` coefficients, ``inv`` (X'WX)⁻¹, ``mu`` fitted means (…, N),
     ``ok`` True where the window is computable and holds at least one event, ``computable`` True where
     the window has no missing period and no change in coverage.
     """
@@ -67,20 +80,19 @@ class WindowFits:
     design: np.ndarray
     beta: np.ndarray
     inv: np.ndarray
-    phi: np.ndarray
     mu: np.ndarray
     windows: np.ndarray
     ok: np.ndarray
     computable: np.ndarray
 
 
-def design(n: int, periods_per_year: int, at: np.ndarray | None = None) -> np.ndarray:
+def design(n: int, periods_per_year: int, at: np.ndarray | None = None, trend: bool = True) -> np.ndarray:
     """The window design: intercept, time in years (centred on the window of ``n``), and for monthly
     series a seasonal sine/cosine pair of period 12. Rows for j = 0 … n − 1, or for the local times
     ``at`` (e.g. ``[n]``, the period after the window). Shape (rows, k)."""
     j = np.arange(n, dtype=float) if at is None else np.asarray(at, dtype=float)
     n_rows = len(j)
-    cols = [np.ones(n_rows), (j - (n - 1) / 2) / periods_per_year]
+    cols = [np.ones(n_rows)] + ([(j - (n - 1) / 2) / periods_per_year] if trend else [])
     if periods_per_year == 12:
         cols += [np.sin(2 * np.pi * j / 12), np.cos(2 * np.pi * j / 12)]
     return np.column_stack(cols)
@@ -111,26 +123,24 @@ def fit_windows(
     periods_per_year: int = 12,
     covered: np.ndarray | None = None,
     steps: int = IRLS_STEPS,
+    trend: bool = True,
 ) -> WindowFits:
-    """Fit the quasi-Poisson window model to every trailing window of ``n`` periods of ``y``.
+    """Fit the Poisson window model to every trailing window of ``n`` periods of ``y`` (without the
+    trend column when ``trend`` is False).
 
     ``y``: (regions, periods) counts, NaN = missing. Vectorised IRLS from the starting values
     α = log(mean + 0.1), other coefficients 0; η is kept within ±30 so a window of zeros cannot
     overflow.
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
-    x = design(n, periods_per_year)
-    k = x.shape[1]
+    x = design(n, periods_per_year, trend=trend)
     windows = sliding_window_view(y, n, axis=-1)  # (r, m, n)
     computable = computable_windows(y, n, covered)
     w = np.where(computable[..., None], windows, 0.0)
     total = w.sum(axis=-1)
     ok = computable & (total > 0)
     beta, mu, inv = _irls(w, np.ones(w.shape, dtype=bool), x, steps)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        chi2 = ((w - mu) ** 2 / mu).sum(axis=-1)
-    phi = np.maximum(1.0, chi2 / max(n - k, 1))
-    return WindowFits(x, beta, inv, phi, mu, w, ok, computable)
+    return WindowFits(x, beta, inv, mu, w, ok, computable)
 
 
 def _irls(
@@ -157,35 +167,65 @@ def _irls(
     return beta, mu, inv
 
 
-def residual_dependence(y: np.ndarray, periods_per_year: int = 12) -> tuple[np.ndarray, np.ndarray]:
-    """Serial dependence of each region's counts beyond the Poisson noise: (ρ, c) per region.
+DEPENDENCE_LAGS = 12
+_RHO_GRID = np.linspace(0.0, 0.95, 96)
 
-    One quasi-Poisson fit over the whole series (intercept, trend, seasonal pair when monthly),
-    Pearson residuals e_t over observed periods, lag-h autocorrelations r_h (pairs where both are
-    observed) with the small-sample correction r_h + (1 + 3·max(r_h, 0))/T. The residual correlation
-    is modelled as r(h) = c·ρ^h for h ≥ 1 (a latent AR(1) rate under Poisson noise):
-    ρ = r_2/r_1 (0 when r_1 ≤ 0.05), c = r_1/ρ, both clipped to [0, 0.95] and [0, 1].
+
+def count_dependence(
+    y: np.ndarray, periods_per_year: int = 12, max_lag: int = DEPENDENCE_LAGS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extra-Poisson variance and serial dependence of each region's counts: (κ_w, κ_ar, ρ) per region.
+
+    The counts are modelled as Poisson given a latent rate μ_t·(1 + ε_t) whose relative fluctuation
+    has a white part (variance κ_w) and an AR(1) part (variance κ_ar, correlation ρ^h at lag h):
+
+        Cov(y_s, y_t) = μ_t·[s = t] + μ_s·μ_t·(κ_w·[s = t] + κ_ar·ρ^|s−t|)
+
+    (κ_w alone is the negative binomial; κ_ar, ρ a latent AR(1) log rate). With μ_t from one
+    quasi-Poisson fit over the whole series (intercept, trend, seasonal pair when monthly) and
+    r_t = y_t/μ_t, the variogram at lag h = 1 … ``max_lag`` over pairs of observed periods
+
+        V_h = Σ w_t·[(r_t − r_{t+h})² − y_t/μ_t² − y_{t+h}/μ_{t+h}²] / (2·Σ w_t),  w_t = μ_t·μ_{t+h},
+
+    estimates κ_w + κ_ar·(1 − ρ^h): differences cancel a level the fit misses, so no mean-removal
+    bias arises and a real change inflates it only through the few pairs that straddle it.
+    (s = κ_w + κ_ar, κ_ar, ρ) is the least-squares fit of V_h = s − κ_ar·ρ^h over the grid
+    ρ = 0, 0.01, … 0.95 with κ_ar ≥ 0 and s ≥ κ_ar. The whole series is used (a window's own
+    swings belong to its noise: estimates from other periods only were tried and fired 20–24 % of
+    AR(1) series). Units: κ are squared relative deviations (0.09 ≈ a 30 % spread).
     """
     y = np.atleast_2d(np.asarray(y, dtype=float))
-    n = y.shape[-1]
+    regions, t_len = y.shape
+    if t_len < 3:
+        return np.zeros(regions), np.zeros(regions), np.zeros(regions)
     mask = ~np.isnan(y)
-    x = design(n, periods_per_year)
-    _beta, mu, _inv = _irls(y, mask, x)
-    e = np.where(mask, (np.where(mask, y, 0.0) - mu) / np.sqrt(mu), np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a series with no observed period: stays NaN
-        e = e - np.nanmean(np.where(mask, e, np.nan), axis=-1, keepdims=True) if n else e
-    ee = np.nan_to_num(e)
-    count = np.maximum(mask.sum(axis=-1), 1)
-    g0 = (ee * ee).sum(axis=-1) / count
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r1 = (ee[..., 1:] * ee[..., :-1]).sum(axis=-1) / count / g0 if n > 1 else np.zeros(y.shape[0])
-        r2 = (ee[..., 2:] * ee[..., :-2]).sum(axis=-1) / count / g0 if n > 2 else np.zeros(y.shape[0])
-    r1 = np.nan_to_num(r1) + (1 + 3 * np.clip(np.nan_to_num(r1), 0, 1)) / count
-    r2 = np.nan_to_num(r2) + (1 + 3 * np.clip(np.nan_to_num(r2), 0, 1)) / count
-    rho = np.clip(np.where(r1 > 0.05, r2 / np.where(r1 > 0.05, r1, 1.0), 0.0), 0.0, 0.95)
-    c = np.clip(np.where(rho > 0, r1 / np.where(rho > 0, rho, 1.0), 0.0), 0.0, 1.0)
-    return rho, c
+    _beta, mu, _inv = _irls(y, mask, design(t_len, periods_per_year))
+    obs = np.where(mask, y, 0.0)
+    r = np.where(mask, obs / mu, 0.0)
+    pois = np.where(mask, obs / mu**2, 0.0)
+    lags = np.arange(1, min(max_lag, t_len - 1) + 1)
+    v = np.empty((regions, len(lags)))
+    for i, h in enumerate(lags):
+        w = (mask[:, h:] & mask[:, :-h]) * mu[:, h:] * mu[:, :-h]
+        d = w * ((r[:, h:] - r[:, :-h]) ** 2 - pois[:, h:] - pois[:, :-h])
+        sw = w.sum(axis=-1)
+        v[:, i] = np.where(sw > 0, d.sum(axis=-1) / np.where(sw > 0, sw, 1.0), 0.0) / 2
+    best = np.full(regions, np.inf)
+    k_w, k_ar, rho = np.zeros(regions), np.zeros(regions), np.zeros(regions)
+    v_mean = v.mean(axis=-1)
+    for g in _RHO_GRID:
+        p = g ** lags.astype(float)
+        pc = p - p.mean()
+        spp = float((pc * pc).sum())
+        k = np.clip(-(v @ pc) / spp, 0.0, None) if spp > 0 else np.zeros(regions)
+        s = np.maximum(v_mean + k * p.mean(), k)
+        sse = ((v - (s[:, None] - k[:, None] * p)) ** 2).sum(axis=-1)
+        better = sse < best - 1e-15
+        best = np.where(better, sse, best)
+        k_w = np.where(better, s - k, k_w)
+        k_ar = np.where(better, k, k_ar)
+        rho = np.where(better, g, rho)
+    return np.maximum(k_w, 0.0), k_ar, rho
 
 
 def _align(values: np.ndarray, periods: int, n: int, shift: int = 0) -> np.ndarray:
@@ -194,6 +234,43 @@ def _align(values: np.ndarray, periods: int, n: int, shift: int = 0) -> np.ndarr
     stop = min(periods, n - 1 + shift + values.shape[-1])
     out[..., n - 1 + shift : stop] = values[..., : stop - (n - 1 + shift)]
     return out
+
+
+def _ar_quadratic(a: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Σ_ij a_i·a_j·ρ^|i−j| over the last axis of ``a`` (ρ broadcast over the leading axes), by the
+    recursions f_i = a_i + ρ·f_{i−1} and b_i = a_i + ρ·b_{i+1}: Σ_i a_i·(f_i + b_i − a_i)."""
+    fwd = np.zeros(a.shape[:-1])
+    bwd = np.zeros(a.shape[:-1])
+    f = np.empty(a.shape)
+    b = np.empty(a.shape)
+    for i in range(a.shape[-1]):
+        fwd = a[..., i] + rho * fwd
+        f[..., i] = fwd
+    for i in range(a.shape[-1] - 1, -1, -1):
+        bwd = a[..., i] + rho * bwd
+        b[..., i] = bwd
+    return (a * (f + b - a)).sum(axis=-1)
+
+
+def linear_variance(
+    f: WindowFits, dependence: tuple[np.ndarray, np.ndarray, np.ndarray], row: np.ndarray
+) -> np.ndarray:
+    """Var(c'β̂) of every window's fit for the rows c'(X'WX)⁻¹ given as ``row`` (regions, windows, k).
+
+    c'β̂ − c'β ≈ g'(y − μ) with g_j = c'(X'WX)⁻¹x_j, so, with a_j = g_j·μ_j and (κ_w, κ_ar, ρ) of
+    ``count_dependence``: Var = Σ_j g_j²·μ_j + κ_w·Σ_j a_j² + κ_ar·Σ_ij a_i·a_j·ρ^|i−j|
+    (Poisson noise, over-dispersion, and runs of busy and quiet months).
+    """
+    k_w, k_ar, rho = (np.asarray(v, dtype=float)[:, None] for v in dependence)
+    g = np.einsum("rmk,nk->rmn", row, f.design)
+    a = g * f.mu
+    return (g * g * f.mu).sum(axis=-1) + k_w * (a * a).sum(axis=-1) + k_ar * _ar_quadratic(a, rho)
+
+
+def trend_variance(f: WindowFits, dependence: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Var(β̂) of every window's trend, (log change per year)², (regions, windows): ``linear_variance``
+    with c the trend coefficient's indicator."""
+    return linear_variance(f, dependence, f.inv[..., 1, :])
 
 
 @dataclass(frozen=True)
@@ -216,7 +293,7 @@ def trend_signals(
     alpha: float = TREND_ALPHA,
     persist: int = TREND_PERSIST,
     fits: WindowFits | None = None,
-    dependence: tuple[np.ndarray, np.ndarray] | None = None,
+    dependence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Trend:
     """Trend of every trailing window of ``y`` (regions × periods counts; NaN = missing).
 
@@ -235,11 +312,8 @@ def trend_signals(
         return Trend(empty, empty.copy(), empty.copy(), empty.copy(), empty.copy())
     f = fits if fits is not None else fit_windows(y, n, periods_per_year, covered)
     k = f.design.shape[1]
-    rho, c = residual_dependence(y, periods_per_year) if dependence is None else dependence
-    lag = np.abs(np.arange(n)[:, None] - np.arange(n)[None, :])
-    corr = np.where(lag == 0, 1.0, c[:, None, None] * rho[:, None, None] ** lag)  # (r, n, n)
-    g = np.einsum("rmk,nk->rmn", f.inv[..., 1, :], f.design) * np.sqrt(f.mu)
-    var = f.phi * (np.matmul(g, corr) * g).sum(axis=-1)
+    dep = count_dependence(y, periods_per_year) if dependence is None else dependence
+    var = trend_variance(f, dep)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var)
         beta = f.beta[..., 1]
@@ -268,6 +342,18 @@ def trend_signals(
     )
 
 
+def predictive_upper_limit(mu: np.ndarray, relative_var: np.ndarray, level: float) -> np.ndarray:
+    """Upper prediction limit (counts) of next month's count: the ``level`` quantile of the negative
+    binomial with mean μ and variance μ + v·μ² (v = ``relative_var``: the month's extra-Poisson
+    variance κ_w + κ_ar plus Var(η̂), the uncertainty of the predicted level), i.e. size r = 1/v and
+    success probability r/(r + μ); the Poisson quantile as v → 0. An exact count quantile:
+    P(Y > U) ≤ 1 − ``level`` under the model."""
+    v = np.maximum(np.asarray(relative_var, dtype=float), 1e-9)
+    size = 1.0 / v
+    with np.errstate(invalid="ignore"):
+        return nbinom.ppf(level, size, size / (size + mu))
+
+
 @dataclass(frozen=True)
 class Alarm:
     """Alarm signals on the (regions, periods) grid: ``alarm`` 1/0 and ``upper_limit`` (counts)."""
@@ -285,11 +371,13 @@ def alarm_signals(
     level: float = ALARM_LEVEL,
     min_count: float = ALARM_MIN_COUNT,
     fits: WindowFits | None = None,
+    dependence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Alarm:
     """Month-by-month alarm against the model's one-step upper prediction limit (Farrington).
 
     For month t the model is fitted to months t − ``baseline`` … t − 1 and extrapolated to t; the
-    limit U_t (counts, see the module docstring) uses z = Φ⁻¹(``level``). Missing (NaN) for yearly
+    limit U_t (counts, see the module docstring) is the ``level`` quantile of the negative binomial
+    predictive distribution. Missing (NaN) for yearly
     series, before ``baseline`` months exist, and where the baseline and month t hold a missing
     month or a change in coverage.
     """
@@ -299,13 +387,21 @@ def alarm_signals(
     if periods_per_year != 12 or periods <= baseline:
         return Alarm(nan, nan.copy())
     f = fits if fits is not None else fit_windows(y, baseline, periods_per_year, covered)
-    x_next = design(baseline, periods_per_year, at=np.array([baseline]))[0]
-    eta = np.clip(f.beta @ x_next, -30.0, 30.0)
-    mu = np.exp(eta)
-    var_eta = f.phi * np.einsum("k,rmkl,l->rm", x_next, f.inv, x_next)
-    tau = f.phi * mu + mu**2 * var_eta
-    z = float(ndtri(level))
-    upper = (mu * (1 + (2 / 3) * z * np.sqrt(tau) / mu) ** 1.5)[..., :-1]
+    dep = count_dependence(y, periods_per_year) if dependence is None else dependence
+    flat = fit_windows(y, baseline, periods_per_year, covered, trend=False)
+    # Farrington's rule: the trend enters the prediction only where it is significant (|t| ≥ 1.96)
+    trend_t = f.beta[..., 1] / np.sqrt(trend_variance(f, dep))
+    sloped = np.abs(np.nan_to_num(trend_t)) >= ALARM_TREND_Z
+    mu_v = []
+    for fit in (f, flat):
+        x_next = design(baseline, periods_per_year, at=np.array([baseline]), trend=fit is f)[0]
+        mu_fit = np.exp(np.clip(fit.beta @ x_next, -30.0, 30.0))
+        var_eta = linear_variance(fit, dep, fit.inv @ x_next)  # Var(η̂_t), η̂_t = x_t'β̂ = log μ̂_t
+        mu_v.append((mu_fit, var_eta))
+    mu = np.where(sloped, mu_v[0][0], mu_v[1][0])
+    var_eta = np.where(sloped, mu_v[0][1], mu_v[1][1])
+    kappa = (np.asarray(dep[0], dtype=float) + np.asarray(dep[1], dtype=float))[:, None]
+    upper = predictive_upper_limit(mu, kappa + var_eta, level)[..., :-1]
     # the baseline ending at t − 1 serves month t; month t itself must be observed with the same coverage
     target = y[..., baseline:]
     ok = f.computable[..., :-1] & ~np.isnan(target)
@@ -358,11 +454,18 @@ def signal_grids(
     monthly = periods_per_year == 12
     n = trend_window or (TREND_MONTHS if monthly else TREND_YEARS)
     fits = fit_windows(y, n, periods_per_year, covered) if y.shape[-1] >= n else None
+    dep = count_dependence(y, periods_per_year)
     trend = trend_signals(
-        y, periods_per_year=periods_per_year, window=n, covered=covered, alpha=alpha, fits=fits
+        y,
+        periods_per_year=periods_per_year,
+        window=n,
+        covered=covered,
+        alpha=alpha,
+        fits=fits,
+        dependence=dep,
     )
     shared = fits if (fits is not None and n == ALARM_BASELINE and monthly) else None
-    alarm = alarm_signals(y, periods_per_year=periods_per_year, covered=covered, fits=shared)
+    alarm = alarm_signals(y, periods_per_year=periods_per_year, covered=covered, fits=shared, dependence=dep)
     return {
         "downward_trend": trend.downward,
         "trend_change_per_year": trend.change_per_year,
@@ -406,3 +509,37 @@ def downward_trends_across_regions(conflict: pd.DataFrame, period: str, q: float
             "discovery": benjamini_hochberg(one_sided, q),
         }
     )
+
+
+ACROSS_REGIONS = "downward_trend_across_regions"
+
+
+def trends_across_regions_rows(table: pd.DataFrame, q: float = 0.10) -> pd.DataFrame:
+    """Tidy rows of ``downward_trend_across_regions`` (1/0): the downward trend read across every
+    region of ``table`` at once, period by period, with false discoveries controlled.
+
+    ``table``: tidy rows (``region, period, family, indicator, value`` and any further columns)
+    holding ``trend_change_per_year`` and ``trend_p_value`` for several regions. At each period the
+    regions with a trend go through ``downward_trends_across_regions`` (Benjamini–Hochberg at ``q``
+    on the one-sided p for a decline); value 1 for a discovery, else 0. Further columns are taken
+    from the region's ``trend_p_value`` row (``ci_low``/``ci_high`` left empty). Empty when no
+    period holds a trend.
+    """
+    p_rows = table.loc[table["indicator"] == "trend_p_value"]
+    parts = []
+    for period, rows in table.loc[
+        table["indicator"].isin(["trend_change_per_year", "trend_p_value"])
+    ].groupby("period", sort=True):
+        found = downward_trends_across_regions(rows, str(period), q)
+        if found.empty:
+            continue
+        base = p_rows.loc[p_rows["period"] == period].set_index("region").loc[found["region"]].reset_index()
+        base["indicator"] = ACROSS_REGIONS
+        base["value"] = found["discovery"].astype(float).to_numpy()
+        for col in ("ci_low", "ci_high"):
+            if col in base.columns:
+                base[col] = np.nan
+        parts.append(base[table.columns])
+    if not parts:
+        return table.iloc[0:0].copy()
+    return pd.concat(parts, ignore_index=True)

@@ -1,31 +1,29 @@
 """Plain words for the signals: what each one means and how often it fires by chance.
 
 The figures are those measured by ``benchmarks/calibration.py`` (1,000 simulated series of 120
-months per cell; table in ``benchmarks/README.md``) and are restated here so that the pages, the
-briefing pack and the Methodology page say the same thing. Re-run the benchmark and update
-``CALIBRATION`` when a method or a default in ``metrics.signals`` or ``metrics.signals_eval``
-changes.
+months per cell; table in ``benchmarks/README.md``), which writes them to ``calibration.json`` beside
+this module; the pages, the briefing pack and the Methodology page read them from there, so words and
+measured figures cannot drift apart. Re-run the benchmark when a method or a default in
+``metrics.signals`` or ``metrics.signals_eval`` changes.
 """
 
 from __future__ import annotations
 
-#: Measured figures (shares, 0–1). "independent": Poisson and negative-binomial noise;
-#: "persistent": AR(1) on the log rate, ρ 0.5 and 0.7 (runs of busy and quiet months).
-CALIBRATION: dict[str, float] = {
-    "trend_fa_independent": 0.10,
-    "trend_fa_persistent": 0.35,
-    "trend_power_step_50": 0.74,
-    "trend_power_step_50_persistent": 0.44,
-    "trend_power_step_5": 0.26,
-    "alarm_fa_independent": 0.012,
-    "alarm_fa_persistent": 0.022,
-    "alarm_power_50": 0.81,
-    "alarm_power_5": 0.50,
-    "rr_cover_low": 0.945,
-    "rr_cover_high": 0.981,
-    "placebo_fa": 0.046,
-    "leadlag_fa": 0.047,
-}
+import json
+from pathlib import Path
+
+#: Written by ``benchmarks/calibration.py``: {"series_per_cell", "seconds", "figures"}.
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, float]:
+    """The measured figures (shares, 0–1) by name. "independent": Poisson and negative-binomial
+    noise; "persistent": AR(1) on the log rate, ρ 0.5 and 0.7 (runs of busy and quiet months);
+    false-alarm figures are the worst cell, power figures the weakest cell."""
+    return {str(k): float(v) for k, v in json.loads(path.read_text())["figures"].items()}
+
+
+CALIBRATION: dict[str, float] = load_calibration()
 
 
 def _in(share: float, per: int) -> str:
@@ -39,30 +37,32 @@ def downward_trend_words(c: dict[str, float] = CALIBRATION) -> str:
     p50, p50_runs = round(100 * c["trend_power_step_50"]), round(100 * c["trend_power_step_50_persistent"])
     p5 = round(100 * c["trend_power_step_5"])
     return (
-        "Downward trend over the last 36 months: incidents fell steadily enough that chance alone "
-        "rarely produces such a fall, after allowing for the seasons and for runs of busy and quiet "
-        "months. How often it fires by chance: on simulated series with no change at all, the flag "
-        f"appeared at least once in ten years in {fa_ind} regions when months vary independently, "
-        f"but in up to {fa_per} when busy and quiet months come in long runs. A real 40 % drop was "
-        f"flagged within 18 months in at least {p50} in 100 regions with about 50 incidents a month "
-        f"(about {p50_runs} in 100 with long runs), and in at least {p5} in 100 with about 5: the "
-        "flag is slow and misses many real declines in small numbers. Treat one flag among many "
-        "regions with care: some will be chance."
+        "Downward trend over the last 36 months: incidents fell steadily enough, in three months in "
+        "a row, that chance alone rarely produces such a fall, after allowing for the seasons, for "
+        "how much the region's counts usually swing and for runs of busy and quiet months. How often "
+        "it fires by chance: on simulated series with no change at all, the flag appeared at least "
+        f"once in ten years in {fa_ind} regions or fewer when months vary independently, and in "
+        f"{fa_per} or fewer when busy and quiet months come in long runs. The flag is cautious, so it is "
+        "slow: a real 40 % drop was flagged within 18 months in at least "
+        f"{p50} in 100 regions with about 50 incidents a month (at least {p50_runs} in 100 with long "
+        f"runs) and in at least {p5} in 100 with about 5. No flag does not mean no decline. When many "
+        "regions are shown together, some flags will still be chance."
     )
 
 
 def alarm_words(c: dict[str, float] = CALIBRATION) -> str:
     """What the alarm means and how often it fires by chance."""
-    fa_ind, fa_per = round(1000 * c["alarm_fa_independent"]), _in(c["alarm_fa_persistent"], 1000)
+    fa_ind, fa_per = _in(c["alarm_fa_independent"], 1000), _in(c["alarm_fa_persistent"], 1000)
     p50, p5 = round(100 * c["alarm_power_50"]), round(100 * c["alarm_power_5"])
     return (
         "Alarm: this month had more incidents than the region's previous 36 months make plausible "
-        "(above the upper limit shown, allowing for the season and the recent trend), and at least "
-        "5, so a single incident after quiet months is not an alarm. How often it fires by chance: "
-        f"at most {fa_ind} in 1,000 months on series with no change when months vary independently, "
-        f"up to {fa_per} when busy and quiet months come in runs. A month with three times the usual "
-        f"count raised an alarm at least {p50} % of the time at about 50 incidents a month and at "
-        f"least {p5} % at about 5."
+        "(above the upper limit shown, allowing for the season, a clear recent trend and how much "
+        "the region's counts usually swing), and at least 5, so a single incident after quiet months "
+        f"is not an alarm. How often it fires by chance: {fa_ind} months or fewer on series with no "
+        f"change when months vary independently, and {fa_per} or fewer when busy and quiet months "
+        "come in runs. A month with three times the usual count raised an alarm at least "
+        f"{p50} % of the time at about 50 incidents a month and at least {p5} % at about 5: with few "
+        "incidents a month, even a tripling is often within the usual range."
     )
 
 
@@ -76,9 +76,27 @@ def evaluation_words(c: dict[str, float] = CALIBRATION) -> str:
         f"On simulated series the range held the true change in {lo}–{hi} % of runs, also when busy "
         "and quiet months come in runs. The placebo p asks how often a change as large happened at "
         "other times in the region's history; with no real change it fell to 0.05 or below in at "
-        f"most {placebo} in 100 runs. Lead–lag: the strongest of nine lags is adjusted for having "
+        f"most {placebo} in 100 runs (with under one event a month, fewer still: the placebo p is then "
+        "cautious). Lead–lag: the strongest of nine lags is adjusted for having "
         f"been picked, so on unrelated series its range excluded zero in {leadlag} runs. A pre-trend "
         "warning means the region and its comparison were already moving apart before the milestone."
+    )
+
+
+def across_regions_words(regions: int, flagged: list[str], q: float = 0.10) -> str:
+    """One plain paragraph on the downward trend read across ``regions`` regions at once
+    (Benjamini–Hochberg at false-discovery rate ``q``), naming the ``flagged`` ones."""
+    per = round(1 / q)
+    which = (
+        f"{', '.join(flagged)} show{'s' if len(flagged) == 1 else ''} a downward trend over the last "
+        "36 months"
+        if flagged
+        else "None of them shows a downward trend over the last 36 months"
+    )
+    return (
+        f"Read across the {regions} regions shown: {which}, once the number of regions is allowed "
+        f"for. Across the {regions} regions shown, at most about 1 in {per} flags is expected to be a "
+        "false discovery."
     )
 
 

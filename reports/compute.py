@@ -224,6 +224,15 @@ def conflict_all(
     )
 
 
+def collaboration_all(bundle: Bundle) -> pd.DataFrame:
+    """Collaboration indicators of every region; the arms-transfer TIV over what the arms sources
+    cover (``bundle.coverage``), with covered shares of people."""
+    coverage = bundle.coverage if not bundle.coverage.empty else None
+    return collaboration_indicators(
+        bundle.collaboration.table, bundle.regions, coverage=coverage, population=load_population()
+    )
+
+
 def member_conflict(
     incidents: TableLike | IncidentCube,
     regions: pd.DataFrame,
@@ -584,7 +593,7 @@ class Frames:
     def _collaboration_all(self) -> pd.DataFrame:
         return self._get(
             ("collaboration",),
-            lambda: collaboration_indicators(self.bundle.collaboration.table, self.bundle.regions),
+            lambda: collaboration_all(self.bundle),
         )
 
     def _perception_all(self) -> pd.DataFrame:

@@ -161,6 +161,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the bundled sample)"
     )
     c.add_argument("--format", choices=["csv", "json"], default="csv")
+    c.add_argument(
+        "--as-of",
+        metavar="BATCH_ID|DATE|TIME",
+        help="the coverage as it was just after that batch, at the end of that day (UTC) or at that time",
+    )
     c.set_defaults(handler=run_coverage)
 
     s = sub.add_parser("sources", help="list the batches in the data store with their provenance")
@@ -388,7 +393,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     """Print the coverage table (``datasets.coverage.load_coverage``) as CSV or JSON."""
     from datasets.coverage import COVERAGE_COLUMNS, load_coverage
 
-    frame = load_coverage(args.store).loc[:, list(COVERAGE_COLUMNS)]
+    frame = load_coverage(args.store, as_of=args.as_of).loc[:, list(COVERAGE_COLUMNS)]
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:

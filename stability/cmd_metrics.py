@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+import pandas as pd
 
 from datasets.bundle import load_bundle
 from stability.cli import note_sample, period_arg, print_table
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         region_names=names,
         start=args.start,
         end=args.end,
-        coverage=ctx.incidents_coverage(),
+        coverage=ctx.coverage if not ctx.coverage.empty else None,
     )
     table = tidy_provenance(table, {f: ctx.provenance(f) for f in FAMILIES})
     if "composite" in families:  # which goalposts scaled the index rows
@@ -61,6 +64,19 @@ def run(args: argparse.Namespace) -> int:
 
         method = goalposts_method(load_goalposts())
         table = table.assign(method=table["family"].map({"composite": method}).fillna(""))
+    if "conflict" in families and table["region"].nunique() > 1:  # trend flags of many regions at once
+        from metrics.signals import ACROSS_REGIONS, trends_across_regions_rows
+
+        across = trends_across_regions_rows(table)
+        if not across.empty:
+            table = pd.concat([table, across], ignore_index=True)
+            regions = table["region"].nunique()
+            print(
+                f"note: {ACROSS_REGIONS}: the downward trend read across the {regions} regions output, "
+                "period by period (Benjamini–Hochberg, q = 0.10): across the regions shown, at most "
+                "about 1 in 10 flags is expected to be a false discovery",
+                file=sys.stderr,
+            )
     note_sample(ctx)
     print_table(table, args.format)
     return 0

@@ -94,7 +94,7 @@ def test_default_store_location(
     expected = tmp_path / "data" / "regional-stability-monitor" / "store"
     assert f"data store: {expected} (the default store)" in out
     assert f"stability dashboard --store {expected}" in out and f"STABILITY_STORE={expected}" in out
-    assert (expected / "manifest.json").is_file()
+    assert (expected / "store_manifest" / "_delta_log").is_dir()  # a new store is on Delta Lake
 
 
 def test_other_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

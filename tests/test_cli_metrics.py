@@ -134,3 +134,24 @@ def test_output_piped_into_head_is_not_an_error():
     )
     assert proc.stdout.startswith("region,period,family")
     assert "error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_trend_flags_of_several_regions_are_also_read_across_the_regions(capsys):
+    code, out, err = run(
+        ["metrics", "--family", "conflict", "--start", "2025-10", "--end", "2025-12"], capsys
+    )
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), dtype={"period": str})
+    across = frame.loc[frame["indicator"] == "downward_trend_across_regions"]
+    trends = frame.loc[(frame["indicator"] == "trend_p_value") & frame["value"].notna()]
+    # one row per region and month with a trend, 1/0
+    assert len(across) == len(trends) > 0
+    assert set(across["value"]) <= {0.0, 1.0}
+    # a region flagged across regions has a decline (negative change) in that month
+    change = frame.loc[frame["indicator"] == "trend_change_per_year"].set_index(["region", "period"])["value"]
+    for r in across.loc[across["value"] == 1].itertuples():
+        assert change[(r.region, r.period)] < 0
+    assert "at most about 1 in 10 flags is expected to be a false discovery" in err
+    # one region only: nothing to read across
+    code, out, _ = run(["metrics", "--family", "conflict", "--region", "Sahel"], capsys)
+    assert "downward_trend_across_regions" not in out

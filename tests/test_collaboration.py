@@ -139,3 +139,83 @@ def test_trailing_window_of_twelve_months(west):
 def test_empty_collaboration(west):
     c = _collab([]).astype({"start_date": "datetime64[s]"})
     assert collaboration_indicators(c, west).empty
+
+
+def _cover(rows):
+    """A coverage table (``datasets.coverage.load_coverage`` columns) from (source, iso3, first, last)."""
+    return pd.DataFrame(
+        [
+            {"table": "collaboration", "source": s, "iso3": i, "first_day": a, "last_day": b, "grain": "year"}
+            for s, i, a, b in rows
+        ]
+    )
+
+
+def test_a_register_filtered_to_one_recipient_covers_that_recipient_only():
+    """Yearly SIPRI-like transfers; the register covers recipient FRA only (filtered to it)."""
+    regions = pd.DataFrame(
+        {"region": ["West"] * 3 + ["East"] * 2, "iso3": ["FRA", "DEU", "ITA", "POL", "CZE"]}
+    )
+    c = _collab(
+        [
+            ("t1", dt.date(2020, 1, 1), None, "arms_transfer", ["USA", "FRA"], 40.0),  # import of West
+            ("t2", dt.date(2020, 1, 1), None, "arms_transfer", ["DEU", "FRA"], 10.0),  # intra West
+            ("t3", dt.date(2020, 1, 1), None, "arms_transfer", ["POL", "FRA"], 5.0),  # export of East
+        ]
+    ).assign(period_grain="year", source="SIPRI")
+    population = pd.DataFrame(
+        {
+            "iso3": ["FRA", "DEU", "ITA", "POL", "CZE"],
+            "year": [2020] * 5,
+            "population": [60.0, 80.0, 60.0, 40.0, 10.0],
+        }
+    )
+    cover = _cover([("SIPRI", "FRA", "2020-01-01", "2020-12-31")])
+    out = collaboration_indicators(c, regions, coverage=cover, population=population, min_covered_share=0.25)
+    # West: FRA's people are 60 / (60 + 80 + 60) = 0.30 of the region ≥ 0.25: imports and intra are
+    # the sums over the covered member FRA, with that share beside them
+    imp = out.loc[(out["region"] == "West") & (out["indicator"] == "arms_imports_tiv")]
+    assert imp["value"].tolist() == [40.0 + 5.0]  # from USA and from POL (outside West)
+    assert imp["covered_share"].tolist() == [pytest.approx(60 / 200)]
+    assert value(out, "West", "2020", "arms_intra_tiv") == 10.0
+    # exports of West: a transfer from FRA/DEU/ITA to an uncovered recipient would be unknown, so
+    # West's exports are missing (no row), never 0; so is the total alias
+    for name in ("arms_exports_tiv", "arms_transfer_tiv"):
+        assert out.loc[(out["region"] == "West") & (out["indicator"] == name)].empty
+    # East: neither POL nor CZE is covered as a recipient; its exports need FRA, DEU, ITA covered
+    east = out.loc[(out["region"] == "East") & out["indicator"].str.endswith("_tiv")]
+    assert east.empty
+    # below the minimum share (0.30 < 0.5, the default) West's imports are missing too
+    strict = collaboration_indicators(c, regions, coverage=cover, population=population)
+    assert strict.loc[strict["indicator"].str.endswith("_tiv")].empty
+    # a register covering every country: exports of East = t3 (POL → FRA) = 5, shares 1
+    everyone = _cover([("SIPRI", i, "2020-01-01", "2020-12-31") for i in regions["iso3"]])
+    full = collaboration_indicators(c, regions, coverage=everyone, population=population)
+    assert value(full, "East", "2020", "arms_exports_tiv") == 5.0
+    assert value(full, "East", "2020", "arms_imports_tiv") == 0.0
+    assert value(full, "West", "2020", "arms_exports_tiv") == 0.0
+    assert value(full, "West", "2020", "arms_transfer_tiv") == 40.0 + 10.0 + 5.0
+    assert set(full.loc[full["indicator"] == "arms_imports_tiv", "covered_share"]) == {1.0}
+    # outside the covered years there is no row
+    cover_2019 = _cover([("SIPRI", i, "2019-01-01", "2019-12-31") for i in regions["iso3"]])
+    later = collaboration_indicators(c, regions, coverage=cover_2019, population=population)
+    assert later.loc[later["indicator"].str.endswith("_tiv")].empty
+
+
+def test_a_transfer_counts_only_where_its_own_source_covers_its_recipient():
+    """Two arms sources: A (filtered to FRA) and B (every country). A's transfer to DEU is outside
+    A's scope and does not count, even though B covers DEU; B's transfer to DEU counts."""
+    regions = pd.DataFrame({"region": ["West"] * 2, "iso3": ["FRA", "DEU"]})
+    c = _collab(
+        [
+            ("a1", dt.date(2020, 1, 1), None, "arms_transfer", ["USA", "FRA"], 7.0),
+            ("a2", dt.date(2020, 1, 1), None, "arms_transfer", ["USA", "DEU"], 100.0),
+            ("b1", dt.date(2020, 1, 1), None, "arms_transfer", ["GBR", "DEU"], 3.0),
+        ]
+    ).assign(period_grain="year", source=["A", "A", "B"])
+    cover = _cover(
+        [("A", "FRA", "2020-01-01", "2020-12-31")]
+        + [("B", i, "2020-01-01", "2020-12-31") for i in ("FRA", "DEU", "USA", "GBR")]
+    )
+    out = collaboration_indicators(c, regions, coverage=cover)
+    assert value(out, "West", "2020", "arms_imports_tiv") == 7.0 + 3.0  # a2 is not counted

@@ -235,3 +235,27 @@ def test_index_is_invariant_to_other_regions_window_and_unrelated_sources(sample
     )
     more = pa.concat_tables([sample["collaboration"], rows])
     pd.testing.assert_series_equal(_index_rows(sample, regions, collaboration=more), base)
+
+
+def test_outcome_index_needs_both_conflict_and_perception(regions, families):
+    conflict, collab, perception = families
+    # B has no perception data at all: its outcome index would be its conflict score alone, so it
+    # has none (a gap), while A (both families) keeps (conflict + perception) / 2
+    only_a = perception.loc[perception["region"] == "A"]
+    out = _run((conflict, collab, only_a), regions, start="2020-12", end="2020-12")
+    assert not math.isnan(value(out, "B", "2020-12", "score_conflict"))
+    assert math.isnan(value(out, "B", "2020-12", "outcome_index"))
+    assert value(out, "A", "2020-12", "outcome_index") == pytest.approx(
+        (value(out, "A", "2020-12", "score_conflict") + 50) / 2
+    )
+    # with the perception weight set to 0 the user asks for conflict alone: B's outcome index is it
+    out0 = _run(
+        (conflict, collab, only_a),
+        regions,
+        start="2020-12",
+        end="2020-12",
+        weights={"conflict": 0.5, "collaboration": 0.5, "perception": 0.0},
+    )
+    assert value(out0, "B", "2020-12", "outcome_index") == pytest.approx(
+        value(out0, "B", "2020-12", "score_conflict")
+    )

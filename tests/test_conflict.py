@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pytest
 from conftest import incidents_frame, monthly_incidents, value
+from scipy.stats import nbinom
 
 from metrics.conflict import INDICATORS, conflict_indicators
 from metrics.frames import month_range
-from metrics.signals import design
+from metrics.signals import count_dependence, design
 
 
 def test_counts_shares_and_diffusion(regions):
@@ -101,21 +102,34 @@ def test_rolling_and_year_on_year(regions):
 def test_alarm_above_the_upper_limit_with_a_minimum_count(regions):
     counts = [10] * 36 + [40, 10]  # 2020-01 … 2023-02
     out = conflict_indicators(incidents_frame(monthly_incidents("ITA", counts)), regions)
-    # a flat baseline of 10: the fit is μ̂ = 10 exactly, φ = max(1, 0) = 1, W = 10·I, so
-    # Var(η̂) = x'(X'X)⁻¹x / 10 for the 37th month; τ = 10 + 10²·Var(η̂); z = 2.5758 (99.5 %)
-    x = design(36, 12)  # the baseline's design: intercept, years from its centre, seasonal pair
-    xt = np.array([1, (36 - 17.5) / 12, math.sin(2 * math.pi * 36 / 12), math.cos(2 * math.pi * 36 / 12)])
-    var_eta = xt @ np.linalg.inv(x.T @ x) @ xt / 10
-    upper = 10 * (1 + (2 / 3) * 2.5758293 * math.sqrt(10 + 100 * var_eta) / 10) ** 1.5
-    assert value(out, "South", "2023-01", "alarm_upper_limit") == pytest.approx(upper, rel=1e-4)
+    # a flat baseline of 10: the fit is μ̂ = 10 exactly, its trend 0 (not significant, so by
+    # Farrington's rule the prediction comes from intercept and seasonal pair only) and W = 10·I.
+    # With (κ_w, κ_ar, ρ) of the series and h = X(X'X)⁻¹x for the 37th month,
+    # Var(η̂) = (1/10 + κ_w)·x'(X'X)⁻¹x + κ_ar·h'Rh (R_ij = ρ^|i−j|); the limit is the 99.2 %
+    # quantile of the negative binomial with mean 10 and variance 10 + v·10², v = κ_w + κ_ar + Var(η̂)
+    y = np.array([counts], dtype=float)
+    k_w, k_ar, rho = (float(v[0]) for v in count_dependence(y))
+    assert 0 <= k_w < 0.05 and k_ar >= 0  # one busy month in 38: little extra-Poisson variance
+    x = design(36, 12, trend=False)  # the baseline's design: intercept and seasonal pair
+    xt = np.array([1, math.sin(2 * math.pi * 36 / 12), math.cos(2 * math.pi * 36 / 12)])
+    h = x @ np.linalg.inv(x.T @ x) @ xt
+    lag = np.abs(np.subtract.outer(np.arange(36), np.arange(36)))
+    var_eta = (0.1 + k_w) * (xt @ np.linalg.inv(x.T @ x) @ xt) + k_ar * h @ (rho**lag) @ h
+    v = k_w + k_ar + var_eta
+    upper = nbinom.ppf(0.992, 1 / v, (1 / v) / (1 / v + 10))
+    assert value(out, "South", "2023-01", "alarm_upper_limit") == upper
     assert 10 < upper < 40
     assert value(out, "South", "2023-01", "alarm") == 1
     assert value(out, "South", "2023-01", "spike") == 1  # the old name, an alias
     assert math.isnan(value(out, "South", "2022-12", "alarm"))  # only 35 earlier months
-    # one incident after 35 quiet months is above the limit but below the minimum count of 5: no alarm
-    quiet = conflict_indicators(incidents_frame(monthly_incidents("ITA", [1] + [0] * 35 + [1])), regions)
-    assert value(quiet, "South", "2023-01", "alarm_upper_limit") < 1
-    assert value(quiet, "South", "2023-01", "alarm") == 0
+    # one incident in 36 months: 4 incidents are above the limit but below the minimum count of 5,
+    # so no alarm; 5 are an alarm
+    for last, alarm in ((4, 0), (5, 1)):
+        quiet = conflict_indicators(
+            incidents_frame(monthly_incidents("ITA", [1] + [0] * 35 + [last])), regions
+        )
+        assert value(quiet, "South", "2023-01", "alarm_upper_limit") < 4
+        assert value(quiet, "South", "2023-01", "alarm") == alarm
 
 
 def test_downward_trend_halving_each_year(regions):

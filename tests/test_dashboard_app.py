@@ -133,6 +133,9 @@ def test_overview_region_and_fatality_filters_change_the_headline(members, incid
     assert at.sidebar.selectbox(key="f_region").value == "ASEAN"  # first of the security groupings
     expected, _ = count_incidents(incidents, members["ASEAN"], "2025-01", "2025-12")
     assert metric(at, "Incidents, 12 months to 2025-12") == f"{expected:,}"
+    # trend flags read across the five regions, with the false-discovery sentence
+    across = [c.value for c in at.caption if "Read across the 5 regions shown" in c.value]
+    assert len(across) == 1 and "at most about 1 in 10 flags is expected to be a false discovery" in across[0]
 
     at.sidebar.selectbox(key="f_region").set_value("Sahel").run()
     ok(at)

@@ -356,3 +356,61 @@ def test_parse_keeps_line_numbers_after_the_preamble() -> None:
     upload = prepare((FIX / "sipri_2025.csv").read_bytes(), "s.csv")
     assert upload.parsed is not None and int(upload.parsed.lines[0]) == 13
     assert parse((FIX / "mme_long.csv").read_bytes()).columns[0] == "MMEID"
+
+
+def _register(pairs: list[tuple[str, str]]) -> bytes:
+    """A SIPRI 2025-layout register with one delivery (TIV 1) per (supplier, recipient) pair."""
+    head = (FIX / "sipri_2025.csv").read_text(encoding="utf-8").splitlines()[:12]
+    rows = [
+        f"{90000 + i},{s},{r},X,tank,Armoured vehicles,2021,No,1,No,2022,No,New,1,1,1,No"
+        for i, (s, r) in enumerate(pairs)
+    ]
+    return ("\n".join(head + rows) + "\n").encode("utf-8")
+
+
+def test_sipri_register_scope_follows_its_suppliers_and_recipients() -> None:
+    """What a register covers (its recipients' imports), from the states its rows name."""
+    # the fixture: several suppliers to Poland, Ukraine and Houthi rebels (not a state)
+    fixture = prepare((FIX / "sipri_2025.csv").read_bytes(), "sipri_2025.csv")
+    assert fixture.info["coverage"]["countries"] == ["POL", "UKR"]
+    # one recipient, several suppliers: that recipient only
+    one = prepare(_register([("France", "Ukraine"), ("Germany", "Ukraine")]), "r.csv")
+    assert one.info["coverage"]["countries"] == ["UKR"]
+    # one supplier, several recipients: a supplier's register covers no recipient in full
+    supplier = prepare(_register([("France", "Ukraine"), ("France", "Poland")]), "r.csv")
+    assert "coverage" not in supplier.info
+    # 30 recipient states and several suppliers: the whole register, every country
+    recipients = [
+        "Albania",
+        "Algeria",
+        "Angola",
+        "Argentina",
+        "Armenia",
+        "Australia",
+        "Austria",
+        "Bangladesh",
+        "Belgium",
+        "Bolivia",
+        "Brazil",
+        "Bulgaria",
+        "Cameroon",
+        "Canada",
+        "Chile",
+        "Colombia",
+        "Croatia",
+        "Denmark",
+        "Ecuador",
+        "Egypt",
+        "Estonia",
+        "Ethiopia",
+        "Finland",
+        "Ghana",
+        "Greece",
+        "Hungary",
+        "India",
+        "Indonesia",
+        "Ireland",
+        "Italy",
+    ]
+    whole = prepare(_register([(("France", "Germany")[i % 2], r) for i, r in enumerate(recipients)]), "r.csv")
+    assert whole.info["coverage"]["countries"] == "all"

@@ -65,6 +65,60 @@ def test_imports_exports_and_intra_tiv_of_the_ukraine_register() -> None:
     assert value(out, "Eastern Europe", "2022", "arms_intra_tiv") == pytest.approx(from_ee)
 
 
+def test_the_ukraine_register_covers_ukraine_only(tmp_path) -> None:
+    """Stored through the store, the register filtered to Ukraine covers Ukraine's imports only:
+    no other country's TIV is zero-filled (NATO Europe has no TIV rows at all), and Eastern
+    Europe's imports are Ukraine's, with Ukraine's share of the region's people beside them."""
+    from datasets.bundle import load_bundle
+    from datasets.loaders import load_population
+    from datasets.store import Store
+    from metrics.indicators import compute_indicators
+
+    Store(tmp_path).add(prepare(read_file(PATH), NAME))
+    b = load_bundle(tmp_path)
+    cov = b.coverage.loc[b.coverage["table"] == "collaboration"]
+    assert set(cov["iso3"]) == {"UKR"}
+    regions = b.regions
+    out = compute_indicators(
+        b.incidents.table,
+        b.collaboration.table,
+        b.perception.table,
+        regions,
+        families=["collaboration"],
+        coverage=b.coverage,
+    )
+    tiv = out.loc[out["indicator"].str.endswith("_tiv")]
+    # Ukraine's people are far below half of Eastern Europe's: at the default minimum share (0.5)
+    # no region has a TIV value from this register
+    assert tiv.empty
+    # with a minimum share of 0.1, Eastern Europe's imports are Ukraine's imports from outside it
+    pop = load_population()
+    ee = set(regions.loc[regions["region"] == "Eastern Europe", "iso3"])
+    low = collaboration_indicators(
+        b.collaboration.table, regions, coverage=b.coverage, population=pop, min_covered_share=0.1
+    )
+    lines = PATH.read_text(encoding="utf-8").splitlines()[11:]
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    imports: dict[str, float] = defaultdict(float)
+    intra: dict[str, float] = defaultdict(float)
+    for r in rows:
+        target = intra if to_iso3(r["Supplier"]) in ee else imports
+        target[r["Delivery year"]] += float(r["TIV delivery values"])
+    for year in sorted(imports):
+        row = low.loc[
+            (low["region"] == "Eastern Europe")
+            & (low["period"] == year)
+            & (low["indicator"] == "arms_imports_tiv")
+        ]
+        assert row["value"].tolist() == [pytest.approx(imports[year])], year
+        p = pop.loc[pop["year"] == int(year)].set_index("iso3")["population"]
+        assert row["covered_share"].tolist() == [pytest.approx(p["UKR"] / sum(p[c] for c in ee))]
+        assert value(low, "Eastern Europe", year, "arms_intra_tiv") == pytest.approx(intra[year])
+    low_tiv = low.loc[low["indicator"].str.endswith("_tiv")]
+    assert set(low_tiv["region"]) == {"Eastern Europe"}  # NATO Europe: unknown, never 0
+    assert not (low_tiv["indicator"] == "arms_exports_tiv").any()  # nobody's exports are complete
+
+
 ATOP = SHARED / "data" / "real" / "collaboration" / "atop_v5.1_alliance_level.csv"
 
 

@@ -18,6 +18,7 @@ import pytest
 from datasets.ingest import prepare
 from datasets.loaders import load_table
 from datasets.store import Store, StoreError
+from datasets.store_delta import DeltaStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "incidents"
 ACLED = FIXTURES / "acled_current.csv"
@@ -49,8 +50,22 @@ def acled_rows(n: int, prefix: str = "GEN", start: int = 0) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def test_a_new_store_is_on_delta_lake_and_an_old_one_keeps_its_layout(tmp_path: Path) -> None:
+    new = Store(tmp_path / "new")
+    assert isinstance(new, DeltaStore)
+    new.ingest(ACLED)
+    assert (tmp_path / "new" / "store_manifest" / "_delta_log").is_dir()
+    assert not (tmp_path / "new" / "manifest.json").exists()
+    assert isinstance(Store(tmp_path / "new"), DeltaStore)
+    old = Store(tmp_path / "old", layout="parquet")
+    old.ingest(ACLED)
+    again = Store(tmp_path / "old")  # a store of the Parquet-and-manifest layout stays one
+    assert not isinstance(again, DeltaStore) and (tmp_path / "old" / "manifest.json").is_file()
+    assert again.read_table("incidents").num_rows == new.read_table("incidents").num_rows == 10  # type: ignore[union-attr]
+
+
 def test_ingest_writes_batch_and_manifest(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s")
+    store = Store(tmp_path / "s", layout="parquet")
     result = store.ingest(ACLED, user="analyst")
     assert result.status == "stored"
     assert (result.rows_stored, result.duplicates, result.rejected) == (10, 0, 0)
@@ -140,8 +155,9 @@ def test_refused_file_never_creates_a_store(tmp_path: Path) -> None:
     assert not (tmp_path / "new").exists()
 
 
-def test_skip_invalid_keeps_valid_rows_and_writes_rejects(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+@pytest.mark.parametrize("layout", ["delta", "parquet"])
+def test_skip_invalid_keeps_valid_rows_and_writes_rejects(tmp_path: Path, layout: str) -> None:
+    store = Store(tmp_path, layout=layout)
     result = store.ingest(FIXTURES / "bad" / "text_in_fatalities.csv", skip_invalid=True)
     # 5 rows, rows 3 and 5 of the file hold "a few" and "unknown": 3 stored, 2 rejected
     assert (result.status, result.rows_stored, result.rejected) == ("stored", 3, 2)
@@ -153,8 +169,9 @@ def test_skip_invalid_keeps_valid_rows_and_writes_rejects(tmp_path: Path) -> Non
     assert b["rows_rejected"] == 2 and b["rejects_file"] == f"rejects/{b['id']}.csv"
 
 
-def test_withdraw_and_restore_change_what_load_table_returns(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+@pytest.mark.parametrize("layout", ["delta", "parquet"])
+def test_withdraw_and_restore_change_what_load_table_returns(tmp_path: Path, layout: str) -> None:
+    store = Store(tmp_path, layout=layout)
     a = store.ingest(ACLED)
     u = store.ingest(UCDP)
     assert a.batch_id and u.batch_id
@@ -172,9 +189,16 @@ def test_withdraw_and_restore_change_what_load_table_returns(tmp_path: Path) -> 
     store.withdraw(u.batch_id)
     ds = load_table("incidents", tmp_path)
     assert ds.illustrative  # nothing active: the sample again
-    # withdrawing never deletes a file
-    files = sorted(p.name for p in (tmp_path / "batches" / "incidents").iterdir())
-    assert files == sorted([f"{a.batch_id}.parquet", f"{u.batch_id}.parquet"])
+    # withdrawing never deletes a batch's rows
+    if layout == "parquet":
+        files = sorted(p.name for p in (tmp_path / "batches" / "incidents").iterdir())
+        assert files == sorted([f"{a.batch_id}.parquet", f"{u.batch_id}.parquet"])
+    else:
+        from deltalake import DeltaTable
+
+        kept = DeltaTable(str(tmp_path / "batches_incidents")).to_pyarrow_table(columns=["_batch"])
+        assert sorted(pc.unique(kept["_batch"]).to_pylist()) == sorted([a.batch_id, u.batch_id])
+        assert kept.num_rows == 10 + 7
     store.restore(a.batch_id)
     ds = load_table("incidents", tmp_path)
     assert ds.table.num_rows == 10 and not ds.illustrative
@@ -262,9 +286,10 @@ _HOOKED_INGEST = textwrap.dedent(
 
 @pytest.mark.parametrize("stage", ["parquet", "manifest"])
 def test_kill_during_write_leaves_store_intact(tmp_path: Path, stage: str) -> None:
-    """Kill -9 an ingest of a large file while it writes; the store reads exactly as before."""
+    """Kill -9 an ingest of a large file while it writes; the store reads exactly as before.
+    (Parquet-and-manifest layout; the Delta Lake layout's faults: ``tests/test_store_delta.py``.)"""
     root = tmp_path / "store"
-    store = Store(root)
+    store = Store(root, layout="parquet")
     store.ingest(ACLED)
     before = snapshot(root)
     rows_before = store.read_table("incidents").num_rows  # type: ignore[union-attr]
@@ -306,8 +331,10 @@ _PLAIN_INGEST = (
 )
 
 
-def test_two_simultaneous_ingests_both_land(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["delta", "parquet"])
+def test_two_simultaneous_ingests_both_land(tmp_path: Path, layout: str) -> None:
     root = tmp_path / "store"
+    Store(root, layout=layout).ingest(acled_rows(1, prefix="SEED"), "seed.csv")
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_bytes(acled_rows(30_000, prefix="A"))
     b.write_bytes(acled_rows(20_000, prefix="B"))
@@ -323,10 +350,11 @@ def test_two_simultaneous_ingests_both_land(tmp_path: Path) -> None:
     outs = [p.communicate(timeout=120)[0].strip() for p in procs]
     assert [p.returncode for p in procs] == [0, 0]
     assert outs == ["stored", "stored"]
-    manifest = json.loads((root / "manifest.json").read_text())
-    assert sorted(m["file_name"] for m in manifest["batches"]) == ["a.csv", "b.csv"]
-    table = Store(root).read_table("incidents")
-    assert table is not None and table.num_rows == 50_000
+    store = Store(root)
+    assert isinstance(store, DeltaStore) == (layout == "delta")
+    assert sorted(m["file_name"] for m in store.batches()) == ["a.csv", "b.csv", "seed.csv"]
+    table = store.read_table("incidents")
+    assert table is not None and table.num_rows == 1 + 30_000 + 20_000
 
 
 def test_prepare_does_not_touch_the_store(tmp_path: Path) -> None:
@@ -357,10 +385,80 @@ def test_ingest_from_a_path_in_each_encoding(tmp_path: Path) -> None:
 
 
 def test_store_without_manifest_is_never_written_to(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")
     store.ingest(ACLED)
     (tmp_path / "manifest.json").unlink()  # e.g. deleted by hand
     before = snapshot(tmp_path)
     with pytest.raises(StoreError, match="holds batch files but no manifest"):
         store.ingest(UCDP)
     assert snapshot(tmp_path) == before
+
+
+_TOGGLE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from datasets.store import Store
+    root, batch, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    store = Store(root)
+    while True:
+        store.withdraw(batch, user="loop")
+        store.restore(batch, user="loop")
+        marker.write_text("toggling")
+    """
+)
+
+
+@pytest.mark.parametrize("layout", ["delta", "parquet", "s3"])
+def test_kill_during_withdraw_and_restore_leaves_a_consistent_store(
+    tmp_path: Path, layout: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kill -9 a process that withdraws and restores a correction in a loop, at three moments;
+    each time the store reads as either state, and the next change works (Delta Lake on a local
+    folder and on the local S3 endpoint, and the Parquet-and-manifest layout)."""
+    root: Path | str = tmp_path / "store"
+    if layout == "s3":
+        for k, v in request.getfixturevalue("s3").items():
+            monkeypatch.setenv(k, v)
+        root, layout = f"s3://team/toggle-{tmp_path.name}", "delta"
+    store = Store(root, layout=layout)
+    store.ingest(acled_rows(200), "a.csv")  # 200 events, 1 death each
+    fixed = acled_rows(200).replace(b",1,,1673900000", b",5,,1673900000")  # 4 more deaths each
+    correction = store.ingest(fixed, "b.csv")
+    assert (correction.revised, correction.batch_id is not None) == (200, True)
+    deaths = {True: 200 * 1, False: 200 * 5}  # by whether the correction is withdrawn
+    for delay in (0.15, 0.4, 0.75):
+        marker = tmp_path / "marker"
+        marker.unlink(missing_ok=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _TOGGLE, str(root), str(correction.batch_id), str(marker)], cwd=ROOT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not marker.exists():
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            time.sleep(delay)
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        again = Store(root)
+        withdrawn = bool(again.batches()[1]["withdrawn"])
+        table = again.read_table("incidents")
+        assert table is not None and table.num_rows == 200
+        assert pc.sum(table["fatalities"]).as_py() == deaths[withdrawn]
+        # the next change works and the history stays numbered in order
+        again.withdraw(str(correction.batch_id)) if not withdrawn else again.restore(str(correction.batch_id))
+        table = Store(root).read_table("incidents")
+        assert table is not None and pc.sum(table["fatalities"]).as_py() == deaths[not withdrawn]
+        seqs = list(Store(root).history()["seq"])
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+        if layout == "delta":  # the current table for other engines is in step after that change
+            from deltalake import DeltaTable
+
+            options = {"AWS_ALLOW_HTTP": "true"} if str(root).startswith("s3://") else None
+            current = DeltaTable(f"{root}/incidents", storage_options=options).to_pyarrow_table(
+                columns=["fatalities"]
+            )
+            assert pc.sum(current["fatalities"]).as_py() == deaths[not withdrawn]

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,7 +35,8 @@ def test_migrate_keeps_every_batch_its_provenance_and_history(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = tmp_path / "store"
-    old = Store(root)
+    old = Store(root, layout="parquet")
+    assert not isinstance(old, DeltaStore)
     a = old.ingest(acled(range(200)), "week1.csv", user="amina")
     b = old.ingest(acled(range(200), {k: 12 for k in range(50)}), "week2.csv", user="amina")
     c = old.ingest(acled(range(200, 230)), "extra.csv", user="bo")
@@ -62,18 +61,6 @@ def test_migrate_keeps_every_batch_its_provenance_and_history(
     assert "already on Delta Lake" in capsys.readouterr().err
 
 
-def test_duckdb_reads_the_incidents_table_directly(tmp_path: Path) -> None:
-    import duckdb
-
-    store = DeltaStore(tmp_path / "d")
-    store.ingest(acled(range(120)), "a.csv")
-    store.ingest(acled(range(100, 150), {100: 9}), "b.csv")  # 30 new, 1 revised, 19 the same
-    dataset = DeltaTable(str(tmp_path / "d" / "incidents")).to_pyarrow_dataset()  # noqa: F841 (used by SQL)
-    [(count, deaths)] = duckdb.sql("select count(*), sum(fatalities) from dataset").fetchall()
-    assert count == 120 + 30 == store.read_table("incidents").num_rows  # type: ignore[union-attr]
-    assert deaths == 150 * 2 + (9 - 2)
-
-
 def test_newer_delta_store_is_refused_and_not_rewritten(tmp_path: Path) -> None:
     store = DeltaStore(tmp_path / "d")
     store.ingest(acled(range(3)), "a.csv")
@@ -93,26 +80,31 @@ _HOOKED = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from datasets.store_delta import DeltaStore
-    root, path, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    real = DeltaStore._write_manifest
+    root, path, marker, stage = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
     def stop(self, manifest):
-        marker.write_text("rows written, manifest not yet")
+        marker.write_text(stage)
         time.sleep(60)
-    DeltaStore._write_manifest = stop
+    setattr(DeltaStore, stage, stop)
     DeltaStore(root).ingest(path)
     """
 )
 
 
-def test_kill_between_rows_and_manifest_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    root = tmp_path / "d"
+@pytest.mark.parametrize("stage", ["_write_manifest", "_refresh_current"])
+def test_kill_during_an_ingest_leaves_a_consistent_store(location: str, tmp_path: Path, stage: str) -> None:
+    """Kill -9 after the rows are written but before the manifest commit (the store is as it was),
+    or after the manifest commit but before the current table's MERGE (the batch counts; the
+    current table catches up with the next change); on a local folder and on local S3."""
+    root = location
     store = DeltaStore(root)
     store.ingest(acled(range(10)), "a.csv")
     before = store.sources()
     big = tmp_path / "big.csv"
     big.write_bytes(acled(range(10, 20_010)))
     marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", _HOOKED, str(root), str(big), str(marker)], cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOOKED, str(root), str(big), str(marker), stage], cwd=ROOT
+    )
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -121,12 +113,21 @@ def test_kill_between_rows_and_manifest_leaves_the_store_as_it_was(tmp_path: Pat
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     again = Store(root)
-    assert again.sources().equals(before)
-    assert again.read_table("incidents").num_rows == 10  # type: ignore[union-attr]
-    # the next write stores normally; the killed writer's rows are never read
-    assert again.ingest(big).new == 20_000
-    assert again.read_table("incidents").num_rows == 10 + 20_000  # type: ignore[union-attr]
+    if stage == "_write_manifest":  # the killed writer's rows are never read
+        assert again.sources().equals(before)
+        assert again.read_table("incidents").num_rows == 10  # type: ignore[union-attr]
+        assert again.ingest(big).new == 20_000
+    else:  # the batch was committed: it counts, and storing it again adds nothing
+        assert len(again.batches()) == 2
+        assert again.read_table("incidents").num_rows == 10 + 20_000  # type: ignore[union-attr]
+        assert _current(again).to_pyarrow_table().num_rows == 10  # lagging by one change
+        assert again.ingest(big).status == "already stored"
+        assert again.ingest(acled(range(20_010, 20_012)), "c.csv").new == 2
+    rows = 10 + 20_000 + (0 if stage == "_write_manifest" else 2)
+    assert again.read_table("incidents").num_rows == rows  # type: ignore[union-attr]
+    assert _current(again).to_pyarrow_table().num_rows == rows  # in step again
 
 
 _INGEST = "import sys; from datasets.store import Store; print(Store(sys.argv[1]).ingest(sys.argv[2]).status)"
@@ -159,49 +160,6 @@ def test_two_simultaneous_ingests_both_land_on_a_local_delta_store(tmp_path: Pat
 
 
 # ---- a local S3 endpoint (moto in server mode on 127.0.0.1) --------------------------------------
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    import moto  # noqa: F401  (the test extra installs it: the S3 path always runs)
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "us-east-1",
-    }
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "moto server did not start"
-                time.sleep(0.2)
-        import boto3
-
-        boto3.client(
-            "s3",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        ).create_bucket(Bucket="team")
-        yield env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def test_object_storage_store_revisions_withdraw_and_as_of(
@@ -255,6 +213,256 @@ def test_cli_on_object_storage(
     assert "7 new, 0 revised, 0 removed" in capsys.readouterr().out
     # a local store migrated onto object storage
     local = tmp_path / "local"
-    Store(local).ingest(acled(range(100, 104)), "b.csv")
+    Store(local, layout="parquet").ingest(acled(range(100, 104)), "b.csv")
     assert main(["store", "migrate", "--store", str(local), "--to", "s3://team/migrated"]) == 0
     assert Store("s3://team/migrated").read_table("incidents").num_rows == 4  # type: ignore[union-attr]
+
+
+# ---- revisions reach the current table by MERGE, locally and on local S3 -----------------------
+
+
+@pytest.fixture(params=["local", "s3"])
+def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new store's location: a local folder, or a prefix on the local S3 endpoint."""
+    if request.param == "local":
+        return str(tmp_path / "store")
+    for k, v in request.getfixturevalue("s3").items():
+        monkeypatch.setenv(k, v)
+    return f"s3://team/merge-{tmp_path.name}"
+
+
+def _current(store: DeltaStore, version: int | None = None) -> DeltaTable:
+    return DeltaTable(store._uri("incidents"), version=version, storage_options=store._options)
+
+
+def _sum(table: DeltaTable) -> int:
+    return int(pc.sum(table.to_pyarrow_table(columns=["fatalities"])["fatalities"]).as_py())
+
+
+def test_a_correction_is_merged_into_the_current_table_and_time_travel_keeps_the_old_state(
+    location: str,
+) -> None:
+    store = Store(location)
+    assert isinstance(store, DeltaStore)
+    first = store.ingest(acled(range(300)), "week1.csv")
+    before = _current(store)
+    assert before.to_pyarrow_table().num_rows == 300 and _sum(before) == 300 * 2
+    # the corrected re-export: same 300 ids, fatalities 2 + 10 on the first 100
+    second = store.ingest(acled(range(300), {k: 12 for k in range(100)}), "week2.csv")
+    assert (second.new, second.revised, second.duplicates) == (0, 100, 200)
+    after = _current(store)
+    last = after.history(1)[0]
+    assert last["operation"] == "MERGE"
+    metrics = last["operationMetrics"]
+    # the MERGE source is the 100 revised rows alone: 100 updated, nothing inserted or deleted
+    assert metrics["num_source_rows"] == 100
+    assert (metrics["num_target_rows_updated"], metrics["num_target_rows_inserted"]) == (100, 0)
+    assert metrics["num_target_rows_deleted"] == 0
+    assert after.to_pyarrow_table().num_rows == 300
+    assert _sum(after) == 300 * 2 + 100 * 10 == 1_600  # exactly 1,000 more
+    assert fatalities(Store(location)) == 1_600
+    # every earlier state stays: the store as of the first batch, and Delta's time travel
+    assert fatalities(Store(location), as_of=first.batch_id) == 300 * 2
+    assert _sum(_current(store, before.version())) == 300 * 2
+    # withdrawing the correction is a MERGE of the 100 keys it touched; restoring it again
+    assert second.batch_id
+    store.withdraw(second.batch_id)
+    assert _current(store).history(1)[0]["operationMetrics"]["num_target_rows_updated"] == 100
+    assert _sum(_current(store)) == 600 == fatalities(Store(location))
+    store.restore(second.batch_id)
+    assert _sum(_current(store)) == 1_600 == fatalities(Store(location))
+    # a full export that no longer lists MLI290..MLI299 deletes them from the current table
+    third = store.ingest(acled(range(290), {k: 12 for k in range(100)}), "full.csv", full_export=True)
+    assert (third.removed, third.new, third.revised) == (10, 0, 0)
+    last = _current(store).history(1)[0]
+    assert last["operation"] == "MERGE" and last["operationMetrics"]["num_target_rows_deleted"] == 10
+    assert _current(store).to_pyarrow_table().num_rows == 290
+    assert _sum(_current(store)) == 1_600 - 10 * 2 == fatalities(Store(location))
+
+
+def test_a_current_table_that_missed_a_change_is_rebuilt_by_the_next_one(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    store.ingest(acled(range(50)), "a.csv")
+    # a writer stopped after its manifest commit, before the current table's MERGE
+    real = DeltaStore._refresh_current
+    DeltaStore._refresh_current = lambda self, manifest: None  # type: ignore[method-assign]
+    try:
+        store.ingest(acled(range(50), {0: 7}), "b.csv")
+    finally:
+        DeltaStore._refresh_current = real  # type: ignore[method-assign]
+    assert _sum(_current(store)) == 50 * 2  # behind the store by one change
+    assert fatalities(store) == 50 * 2 + 5  # readers of the store see the change
+    store.ingest(acled(range(50, 60)), "c.csv")
+    last = _current(store).history(1)[0]
+    assert last["operation"] == "WRITE" and last["store_seq"] == "3"  # rewritten whole, in step
+    assert _sum(_current(store)) == 60 * 2 + 5 == fatalities(store)
+
+
+# ---- object storage: refusals in one sentence, saved mappings, two processes on one store -------
+
+
+def test_a_refusal_of_the_object_store_is_one_sentence(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from datasets.store_delta import refusal
+
+    for k, v in s3.items():
+        monkeypatch.setenv(k, v)
+    assert main(["sources", "--store", "s3://no-such-bucket/x"]) == 1
+    assert capsys.readouterr().err == (
+        "stability: error: the object store at s3://no-such-bucket/x refused the request to read the store: "
+        "The specified bucket does not exist (NoSuchBucket)\n"
+    )
+    f = tmp_path / "a.csv"
+    f.write_bytes(acled(range(3)))
+    assert main(["ingest", str(f), "--store", "s3://no-such-bucket/x"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "NoSuchBucket" in err and "<Error>" not in err
+    # a refused write, as the client library reports it, in the same plain words
+    with pytest.raises(OSError) as info:
+        write_deltalake(
+            "s3://no-such-bucket/t", pa.table({"a": [1]}), storage_options={"AWS_ALLOW_HTTP": "true"}
+        )
+    assert str(refusal(info.value, "s3://no-such-bucket/t", "store the change")) == (
+        "the object store at s3://no-such-bucket/t refused the request to store the change: "
+        "The specified bucket does not exist (NoSuchBucket)"
+    )
+    with pytest.raises(StoreError, match="no batch 'nope' in the store s3://team/refusals$"):
+        Store("s3://team/refusals").withdraw("nope")
+
+
+def test_column_mappings_are_saved_on_object_storage(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from datasets.ingest import ColumnMapping, list_mappings, save_mapping
+
+    for k, v in s3.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.chdir(tmp_path)  # nothing may land in a local folder named after the URL
+    uri = "s3://team/mappings"
+    sheet = ColumnMapping(
+        name="Ministry sheet",
+        columns={"event_date": "Date", "country": "Country", "event_type": "Type", "fatalities": "Killed"},
+        constants={"source": "Ministry"},
+    )
+    where = save_mapping(uri, sheet)
+    assert str(where).startswith(f"{uri}/documents")
+    assert list_mappings(uri) == {"Ministry sheet": sheet}
+    newer = ColumnMapping(name="Ministry sheet", columns=sheet.columns, constants={"source": "MoD"})
+    save_mapping(uri, newer)  # saved again under the same name: the newer one is used
+    assert list_mappings(uri) == {"Ministry sheet": newer}
+    assert list_mappings(uri, "perception") == {}
+    assert list(tmp_path.iterdir()) == []
+    # a local store's saved mapping travels with it to object storage
+    local = tmp_path / "local"
+    Store(local, layout="parquet").ingest(acled(range(2)), "a.csv")
+    save_mapping(local, sheet)
+    assert main(["store", "migrate", "--store", str(local), "--to", "s3://team/migrated-maps"]) == 0
+    assert list_mappings("s3://team/migrated-maps") == {"Ministry sheet": sheet}
+
+
+_SESSION = textwrap.dedent(
+    """
+    import sys
+    from datasets.store import Store
+    from datasets.ingest import list_mappings, save_mapping, ColumnMapping
+    store = Store(sys.argv[1])  # one Store object for the whole life of the process, as an app holds it
+    for line in sys.stdin:
+        verb, _, arg = line.strip().partition(" ")
+        if verb == "ingest":
+            print(store.ingest(arg).status, flush=True)
+        elif verb == "count":
+            table = store.read_table("incidents")
+            print(0 if table is None else table.num_rows, flush=True)
+        elif verb == "map":
+            save_mapping(sys.argv[1], ColumnMapping(name=arg, columns={"event_date": "Date"}))
+            print("saved", flush=True)
+        elif verb == "maps":
+            print(",".join(list_mappings(sys.argv[1])), flush=True)
+    """
+)
+
+
+def test_two_processes_on_one_store_see_each_others_uploads(
+    location: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = {**os.environ, **(request.getfixturevalue("s3") if location.startswith("s3://") else {})}
+    files = []
+    for k, ids in enumerate((range(0, 40), range(100, 125))):
+        f = tmp_path / f"upload{k}.csv"
+        f.write_bytes(acled(ids))
+        files.append(f)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SESSION, location],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+
+    def ask(proc: subprocess.Popen[str], line: str) -> str:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        return proc.stdout.readline().strip()
+
+    a, b = procs
+    try:
+        assert (ask(a, "count"), ask(b, "count")) == ("0", "0")
+        assert ask(a, f"ingest {files[0]}") == "stored"
+        assert ask(b, "count") == "40"  # b sees a's upload
+        assert ask(b, f"ingest {files[1]}") == "stored"
+        assert ask(a, "count") == str(40 + 25)  # and a sees b's
+        assert ask(a, "map Sheet A") == "saved"
+        assert ask(b, "maps") == "Sheet A"  # saved mappings too
+    finally:
+        for p in procs:
+            p.communicate(timeout=60)
+    assert [p.returncode for p in procs] == [0, 0]
+
+
+def test_duckdb_reads_the_incidents_table_directly(location: str) -> None:
+    """DuckDB reads the current incidents (the Delta table, through deltalake's Arrow dataset; no
+    project code) and finds the store's rows, after a correction, a removal and a withdrawal."""
+    import duckdb
+
+    store = Store(location)
+    store.ingest(acled(range(120)), "a.csv")
+    b = store.ingest(acled(range(100, 150), {100: 9}), "b.csv")  # 30 new, 1 revised, 19 the same
+    options = {"AWS_ALLOW_HTTP": "true"} if location.startswith("s3://") else None
+
+    def query() -> tuple[int, int]:
+        dataset = DeltaTable(f"{location}/incidents", storage_options=options).to_pyarrow_dataset()  # noqa: F841
+        [(count, deaths)] = duckdb.sql("select count(*), sum(fatalities) from dataset").fetchall()
+        return int(count), int(deaths)
+
+    assert query() == (120 + 30, 150 * 2 + (9 - 2))
+    assert query()[0] == Store(location).read_table("incidents").num_rows  # type: ignore[union-attr]
+    assert b.batch_id
+    store.withdraw(b.batch_id)
+    assert query() == (120, 120 * 2) == (store.read_table("incidents").num_rows, fatalities(store))  # type: ignore[union-attr]
+
+
+def test_a_correction_rewrites_only_the_files_that_hold_its_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets.store_delta
+
+    monkeypatch.setattr(datasets.store_delta, "CURRENT_FILE_BYTES", 4 * 1024)  # small files
+    store = Store(tmp_path / "d")
+    ids = range(100_000, 104_000)  # ids in key order: MLI100000 .. MLI103999
+    store.ingest(acled(ids), "week1.csv")
+    files = len(_current(store).file_uris())
+    assert files >= 4  # 4,000 rows in key order, split into small files
+    # a correction of 100 events next to each other in key order: MLI102000 .. MLI102099
+    store.ingest(acled(ids, {k: 12 for k in range(102_000, 102_100)}), "week2.csv")
+    metrics = _current(store).history(1)[0]["operationMetrics"]
+    assert metrics["num_target_rows_updated"] == 100
+    assert metrics["num_target_files_removed"] <= 2 < files  # one file, or two at a boundary
+    assert metrics["num_target_rows_copied"] < 4_000 - 100  # not the whole table
+    assert _sum(_current(store)) == 4_000 * 2 + 100 * 10 == fatalities(store)

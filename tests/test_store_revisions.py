@@ -167,7 +167,7 @@ def test_as_of_a_time_before_and_after(tmp_path: Path) -> None:
 
 
 def test_newer_store_format_is_refused_and_never_rewritten(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")  # the manifest.json layout
     store.ingest(acled(range(3)), "a.csv")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["manifest_version"] = 99
@@ -181,7 +181,7 @@ def test_newer_store_format_is_refused_and_never_rewritten(tmp_path: Path) -> No
 
 
 def test_batch_record_without_id_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")  # the manifest.json layout
     store.ingest(acled(range(3)), "a.csv")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     del manifest["batches"][0]["id"]
@@ -195,7 +195,7 @@ def test_batch_record_without_id_is_one_sentence(tmp_path: Path, capsys: pytest.
 
 
 def test_version_1_store_is_read_and_upgraded(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, layout="parquet")  # the manifest.json layout
     store.ingest(acled(range(3)), "a.csv")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["manifest_version"] = 1
@@ -277,3 +277,44 @@ def test_preview_of_a_refused_file_exits_2_and_stores_nothing(
     out = capsys.readouterr()
     assert "would store" not in out.out and "column 'fatalities'" in out.err
     assert not (store / "manifest.json").exists()
+
+
+def test_as_of_uses_the_coverage_as_it_was(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datasets.bundle import load_bundle
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_bytes(acled(range(40)))  # Mali, 2023-01-01 .. 2023-01-28
+    b.write_bytes(acled(range(10), {0: 9}))  # one correction, stated to cover January to March
+    only_a, both = tmp_path / "only_a", tmp_path / "both"
+    assert main(["ingest", str(a), "--store", str(only_a)]) == 0
+    assert main(["ingest", str(a), "--store", str(both)]) == 0
+    assert main(["ingest", str(b), "--store", str(both), "--coverage", "2023-01-01:2023-03-31"]) == 0
+    capsys.readouterr()
+    first_id = str(Store(both).batches()[0]["id"])
+    # the second batch widens Mali's coverage from January to March 2023
+    now = load_bundle(both).incidents_coverage()
+    then = load_bundle(both, as_of=first_id).incidents_coverage()
+    assert now is not None and then is not None
+    assert max(now.loc[now["iso3"] == "MLI", "last_day"]) == "2023-03-31"
+    assert list(then.loc[then["iso3"] == "MLI", "last_day"]) == ["2023-01-28"]
+    assert then.equals(load_bundle(only_a).incidents_coverage())
+    assert main(["coverage", "--store", str(both), "--as-of", first_id]) == 0
+    as_of_csv = capsys.readouterr().out
+    assert main(["coverage", "--store", str(only_a)]) == 0
+    assert as_of_csv == capsys.readouterr().out
+    assert "incidents,ACLED,MLI,2023-01,2023-01,day\n" in as_of_csv
+    assert main(["coverage", "--store", str(both)]) == 0
+    assert "incidents,ACLED,MLI,2023-01,2023-03,day\n" in capsys.readouterr().out
+    # and the numbers: February 2023 is an observed zero now, outside the coverage as of batch 1
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
+    outputs = {}
+    for key, args in {
+        "only_a": ["--store", str(only_a)],
+        "as_of": ["--store", str(both), "--as-of", first_id],
+        "both": ["--store", str(both)],
+    }.items():
+        assert main(["metrics", "--family", "conflict", "--regions", str(regions), *args]) == 0
+        outputs[key] = capsys.readouterr().out
+    assert outputs["as_of"] == outputs["only_a"]
+    assert "2023-02" in outputs["both"] and "2023-02" not in outputs["only_a"]

@@ -39,3 +39,34 @@ def test_each_person_checks_at_most_the_limit_at_once(monkeypatch: pytest.Monkey
     with upload._checking("user:amina"):  # once done, the slots are free again
         pass
     assert upload._CHECKS == {}
+
+
+def test_the_spooled_file_is_hashed_on_the_way_and_read_as_a_stream_from_disk() -> None:
+    import hashlib
+
+    from datasets.ingest.sniff import SpooledFile
+
+    content = b"event_id,event_date\n" + b"".join(b"E%d,2024-01-01\n" % k for k in range(200_000))
+    spooled = upload._spool(io.BytesIO(content))
+    assert isinstance(spooled, SpooledFile)
+    assert spooled.sha256 == hashlib.sha256(content).hexdigest()
+    first, second = spooled.reopen(), spooled.reopen()  # each stream has its own position
+    assert first.read(20) == content[:20]
+    assert second.read() == content
+    assert first.read() == content[20:]
+
+
+def test_a_checked_file_keeps_only_its_preview_rows_of_text_when_every_row_passed() -> None:
+    from pathlib import Path
+
+    from datasets.ingest import PREVIEW_ROWS
+
+    template = Path(__file__).parent / "fixtures" / "incidents" / "acled_current.csv"
+    header, row = template.read_text(encoding="utf-8").splitlines()[:2]
+    event = row.split(",", 1)[1]
+    lines = [header] + [f"X{k},{event}" for k in range(PREVIEW_ROWS + 500)]
+    checked = upload.check_file(io.BytesIO(("\n".join(lines) + "\n").encode()), "big.csv")
+    assert checked.report.ok and checked.total_rows == PREVIEW_ROWS + 500
+    assert checked.data is not None and checked.data.num_rows == PREVIEW_ROWS + 500  # what is stored
+    assert checked.parsed is not None and checked.parsed.table.num_rows == PREVIEW_ROWS
+    assert list(checked.preview(3).iloc[:, 0]) == ["X0", "X1", "X2"]

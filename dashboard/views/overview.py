@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard.sidebar import selection
+from metrics.signals_words import across_regions_words
 from reports import figures, summary, vocabulary
 from reports.summary import answer, scores
 
@@ -69,6 +70,9 @@ st.caption(
     f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
     "Scores are normalised over all regions and the selected months (see Methodology)."
 )
+trends = data.trends_across_regions(sel)
+if len(trends) > 1:
+    st.caption(across_regions_words(len(trends), list(trends.loc[trends["discovery"], "region"])))
 ui.table_downloads(
     ranking,
     title=f"Regions of {grouping} ranked, {sel.end}",

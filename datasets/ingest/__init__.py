@@ -546,6 +546,20 @@ def _duplicate_rows(table: pa.Table, key: tuple[str, ...]) -> np.ndarray:
     return np.flatnonzero(~is_first).astype(np.int64)
 
 
+#: Text rows a checked file keeps for its preview when every row passed (``_preview_only``).
+PREVIEW_ROWS = 1_000
+
+
+def _preview_only(parsed: ParsedCsv) -> ParsedCsv:
+    """``parsed`` keeping only its first ``PREVIEW_ROWS`` text rows (copied, so the whole text
+    table's memory is released): once every row passed the checks, the text is needed only for the
+    preview (``Upload.preview``); the converted rows are what is stored."""
+    if parsed.table.num_rows <= PREVIEW_ROWS:
+        return parsed
+    head = parsed.table.take(pa.array(range(PREVIEW_ROWS), pa.int64()))
+    return dataclasses.replace(parsed, table=head)
+
+
 def prepare(
     data: Bytes,
     file_name: str,
@@ -598,7 +612,8 @@ def prepare(
         return prepare_survey(data, file_name, items or (), weight, country, survey_year, member)
     step(0.05, "reading the file")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        known = getattr(data, "sha256", "")  # a spooled upload was hashed while it was copied
+        digest = pool.submit(lambda: known or hashlib.sha256(data).hexdigest())
         source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
         parsed = source.parsed
         sha = digest.result()
@@ -659,6 +674,8 @@ def prepare(
         checked = _to_file_rows(_schema_problems(own, SCHEMAS[table_name], today, first_ok), converted.origin)
     problems = [*converted.problems, *checked]
     report = build_report(file_name, parsed, problems, notes=notes)
+    if report.ok and not parsed.ragged_count:
+        parsed = _preview_only(parsed)
     step(0.9, "checked")
     return Upload(
         file_name,

@@ -85,8 +85,18 @@ def load_mapping(path: str | os.PathLike[str]) -> ColumnMapping:
     return ColumnMapping.from_dict(data)
 
 
-def save_mapping(root: str | os.PathLike[str], mapping: ColumnMapping) -> Path:
-    """Write ``mapping`` to ``<root>/mappings/<name>.json`` atomically and return the path."""
+def is_remote(root: str | os.PathLike[str]) -> bool:
+    """Whether a store location is on object storage (an ``s3://`` URL), not a folder."""
+    return str(root).startswith("s3://")
+
+
+def save_mapping(root: str | os.PathLike[str], mapping: ColumnMapping) -> Path | str:
+    """Write ``mapping`` to ``<root>/mappings/<name>.json`` atomically and return the path; on
+    object storage, into the store's ``documents`` table (``DeltaStore.save_document``)."""
+    if is_remote(root):
+        from datasets.store import Store
+
+        return Store(root).save_document("mappings", _slug(mapping.name), mapping.to_json())  # type: ignore[attr-defined]
     folder = Path(root) / "mappings"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{_slug(mapping.name)}.json"
@@ -104,9 +114,21 @@ def save_mapping(root: str | os.PathLike[str], mapping: ColumnMapping) -> Path:
 
 
 def list_mappings(root: str | os.PathLike[str], table: str | None = None) -> dict[str, ColumnMapping]:
-    """Saved mappings in ``<root>/mappings`` by name (those for ``table`` only, when given)."""
-    folder = Path(root) / "mappings"
+    """Saved mappings in ``<root>/mappings`` (or, on object storage, the store's ``documents``
+    table) by name (those for ``table`` only, when given); unreadable ones are skipped."""
     out: dict[str, ColumnMapping] = {}
+    if is_remote(root):
+        from datasets.store import Store
+
+        for text in Store(root).documents("mappings").values():  # type: ignore[attr-defined]
+            try:
+                m = ColumnMapping.from_dict(json.loads(text))
+            except (ValueError, TypeError, KeyError):
+                continue
+            if table is None or m.table == table:
+                out[m.name] = m
+        return dict(sorted(out.items()))
+    folder = Path(root) / "mappings"
     if not folder.is_dir():
         return out
     for p in sorted(folder.glob("*.json")):

@@ -17,9 +17,15 @@ needs them.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import hashlib
 import io
 import mmap
+import os
+import tempfile
+import typing
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -38,6 +44,71 @@ _MAX_RAGGED = 100_000  # ragged rows kept with their text (all are counted)
 
 #: File contents: ``bytes``, or a read-only memory map of the file (``mmap.mmap``).
 Bytes = bytes | mmap.mmap
+
+
+class SpooledFile(mmap.mmap):
+    """A file on disk mapped read-only, that can also be read as a stream (``reopen``).
+
+    An upload copied to a temporary file (``spool``) is one: parsing reads it as a stream from
+    disk, so its pages need not all be resident at once, and ``drop_pages`` lets the pages that a
+    whole-file check touched go from this process's memory (they stay in the page cache).
+    ``sha256`` is computed while the file is copied.
+    """
+
+    sha256: str = ""
+    _fd: int = -1
+
+    def reopen(self) -> typing.BinaryIO | pa.NativeFile:
+        """A new binary stream over the whole file, from its start (its own position: streams
+        opened at the same time do not disturb each other)."""
+        proc = f"/proc/self/fd/{self._fd}"
+        if os.path.exists(proc):  # Linux: Arrow's own file reader, into Arrow's memory pool
+            return pa.OSFile(proc, "rb")
+        if not hasattr(os, "pread"):  # no positional reads on this system: read the mapping
+            return pa.BufferReader(self)
+        return io.BufferedReader(_PositionalReader(self._fd, len(self)), buffer_size=1 << 20)
+
+
+class _PositionalReader(io.RawIOBase):
+    """Reads a file descriptor with ``os.pread`` from its own position (never moves the fd's offset)."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self._fd, self._size, self._pos = fd, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: typing.Any) -> int:
+        piece = os.pread(self._fd, min(len(buffer), self._size - self._pos), self._pos)
+        buffer[: len(piece)] = piece
+        self._pos += len(piece)
+        return len(piece)
+
+
+def spool(source: typing.BinaryIO, chunk: int = 1 << 20) -> SpooledFile | bytes:
+    """Copy a binary file object in ``chunk``-byte pieces to an unlinked temporary file and map it
+    (``SpooledFile``); ``b""`` for an empty one. Memory: one chunk, whatever the file's size."""
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile(prefix="stability-upload-") as tmp:
+        while piece := source.read(chunk):
+            digest.update(piece)
+            tmp.write(piece)
+        tmp.flush()
+        if tmp.tell() == 0:
+            return b""
+        mapped = SpooledFile(tmp.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped.sha256 = digest.hexdigest()
+        mapped._fd = os.dup(tmp.fileno())
+    weakref.finalize(mapped, os.close, mapped._fd)
+    return mapped
+
+
+def drop_pages(data: Bytes) -> None:
+    """Let the resident pages of a mapped file go from this process's memory (read again from the
+    page cache or disk when next touched); nothing for bytes."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        with contextlib.suppress(OSError, ValueError):
+            data.madvise(mmap.MADV_DONTNEED)
 
 
 class UnreadableFile(ValueError):
@@ -180,6 +251,7 @@ def decode(data: Bytes) -> tuple[Bytes, str]:
     if _looks_binary(head):
         raise UnreadableFile("The file holds binary data, not text: it is not a CSV file.")
     if (isinstance(data, bytes) and data.isascii()) or _is_utf8(data):
+        drop_pages(data)  # the check touched every page of a mapped file
         return data, "UTF-8"
     return _cp1252(bytes(data)).encode("utf-8"), "Windows-1252"
 
@@ -292,7 +364,7 @@ def parse(data: Bytes) -> ParsedCsv:
 
     def _read(handler: object | None) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(text),
+            text.reopen() if isinstance(text, SpooledFile) else pa.BufferReader(text),
             read_options=pacsv.ReadOptions(
                 column_names=unique, skip_rows=skipped + 1, block_size=_BLOCK, use_threads=True
             ),

@@ -54,6 +54,7 @@ import pyarrow as pa
 
 from datasets.countries import to_iso3
 from datasets.ingest.canonical import Converted
+from datasets.ingest.mapping import is_remote
 from datasets.ingest.sniff import Bytes, UnreadableFile
 from datasets.schema import PERCEPTION
 
@@ -545,8 +546,9 @@ def save_survey_mapping(
     md: Microdata,
     choices: Sequence[ItemChoice],
     weight: str | None = None,
-) -> Path:
-    """Save ``choices`` under ``<root>/survey_mappings/<name>.json`` by question wording and answer label.
+) -> Path | str:
+    """Save ``choices`` under ``<root>/survey_mappings/<name>.json`` (on object storage: in the
+    store's ``documents`` table) by question wording and answer label.
 
     The next round renumbers questions and may recode answers; the wording (without its number)
     and the answer labels find them again (``apply_survey_mapping``).
@@ -563,27 +565,41 @@ def save_survey_mapping(
                 "indicator": c.indicator or indicator_of(md.wording.get(var) or ""),
             }
         )
+    text = json.dumps({"name": name, "items": items, "weight": weight}, indent=2, ensure_ascii=False)
+    safe_name = re.sub(r"[^A-Za-z0-9_. -]+", "_", name).strip() or "survey"
+    if is_remote(root):  # object storage: the store's documents table
+        from datasets.store import Store
+
+        return Store(root).save_document("survey_mappings", safe_name, text)  # type: ignore[attr-defined]
     folder = Path(root) / "survey_mappings"
     folder.mkdir(parents=True, exist_ok=True)
-    safe_name = re.sub(r"[^A-Za-z0-9_. -]+", "_", name).strip() or "survey"
     path = folder / f"{safe_name}.json"
-    path.write_text(
-        json.dumps({"name": name, "items": items, "weight": weight}, indent=2, ensure_ascii=False)
-    )
+    path.write_text(text)
     return path
 
 
 def list_survey_mappings(root: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
     """Saved survey mappings in ``<root>/survey_mappings`` by name (unreadable files skipped)."""
-    folder = Path(root) / "survey_mappings"
     out: dict[str, dict[str, object]] = {}
-    for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    if is_remote(root):  # object storage: the store's documents table
+        from datasets.store import Store
+
+        texts = Store(root).documents("survey_mappings")  # type: ignore[attr-defined]
+    else:
+        folder = Path(root) / "survey_mappings"
+        texts = {}
+        for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                texts[p.stem] = p.read_text(encoding="utf-8")
+            except OSError:
+                continue
+    for stem, text in texts.items():
         try:
-            saved = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            saved = json.loads(text)
+        except ValueError:
             continue
         if isinstance(saved, dict) and isinstance(saved.get("items"), list):
-            out[str(saved.get("name", p.stem))] = saved
+            out[str(saved.get("name", stem))] = saved
     return out
 
 

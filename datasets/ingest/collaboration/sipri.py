@@ -29,6 +29,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from datasets.countries import KNOWN_ISO3
+from datasets.coverage import GLOBAL_MIN_COUNTRIES
 from datasets.ingest.canonical import Converted
 from datasets.ingest.collaboration.common import (
     _COLUMNS,
@@ -56,13 +58,33 @@ def _sipri_name(designation: str, description: str) -> str | None:
     return designation or description or None
 
 
-def _one_recipient(f: Cells, column: str, codes: dict[str, str | None], out: Converted) -> Converted:
-    """A register filtered to one recipient (the preamble says so; every row names it) covers that
-    recipient only: ``out.info["coverage"]`` says so (``datasets.ingest`` coverage contract)."""
-    recipients = {codes.get(str(v)) for v in pd.unique(f[column].to_numpy()) if str(v).strip()}
-    recipients.discard(None)
-    if len(recipients) == 1:
+def _recipient_scope(
+    f: Cells, columns: tuple[str, str], codes: dict[str, str | None], out: Converted
+) -> Converted:
+    """Which recipients' imports the register covers in full (``out.info["coverage"]``, the
+    ``datasets.ingest`` coverage contract), from the suppliers and recipients its rows name:
+
+    - one recipient: a register filtered to that recipient ("from All countries to Ukraine"): it
+      covers that recipient only, and no country's exports;
+    - at least ``GLOBAL_MIN_COUNTRIES`` recipients and several suppliers: the whole register: every
+      country (a country no row names received no major arms in the years exported);
+    - several suppliers and fewer recipients: a register filtered to those recipients;
+    - one supplier and several recipients: a register filtered to that supplier covers no
+      recipient's imports in full: no coverage is stated (the data's countries are used).
+    The TIV indicators use this coverage (``metrics.collaboration``): imports and intra-regional
+    transfers of the covered members; exports only where every other country is covered.
+    """
+    c_sup, c_rec = columns
+
+    def named(column: str) -> set[str]:
+        found = {codes.get(str(v)) for v in pd.unique(f[column].to_numpy()) if str(v).strip()}
+        return {c for c in found if c in KNOWN_ISO3}  # states; rebels and "unknown" cover nothing
+
+    recipients, suppliers = named(c_rec), named(c_sup)
+    if len(recipients) == 1 or (len(suppliers) > 1 and len(recipients) < GLOBAL_MIN_COUNTRIES):
         out.info["coverage"] = {"countries": sorted(recipients), "first": None, "last": None}
+    elif len(suppliers) > 1:
+        out.info["coverage"] = {"countries": "all", "first": None, "last": None}
     return out
 
 
@@ -142,7 +164,7 @@ def _sipri_2025(parsed: ParsedCsv) -> Converted:
         "period_grain": "(fixed: year)",
     }
     out = build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
-    return _one_recipient(f, c_rec, codes, out)
+    return _recipient_scope(f, (c_sup, c_rec), codes, out)
 
 
 def _delivery_years(text: str) -> list[int] | None:
@@ -253,4 +275,4 @@ def _sipri_classic(parsed: ParsedCsv) -> Converted:
         "period_grain": "(fixed: year)",
     }
     out = build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
-    return _one_recipient(f, c_rec, codes, out)
+    return _recipient_scope(f, (c_sup, c_rec), codes, out)
