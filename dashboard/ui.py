@@ -2,9 +2,9 @@
 errors, the briefing pack.
 
 Downloads are generated only when clicked (``st.download_button`` with a callable): chart images
-(PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``dashboard.export.render`` with the
+(PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``reports.export.render`` with the
 system's Chromium, data files (CSV, XLSX) carry a metadata block and neutralised formulas
-(``dashboard.export.tables``). Without Chromium the image buttons give way to one sentence saying
+(``reports.export.tables``). Without Chromium the image buttons give way to one sentence saying
 what to install; the camera button of each chart still saves PNG or SVG in the browser.
 """
 
@@ -18,15 +18,16 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import data
-from dashboard.charts import Caption, plotly_config
-from dashboard.compute import Frames
-from dashboard.export import brief, render, tables
-from dashboard.export.catalog import chart_about, filters_text
-from dashboard.figures import Chart
-from dashboard.selection import Selection
 from dashboard.sidebar import K_IMAGE_FORMAT, selection
-from dashboard.summary import Answer, Headline
 from datasets.loaders import NO_DATA_LABEL
+from reports import charts, vocabulary
+from reports.charts import Caption, plotly_config
+from reports.compute import Frames
+from reports.export import brief, render, tables
+from reports.export.catalog import chart_about, filters_text
+from reports.figures import Chart
+from reports.selection import Selection
+from reports.summary import Answer, Headline
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -39,10 +40,14 @@ def plain(text: object) -> str:
 def chart(chart: Chart) -> None:
     """Draw a chart (offline maps, PNG/SVG download in the browser) with a "Show data" expander holding
     its table and a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
+    if chart.missing:  # no empty axes: one sentence saying what is missing and how to load it
+        st.markdown(f"**{plain(charts.title_text(chart.figure))}**")
+        st.info(plain(chart.missing))
+        return
     fmt = st.session_state.get(K_IMAGE_FORMAT, "png")
     st.plotly_chart(chart.figure, config=plotly_config(chart.filename, fmt), theme=None)
     with st.expander("Show data"):
-        st.dataframe(chart.table, hide_index=True)
+        st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)
 
 
@@ -153,6 +158,13 @@ def briefing(sel: Selection) -> None:
         )
 
 
+def sources() -> None:
+    """One "Sources" expander per page: the full attribution the short source lines under the charts
+    stand for."""
+    with st.expander("Sources"):
+        st.markdown("\n".join(f"- {plain(line)}" for line in data.attribution()))
+
+
 def answer(ans: Answer) -> None:
     """The three plain-language answers, as a bordered block."""
     with st.container(border=True):
@@ -160,7 +172,7 @@ def answer(ans: Answer) -> None:
 
 
 def headline(where: object, label: str, h: Headline, *, delta_color: str = "normal") -> None:
-    """``st.metric`` of a headline number (``dashboard.summary.headline``) in ``where`` (a column or
+    """``st.metric`` of a headline number (``reports.summary.headline``) in ``where`` (a column or
     ``st``), with how old its data are underneath ("latest: 2023"); a reason instead of a change shows
     without an arrow."""
     if h.is_change:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts_evaluation as ce
-from dashboard.charts import SAMPLE_NOTE, Caption, caption_text
+from reports import charts_evaluation as ce
+from reports.charts import SAMPLE_NOTE, Caption, caption_text, title_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Caption("Test source", "2019-01", "2019-12", True)
@@ -28,7 +28,7 @@ def notes(fig) -> dict[str, str]:
 
 
 def test_builders_are_streamlit_free() -> None:
-    tree = ast.parse((ROOT / "dashboard" / "charts_evaluation.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "reports" / "charts_evaluation.py").read_text(encoding="utf-8"))
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not {m for m in modules if m.split(".")[0] == "streamlit"}
@@ -111,6 +111,24 @@ def test_timeline_has_the_three_families_on_one_axis() -> None:
     assert fig.layout.yaxis3.range == (0, 1)
 
 
+def test_a_long_milestone_name_is_broken_over_lines_not_cut() -> None:
+    name = "Joint declaration on maritime security cooperation and the code of conduct"  # 75 characters
+    fig = ce.evaluation_timeline(
+        timeline_frame(), milestone="2019-06", window=3, label=name, title="T", caption=REAL
+    )
+    note = [a for a in fig.layout.annotations if a.name == "milestone"][0]
+    lines = note.text.split("<br>")
+    # "Milestone 2019-06: " (19) + 75 = 94 characters in lines of at most 40: three lines, whole
+    assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
+    assert " ".join(lines) == f"Milestone 2019-06: {name}" == note.hovertext
+    longer = ce.evaluation_timeline(
+        timeline_frame(), milestone="2019-06", window=3, label=name * 2, title="T", caption=REAL
+    )
+    cut = [a for a in longer.layout.annotations if a.name == "milestone"][0]
+    assert len(cut.text.split("<br>")) == 3 and cut.text.endswith("…")
+    assert cut.hovertext == f"Milestone 2019-06: {name * 2}"  # whole on hover
+
+
 def test_timeline_without_data_still_draws() -> None:
     empty = timeline_frame().iloc[0:0]
     fig = ce.evaluation_timeline(empty, milestone="2019-06", window=3, label="", title="T", caption=REAL)
@@ -186,9 +204,7 @@ def test_placebo_histogram_counts_and_marks_the_observed_ratio() -> None:
         placebo_frame(), observed=0.8, noun="incidents", title="Testland", caption=SAMPLE
     )
     # |log r| ≥ |log 0.8| = 0.223: 0.5 (0.693), 0.8 (0.223), 2.0 (0.693) and ∞ — 4 of 6; 1.0 and 1.1 not.
-    assert (
-        fig.layout.title.text == "Testland: a change this large happened in 4 of 6 other periods (p = 0.71)"
-    )
+    assert title_text(fig) == "Testland: a change this large happened in 4 of 6 other periods (p = 0.71)"
     far, near = fig.data
     assert far.name == "At least as large a change (4 months)" and near.name == "Smaller change (2 months)"
     assert far.y.sum() == 3 and near.y.sum() == 2  # the infinite ratio is counted but not drawn
@@ -209,7 +225,7 @@ def test_placebo_histogram_without_placebo_months() -> None:
     fig = ce.placebo_histogram(
         placebo_frame().iloc[0:0], observed=math.nan, noun="incidents", title="Testland", caption=REAL
     )
-    assert fig.layout.title.text == "Testland: no other period could serve as a placebo"
+    assert title_text(fig) == "Testland: no other period could serve as a placebo"
     assert all(t.y.sum() == 0 for t in fig.data) and not fig.layout.shapes
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from dashboard.export.catalog import chart_catalog
+from reports.export.catalog import chart_catalog
 from stability.cli import main
 
 
@@ -131,7 +131,7 @@ def test_export_csv_and_png(capsys, tmp_path: Path) -> None:
     assert code == 0 and str(csv) in out
     assert "Illustrative sample data" in err  # the sample is named on standard error
     text = csv.read_text(encoding="utf-8-sig")
-    assert text.startswith('Title,"Sahel: who engaged with whom, 2020-01 to 2025-12"\n')
+    assert text.startswith("Title,Sahel · Who engaged with whom · 2020–2025\n")
     table = pd.read_csv(io.StringIO(text), skiprows=8)
     assert list(table.columns) == ["source", "target", "engagements", "source_member", "target_member"]
     assert (table["engagements"] > 0).all()
@@ -176,7 +176,7 @@ def test_exports_load_without_streamlit() -> None:
     import sys
 
     code = (
-        "import sys, dashboard.export, dashboard.compute, dashboard.figures, stability.cmd_export; "
+        "import sys, reports.export, reports.compute, reports.figures, stability.cmd_export; "
         "sys.exit(1 if 'streamlit' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

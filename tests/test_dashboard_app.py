@@ -151,7 +151,7 @@ def test_overview_region_and_fatality_filters_change_the_headline(members, incid
     assert metric(at, "Incidents, 12 months to 2025-12") == f"{deadly:,}"
     assert url(at)["min_fatalities"] == ["5"]
     # The ranked table lists the five security groupings, the map every country.
-    assert sorted(at.dataframe[-1].value["region"]) == [
+    assert sorted(at.dataframe[-1].value["Region"]) == [
         "ASEAN",
         "East Asia",
         "Middle East",
@@ -230,7 +230,9 @@ def test_region_page_top_countries(members, incidents) -> None:
     at = start({"region": "Sahel"})
     at.switch_page("views/region.py").run()
     ok(at)
-    top = [f for f in figures(at) if f["layout"]["title"]["text"].startswith("Sahel: incidents by country")]
+    top = [
+        f for f in figures(at) if f["layout"]["title"]["text"].startswith("Sahel · Incidents by country · ")
+    ]
     assert len(top) == 1
     sahel = incidents.loc[incidents["iso3"].isin(members["Sahel"])]
     counts = sahel.groupby("country").size().sort_values(ascending=False)
@@ -278,7 +280,10 @@ def test_conflict_months_and_event_types_change_the_totals(members, incidents) -
     assert metric(at, "Incidents, 2020-01 to 2020-12") == f"{nm:,}"
     assert url(at)["country"] == ["MLI"]
     largest = at.dataframe[-1].value
-    assert set(largest["iso3"]) == {"MLI"} and set(largest["event_type"]) <= {"Protests", "Riots"}
+    assert set(largest["Country"]) == {"Mali"} and set(largest["Event type"]) <= {"Protests", "Riots"}
+    # what a reader looks for first, under human names; dates without a time of day
+    assert list(largest.columns[:4]) == ["Date", "Country", "Event type", "Deaths"]
+    assert not largest["Date"].str.contains("00:00").any()
 
 
 # --- collaboration -------------------------------------------------------------------------------
@@ -303,7 +308,7 @@ def test_collaboration_engagements_follow_the_region(members) -> None:
     at.sidebar.selectbox(key="f_region").set_value("Sahel").run()
     ok(at)
     assert metric(at, "Engagements started in 2025-12") == f"{engagements_in(members['Sahel'], '2025-12'):,}"
-    network = [f for f in figures(at) if "who engaged with whom" in f["layout"]["title"]["text"]][0]
+    network = [f for f in figures(at) if "Who engaged with whom" in f["layout"]["title"]["text"]][0]
     member_nodes = [t for t in network["data"] if t.get("name") == "Members"][0]
     assert set(member_nodes["text"]) <= members["Sahel"]
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import findings
-from dashboard.selection import (
+from dashboard.sidebar import OTHER_MONTH
+from datasets.schema import EVENT_TYPES
+from reports import findings, vocabulary
+from reports.charts import title_text
+from reports.selection import (
     DEFAULT_WINDOW,
     MAX_COMPARISON,
     MAX_LABEL,
@@ -32,8 +37,6 @@ from dashboard.selection import (
     milestone_of,
     to_query,
 )
-from dashboard.sidebar import OTHER_MONTH
-from datasets.schema import EVENT_TYPES
 from stability.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,15 +222,25 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m: by_label[label] for m, label in findings.HEADLINES.items()}
 
 
-def table(at: AppTest) -> pd.DataFrame:
-    hits = [d.value for d in at.dataframe if "finding" in d.value.columns]
+#: The measures table's human column labels back to the command's column names.
+SHOWN = {vocabulary.column_label(c): c for c in findings.TABLE_COLUMNS if c != "measure"}
+
+
+def table(at: AppTest, codes: Iterable[str]) -> pd.DataFrame:
+    """The page's measures table under the command's column names, indexed by measure code (the
+    page shows each measure by its label, ``findings.measure_label``, never by its code)."""
+    hits = [d.value for d in at.dataframe if "Finding" in d.value.columns]
     assert len(hits) == 1
-    return hits[0].set_index("measure")
+    frame = hits[0].rename(columns=SHOWN)
+    assert list(frame.columns[:2]) == ["finding", "what"]  # the sentence first, then the measure
+    assert "measure" not in frame.columns
+    labels = {findings.measure_label(c): c for c in codes}
+    return frame.set_index(frame["what"].map(labels))
 
 
 def assert_matches(at: AppTest, ref: pd.DataFrame) -> None:
     """Every number the page shows equals the command's, with the page's rounding."""
-    shown, rows = metrics(at), table(at)
+    shown, rows = metrics(at), table(at, ref.index)
     assert list(rows.index) == list(ref.index)  # the same measures in the same order
     for m in HEADLINES:
         assert shown[m] == r3(ref.loc[m, "estimate"]), m
@@ -282,7 +295,10 @@ def test_numbers_equal_the_command_line() -> None:
     # the sentence under the placebo p and the histogram's title say the same count
     k_of_n = placebo["finding"].split("happened in ")[1].split(" other non-overlapping")[0]  # "3 of 8"
     assert f"{k_of_n} other periods changed at least as much" in [c.value for c in at.caption]
-    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    titles = [
+        json.loads(c.proto.spec)["layout"]["title"]["text"].replace("<br>", " ")
+        for c in at.get("plotly_chart")
+    ]
     assert any(f"a change this large happened in {k_of_n} other periods" in t for t in titles)
     # the findings say what they are: association, not proof of cause
     assert "association, not proof of cause" in "\n".join(md.value for md in at.markdown)
@@ -385,8 +401,8 @@ def test_a_link_with_the_evaluation_reopens_the_same_view() -> None:
     assert_matches(at, ref)
     note = findings_md("ASEAN is compared with Sahel and East Asia (their incidents pooled).")
     assert note in [m.value for m in at.markdown]
-    used = [d.value for d in at.dataframe if list(d.value.columns) == ["region", "used", "reason"]][0]
-    assert list(used["region"]) == ["Sahel", "East Asia"] and list(used["used"]) == ["yes", "yes"]
+    used = [d.value for d in at.dataframe if list(d.value.columns) == ["Region", "Used", "Why"]][0]
+    assert list(used["Region"]) == ["Sahel", "East Asia"] and list(used["Used"]) == ["yes", "yes"]
     # the view survives a trip to another page and back
     at.switch_page("views/overview.py").run()
     at.switch_page(PAGE).run()
@@ -397,12 +413,12 @@ def test_a_link_with_the_evaluation_reopens_the_same_view() -> None:
 
 def test_the_default_comparison_is_shown_with_reasons_and_a_new_region_resets_it() -> None:
     at = open_page({"region": "ASEAN", "milestone": "2019-06"})
-    comparison = [d.value for d in at.dataframe if list(d.value.columns) == ["region", "used", "reason"]][0]
-    used = list(comparison.loc[comparison["used"] == "yes", "region"])
+    comparison = [d.value for d in at.dataframe if list(d.value.columns) == ["Region", "Used", "Why"]][0]
+    used = list(comparison.loc[comparison["Used"] == "yes", "Region"])
     assert at.multiselect(key="e_comparison").value == used and used
     ref = cli("--region", "ASEAN", "--milestone", "2019-06")
     assert ref.loc["incidents_did_ratio", "method"].count(", ".join(used)) == 1  # the command's comparison
-    assert all(comparison.loc[comparison["used"] == "no", "reason"].str.len() > 0)  # why not
+    assert all(comparison.loc[comparison["Used"] == "no", "Why"].str.len() > 0)  # why not
     assert "comparison" not in url(at)  # the default is not written into the link
     at.sidebar.selectbox(key="f_region").set_value("Sahel").run()
     ok(at)
@@ -411,11 +427,11 @@ def test_the_default_comparison_is_shown_with_reasons_and_a_new_region_resets_it
 
 
 def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> None:
-    # The exports' data source (dashboard.compute.Frames) gives the same charts as the page.
-    from dashboard import figures_evaluation as fe
-    from dashboard.charts import caption_text
-    from dashboard.compute import Frames
+    # The exports' data source (reports.compute.Frames) gives the same charts as the page.
     from metrics.evaluation import evaluate_milestone
+    from reports import figures_evaluation as fe
+    from reports.charts import caption_text
+    from reports.compute import Frames
 
     b = sample_bundle
     ev = evaluate_milestone(
@@ -437,7 +453,7 @@ def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> 
     placebo = fe.placebo(sel, ev, "fatalities", src)
     res = ev.result("fatalities_placebo_p")
     assert set(placebo.table["period"]) and len(placebo.table) == res.details["denominator"]
-    assert placebo.figure.layout.title.text.endswith(
+    assert title_text(placebo.figure).endswith(
         f"a change this large happened in {res.details['count']} of {res.details['denominator']} other "
         f"periods (p = {res.estimate:.2f})"
     )
@@ -445,3 +461,24 @@ def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> 
     assert {s.name for s in timeline.figure.layout.shapes} == {"before window", "after window", "milestone"}
     assert "2015-01 to 2025-12" in caption_text(timeline.figure)
     assert len(fe.lead_lag(sel, ev, src).figure.data) >= 2
+
+
+def test_the_comparison_chart_says_when_no_comparison_could_be_used(sample_bundle) -> None:
+    from metrics.evaluation import evaluate_milestone
+    from reports import figures_evaluation as fe
+    from reports.charts import caption_text
+    from reports.compute import Frames
+
+    b = sample_bundle
+    common = {"region": "ASEAN", "milestone": "2019-06"}
+    tables = (b.incidents.table, b.collaboration.table, b.perception.table, b.regions)
+    src = Frames(b)
+    sel = Selection(region="ASEAN", start="2015-01", end="2025-12", milestone="2019-06")
+    with_one = evaluate_milestone(*tables, **common, compare=["Sahel"])
+    title = title_text(fe.around(sel, with_one, "incidents", src).figure)
+    assert title == "ASEAN and its comparison (Sahel): monthly incidents around 2019-06"
+    alone = evaluate_milestone(*tables, **common, compare=[])
+    chart = fe.around(sel, alone, "incidents", src)
+    assert set(chart.table["role"]) == {"region"}  # nothing to compare with is drawn ...
+    assert title_text(chart.figure) == "ASEAN, no comparison could be used: monthly incidents around 2019-06"
+    assert "no comparison region could be used" in caption_text(chart.figure)  # ... and it is said

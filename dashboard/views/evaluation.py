@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, findings, ui
-from dashboard import figures_evaluation as fe
-from dashboard.selection import milestone_of
+from dashboard import data, ui
 from dashboard.sidebar import comparison_picker, milestone_picker, selection
 from metrics.signals_words import evaluation_method, evaluation_words
+from reports import figures_evaluation as fe
+from reports import findings, vocabulary
+from reports.selection import milestone_of
 
 # 1. Selection: the milestone (proposed from the data, or a month and a label) and the window
 sel = selection()
@@ -64,36 +65,24 @@ if findings.caveated(ev):
     )
 
 # 5. Charts
-ui.chart(fe.timeline(sel, ev))
+ui.chart(fe.timeline(sel, ev, data))
 incidents_tab, fatalities_tab = st.tabs(["Incidents", "Fatalities"])
 for tab, quantity in ((incidents_tab, "incidents"), (fatalities_tab, "fatalities")):
     with tab:
         left, right = st.columns(2)
         with left:
-            ui.chart(fe.around(sel, ev, quantity))
+            ui.chart(fe.around(sel, ev, quantity, data))
         with right:
-            ui.chart(fe.placebo(sel, ev, quantity))
+            ui.chart(fe.placebo(sel, ev, quantity, data))
 if data.family_loaded("collaboration"):
-    ui.chart(fe.lead_lag(sel, ev))
+    ui.chart(fe.lead_lag(sel, ev, data))
 st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
 
 # 6. Every measure, and the comparison regions
 st.subheader("All measures")
-st.dataframe(
-    findings.findings_table(ev),
-    hide_index=True,
-    column_config={
-        "measure": st.column_config.TextColumn("Measure"),
-        "what": st.column_config.TextColumn("What it is"),
-        "estimate": st.column_config.TextColumn("Estimate"),
-        "95% interval": st.column_config.TextColumn("95% interval"),
-        "p": st.column_config.TextColumn("p"),
-        "n_before": st.column_config.TextColumn("n before"),
-        "n_after": st.column_config.TextColumn("n after"),
-        "method": st.column_config.TextColumn("Method", width="medium"),
-        "finding": st.column_config.TextColumn("Finding", width="large"),
-    },
-)
+st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
 st.caption("—: the data cannot support a number; the finding then says why.")
 st.subheader("Comparison regions")
-st.dataframe(findings.comparison_table(ev), hide_index=True)
+st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
+
+ui.sources()

@@ -6,10 +6,11 @@ import math
 
 import streamlit as st
 
-from dashboard import data, figures, summary, ui
+from dashboard import data, ui
 from dashboard.sidebar import selection
-from dashboard.summary import answer, scores
 from metrics.signals_words import across_regions_words
+from reports import figures, summary, vocabulary
+from reports.summary import answer, scores
 
 # 1. Selection
 sel = selection()
@@ -62,25 +63,9 @@ ui.headline(
 st.caption(f"The stability index uses {ui.listing(data.loaded_families() or ['no family'])}.")
 
 # 4. Map and ranking
-ui.chart(figures.world_map(sel))
+ui.chart(figures.world_map(sel, data))
 st.subheader(f"Regions of {ui.plain(grouping)}, ranked")
-st.dataframe(
-    ranking,
-    hide_index=True,
-    column_config={
-        "rank": st.column_config.NumberColumn("Rank"),
-        "region": st.column_config.TextColumn("Region"),
-        "stability_index": st.column_config.NumberColumn("Index", format="%.1f"),
-        "score_conflict": st.column_config.NumberColumn("Conflict", format="%.1f"),
-        "score_collaboration": st.column_config.NumberColumn("Collaboration", format="%.1f"),
-        "score_perception": st.column_config.NumberColumn("Perception", format="%.1f"),
-        "change_stability_index": st.column_config.NumberColumn("Index change", format="%+.1f"),
-        "change_score_conflict": st.column_config.NumberColumn("Conflict change", format="%+.1f"),
-        "change_score_collaboration": st.column_config.NumberColumn("Collaboration change", format="%+.1f"),
-        "change_score_perception": st.column_config.NumberColumn("Perception change", format="%+.1f"),
-        "coverage": st.column_config.NumberColumn("Weight with data", format="percent"),
-    },
-)
+st.dataframe(vocabulary.styled(ranking, shares=("coverage",)), hide_index=True)
 st.caption(
     f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
     "Scores are normalised over all regions and the selected months (see Methodology)."
@@ -94,3 +79,5 @@ ui.table_downloads(
     filename=f"ranking-{sel.end}",
     caption=data.caption(sel),
 )
+
+ui.sources()

@@ -9,7 +9,7 @@ Two layers:
   the exports and the command line. It remembers what it computed for the life of the object
   (one export or one briefing pack), so several charts of one region share the work.
 
-``dashboard.figures`` builds every chart from either of them, so an exported chart is the chart the
+``reports.figures`` builds every chart from either of them, so an exported chart is the chart the
 page shows.
 """
 
@@ -24,8 +24,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow.compute as pc
 
-from dashboard.charts import Caption
-from dashboard.selection import Choices, Selection, default_window, make_choices
 from datasets.bundle import Bundle
 from datasets.countries import country_name
 from datasets.loaders import Dataset, load_population
@@ -39,6 +37,8 @@ from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
 from metrics.frames import TableLike, clip_periods, parse_period
 from metrics.perception import measured_indicators, perception_indicators
+from reports.charts import Caption
+from reports.selection import Choices, Selection, default_window, make_choices
 
 Types = tuple[str, ...] | None
 Weights = tuple[int, int, int]
@@ -126,6 +126,24 @@ def provenance_text(b: Bundle) -> str:
     """What the loaded data are, for exports: ``sample`` while the store holds no table, else each
     family with data and its sources, e.g. "conflict: UCDP GED; perception: WGI"."""
     return b.provenance("composite")
+
+
+def attribution(b: Bundle) -> list[str]:
+    """The full attribution, one line per table: "Conflict (short name in captions: UCDP GED): <label>,
+    version <v>; source <s>, licence <l>.", then the regions' source. The pack's sources slide and
+    each page's "Sources" expander show it; captions under charts name the sources by short name."""
+    from reports.charts import short_source
+
+    out = []
+    for ds in b.datasets:
+        line = f"{ds.name.capitalize()} ({short_source(ds.label)}): {ds.label}, version {ds.version}"
+        for d in ds.details[:1]:
+            src, licence = d.get("source"), d.get("licence")
+            if src:
+                line += f"; source {src}" + (f", licence {licence}" if licence else "")
+        out.append(line + ".")
+    out.append(f"Regions: {b.regions_label}.")
+    return out
 
 
 def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
@@ -547,6 +565,9 @@ class Frames:
 
     def caption(self, sel: Selection, *tables: str, note: str = "") -> Caption:
         return caption(self.bundle, sel.start, sel.end, *tables, note=note)
+
+    def family_latest(self, family: str) -> str | None:
+        return family_latest(self.bundle, family)
 
     def illustrative_tables(self) -> list[str]:
         return illustrative_tables(self.bundle)

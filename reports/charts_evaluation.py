@@ -1,6 +1,6 @@
 """Chart builders of the Evaluation page: pure functions, data in, ``go.Figure`` out.
 
-Same vocabulary and styling as ``dashboard.charts`` (``frame`` first, then keyword-only ``title`` and
+Same vocabulary and styling as ``reports.charts`` (``frame`` first, then keyword-only ``title`` and
 ``caption``; title, axis titles with units and the source caption always set; Okabe–Ito colours;
 text from data HTML-escaped). Monthly values are drawn across their month (``xperiod`` "M1"), so
 the milestone line at the start of the milestone month is exactly the boundary between the before
@@ -11,6 +11,7 @@ months after it, shaded orange).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -18,23 +19,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import (
+from metrics.catalog import describe
+from reports.charts import (
     _YAXIS,
-    BLACK,
-    BLUE,
     DATE_AXIS,
-    GREEN,
-    ORANGE,
-    PURPLE,
-    SKY,
-    VERMILLION,
     Caption,
     _figure,
     _floats,
     _months,
     esc,
 )
-from metrics.catalog import describe
+from reports.vocabulary import BLACK, BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION
 
 MONTHLY: dict[str, object] = {"xperiod": "M1", "xperiodalignment": "middle"}
 BEFORE_FILL = "rgba(86,180,233,0.16)"
@@ -63,7 +58,8 @@ RATIO_TICKS: tuple[float, ...] = (
 )
 #: Room at the top of a multi-panel figure for the title and a legend above the first panel's title.
 PANEL_TOP: dict[str, object] = {"margin": {"t": 150}, "legend": {"y": 1.04}}
-LABEL_CHARS = 60
+LABEL_LINE = 40
+LABEL_LINES = 3
 
 
 def _label(name: str) -> str:
@@ -111,9 +107,15 @@ def window_shapes(milestone: str, window: int) -> list[dict[str, object]]:
 
 
 def _milestone_note(milestone: str, label: str) -> dict[str, object]:
-    text = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+    """The milestone's name beside its line, broken over lines of ``LABEL_LINE`` characters (at most
+    ``LABEL_LINES``; a longer name ends in "…" there and is whole in the hover text), never cut off."""
+    full = f"Milestone {milestone}" + (f": {label}" if label else "")
+    lines = textwrap.wrap(full, LABEL_LINE) or [full]
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_LINE - 1] + "…"]
     return {
-        "text": esc(f"Milestone {milestone}" + (f": {text}" if text else "")),
+        "text": "<br>".join(esc(line) for line in lines),
+        "hovertext": esc(full),
         "xref": "x",
         "yref": "paper",
         "x": _start(pd.Period(milestone, "M")),

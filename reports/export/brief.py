@@ -4,7 +4,7 @@ a PDF.
 Slides, in order: a title slide (region, period, "Illustrative sample data, not real" when so, else
 the sources of each loaded family, the date and the tool's version); one slide per family (conflict
 incidents, military collaboration, public perception) with its chart and three key findings
-(``dashboard.export.findings``), or for a family without data the sentence saying so; the
+(``reports.export.findings``), or for a family without data the sentence saying so; the
 composite index with its weights; with a milestone, an evaluation slide whose findings are the
 ``finding`` sentences of ``metrics.evaluation.evaluate_milestone`` for the loaded families, as on the
 Evaluation page (more than six continue on a second slide); and a sources and methodology slide.
@@ -23,17 +23,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dashboard import figures
-from dashboard.compute import Frames
-from dashboard.export import findings as fd
-from dashboard.export.catalog import selection_for
-from dashboard.export.render import render_image
-from dashboard.selection import DEFAULT_WEIGHTS, Selection
 from datasets.bundle import FAMILY_TABLES, Bundle
 from datasets.loaders import NO_DATA_LABEL
 from metrics.provenance import measure_families
 from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words
-from stability import __version__
+from reports import __version__, figures
+from reports.compute import Frames, attribution
+from reports.export import findings as fd
+from reports.export.catalog import selection_for
+from reports.export.render import render_image
+from reports.selection import DEFAULT_WEIGHTS, Selection
 
 FORMATS: tuple[str, ...] = ("pptx", "pdf")
 MEDIA_TYPES: dict[str, str] = {
@@ -117,8 +116,18 @@ def _filters(sel: Selection, frames: Frames) -> str:
 
 
 def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subtitle: str, name: str) -> Slide:
-    from dashboard.charts import caption_text
+    from reports.charts import shown_caption_lines
 
+    if chart.missing:  # no empty chart beside the findings: the sentence saying what is missing
+        return Slide(
+            title=title,
+            subtitle=subtitle,
+            bullets=(*bullets, chart.missing),
+            image=None,
+            chart=name,
+            footer=" ".join(shown_caption_lines(chart.figure)),
+            kind="family",
+        )
     image = render_image(chart.figure, "png", scale=IMAGE_SCALE)
     return Slide(
         title=title,
@@ -126,7 +135,7 @@ def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subti
         bullets=tuple(bullets),
         image=image,
         chart=name,
-        footer=caption_text(chart.figure),
+        footer=" ".join(shown_caption_lines(chart.figure)),
         kind="family",
     )
 
@@ -144,16 +153,7 @@ def sources_line(bundle: Bundle) -> str:
 
 
 def _sources(frames: Frames) -> list[str]:
-    out = []
-    for ds in frames.bundle.datasets:
-        line = f"{ds.name.capitalize()}: {ds.label}, version {ds.version}"
-        for d in ds.details[:1]:
-            src, licence = d.get("source"), d.get("licence")
-            if src:
-                line += f"; source {src}" + (f", licence {licence}" if licence else "")
-        out.append(line + ".")
-    out.append(f"Regions: {frames.bundle.regions_label}.")
-    return out
+    return attribution(frames.bundle)
 
 
 def build_pack(

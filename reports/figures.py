@@ -1,0 +1,415 @@
+"""The figures of each page: frames from ``data`` drawn by the ``charts`` builders.
+
+Each function returns a ``Chart`` (figure, the table behind it for "Show data", a file name for
+downloads). Figures are cached by ``data.figure`` under a key of the small values they depend on
+(the data version is added there), so a rerun that changes nothing about a chart reuses it.
+
+Every function takes its data source ``src`` last: the app's cached data (``dashboard.data``,
+passed by the pages), or a ``reports.compute.Frames`` for the exports and the command line, so an
+exported chart is the one the page shows and this module loads without Streamlit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from datasets.countries import CURRENT_ISO3, country_name
+from reports import charts, vocabulary
+from reports.compute import PerceptionPanel
+from reports.selection import Selection
+
+TREND_INDICATORS = (
+    "incidents",
+    "incidents_rolling_12m",
+    "trend_change_per_year",
+    "trend_p_value",
+    "downward_trend",
+    "alarm",
+    "alarm_upper_limit",
+)
+SHARES = ("feel_safe", "trust_military", "confidence_alliances")
+
+
+class Chart(NamedTuple):
+    """A chart of a page or an export: ``figure``, the ``table`` behind it, a file name; ``missing``
+    is the sentence shown instead of the figure when it has no data (then ``figure`` draws only
+    that sentence, no axes)."""
+
+    figure: go.Figure
+    table: pd.DataFrame
+    filename: str
+    missing: str = ""
+
+
+#: What each family is, and how to load it, for the sentence shown instead of an empty chart.
+FAMILY_WORDS: dict[str, tuple[str, str]] = {
+    "conflict": ("conflict incident figures", "an incident file (ACLED or UCDP GED)"),
+    "collaboration": (
+        "military collaboration data",
+        "collaboration files (ATOP, SIPRI, MME, McManus–Nieman)",
+    ),
+    "perception": ("survey or governance data", "a survey file or the World Bank WGI"),
+    "composite": ("stability index", "data for at least one family"),
+}
+
+
+def span(sel: Selection) -> str:
+    """The selected months in words: "2015–2025" for whole years, else "2015-03 to 2025-06"."""
+    if sel.start.endswith("-01") and sel.end.endswith("-12"):
+        a, b = sel.start[:4], sel.end[:4]
+        return a if a == b else f"{a}–{b}"
+    return f"{sel.start} to {sel.end}"
+
+
+def filter_words(sel: Selection) -> list[str]:
+    """The incident filters in force, in words: countries, event types, a minimum of deaths."""
+    words = []
+    if sel.countries:
+        words.append(", ".join(country_name(c) for c in sel.countries))
+    if sel.event_types:
+        words.append(", ".join(sel.event_types))
+    if sel.min_fatalities:
+        words.append(f"≥ {sel.min_fatalities} deaths")
+    return words
+
+
+def title(sel: Selection, what: str, *, incidents: bool = True, when: str | None = None) -> str:
+    """A chart title saying region, what, the filters (for charts of incidents) and the span:
+    "Sahel · Incidents by event type · Battles · 2015–2025"."""
+    parts = [sel.region, what, *(filter_words(sel) if incidents else []), when or span(sel)]
+    return " · ".join(parts)
+
+
+def no_data_sentence(sel: Selection, family: str, src: Any) -> str:
+    """What is missing, since when, and how to load it, in one sentence."""
+    what, how = FAMILY_WORDS[family]
+    latest = src.family_latest(family) if family != "composite" else None
+    since = f"; the loaded data end {latest}" if latest and latest < sel.start else ""
+    filters = filter_words(sel) if family in ("conflict", "composite") else []
+    with_filters = f" with the filters {'; '.join(filters)}" if filters else ""
+    return (
+        f"No {what} for {sel.region} from {sel.start} to {sel.end}{with_filters}{since}. "
+        f"Load {how} on the Data page or with `stability ingest`."
+    )
+
+
+def _stated(chart: Chart, sel: Selection, family: str, src: Any) -> Chart:
+    """``chart`` when its figure draws data, else the sentence saying what is missing."""
+    if charts.has_data(chart.figure) and not chart.table.empty:
+        return chart
+    sentence = no_data_sentence(sel, family, src)
+    return chart._replace(figure=charts.no_data_figure(chart.figure, sentence), missing=sentence)
+
+
+def _incidents_key(sel: Selection) -> tuple[object, ...]:
+    return (sel.region, sel.countries, sel.start, sel.end, sel.event_types, sel.min_fatalities)
+
+
+def _index_key(sel: Selection) -> tuple[object, ...]:
+    return (sel.region, sel.event_types, sel.min_fatalities, sel.weights, sel.start, sel.end)
+
+
+# --- overview and region -----------------------------------------------------------------------
+
+
+def world_map(sel: Selection, src: Any) -> Chart:
+    grouping = src.choices().grouping_of[sel.region]
+    values = src.map_values(sel)
+    fig = src.figure(
+        "world_map",
+        _index_key(sel),
+        lambda: charts.world_map(
+            values,
+            title=title(sel, f"Stability index by country, regions of {grouping}", when=sel.end),
+            caption=src.caption(sel, note="each country takes its region's index; outlined white = no index"),
+            all_iso3=sorted(CURRENT_ISO3),
+        ),
+    )
+    return _stated(Chart(fig, values, f"stability-map-{sel.end}"), sel, "composite", src)
+
+
+def family_scores(sel: Selection, src: Any) -> Chart:
+    frame = src.composite(sel)
+    fig = src.figure(
+        "family_scores",
+        _index_key(sel),
+        lambda: charts.family_scores(
+            frame,
+            title=title(sel, "Stability index and family scores"),
+            caption=src.caption(sel, note="the index is blank where one of its families has no data"),
+        ),
+    )
+    return _stated(Chart(fig, src.composite_table(sel), f"scores-{sel.region}"), sel, "composite", src)
+
+
+def rank_sensitivity(sel: Selection, src: Any) -> Chart:
+    frame = src.rank_sensitivity(sel)
+    fig = charts.rank_sensitivity(
+        frame,
+        sel.region,
+        title=title(sel, "How firm is the rank? Ranks when the weights vary by ±20 %", when=sel.end),
+        caption=src.caption(sel, note="1,000 random weightings, seeded"),
+    )
+    return _stated(Chart(fig, frame, f"rank-sensitivity-{sel.region}-{sel.end}"), sel, "composite", src)
+
+
+def conflict_trend(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
+    frame = src.family(sel, "conflict")
+    what = "Incidents, trend and flags" if compact else "Incidents, trailing mean, trend and flags"
+    fig = src.figure(
+        "conflict_trend",
+        (*_incidents_key(sel), compact),
+        lambda: charts.conflict_trend(
+            frame, title=title(sel, what), caption=src.caption(sel, "incidents"), compact=compact
+        ),
+    )
+    table = src.family_table(sel, "conflict", TREND_INDICATORS)
+    return _stated(Chart(fig, table, f"conflict-trend-{sel.region}"), sel, "conflict", src)
+
+
+def density(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
+    table = src.family_table(sel, "collaboration", ("network_density",))
+    fig = src.figure(
+        "density",
+        (sel.region, sel.start, sel.end, compact),
+        lambda: charts.lines(
+            table,
+            x="period",
+            y="value",
+            series="label",
+            title=title(sel, "Network density, trailing 12 months", incidents=False),
+            caption=src.caption(sel, "collaboration"),
+            y_title=vocabulary.term("network_density").unit.replace("pairs", "pairs tied"),
+            y_range=[0, 1],
+            compact=compact,
+            percent=True,
+        ),
+    )
+    return _stated(Chart(fig, table, f"density-{sel.region}"), sel, "collaboration", src)
+
+
+def perception_shares(sel: Selection, src: Any) -> Chart:
+    table = src.family_table(sel, "perception", SHARES)
+    fig = src.figure(
+        "perception_shares",
+        (sel.region, sel.start, sel.end),
+        lambda: charts.lines(
+            table,
+            x="period",
+            y="value",
+            series="label",
+            title=title(sel, "Survey shares by wave", incidents=False),
+            caption=src.caption(sel, "perception", note="95% intervals on the Public perception page"),
+            y_title=vocabulary.display_unit("share of respondents"),
+            y_range=[0, 1],
+            compact=True,
+            percent=True,
+        ),
+    )
+    return _stated(Chart(fig, table, f"perception-{sel.region}"), sel, "perception", src)
+
+
+def top_countries(sel: Selection, src: Any) -> Chart:
+    table = src.top_countries(sel)
+    fig = src.figure(
+        "top_countries",
+        _incidents_key(sel),
+        lambda: charts.ranked_bars(
+            table,
+            x="incidents",
+            y="country",
+            title=title(sel, "Incidents by country"),
+            caption=src.caption(sel, "incidents"),
+            x_title="Incidents in the period",
+        ),
+    )
+    return _stated(Chart(fig, table, f"top-countries-{sel.region}"), sel, "conflict", src)
+
+
+# --- conflict ----------------------------------------------------------------------------------
+
+
+def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
+    """Monthly ``measure`` ("incidents" or "fatalities") stacked by event type."""
+    table = src.monthly_by_type(sel)
+    unit = {"incidents": "Incidents per month", "fatalities": "Deaths per month"}[measure]
+    fig = src.figure(
+        "by_event_type",
+        (*_incidents_key(sel), measure),
+        lambda: charts.stacked_bars(
+            table,
+            x="period",
+            y=measure,
+            series="event_type",
+            title=title(sel, f"{measure.capitalize()} by event type"),
+            caption=src.caption(sel, "incidents"),
+            y_title=unit,
+            colours=vocabulary.EVENT_TYPE_COLOURS,
+        ),
+    )
+    return _stated(Chart(fig, table, f"{measure}-by-type-{sel.region}"), sel, "conflict", src)
+
+
+def event_map(sel: Selection, src: Any) -> Chart:
+    places = src.locations(sel)
+    note = (
+        f"aggregated to {places.cell_degrees:g}° cells" if places.cell_degrees else "one marker per incident"
+    )
+    if places.unlocated:
+        note += f"; {places.unlocated:,} incidents without coordinates not drawn"
+    fig = src.figure(
+        "event_map",
+        _incidents_key(sel),
+        lambda: charts.event_map(
+            places.frame,
+            title=title(sel, f"Where incidents happened ({places.located:,} located)"),
+            caption=src.caption(sel, "incidents", note=note),
+            cell_degrees=places.cell_degrees,
+        ),
+    )
+    return _stated(Chart(fig, places.frame, f"event-map-{sel.region}"), sel, "conflict", src)
+
+
+# --- collaboration -----------------------------------------------------------------------------
+
+
+def engagements(sel: Selection, src: Any) -> Chart:
+    table = src.engagements_by_kind(sel)
+    fig = src.figure(
+        "engagements",
+        (sel.region, sel.start, sel.end),
+        lambda: charts.stacked_bars(
+            table,
+            x="period",
+            y="engagements",
+            series="kind",
+            title=title(sel, "Engagements by kind", incidents=False),
+            caption=src.caption(sel, "collaboration"),
+            y_title="Engagements per month",
+        ),
+    )
+    return _stated(Chart(fig, table, f"engagements-{sel.region}"), sel, "collaboration", src)
+
+
+def network(sel: Selection, src: Any) -> Chart:
+    table = src.edges(sel)
+    fig = src.figure(
+        "network",
+        (sel.region, sel.start, sel.end),
+        lambda: charts.network_graph(
+            table,
+            title=title(sel, "Who engaged with whom", incidents=False),
+            caption=src.caption(sel, "collaboration", note="line width = engagements"),
+        ),
+    )
+    return _stated(Chart(fig, table, f"network-{sel.region}"), sel, "collaboration", src)
+
+
+def partners(sel: Selection, src: Any) -> Chart:
+    table = src.family_table(sel, "collaboration", ("external_partners",))
+    fig = src.figure(
+        "partners",
+        (sel.region, sel.start, sel.end),
+        lambda: charts.lines(
+            table,
+            x="period",
+            y="value",
+            series="label",
+            title=title(sel, "External partners", incidents=False),
+            caption=src.caption(sel, "collaboration"),
+            y_title="Partners",
+            y_format=",.0f",
+        ),
+    )
+    return _stated(Chart(fig, table, f"partners-{sel.region}"), sel, "collaboration", src)
+
+
+# --- perception and compare --------------------------------------------------------------------
+
+
+def perception(sel: Selection, panel: PerceptionPanel, src: Any) -> Chart:
+    share = panel.unit.startswith("share")
+    fig = src.figure(
+        "perception",
+        (sel.region, sel.start, sel.end, panel.indicator),
+        lambda: charts.perception_chart(
+            panel.waves,
+            title=title(sel, panel.label, incidents=False),
+            caption=src.caption(sel, "perception"),
+            y_title=f"{panel.label} ({vocabulary.display_unit(panel.unit)})",
+            share=share,
+            colour=vocabulary.term(panel.indicator).colour,
+        ),
+    )
+    return _stated(Chart(fig, panel.waves, f"{panel.indicator}-{sel.region}"), sel, "perception", src)
+
+
+COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = {
+    "stability_index": (
+        "Stability index",
+        "Index (0–100)",
+        [0, 100],
+        ",.1f",
+        ("incidents", "collaboration", "perception"),
+    ),
+    "incidents_per_member": (
+        "Incidents per member country, trailing 12-month mean",
+        "Incidents per country per month",
+        None,
+        ",.2f",
+        ("incidents",),
+    ),
+    "network_density": (
+        "Network density (trailing 12 months)",
+        "% of member pairs tied",
+        [0, 1],
+        ".1%",
+        ("collaboration",),
+    ),
+    "feel_safe": ("Feel safe walking alone at night", "% of respondents", [0, 1], ".1%", ("perception",)),
+}
+
+
+def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
+    """One chart per comparison indicator, the regions on the same axes."""
+    frames = src.compare(sel, regions)
+    out = []
+    families = {"incidents": "conflict", "collaboration": "collaboration", "perception": "perception"}
+    for name, (what, unit, y_range, y_format, tables) in COMPARE.items():
+        frame = frames[name]
+        heading = " · ".join(
+            [", ".join(regions), what, *(filter_words(sel) if "incidents" in tables else []), span(sel)]
+        )
+        fig = src.figure(
+            "compare",
+            (
+                regions,
+                name,
+                sel.countries,
+                sel.event_types,
+                sel.min_fatalities,
+                sel.weights,
+                sel.start,
+                sel.end,
+            ),
+            lambda frame=frame, heading=heading, unit=unit, y_range=y_range, y_format=y_format, tables=tables: (  # noqa: E501
+                charts.lines(
+                    frame,
+                    x="period",
+                    y="value",
+                    series="region",
+                    title=heading,
+                    caption=src.caption(sel, *tables),
+                    y_title=unit,
+                    y_range=y_range,
+                    y_format=y_format,
+                    percent=y_format.endswith("%"),
+                )
+            ),
+        )
+        family = families[tables[0]] if len(tables) == 1 else "composite"
+        out.append(_stated(Chart(fig, frame, f"compare-{name}"), sel, family, src))
+    return out
