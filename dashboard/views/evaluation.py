@@ -44,25 +44,27 @@ except ValueError as exc:  # e.g. a milestone outside the incident data: one sen
 comparison_picker(choices, sel.comparison or tuple(ev.comparison_regions))
 st.markdown(ui.plain(findings.comparison_note(ev)))
 
-# 4. Headline findings, the numbers beside the sentences they support
+# 4. Findings in plain sentences first; the numbers that support them behind an expander
 st.subheader("Findings")
-for h in findings.headlines(ev):
-    left, right = st.columns([1, 3])
-    left.metric(h.label, h.estimate)
+heads = findings.headlines(ev)
+for h in heads:
     if h.ok:
-        left.caption(h.detail)
-        right.markdown(ui.plain(h.finding))
+        st.markdown(f"- {ui.plain(h.finding)}")
     else:
-        right.info(ui.plain(h.finding), icon=":material/info:")
-st.caption(evaluation_words())
-with st.expander("How the intervals and p-values are computed"):
-    st.markdown(evaluation_method())
+        st.info(ui.plain(h.finding), icon=":material/info:")
 if findings.caveated(ev):
     st.caption(
         "Association, not proof of cause: a change around a milestone can have other causes "
         "(other events, trends already under way). The comparison and placebo results show how unusual "
         "the change was, not why it happened."
     )
+with st.expander("The numbers behind these findings"):
+    for h in heads:
+        left, right = st.columns([1, 3])
+        left.metric(h.label, h.estimate)
+        right.caption(h.detail if h.ok else "—: the data cannot support a number (see the finding above).")
+    st.caption(evaluation_words())
+    st.markdown(evaluation_method())
 
 # 5. Charts
 ui.chart(fe.timeline(sel, ev, data))
@@ -78,11 +80,11 @@ if data.family_loaded("collaboration"):
     ui.chart(fe.lead_lag(sel, ev, data))
 st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
 
-# 6. Every measure, and the comparison regions
-st.subheader("All measures")
-st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
-st.caption("—: the data cannot support a number; the finding then says why.")
-st.subheader("Comparison regions")
-st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
+# 6. Every measure, and the comparison regions (statistics: behind expanders)
+with st.expander("All measures: each finding with its estimate, interval and p-value"):
+    st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
+    st.caption("—: the data cannot support a number; the finding then says why.")
+with st.expander("Comparison regions: which were used, and why others were not"):
+    st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
 
 ui.sources()
