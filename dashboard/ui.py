@@ -5,7 +5,8 @@ Downloads are generated only when clicked (``st.download_button`` with a callabl
 (PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``dashboard.export.render`` with the
 system's Chromium, data files (CSV, XLSX) carry a metadata block and neutralised formulas
 (``dashboard.export.tables``). Without Chromium the image buttons give way to one sentence saying
-what to install; the camera button of each chart still saves PNG or SVG in the browser.
+what to install. Charts carry no camera button: the browser's own snapshot has no title, source or
+sample stamp, so every image goes through the "Download" menu.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dashboard.export import brief, render, tables
 from dashboard.export.catalog import chart_about, filters_text
 from dashboard.figures import Chart
 from dashboard.selection import Selection
-from dashboard.sidebar import K_IMAGE_FORMAT, selection
+from dashboard.sidebar import selection
 from dashboard.summary import Answer, Headline
 from datasets.loaders import NO_DATA_LABEL
 
@@ -36,11 +37,19 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def chart_config(filename: str) -> dict[str, object]:
+    """Browser config of a chart on a page: offline map topology, no plotly logo and no camera button
+    (its image lacks the title, source and sample stamp that the "Download" menu's images carry)."""
+    config = plotly_config(filename)
+    config.pop("toImageButtonOptions", None)
+    config["modeBarButtonsToRemove"] = ["toImage"]
+    return config
+
+
 def chart(chart: Chart) -> None:
-    """Draw a chart (offline maps, PNG/SVG download in the browser) with a "Show data" expander holding
-    its table and a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
-    fmt = st.session_state.get(K_IMAGE_FORMAT, "png")
-    st.plotly_chart(chart.figure, config=plotly_config(chart.filename, fmt), theme=None)
+    """Draw a chart (offline maps, no camera button) with a "Show data" expander holding its table and
+    a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
+    st.plotly_chart(chart.figure, config=chart_config(chart.filename), theme=None)
     with st.expander("Show data"):
         st.dataframe(chart.table, hide_index=True)
     downloads(chart)

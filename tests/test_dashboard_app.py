@@ -173,15 +173,17 @@ def test_a_link_reopens_the_same_view(members, incidents) -> None:
     }
 
 
-def test_charts_download_png_or_svg_and_read_the_local_topology() -> None:
+def test_charts_have_no_camera_button_and_read_the_local_topology() -> None:
     at = start()
-    config = json.loads(at.get("plotly_chart")[0].proto.config)
-    assert config["toImageButtonOptions"]["format"] == "png"
-    assert config["topojsonURL"] == "app/static/topojson/"
-    at.sidebar.radio(key="f_image_format").set_value("svg").run()
-    ok(at)
-    for chart in at.get("plotly_chart"):
-        assert json.loads(chart.proto.config)["toImageButtonOptions"]["format"] == "svg"
+    charts = at.get("plotly_chart")
+    assert charts
+    for chart in charts:
+        config = json.loads(chart.proto.config)
+        # images come from the Download menu (title, source, sample stamp), not the camera button
+        assert config["modeBarButtonsToRemove"] == ["toImage"]
+        assert "toImageButtonOptions" not in config
+        assert config["topojsonURL"] == "app/static/topojson/"
+    assert not [r for r in at.sidebar.radio if r.label == "Chart download format"]
 
 
 def test_a_bad_link_falls_back_to_defaults() -> None:
