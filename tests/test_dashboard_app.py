@@ -394,7 +394,7 @@ def test_methodology_is_the_code_documentation() -> None:
     shown = "\n".join(md.value for md in at.markdown)
     for _title, text in methodology():
         assert text in shown
-    # the goalposts first, with their version, then the catalogue
+    # the goalposts with their version; the sources; the catalogue in the technical appendix
     from datasets.loaders import load_goalposts
 
     posts = load_goalposts()
@@ -402,7 +402,7 @@ def test_methodology_is_the_code_documentation() -> None:
     shown_posts = at.dataframe[0].value.set_index("measure")
     worst = posts["measures"]["conflict_deaths"]["worst"]
     assert shown_posts.loc["conflict_deaths", "worst (score 0)"] == worst
-    catalog = at.dataframe[1].value
+    catalog = at.dataframe[2].value
     assert {"incidents", "sustained_decline", "network_density", "feel_safe", "stability_index"} <= set(
         catalog["indicator"]
     )
