@@ -7,7 +7,7 @@
   string, the region or grouping name, months and filter tuples — never on a frame. Each public
   function takes the ``Selection`` and passes those values to a private cached function.
 
-Computation lives in ``metrics`` (indicators, breakdowns) and ``dashboard.compute`` (what each page
+Computation lives in ``metrics`` (indicators, breakdowns) and ``reports.compute`` (what each page
 shows, without Streamlit, shared with the exports and the command line); this module chooses what
 to compute for a selection and caches it.
 """
@@ -25,15 +25,6 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import compute
-from dashboard.charts import Caption
-from dashboard.compute import COMPARE_INDICATORS as COMPARE_INDICATORS
-from dashboard.compute import PerceptionPanel as PerceptionPanel
-from dashboard.compute import Totals as Totals
-from dashboard.compute import labelled
-from dashboard.compute import latest as latest
-from dashboard.compute import value_at as value_at
-from dashboard.selection import Choices, Proposal, Selection
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
 from metrics.collaboration import collaboration_indicators
@@ -42,6 +33,15 @@ from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
 from metrics.provenance import measure_families
+from reports import compute
+from reports.charts import Caption
+from reports.compute import COMPARE_INDICATORS as COMPARE_INDICATORS
+from reports.compute import PerceptionPanel as PerceptionPanel
+from reports.compute import Totals as Totals
+from reports.compute import labelled
+from reports.compute import latest as latest
+from reports.compute import value_at as value_at
+from reports.selection import Choices, Proposal, Selection
 
 STORE_ENV = "STABILITY_STORE"
 REGIONS_ENV = "STABILITY_REGIONS"
@@ -579,8 +579,8 @@ def coverage() -> pd.DataFrame:
 
 
 def coverage_chart(table: str = "incidents") -> go.Figure:
-    """Which countries the loaded ``table`` covers, and when (``dashboard.charts_coverage``)."""
-    from dashboard.charts_coverage import coverage_figure
+    """Which countries the loaded ``table`` covers, and when (``reports.charts_coverage``)."""
+    from reports.charts_coverage import coverage_figure
 
     b = bundle()
     return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table))

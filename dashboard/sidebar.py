@@ -13,7 +13,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.selection import (
+from datasets.countries import country_name
+from reports.selection import (
     FAMILIES,
     MAX_COMPARE,
     MAX_COMPARISON,
@@ -28,7 +29,6 @@ from dashboard.selection import (
     from_query,
     to_query,
 )
-from datasets.countries import country_name
 
 STATE = "selection"
 K_GROUPING = "f_grouping"

@@ -2,9 +2,9 @@
 errors, the briefing pack.
 
 Downloads are generated only when clicked (``st.download_button`` with a callable): chart images
-(PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``dashboard.export.render`` with the
+(PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``reports.export.render`` with the
 system's Chromium, data files (CSV, XLSX) carry a metadata block and neutralised formulas
-(``dashboard.export.tables``). Without Chromium the image buttons give way to one sentence saying
+(``reports.export.tables``). Without Chromium the image buttons give way to one sentence saying
 what to install. Charts carry no camera button: the browser's own snapshot has no title, source or
 sample stamp, so every image goes through the "Download" menu.
 """
@@ -19,15 +19,15 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import data
-from dashboard.charts import Caption, plotly_config
-from dashboard.compute import Frames
-from dashboard.export import brief, render, tables
-from dashboard.export.catalog import chart_about, filters_text
-from dashboard.figures import Chart
-from dashboard.selection import Selection
 from dashboard.sidebar import selection
-from dashboard.summary import Answer, Headline
 from datasets.loaders import NO_DATA_LABEL
+from reports.charts import Caption, plotly_config
+from reports.compute import Frames
+from reports.export import brief, render, tables
+from reports.export.catalog import chart_about, filters_text
+from reports.figures import Chart
+from reports.selection import Selection
+from reports.summary import Answer, Headline
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -169,7 +169,7 @@ def answer(ans: Answer) -> None:
 
 
 def headline(where: object, label: str, h: Headline, *, delta_color: str = "normal") -> None:
-    """``st.metric`` of a headline number (``dashboard.summary.headline``) in ``where`` (a column or
+    """``st.metric`` of a headline number (``reports.summary.headline``) in ``where`` (a column or
     ``st``), with how old its data are underneath ("latest: 2023"); a reason instead of a change shows
     without an arrow."""
     if h.is_change:

@@ -87,7 +87,7 @@ def register_brief(sub: argparse._SubParsersAction) -> None:
 
 
 def _images_error(exc: Exception) -> CliError:
-    from dashboard.export.render import ChromiumMissing
+    from reports.export.render import ChromiumMissing
 
     if isinstance(exc, ChromiumMissing):
         return CliError(str(exc))
@@ -96,7 +96,7 @@ def _images_error(exc: Exception) -> CliError:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from dashboard.export.catalog import chart_catalog
+    from reports.export.catalog import chart_catalog
 
     if args.list:
         for spec in chart_catalog():
@@ -117,13 +117,13 @@ def run_export(args: argparse.Namespace) -> int:
     if suffix != fmt:
         raise CliError(f"--out must end in .{fmt} for --format {fmt} (got '{out.name}')", 2)
 
-    from dashboard.compute import Frames, provenance_text
-    from dashboard.export.catalog import chart_about, get_chart, selection_for
     from datasets.bundle import load_bundle
+    from reports.compute import Frames, provenance_text
+    from reports.export.catalog import chart_about, get_chart, selection_for
 
     spec = get_chart(args.chart)  # an unknown chart fails before any data is read
     if fmt in IMAGE_FORMATS:
-        from dashboard.export.render import prestart
+        from reports.export.render import prestart
 
         prestart()  # Chromium starts while the data are read and computed
     bundle = load_bundle(args.store, args.regions)
@@ -131,14 +131,14 @@ def run_export(args: argparse.Namespace) -> int:
     sel = selection_for(frames, args.region, args.start, args.end)
     chart = spec.make(frames, sel)
     if fmt in IMAGE_FORMATS:
-        from dashboard.export.render import render_image
+        from reports.export.render import render_image
 
         try:
             payload = render_image(chart.figure, fmt)
         except (RuntimeError, TimeoutError) as exc:
             raise _images_error(exc) from None
     else:
-        from dashboard.export.tables import export_table
+        from reports.export.tables import export_table
 
         payload = export_table(chart.table, chart_about(chart, sel, provenance_text(bundle)), fmt)
     out.write_bytes(payload)
@@ -157,9 +157,9 @@ def run_brief(args: argparse.Namespace) -> int:
     if args.label and not args.milestone:
         raise CliError("--label needs --milestone", 2)
 
-    from dashboard.export.brief import briefing_pack, write_pack
-    from dashboard.export.render import prestart
     from datasets.bundle import load_bundle
+    from reports.export.brief import briefing_pack, write_pack
+    from reports.export.render import prestart
 
     prestart()
     bundle = load_bundle(args.store, args.regions)

@@ -247,7 +247,7 @@ def test_server_side_map_export_is_offline(tmp_path: Path) -> None:
             f"{CHROMIUM} not found: install Debian's Chromium (apt-get install chromium) to run this test"
         )
     os.environ.setdefault("BROWSER_PATH", CHROMIUM)
-    from dashboard import charts
+    from reports import charts
 
     charts.configure_offline_topojson()
     frame = pd.DataFrame(

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from dashboard import charts
-from dashboard.charts import Caption, caption_text
 from metrics.intervals import NO_INTERVAL
+from reports import charts
+from reports.charts import Caption, caption_text
 
 CAP = Caption("Test source", "2020-01", "2020-12", illustrative=False)
 SAMPLE = Caption("Test source", "2020-01", "2020-12", illustrative=True)
@@ -286,7 +286,7 @@ def test_bundled_topology_and_offline_export_setting() -> None:
 def test_network_draws_the_busiest_partners_and_says_how_many_more():
     import pandas as pd
 
-    from dashboard.charts import Caption, network_graph
+    from reports.charts import Caption, network_graph
 
     # one member (FRA) tied to 5 partners: USA with 5 engagements, CAN 4, JPN 3, AUS 2, IND 1
     edges = pd.DataFrame(

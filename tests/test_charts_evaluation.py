@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts_evaluation as ce
-from dashboard.charts import SAMPLE_NOTE, Caption, caption_text
+from reports import charts_evaluation as ce
+from reports.charts import SAMPLE_NOTE, Caption, caption_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Caption("Test source", "2019-01", "2019-12", True)
@@ -28,7 +28,7 @@ def notes(fig) -> dict[str, str]:
 
 
 def test_builders_are_streamlit_free() -> None:
-    tree = ast.parse((ROOT / "dashboard" / "charts_evaluation.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "reports" / "charts_evaluation.py").read_text(encoding="utf-8"))
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not {m for m in modules if m.split(".")[0] == "streamlit"}

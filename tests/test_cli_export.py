@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from dashboard.export.catalog import chart_catalog
+from reports.export.catalog import chart_catalog
 from stability.cli import main
 
 
@@ -176,7 +176,7 @@ def test_exports_load_without_streamlit() -> None:
     import sys
 
     code = (
-        "import sys, dashboard.export, dashboard.compute, dashboard.figures, stability.cmd_export; "
+        "import sys, reports.export, reports.compute, reports.figures, stability.cmd_export; "
         "sys.exit(1 if 'streamlit' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

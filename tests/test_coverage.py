@@ -282,7 +282,7 @@ def test_cube_path_gives_the_same_covered_values():
 
 
 def test_coverage_figure_draws_one_bar_per_country_span():
-    from dashboard.charts_coverage import coverage_figure
+    from reports.charts_coverage import coverage_figure
 
     record = {
         "table": "incidents",
@@ -319,7 +319,7 @@ def test_yearly_rows_stay_yearly_without_a_coverage_table():
 
 
 def test_coverage_note_says_how_much_of_the_region_is_covered():
-    from dashboard.compute import coverage_note
+    from reports.compute import coverage_note
 
     inc, cov = _panel()
     out = conflict_indicators(inc, PAIR, coverage=cov)
@@ -392,7 +392,7 @@ def test_ingest_earliest_option(tmp_path, capsys):
 
 
 def test_coverage_note_says_yearly_data_need_monthly_data_for_trends():
-    from dashboard.compute import coverage_note
+    from reports.compute import coverage_note
 
     rows = [
         {"iso3": "MLI", "event_date": dt.date(2019, 1, 1), "events": 3, "grain": "year"},

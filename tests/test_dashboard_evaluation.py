@@ -18,8 +18,10 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import findings
-from dashboard.selection import (
+from dashboard.sidebar import OTHER_MONTH
+from datasets.schema import EVENT_TYPES
+from reports import findings
+from reports.selection import (
     DEFAULT_WINDOW,
     MAX_COMPARISON,
     MAX_LABEL,
@@ -32,8 +34,6 @@ from dashboard.selection import (
     milestone_of,
     to_query,
 )
-from dashboard.sidebar import OTHER_MONTH
-from datasets.schema import EVENT_TYPES
 from stability.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -411,11 +411,11 @@ def test_the_default_comparison_is_shown_with_reasons_and_a_new_region_resets_it
 
 
 def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> None:
-    # The exports' data source (dashboard.compute.Frames) gives the same charts as the page.
-    from dashboard import figures_evaluation as fe
-    from dashboard.charts import caption_text
-    from dashboard.compute import Frames
+    # The exports' data source (reports.compute.Frames) gives the same charts as the page.
     from metrics.evaluation import evaluate_milestone
+    from reports import figures_evaluation as fe
+    from reports.charts import caption_text
+    from reports.compute import Frames
 
     b = sample_bundle
     ev = evaluate_milestone(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.selection import (
+from datasets.schema import EVENT_TYPES
+from reports.selection import (
     DEFAULT_WEIGHTS,
     Selection,
     compare_regions,
@@ -13,7 +14,6 @@ from dashboard.selection import (
     make_choices,
     to_query,
 )
-from datasets.schema import EVENT_TYPES
 
 
 @pytest.fixture

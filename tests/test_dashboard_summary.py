@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.summary import answer, direction_word, scores
 from metrics.breakdowns import family_drivers, region_ranking
+from reports.summary import answer, direction_word, scores
 
 
 @pytest.mark.parametrize(

@@ -61,10 +61,10 @@ def test_caption_says_where_a_table_ends(tmp_path):
 
     import pyarrow as pa
 
-    from dashboard.compute import caption
     from datasets.bundle import load_bundle
     from datasets.loaders import Dataset
     from datasets.schema import COLLABORATION, conform
+    from reports.compute import caption
 
     b = load_bundle()
     old = conform(

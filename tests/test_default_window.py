@@ -8,10 +8,10 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard import compute
-from dashboard.selection import default_window, from_query
 from datasets.bundle import Bundle
 from datasets.loaders import Dataset, empty_dataset, load_regions, load_sample
+from reports import compute
+from reports.selection import default_window, from_query
 
 
 def _real(name: str, table: pa.Table) -> Dataset:

@@ -23,10 +23,10 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from dashboard.compute import Frames
-from dashboard.export import brief, findings
-from dashboard.export.catalog import selection_for
 from metrics.evaluation import evaluate_milestone
+from reports.compute import Frames
+from reports.export import brief, findings
+from reports.export.catalog import selection_for
 from stability import __version__
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard.export import catalog, render
+from reports.export import catalog, render
 
 REGION = "Sahel"
 CHARTS = {

@@ -1,7 +1,7 @@
 """Data exports: CSV and Excel files with their metadata, and formula neutralisation in both.
 
 The golden CSV below is written out by hand from the layout documented in
-``dashboard.export.tables``; the chart exports are read back and compared with the chart's table.
+``reports.export.tables``; the chart exports are read back and compared with the chart's table.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import compute
-from dashboard.compute import Frames
-from dashboard.export import catalog, tables
+from reports import compute
+from reports.compute import Frames
+from reports.export import catalog, tables
 from stability import __version__
 
 HOSTILE = pd.DataFrame(

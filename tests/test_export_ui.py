@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.export import catalog, render
+from reports.export import catalog, render
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 CHART_BUTTONS = ["PNG image", "SVG image", "PDF image", "Data (CSV)", "Data (Excel)"]

@@ -120,7 +120,7 @@ def test_evaluate_on_the_sample_says_sample(capsys):
 
 
 def test_briefing_pack_names_its_sources_and_families_without_data(incidents_only: Path):
-    from dashboard.export import brief
+    from reports.export import brief
 
     pack = brief.briefing_pack(load_bundle(incidents_only), "Western Africa", milestone="2022-06")
     title = pack.slides[0]
@@ -144,7 +144,7 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
 
 
 def test_exported_chart_data_carry_the_provenance(incidents_only: Path, tmp_path: Path, capsys):
-    from dashboard.export import tables
+    from reports.export import tables
 
     out = tmp_path / "trend.csv"
     code, _, err = run(

@@ -48,8 +48,8 @@ def test_seeded_and_no_spread_means_no_change(composite):
 
 
 def test_sensitivity_chart_properties(composite):
-    from dashboard.charts import BLACK, Caption
-    from dashboard.charts import rank_sensitivity as chart
+    from reports.charts import BLACK, Caption
+    from reports.charts import rank_sensitivity as chart
 
     frame = rank_sensitivity(composite, "2024-06", weights=W, draws=500)
     fig = chart(frame, "B", title="t", caption=Caption("S", "2024-01", "2024-06", False))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-from dashboard import compute
-from dashboard.summary import headline
 from datasets.bundle import Bundle
 from datasets.loaders import Dataset, empty_dataset, load_regions, load_sample
+from reports import compute
+from reports.summary import headline
 
 
 def test_perception_ending_2023_shows_no_change_since_2024_12():
@@ -59,9 +59,9 @@ def test_collaboration_findings_say_the_data_end_before_the_month_shown():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from dashboard.compute import Frames
-    from dashboard.export import findings
-    from dashboard.export.catalog import selection_for
+    from reports.compute import Frames
+    from reports.export import findings
+    from reports.export.catalog import selection_for
 
     col = load_sample("collaboration")
     col = col.filter(pc.less_equal(col["start_date"], pa.scalar(dt.date(2020, 12, 31))))

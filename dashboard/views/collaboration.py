@@ -7,9 +7,10 @@ import math
 
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, ui
 from dashboard.sidebar import selection
-from dashboard.summary import headline
+from reports import figures
+from reports.summary import headline
 
 # 1. Selection
 sel = selection()
@@ -44,10 +45,10 @@ partners = data.value_at(frame, "external_partners", sel.end)
 ui.headline(c, "External partners (trailing 12 months)", headline(partners, math.nan, fmt="{:.0f}", **when))
 
 # 3. Engagements by kind, the network, density and partners over time
-ui.chart(figures.engagements(sel))
-ui.chart(figures.network(sel))
+ui.chart(figures.engagements(sel, data))
+ui.chart(figures.network(sel, data))
 left, right = st.columns(2)
 with left:
-    ui.chart(figures.density(sel))
+    ui.chart(figures.density(sel, data))
 with right:
-    ui.chart(figures.partners(sel))
+    ui.chart(figures.partners(sel, data))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, ui
-from dashboard.selection import compare_regions
+from dashboard import data, ui
 from dashboard.sidebar import compare_picker, selection
+from reports import figures
+from reports.selection import compare_regions
 
 # 1. Selection
 sel = selection()
@@ -22,6 +23,6 @@ if len(regions) < 2:
 
 # 3. Charts on shared axes, two per row
 left, right = st.columns(2)
-for k, chart in enumerate(figures.compare(sel, regions)):
+for k, chart in enumerate(figures.compare(sel, regions, data)):
     with left if k % 2 == 0 else right:
         ui.chart(chart)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, ui
 from dashboard.sidebar import selection
 from metrics.signals_words import alarm_words, downward_trend_words, signals_method
+from reports import figures
 
 # 1. Selection
 sel = selection()
@@ -29,19 +30,19 @@ st.caption(f"Incident data latest: {data.family_latest('conflict')}.")
 # 3. By event type
 left, right = st.columns(2)
 with left:
-    ui.chart(figures.by_event_type(sel, "incidents"))
+    ui.chart(figures.by_event_type(sel, "incidents", data))
 with right:
-    ui.chart(figures.by_event_type(sel, "fatalities"))
+    ui.chart(figures.by_event_type(sel, "fatalities", data))
 
 # 4. Trend and flags
-ui.chart(figures.conflict_trend(sel))
+ui.chart(figures.conflict_trend(sel, data))
 st.caption(downward_trend_words())
 st.caption(alarm_words())
 with st.expander("How the trend and the alarm are computed"):
     st.markdown(signals_method())
 
 # 5. Where, and the largest incidents
-ui.chart(figures.event_map(sel))
+ui.chart(figures.event_map(sel, data))
 st.subheader("Largest incidents by fatalities")
 largest = data.largest_incidents(sel)
 st.dataframe(largest, hide_index=True)

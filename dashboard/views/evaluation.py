@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, findings, ui
-from dashboard import figures_evaluation as fe
-from dashboard.selection import milestone_of
+from dashboard import data, ui
 from dashboard.sidebar import comparison_picker, milestone_picker, selection
 from metrics.signals_words import evaluation_method, evaluation_words
+from reports import figures_evaluation as fe
+from reports import findings
+from reports.selection import milestone_of
 
 # 1. Selection: the milestone (proposed from the data, or a month and a label) and the window
 sel = selection()
@@ -64,17 +65,17 @@ if findings.caveated(ev):
     )
 
 # 5. Charts
-ui.chart(fe.timeline(sel, ev))
+ui.chart(fe.timeline(sel, ev, data))
 incidents_tab, fatalities_tab = st.tabs(["Incidents", "Fatalities"])
 for tab, quantity in ((incidents_tab, "incidents"), (fatalities_tab, "fatalities")):
     with tab:
         left, right = st.columns(2)
         with left:
-            ui.chart(fe.around(sel, ev, quantity))
+            ui.chart(fe.around(sel, ev, quantity, data))
         with right:
-            ui.chart(fe.placebo(sel, ev, quantity))
+            ui.chart(fe.placebo(sel, ev, quantity, data))
 if data.family_loaded("collaboration"):
-    ui.chart(fe.lead_lag(sel, ev))
+    ui.chart(fe.lead_lag(sel, ev, data))
 st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
 
 # 6. Every measure, and the comparison regions

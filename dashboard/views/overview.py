@@ -6,9 +6,10 @@ import math
 
 import streamlit as st
 
-from dashboard import data, figures, summary, ui
+from dashboard import data, ui
 from dashboard.sidebar import selection
-from dashboard.summary import answer, scores
+from reports import figures, summary
+from reports.summary import answer, scores
 
 # 1. Selection
 sel = selection()
@@ -61,7 +62,7 @@ ui.headline(
 st.caption(f"The stability index uses {ui.listing(data.loaded_families() or ['no family'])}.")
 
 # 4. Map and ranking
-ui.chart(figures.world_map(sel))
+ui.chart(figures.world_map(sel, data))
 st.subheader(f"Regions of {ui.plain(grouping)}, ranked")
 st.dataframe(
     ranking,

@@ -6,9 +6,10 @@ import math
 
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, ui
 from dashboard.sidebar import selection
 from metrics.intervals import NO_INTERVAL
+from reports import figures
 
 # 1. Selection
 sel = selection()
@@ -45,4 +46,4 @@ for panel in panels:
             delta_color="off",
             delta_arrow="off",
         )
-    ui.chart(figures.perception(sel, panel))
+    ui.chart(figures.perception(sel, panel, data))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, ui
 from dashboard.sidebar import selection
-from dashboard.summary import answer
+from reports import figures
+from reports.summary import answer
 
 # 1. Selection
 sel = selection()
@@ -25,35 +26,35 @@ ui.answer(
         grouping=grouping,
     )
 )
-ui.chart(figures.family_scores(sel))
+ui.chart(figures.family_scores(sel, data))
 with st.expander("How firm is this rank? (weights varied by ±20 %)"):
-    ui.chart(figures.rank_sensitivity(sel))
+    ui.chart(figures.rank_sensitivity(sel, data))
 
 # 3. The three families side by side
 left, middle, right = st.columns(3)
 with left:
     st.subheader("Conflict incidents")
     if data.family_loaded("conflict"):
-        ui.chart(figures.conflict_trend(sel, compact=True))
+        ui.chart(figures.conflict_trend(sel, data, compact=True))
     else:
         ui.no_data("conflict incidents")
 with middle:
     st.subheader("Military collaboration")
     if data.family_loaded("collaboration"):
-        ui.chart(figures.density(sel, compact=True))
+        ui.chart(figures.density(sel, data, compact=True))
     else:
         ui.no_data("military collaboration")
 with right:
     st.subheader("Public perception")
     if data.family_loaded("perception"):
-        ui.chart(figures.perception_shares(sel))
+        ui.chart(figures.perception_shares(sel, data))
     else:
         ui.no_data("public perception")
 
 # 4. Countries contributing most
 if data.family_loaded("conflict"):
     st.subheader("Countries with the most incidents")
-    ui.chart(figures.top_countries(sel))
+    ui.chart(figures.top_countries(sel, data))
 
 # 5. Briefing pack (PowerPoint and PDF)
 ui.briefing(sel)

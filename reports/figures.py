@@ -4,10 +4,9 @@ Each function returns a ``Chart`` (figure, the table behind it for "Show data", 
 downloads). Figures are cached by ``data.figure`` under a key of the small values they depend on
 (the data version is added there), so a rerun that changes nothing about a chart reuses it.
 
-Every function takes its data source ``src`` last: by default the app's cached data
-(``dashboard.data``, imported on first use), or a ``dashboard.compute.Frames`` for the exports and
-the command line, so an exported chart is the one the page shows and this module loads without
-Streamlit.
+Every function takes its data source ``src`` last: the app's cached data (``dashboard.data``,
+passed by the pages), or a ``reports.compute.Frames`` for the exports and the command line, so an
+exported chart is the one the page shows and this module loads without Streamlit.
 """
 
 from __future__ import annotations
@@ -17,10 +16,10 @@ from typing import Any, NamedTuple
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts
-from dashboard.compute import PerceptionPanel
-from dashboard.selection import Selection
 from datasets.countries import CURRENT_ISO3
+from reports import charts
+from reports.compute import PerceptionPanel
+from reports.selection import Selection
 
 TREND_INDICATORS = (
     "incidents",
@@ -40,20 +39,6 @@ class Chart(NamedTuple):
     filename: str
 
 
-class _AppData:
-    """``dashboard.data`` (the app's cached data), imported on first use."""
-
-    def __getattr__(self, name: str) -> Any:
-        from dashboard import data as module
-
-        return getattr(module, name)
-
-
-#: The default data source of every figure: ``dashboard.data`` or anything with its interface
-#: (``choices``, ``caption``, ``figure``, ``family``, ``family_table``, ``composite`` …).
-data: Any = _AppData()
-
-
 def _incidents_key(sel: Selection) -> tuple[object, ...]:
     return (sel.region, sel.countries, sel.start, sel.end, sel.event_types, sel.min_fatalities)
 
@@ -65,7 +50,7 @@ def _index_key(sel: Selection) -> tuple[object, ...]:
 # --- overview and region -----------------------------------------------------------------------
 
 
-def world_map(sel: Selection, src: Any = data) -> Chart:
+def world_map(sel: Selection, src: Any) -> Chart:
     grouping = src.choices().grouping_of[sel.region]
     values = src.map_values(sel)
     fig = src.figure(
@@ -81,7 +66,7 @@ def world_map(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, values, f"stability-map-{sel.end}")
 
 
-def family_scores(sel: Selection, src: Any = data) -> Chart:
+def family_scores(sel: Selection, src: Any) -> Chart:
     frame = src.composite(sel)
     fig = src.figure(
         "family_scores",
@@ -95,7 +80,7 @@ def family_scores(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
 
 
-def rank_sensitivity(sel: Selection, src: Any = data) -> Chart:
+def rank_sensitivity(sel: Selection, src: Any) -> Chart:
     frame = src.rank_sensitivity(sel)
     fig = charts.rank_sensitivity(
         frame,
@@ -106,7 +91,7 @@ def rank_sensitivity(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, frame, f"rank-sensitivity-{sel.region}-{sel.end}")
 
 
-def conflict_trend(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:
+def conflict_trend(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
     frame = src.family(sel, "conflict")
     title = (
         "Incidents, trend and flags"
@@ -123,7 +108,7 @@ def conflict_trend(sel: Selection, src: Any = data, *, compact: bool = False) ->
     return Chart(fig, src.family_table(sel, "conflict", TREND_INDICATORS), f"conflict-trend-{sel.region}")
 
 
-def density(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:
+def density(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
     table = src.family_table(sel, "collaboration", ("network_density",))
     fig = src.figure(
         "density",
@@ -143,7 +128,7 @@ def density(sel: Selection, src: Any = data, *, compact: bool = False) -> Chart:
     return Chart(fig, table, f"density-{sel.region}")
 
 
-def perception_shares(sel: Selection, src: Any = data) -> Chart:
+def perception_shares(sel: Selection, src: Any) -> Chart:
     table = src.family_table(sel, "perception", SHARES)
     fig = src.figure(
         "perception_shares",
@@ -163,7 +148,7 @@ def perception_shares(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, table, f"perception-{sel.region}")
 
 
-def top_countries(sel: Selection, src: Any = data) -> Chart:
+def top_countries(sel: Selection, src: Any) -> Chart:
     table = src.top_countries(sel)
     fig = src.figure(
         "top_countries",
@@ -183,7 +168,7 @@ def top_countries(sel: Selection, src: Any = data) -> Chart:
 # --- conflict ----------------------------------------------------------------------------------
 
 
-def by_event_type(sel: Selection, measure: str, src: Any = data) -> Chart:
+def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
     """Monthly ``measure`` ("incidents" or "fatalities") stacked by event type."""
     table = src.monthly_by_type(sel)
     unit = {"incidents": "Incidents per month", "fatalities": "Deaths per month"}[measure]
@@ -204,7 +189,7 @@ def by_event_type(sel: Selection, measure: str, src: Any = data) -> Chart:
     return Chart(fig, table, f"{measure}-by-type-{sel.region}")
 
 
-def event_map(sel: Selection, src: Any = data) -> Chart:
+def event_map(sel: Selection, src: Any) -> Chart:
     places = src.locations(sel)
     note = (
         f"aggregated to {places.cell_degrees:g}° cells" if places.cell_degrees else "one marker per incident"
@@ -227,7 +212,7 @@ def event_map(sel: Selection, src: Any = data) -> Chart:
 # --- collaboration -----------------------------------------------------------------------------
 
 
-def engagements(sel: Selection, src: Any = data) -> Chart:
+def engagements(sel: Selection, src: Any) -> Chart:
     table = src.engagements_by_kind(sel)
     fig = src.figure(
         "engagements",
@@ -245,7 +230,7 @@ def engagements(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, table, f"engagements-{sel.region}")
 
 
-def network(sel: Selection, src: Any = data) -> Chart:
+def network(sel: Selection, src: Any) -> Chart:
     table = src.edges(sel)
     fig = src.figure(
         "network",
@@ -259,7 +244,7 @@ def network(sel: Selection, src: Any = data) -> Chart:
     return Chart(fig, table, f"network-{sel.region}")
 
 
-def partners(sel: Selection, src: Any = data) -> Chart:
+def partners(sel: Selection, src: Any) -> Chart:
     table = src.family_table(sel, "collaboration", ("external_partners",))
     fig = src.figure(
         "partners",
@@ -281,7 +266,7 @@ def partners(sel: Selection, src: Any = data) -> Chart:
 # --- perception and compare --------------------------------------------------------------------
 
 
-def perception(sel: Selection, panel: PerceptionPanel, src: Any = data) -> Chart:
+def perception(sel: Selection, panel: PerceptionPanel, src: Any) -> Chart:
     share = panel.unit.startswith("share")
     fig = src.figure(
         "perception",
@@ -323,7 +308,7 @@ COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = 
 }
 
 
-def compare(sel: Selection, regions: tuple[str, ...], src: Any = data) -> list[Chart]:
+def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
     """One chart per comparison indicator, the regions on the same axes."""
     frames = src.compare(sel, regions)
     out = []

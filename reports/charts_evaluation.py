@@ -1,6 +1,6 @@
 """Chart builders of the Evaluation page: pure functions, data in, ``go.Figure`` out.
 
-Same vocabulary and styling as ``dashboard.charts`` (``frame`` first, then keyword-only ``title`` and
+Same vocabulary and styling as ``reports.charts`` (``frame`` first, then keyword-only ``title`` and
 ``caption``; title, axis titles with units and the source caption always set; Okabe–Ito colours;
 text from data HTML-escaped). Monthly values are drawn across their month (``xperiod`` "M1"), so
 the milestone line at the start of the milestone month is exactly the boundary between the before
@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import (
+from metrics.catalog import describe
+from reports.charts import (
     _YAXIS,
     BLACK,
     BLUE,
@@ -34,7 +35,6 @@ from dashboard.charts import (
     _months,
     esc,
 )
-from metrics.catalog import describe
 
 MONTHLY: dict[str, object] = {"xperiod": "M1", "xperiodalignment": "middle"}
 BEFORE_FILL = "rgba(86,180,233,0.16)"

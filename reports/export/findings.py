@@ -17,10 +17,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from dashboard.compute import Frames, family_latest, value_at
-from dashboard.selection import Selection
 from metrics import breakdowns as bd
 from metrics.intervals import NO_INTERVAL
+from reports.compute import Frames, family_latest, value_at
+from reports.selection import Selection
 
 ALPHA = 0.05
 ALARM_RULE = "more incidents than the previous 36 months make plausible, and at least 5"

@@ -4,7 +4,7 @@ a PDF.
 Slides, in order: a title slide (region, period, "Illustrative sample data, not real" when so, else
 the sources of each loaded family, the date and the tool's version); one slide per family (conflict
 incidents, military collaboration, public perception) with its chart and three key findings
-(``dashboard.export.findings``), or for a family without data the sentence saying so; the
+(``reports.export.findings``), or for a family without data the sentence saying so; the
 composite index with its weights; with a milestone, an evaluation slide whose findings are the
 ``finding`` sentences of ``metrics.evaluation.evaluate_milestone`` for the loaded families, as on the
 Evaluation page (more than six continue on a second slide); and a sources and methodology slide.
@@ -23,17 +23,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dashboard import figures
-from dashboard.compute import Frames
-from dashboard.export import findings as fd
-from dashboard.export.catalog import selection_for
-from dashboard.export.render import render_image
-from dashboard.selection import DEFAULT_WEIGHTS, Selection
 from datasets.bundle import FAMILY_TABLES, Bundle
 from datasets.loaders import NO_DATA_LABEL
 from metrics.provenance import measure_families
 from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words
-from stability import __version__
+from reports import __version__, figures
+from reports.compute import Frames
+from reports.export import findings as fd
+from reports.export.catalog import selection_for
+from reports.export.render import render_image
+from reports.selection import DEFAULT_WEIGHTS, Selection
 
 FORMATS: tuple[str, ...] = ("pptx", "pdf")
 MEDIA_TYPES: dict[str, str] = {
@@ -117,7 +116,7 @@ def _filters(sel: Selection, frames: Frames) -> str:
 
 
 def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subtitle: str, name: str) -> Slide:
-    from dashboard.charts import caption_text
+    from reports.charts import caption_text
 
     image = render_image(chart.figure, "png", scale=IMAGE_SCALE)
     return Slide(

@@ -1,9 +1,10 @@
 """The figures of the Evaluation page: an ``Evaluation`` drawn by the ``charts_evaluation`` builders.
 
-Like ``dashboard.figures``, each function returns a ``Chart`` (figure, the table behind it, a file
-name) and takes its data source ``src`` last (default: the app's cached data, ``figures.data``),
-which supplies ``caption`` and the figure cache ``figure``. Captions cover the months each chart
-shows, not the sidebar's months: the evaluation always reads the whole incident span.
+Like ``reports.figures``, each function returns a ``Chart`` (figure, the table behind it, a file
+name) and takes its data source ``src`` last (the app's cached data ``dashboard.data``, or a
+``reports.compute.Frames``), which supplies ``caption`` and the figure cache ``figure``. Captions
+cover the months each chart shows, not the sidebar's months: the evaluation always reads the whole
+incident span.
 """
 
 from __future__ import annotations
@@ -13,18 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import charts_evaluation as ce
-from dashboard import figures
-from dashboard.charts import Caption
-from dashboard.figures import Chart
-from dashboard.selection import Selection
 from metrics.evaluation import Evaluation
+from reports import charts_evaluation as ce
+from reports.charts import Caption
+from reports.figures import Chart
+from reports.selection import Selection
 
 NOUNS = {"incidents": "incidents", "fatalities": "fatalities"}
-
-
-def _src(src: Any) -> Any:
-    return figures.data if src is None else src
 
 
 def _key(sel: Selection, ev: Evaluation) -> tuple[object, ...]:
@@ -52,9 +48,8 @@ def _slug(ev: Evaluation) -> str:
     return f"{ev.region}-{ev.milestone}-{ev.window}m"
 
 
-def timeline(sel: Selection, ev: Evaluation, src: Any = None) -> Chart:
+def timeline(sel: Selection, ev: Evaluation, src: Any) -> Chart:
     """The three families of the region over the whole data span, the milestone and windows marked."""
-    src = _src(src)
     fig = src.figure(
         "evaluation_timeline",
         _key(sel, ev),
@@ -72,10 +67,9 @@ def timeline(sel: Selection, ev: Evaluation, src: Any = None) -> Chart:
     return Chart(fig, ev.timeline, f"evaluation-timeline-{_slug(ev)}")
 
 
-def around(sel: Selection, ev: Evaluation, quantity: str = "incidents", src: Any = None) -> Chart:
+def around(sel: Selection, ev: Evaluation, quantity: str, src: Any) -> Chart:
     """Monthly ``quantity`` of the region and its pooled comparison from a window before the before
     window to a window after the after window (within the data)."""
-    src = _src(src)
     w = ev.windows
     first, last = str(w.before[0] - ev.window), str(w.after[1] + ev.window)
     m = ev.monthly
@@ -103,9 +97,8 @@ def around(sel: Selection, ev: Evaluation, quantity: str = "incidents", src: Any
     return Chart(fig, table, f"evaluation-{quantity}-{_slug(ev)}")
 
 
-def placebo(sel: Selection, ev: Evaluation, quantity: str = "incidents", src: Any = None) -> Chart:
+def placebo(sel: Selection, ev: Evaluation, quantity: str, src: Any) -> Chart:
     """The placebo rate ratios of ``quantity`` with the observed one marked."""
-    src = _src(src)
     table = ev.placebo.loc[ev.placebo["quantity"] == quantity].reset_index(drop=True)
     observed = ev.result(f"{quantity}_rate_ratio")
     noun = NOUNS.get(quantity, quantity)
@@ -130,9 +123,8 @@ def placebo(sel: Selection, ev: Evaluation, quantity: str = "incidents", src: An
     return Chart(fig, table, f"evaluation-placebo-{quantity}-{_slug(ev)}")
 
 
-def lead_lag(sel: Selection, ev: Evaluation, src: Any = None) -> Chart:
+def lead_lag(sel: Selection, ev: Evaluation, src: Any) -> Chart:
     """Pre-whitened correlations of quarterly collaboration with outcomes 0–8 quarters later."""
-    src = _src(src)
     fig = src.figure(
         "evaluation_lead_lag",
         _key(sel, ev),

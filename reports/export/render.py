@@ -25,7 +25,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard import charts
+from reports import charts
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 MEDIA_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}

@@ -1,8 +1,8 @@
 """The charts that can be exported, by stable kebab-case name.
 
 Each entry names a chart of the dashboard, says in one line what it shows, and builds it for a
-region and a period from one ``Bundle`` with the page's own figure functions (``dashboard.figures``
-over a ``dashboard.compute.Frames``), so an exported chart is the chart the page shows. The filters
+region and a period from one ``Bundle`` with the page's own figure functions (``reports.figures``
+over a ``reports.compute.Frames``), so an exported chart is the chart the page shows. The filters
 are the dashboard's defaults: all member countries and event types, no minimum of fatalities and
 equal index weights.
 """
@@ -13,14 +13,14 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dashboard import charts, figures
-from dashboard.compute import Frames
-from dashboard.export.tables import About
-from dashboard.figures import Chart
-from dashboard.selection import DEFAULT_WEIGHTS, Selection, compare_regions
 from datasets.bundle import Bundle
 from metrics.catalog import describe
 from metrics.frames import parse_period
+from reports import charts, figures
+from reports.compute import Frames
+from reports.export.tables import About
+from reports.figures import Chart
+from reports.selection import DEFAULT_WEIGHTS, Selection, compare_regions
 
 Make = Callable[[Frames, Selection], Chart]
 
@@ -86,7 +86,7 @@ def filters_text(sel: Selection) -> str:
 def chart_about(chart: Chart, sel: Selection, provenance: str = "") -> About:
     """What a data export of ``chart`` holds: its title, caption (source, span, notes), the selected
     months and filters, whether the data are the illustrative sample, and ``provenance`` (``sample``
-    or the sources of each loaded family, ``dashboard.compute.provenance_text``)."""
+    or the sources of each loaded family, ``reports.compute.provenance_text``)."""
     title = html.unescape(str(chart.figure.layout.title.text or chart.filename))
     source = charts.caption_text(chart.figure)
     return About(

@@ -52,7 +52,7 @@ EVENT_TYPE_COLOURS: dict[str, str] = dict(
 NO_DATA_COLOUR = "#d9d9d9"
 MAP_COLOURSCALE = "Cividis"
 SAMPLE_NOTE = "Illustrative sample data, not real"
-TOPOJSON_DIR = Path(__file__).parent / "static" / "topojson"
+TOPOJSON_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "topojson"
 #: Where the browser finds the topology files (Streamlit static serving, relative to the app URL).
 TOPOJSON_URL = "app/static/topojson/"
 

@@ -9,7 +9,7 @@ Two layers:
   the exports and the command line. It remembers what it computed for the life of the object
   (one export or one briefing pack), so several charts of one region share the work.
 
-``dashboard.figures`` builds every chart from either of them, so an exported chart is the chart the
+``reports.figures`` builds every chart from either of them, so an exported chart is the chart the
 page shows.
 """
 
@@ -24,8 +24,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow.compute as pc
 
-from dashboard.charts import Caption
-from dashboard.selection import Choices, Selection, default_window, make_choices
 from datasets.bundle import Bundle
 from datasets.countries import country_name
 from datasets.loaders import Dataset, load_population
@@ -39,6 +37,8 @@ from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
 from metrics.frames import TableLike, clip_periods, parse_period
 from metrics.perception import measured_indicators, perception_indicators
+from reports.charts import Caption
+from reports.selection import Choices, Selection, default_window, make_choices
 
 Types = tuple[str, ...] | None
 Weights = tuple[int, int, int]

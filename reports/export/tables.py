@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from stability import __version__
+from reports import __version__
 
 FORMATS: tuple[str, ...] = ("csv", "xlsx")
 MEDIA_TYPES: dict[str, str] = {

@@ -12,10 +12,10 @@ The Streamlit pages (``dashboard.ui``) and the ``stability export``/``stability 
 call these functions.
 """
 
-from dashboard.export.brief import Pack, briefing_pack, build_pack, to_pdf, to_pptx
-from dashboard.export.catalog import CHARTS, ChartSpec, build_chart, chart_catalog, get_chart
-from dashboard.export.render import ChromiumMissing, images_available, missing_message, render_image
-from dashboard.export.tables import About, export_table, neutralise, neutralise_frame, to_csv, to_xlsx
+from reports.export.brief import Pack, briefing_pack, build_pack, to_pdf, to_pptx
+from reports.export.catalog import CHARTS, ChartSpec, build_chart, chart_catalog, get_chart
+from reports.export.render import ChromiumMissing, images_available, missing_message, render_image
+from reports.export.tables import About, export_table, neutralise, neutralise_frame, to_csv, to_xlsx
 
 __all__ = [
     "CHARTS",
