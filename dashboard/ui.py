@@ -11,6 +11,7 @@ sample stamp, so every image goes through the "Download" menu.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import zlib
@@ -46,9 +47,54 @@ def chart_config(filename: str) -> dict[str, object]:
     return config
 
 
+#: Trace attributes that hold the values a trace draws, and those that only place them.
+_VALUES = ("y", "z", "values", "r")
+_PLACES = ("x", "locations", "lat", "lon", "labels")
+
+
+def _filled(values: object) -> int:
+    """How many present (not None, not NaN, not empty) entries ``values`` holds, nested lists included."""
+    if values is None or isinstance(values, str | bytes | dict):
+        return 0
+    try:
+        items = list(values)  # type: ignore[call-overload]
+    except TypeError:
+        return 0
+    count = 0
+    for item in items:
+        if isinstance(item, list | tuple) or (hasattr(item, "__len__") and not isinstance(item, str)):
+            count += _filled(item)
+        elif item is not None and item != "" and not (isinstance(item, float) and math.isnan(item)):
+            count += 1
+    return count
+
+
+def has_data(fig: object) -> bool:
+    """True when at least one visible trace of the figure draws a value: a point needs a value
+    (``y``, ``z``, ``values``, ``r``) where the trace has such a field, else a position."""
+    for trace in getattr(fig, "data", ()):
+        if getattr(trace, "visible", True) is False:
+            continue
+        if getattr(trace, "type", "") == "table":
+            if _filled(getattr(trace.cells, "values", None)) > 0:
+                return True
+            continue
+        fields = [k for k in _VALUES if getattr(trace, k, None) is not None]
+        fields = fields or [k for k in _PLACES if getattr(trace, k, None) is not None]
+        if any(_filled(getattr(trace, k)) > 0 for k in fields):
+            return True
+    return False
+
+
 def chart(chart: Chart) -> None:
     """Draw a chart (offline maps, no camera button) with a "Show data" expander holding its table and
-    a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
+    a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX. A figure with
+    nothing to draw is not drawn: one sentence says so instead, with a link to the Data page."""
+    if not has_data(chart.figure):
+        title = re.sub(r"<[^>]+>", " ", html.unescape(str(chart.figure.layout.title.text or "this chart")))
+        st.info(f"No data to draw {plain(title)} for this selection.", icon=":material/block:")
+        st.page_link("views/data.py", label="Load data on the Data page")
+        return
     st.plotly_chart(chart.figure, config=chart_config(chart.filename), theme=None)
     with st.expander("Show data"):
         st.dataframe(chart.table, hide_index=True)
