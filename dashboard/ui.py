@@ -22,6 +22,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.sidebar import selection
 from datasets.loaders import NO_DATA_LABEL
+from reports import vocabulary
 from reports.charts import Caption, plotly_config
 from reports.compute import Frames
 from reports.export import brief, render, tables
@@ -97,7 +98,7 @@ def chart(chart: Chart) -> None:
         return
     st.plotly_chart(chart.figure, config=chart_config(chart.filename), theme=None)
     with st.expander("Show data"):
-        st.dataframe(chart.table, hide_index=True)
+        st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)
 
 

@@ -4,8 +4,8 @@ No Streamlit here, so the export commands reuse the same builders. One argument 
 ``frame`` (a small long-format table) first, then keyword-only ``title``, ``caption`` (a
 ``Caption`` naming the source and time span) and the column names ``x``, ``y``, ``series``.
 Every figure has a title, axis titles with units, and the caption as an annotation under the plot
-("Illustrative sample data, not real" when it is). Colours are the Okabe–Ito palette, which stays
-distinguishable with the common colour-vision deficiencies; the map uses Cividis. Text that came
+("Illustrative sample data, not real" when it is). Colours, units and labels come from
+``reports.vocabulary`` (Okabe–Ito, one colour per series; the map uses Viridis). Text that came
 from data is HTML-escaped before plotly sees it.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,33 +25,25 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from datasets.countries import country_name
-from datasets.schema import EVENT_TYPES
 from metrics.breakdowns import sen_line
 from metrics.intervals import NO_INTERVAL
+from reports import vocabulary
+from reports.vocabulary import (
+    BLACK,
+    BLUE,
+    FAMILY_COLOURS,
+    GREEN,
+    MAP_COLOURSCALE,
+    NO_DATA_FILL,
+    NO_DATA_LINE,
+    ORANGE,
+    PALETTE,
+    SKY,
+    VERMILLION,
+)
 
-BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = (
-    "#000000",
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-)
-#: Okabe–Ito colours in the order series take them.
-PALETTE: tuple[str, ...] = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
-FAMILY_COLOURS: dict[str, str] = {
-    "stability_index": BLACK,
-    "conflict": VERMILLION,
-    "collaboration": BLUE,
-    "perception": GREEN,
-}
-EVENT_TYPE_COLOURS: dict[str, str] = dict(
-    zip(EVENT_TYPES, (VERMILLION, ORANGE, PURPLE, SKY, YELLOW, BLUE), strict=True)
-)
-NO_DATA_COLOUR = "#d9d9d9"
-MAP_COLOURSCALE = "Cividis"
+#: Colours, units and labels come from one vocabulary shared by every page, export and slide.
+NO_DATA_COLOUR = NO_DATA_FILL
 SAMPLE_NOTE = "Illustrative sample data, not real"
 TOPOJSON_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "topojson"
 #: Where the browser finds the topology files (Streamlit static serving, relative to the app URL).
@@ -71,6 +64,9 @@ _XAXIS: dict[str, object] = {"showgrid": False, "linecolor": "#888", "ticks": "o
 _YAXIS: dict[str, object] = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888", "zeroline": False}
 CAPTION_WIDTH = 90
 COMPACT_CAPTION_WIDTH = 46
+#: A source line under a chart never takes more than this many lines; the full attribution is in the
+#: annotation's hover text, the page's "Sources" expander and the briefing pack's sources slide.
+CAPTION_LINES = 2
 EDGE_CLASSES = 4
 
 
@@ -111,6 +107,49 @@ def _wrap(text: str, width: int = CAPTION_WIDTH) -> list[str]:
     return lines
 
 
+def short_source(label: str) -> str:
+    """A source's short name: the acronym in brackets when there is one ("Alliance Treaty Obligations
+    and Provisions (ATOP) 5.1" → "ATOP", with a leading acronym kept: "UCDP Georeferenced Event
+    Dataset (GED)" → "UCDP GED"), else the label up to the first bracket, comma, colon or dash, at
+    most 5 words."""
+    acronym = re.search(r"\(([A-Z][A-Z0-9&-]{1,9})\)", label)
+    if acronym:
+        first = label.split()[0]
+        return (
+            f"{first} {acronym.group(1)}"
+            if first.isupper() and first != acronym.group(1)
+            else acronym.group(1)
+        )
+    head = re.split(r"\s[(\[–—-]\s?|[(,:;]", label.strip(), maxsplit=1)[0].strip()
+    words = head.split()
+    return " ".join(words[:5]) + ("…" if len(words) > 5 else "") if words else label.strip()
+
+
+def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
+    """The caption in at most ``CAPTION_LINES`` lines of ``width`` characters.
+
+    The full text when it fits; else the sources by short numbered name ("Sources: [1] UCDP GED,
+    [2] SIPRI"), and if that is still too long, the second line cut with "… (full list: Sources)"."""
+    lines = _wrap(caption.text, width)
+    if len(lines) <= CAPTION_LINES:
+        return lines
+    sources = [s for s in caption.source.split("; ") if s]
+    short = ", ".join(f"[{k}] {short_source(s)}" for k, s in enumerate(sources, 1))
+    # span and notes first (what is missing survives), the numbered sources last
+    parts = [f"{caption.start} to {caption.end}", caption.note]
+    if caption.illustrative and "illustrative" not in caption.source.lower():
+        parts.append(SAMPLE_NOTE)
+    parts.append(("Sources: " if len(sources) > 1 else "Source: ") + short)
+    lines = _wrap(" · ".join(p for p in parts if p), width)
+    if len(lines) <= CAPTION_LINES:
+        return lines
+    tail = "… (full list: Sources)"
+    kept = lines[: CAPTION_LINES - 1]
+    last = lines[CAPTION_LINES - 1]
+    kept.append(last[: max(0, width - len(tail))].rstrip(" ·,;") + tail)
+    return kept
+
+
 def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
     """``base`` updated with ``extra``, merging nested dicts key by key."""
     out = dict(base)
@@ -135,7 +174,7 @@ def _figure(
     """Build a figure in one step: title at the top left, legend under it, the caption (source, span,
     sample note) under the plot. ``compact`` suits a narrow column (shorter caption lines, smaller
     legend). Traces are dicts with a ``type``; ``layout`` adds to or overrides the common layout."""
-    lines = _wrap(caption.text, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
+    lines = caption_lines(caption, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
     below = (56 if x_title else 30) if axes else 4
     base: dict[str, object] = {
         **_STYLE,
@@ -154,6 +193,7 @@ def _figure(
         "annotations": [
             {
                 "text": "<br>".join(esc(line) for line in lines),
+                "hovertext": esc(caption.text),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -177,11 +217,26 @@ def _figure(
 
 
 def caption_text(fig: go.Figure) -> str:
-    """The caption annotation of a figure built here (for tests and exports)."""
+    """The full caption of a figure built here (for tests and exports): the annotation's hover text,
+    of which the lines under the chart are the short form."""
     for a in fig.layout.annotations:
         if a.name == "caption":
-            return html.unescape(a.text.replace("<br>", " "))
+            return html.unescape(a.hovertext or a.text.replace("<br>", " "))
     return ""
+
+
+def shown_caption_lines(fig: go.Figure) -> list[str]:
+    """The lines of the caption as drawn under the chart."""
+    for a in fig.layout.annotations:
+        if a.name == "caption":
+            return html.unescape(a.text).split("<br>")
+    return []
+
+
+def _translucent(colour: str, alpha: float) -> str:
+    """``#rrggbb`` as ``rgba(r,g,b,alpha)``."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _floats(values: object) -> np.ndarray:
@@ -219,9 +274,9 @@ def world_map(
 ) -> go.Figure:
     """Choropleth of ``frame`` (``iso3, region, value``), countries coloured by their region's value.
 
-    Trace 0 draws every country of ``all_iso3`` in grey ("no index"), so a country without a value
-    is shown as missing, never as a low score; trace 1 colours the countries with a value on a
-    fixed 0–100 scale.
+    Trace 0 draws every country of ``all_iso3`` without a value white with a dark outline ("no
+    index"), so a country without a value is shown as missing, never as a low score nor as a colour of
+    the scale; trace 1 colours the countries with a value on a fixed 0–100 scale without grey.
     """
     has = frame.loc[frame["value"].notna()]
     without = frame.loc[frame["value"].isna()]
@@ -242,11 +297,11 @@ def world_map(
             "locations": grey_codes,
             "z": [0.0] * len(grey_codes),
             "locationmode": "ISO-3",
-            "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+            "colorscale": [[0, NO_DATA_FILL], [1, NO_DATA_FILL]],
             "showscale": False,
             "text": grey_text,
             "hovertemplate": "%{text}<extra></extra>",
-            "marker": border,
+            "marker": {"line": {"color": NO_DATA_LINE, "width": 0.6}},
             "name": "No index",
         },
         {
@@ -269,7 +324,7 @@ def world_map(
         "showframe": False,
         "showcoastlines": False,
         "showland": True,
-        "landcolor": NO_DATA_COLOUR,
+        "landcolor": NO_DATA_FILL,
         "lataxis": {"range": [-58, 85]},
     }
     return _figure(
@@ -517,7 +572,7 @@ def stacked_bars(
                 "x": _months(sub[x]),
                 "y": _floats(sub[y]),
                 "name": esc(name),
-                "marker": {"color": (colours or {}).get(name, PALETTE[k % len(PALETTE)])},
+                "marker": {"color": (colours or {}).get(name) or vocabulary.colour(str(name), k)},
                 "hovertemplate": "%{x|%Y-%m}: %{y:,.0f}<extra>" + esc(name) + "</extra>",
             }
         )
@@ -543,8 +598,13 @@ def lines(
     y_range: Sequence[float] | None = None,
     y_format: str = ",.2f",
     compact: bool = False,
+    percent: bool = False,
 ) -> go.Figure:
-    """One line per value of ``series`` (alphabetical order, Okabe–Ito colours), on shared axes."""
+    """One line per value of ``series`` (alphabetical order), on shared axes; each series takes its own
+    colour from the vocabulary (the same on every page), others the Okabe–Ito palette in turn.
+    ``percent``: the values are shares (0–1) shown in % (axis ticks and hover ``100 · value`` %)."""
+    if percent:
+        y_format = ".1%"
     traces = []
     for k, name in enumerate(sorted(frame[series].unique(), key=str)):
         sub = frame.loc[frame[series] == name].sort_values(x)
@@ -555,11 +615,13 @@ def lines(
                 "y": _floats(sub[y]),
                 "mode": "lines",
                 "name": esc(name),
-                "line": {"color": PALETTE[k % len(PALETTE)], "width": 2},
+                "line": {"color": vocabulary.colour(str(name), k), "width": 2},
                 "hovertemplate": "%{x|%Y-%m}: %{y:" + y_format + "}<extra>" + esc(name) + "</extra>",
             }
         )
-    yaxis = {"range": list(y_range)} if y_range is not None else {}
+    yaxis: dict[str, object] = {"range": list(y_range)} if y_range is not None else {}
+    if percent:
+        yaxis["tickformat"] = ".0%"
     return _figure(
         traces,
         title=title,
@@ -572,7 +634,13 @@ def lines(
 
 
 def perception_chart(
-    frame: pd.DataFrame, *, title: str, caption: Caption, y_title: str, share: bool = True
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    caption: Caption,
+    y_title: str,
+    share: bool = True,
+    colour: str = GREEN,
 ) -> go.Figure:
     """One survey indicator over waves with its 95 % interval as a band.
 
@@ -616,7 +684,7 @@ def perception_chart(
             "fill": "toself",
             "mode": "lines",
             "line": {"width": 0},
-            "fillcolor": "rgba(0,158,115,0.22)",
+            "fillcolor": _translucent(colour, 0.22),
             "name": "95% interval",
             "hoverinfo": "skip",
         },
@@ -626,8 +694,8 @@ def perception_chart(
             "y": _floats(f["value"]),
             "mode": "lines+markers",
             "name": "Estimate",
-            "line": {"color": GREEN, "width": 2},
-            "marker": {"symbol": ["circle" if h else "circle-open" for h in has], "size": 8, "color": GREEN},
+            "line": {"color": colour, "width": 2},
+            "marker": {"symbol": ["circle" if h else "circle-open" for h in has], "size": 8, "color": colour},
             "text": hover,
             "hovertemplate": "%{x|%Y-%m}: %{text}<extra></extra>",
         },

@@ -21,20 +21,14 @@ import plotly.graph_objects as go
 from metrics.catalog import describe
 from reports.charts import (
     _YAXIS,
-    BLACK,
-    BLUE,
     DATE_AXIS,
-    GREEN,
-    ORANGE,
-    PURPLE,
-    SKY,
-    VERMILLION,
     Caption,
     _figure,
     _floats,
     _months,
     esc,
 )
+from reports.vocabulary import BLACK, BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION
 
 MONTHLY: dict[str, object] = {"xperiod": "M1", "xperiodalignment": "middle"}
 BEFORE_FILL = "rgba(86,180,233,0.16)"

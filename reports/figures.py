@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from datasets.countries import CURRENT_ISO3
-from reports import charts
+from reports import charts, vocabulary
 from reports.compute import PerceptionPanel
 from reports.selection import Selection
 
@@ -120,9 +120,10 @@ def density(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
             series="label",
             title="Network density, trailing 12 months",
             caption=src.caption(sel, "collaboration"),
-            y_title="Share of member pairs tied",
+            y_title=vocabulary.term("network_density").unit.replace("pairs", "pairs tied"),
             y_range=[0, 1],
             compact=compact,
+            percent=True,
         ),
     )
     return Chart(fig, table, f"density-{sel.region}")
@@ -140,9 +141,10 @@ def perception_shares(sel: Selection, src: Any) -> Chart:
             series="label",
             title="Survey shares by wave",
             caption=src.caption(sel, "perception", note="95% intervals on the Public perception page"),
-            y_title="Share of respondents",
+            y_title=vocabulary.display_unit("share of respondents"),
             y_range=[0, 1],
             compact=True,
+            percent=True,
         ),
     )
     return Chart(fig, table, f"perception-{sel.region}")
@@ -183,7 +185,7 @@ def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
             title=f"{measure.capitalize()} by event type",
             caption=src.caption(sel, "incidents"),
             y_title=unit,
-            colours=charts.EVENT_TYPE_COLOURS,
+            colours=vocabulary.EVENT_TYPE_COLOURS,
         ),
     )
     return Chart(fig, table, f"{measure}-by-type-{sel.region}")
@@ -275,8 +277,9 @@ def perception(sel: Selection, panel: PerceptionPanel, src: Any) -> Chart:
             panel.waves,
             title=f"{sel.region}: {panel.label}",
             caption=src.caption(sel, "perception"),
-            y_title=f"{panel.label} ({panel.unit})",
+            y_title=f"{panel.label} ({vocabulary.display_unit(panel.unit)})",
             share=share,
+            colour=vocabulary.term(panel.indicator).colour,
         ),
     )
     return Chart(fig, panel.waves, f"{panel.indicator}-{sel.region}")

@@ -12,7 +12,7 @@ import plotly.io as pio
 import pytest
 
 from metrics.intervals import NO_INTERVAL
-from reports import charts
+from reports import charts, vocabulary
 from reports.charts import Caption, caption_text
 
 CAP = Caption("Test source", "2020-01", "2020-12", illustrative=False)
@@ -151,12 +151,12 @@ def test_stacked_bars() -> None:
         caption=CAP,
         y_title="Incidents per month",
         order=["Battles", "Riots"],
-        colours=charts.EVENT_TYPE_COLOURS,
+        colours=vocabulary.EVENT_TYPE_COLOURS,
     )
     assert [t.name for t in fig.data] == ["Battles", "Riots"]
     assert list(fig.data[0].y) == [2.0, 4.0] and list(fig.data[1].y) == [1.0, 3.0]
     assert fig.layout.barmode == "stack"
-    assert fig.data[0].marker.color == charts.EVENT_TYPE_COLOURS["Battles"]
+    assert fig.data[0].marker.color == vocabulary.EVENT_TYPE_COLOURS["Battles"]
     assert axis_title(fig.layout.yaxis) == "Incidents per month"
 
 
@@ -175,7 +175,7 @@ def test_lines_share_axes_and_palette() -> None:
         y_range=[0, 1],
     )
     assert [t.name for t in fig.data] == ["A", "B"]  # alphabetical, so colours are stable
-    assert [t.line.color for t in fig.data] == list(charts.PALETTE[:2])
+    assert [t.line.color for t in fig.data] == list(vocabulary.PALETTE[:2])
     assert list(fig.data[0].y) == [0.3, 0.4]
     assert tuple(fig.layout.yaxis.range) == (0, 1)
 

@@ -148,7 +148,7 @@ def test_overview_region_and_fatality_filters_change_the_headline(members, incid
     assert metric(at, "Incidents, 12 months to 2025-12") == f"{deadly:,}"
     assert url(at)["min_fatalities"] == ["5"]
     # The ranked table lists the five security groupings, the map every country.
-    assert sorted(at.dataframe[-1].value["region"]) == [
+    assert sorted(at.dataframe[-1].value["Region"]) == [
         "ASEAN",
         "East Asia",
         "Middle East",
@@ -277,7 +277,10 @@ def test_conflict_months_and_event_types_change_the_totals(members, incidents) -
     assert metric(at, "Incidents, 2020-01 to 2020-12") == f"{nm:,}"
     assert url(at)["country"] == ["MLI"]
     largest = at.dataframe[-1].value
-    assert set(largest["iso3"]) == {"MLI"} and set(largest["event_type"]) <= {"Protests", "Riots"}
+    assert set(largest["Country"]) == {"Mali"} and set(largest["Event type"]) <= {"Protests", "Riots"}
+    # what a reader looks for first, under human names; dates without a time of day
+    assert list(largest.columns[:4]) == ["Date", "Country", "Event type", "Deaths"]
+    assert not largest["Date"].str.contains("00:00").any()
 
 
 # --- collaboration -------------------------------------------------------------------------------

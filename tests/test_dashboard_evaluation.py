@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.sidebar import OTHER_MONTH
 from datasets.schema import EVENT_TYPES
-from reports import findings
+from reports import findings, vocabulary
 from reports.selection import (
     DEFAULT_WINDOW,
     MAX_COMPARISON,
@@ -219,15 +220,25 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m: by_label[label] for m, label in findings.HEADLINES.items()}
 
 
-def table(at: AppTest) -> pd.DataFrame:
-    hits = [d.value for d in at.dataframe if "finding" in d.value.columns]
+#: The measures table's human column labels back to the command's column names.
+SHOWN = {vocabulary.column_label(c): c for c in findings.TABLE_COLUMNS if c != "measure"}
+
+
+def table(at: AppTest, codes: Iterable[str]) -> pd.DataFrame:
+    """The page's measures table under the command's column names, indexed by measure code (the
+    page shows each measure by its label, ``findings.measure_label``, never by its code)."""
+    hits = [d.value for d in at.dataframe if "Finding" in d.value.columns]
     assert len(hits) == 1
-    return hits[0].set_index("measure")
+    frame = hits[0].rename(columns=SHOWN)
+    assert list(frame.columns[:2]) == ["finding", "what"]  # the sentence first, then the measure
+    assert "measure" not in frame.columns
+    labels = {findings.measure_label(c): c for c in codes}
+    return frame.set_index(frame["what"].map(labels))
 
 
 def assert_matches(at: AppTest, ref: pd.DataFrame) -> None:
     """Every number the page shows equals the command's, with the page's rounding."""
-    shown, rows = metrics(at), table(at)
+    shown, rows = metrics(at), table(at, ref.index)
     assert list(rows.index) == list(ref.index)  # the same measures in the same order
     for m in HEADLINES:
         assert shown[m] == r3(ref.loc[m, "estimate"]), m
@@ -385,8 +396,8 @@ def test_a_link_with_the_evaluation_reopens_the_same_view() -> None:
     assert_matches(at, ref)
     note = findings_md("ASEAN is compared with Sahel and East Asia (their incidents pooled).")
     assert note in [m.value for m in at.markdown]
-    used = [d.value for d in at.dataframe if list(d.value.columns) == ["region", "used", "reason"]][0]
-    assert list(used["region"]) == ["Sahel", "East Asia"] and list(used["used"]) == ["yes", "yes"]
+    used = [d.value for d in at.dataframe if list(d.value.columns) == ["Region", "Used", "Why"]][0]
+    assert list(used["Region"]) == ["Sahel", "East Asia"] and list(used["Used"]) == ["yes", "yes"]
     # the view survives a trip to another page and back
     at.switch_page("views/overview.py").run()
     at.switch_page(PAGE).run()
@@ -397,12 +408,12 @@ def test_a_link_with_the_evaluation_reopens_the_same_view() -> None:
 
 def test_the_default_comparison_is_shown_with_reasons_and_a_new_region_resets_it() -> None:
     at = open_page({"region": "ASEAN", "milestone": "2019-06"})
-    comparison = [d.value for d in at.dataframe if list(d.value.columns) == ["region", "used", "reason"]][0]
-    used = list(comparison.loc[comparison["used"] == "yes", "region"])
+    comparison = [d.value for d in at.dataframe if list(d.value.columns) == ["Region", "Used", "Why"]][0]
+    used = list(comparison.loc[comparison["Used"] == "yes", "Region"])
     assert at.multiselect(key="e_comparison").value == used and used
     ref = cli("--region", "ASEAN", "--milestone", "2019-06")
     assert ref.loc["incidents_did_ratio", "method"].count(", ".join(used)) == 1  # the command's comparison
-    assert all(comparison.loc[comparison["used"] == "no", "reason"].str.len() > 0)  # why not
+    assert all(comparison.loc[comparison["Used"] == "no", "Why"].str.len() > 0)  # why not
     assert "comparison" not in url(at)  # the default is not written into the link
     at.sidebar.selectbox(key="f_region").set_value("Sahel").run()
     ok(at)

@@ -90,6 +90,6 @@ def test_evaluation_page_evaluates_only_the_loaded_family(app: AppTest) -> None:
     at.switch_page("views/evaluation.py").run()
     assert not at.exception
     assert "Families evaluated: conflict." in [c.value for c in at.caption]
-    measures = [d.value for d in at.dataframe if "measure" in d.value.columns][0]["measure"].tolist()
+    measures = [d.value for d in at.dataframe if "Finding" in d.value.columns][0]["Measure"].tolist()
     # 4 incident + 4 fatality measures (rate ratio, DiD, pre-trend p, placebo) + the trend measure
     assert len(measures) == 4 + 4 + 1, measures

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import data, ui
 from dashboard.sidebar import selection
 from metrics.signals_words import alarm_words, downward_trend_words, signals_method
-from reports import figures
+from reports import figures, vocabulary
 
 # 1. Selection
 sel = selection()
@@ -45,7 +45,7 @@ with st.expander("How the trend and the alarm are computed"):
 ui.chart(figures.event_map(sel, data))
 st.subheader("Largest incidents by fatalities")
 largest = data.largest_incidents(sel)
-st.dataframe(largest, hide_index=True)
+st.dataframe(vocabulary.styled(largest, drop=("iso3", "event_id")), hide_index=True)
 ui.table_downloads(
     largest,
     title=f"{sel.region}: largest incidents",

@@ -13,7 +13,7 @@ from dashboard import data, ui
 from dashboard.sidebar import comparison_picker, milestone_picker, selection
 from metrics.signals_words import evaluation_method, evaluation_words
 from reports import figures_evaluation as fe
-from reports import findings
+from reports import findings, vocabulary
 from reports.selection import milestone_of
 
 # 1. Selection: the milestone (proposed from the data, or a month and a label) and the window
@@ -80,21 +80,7 @@ st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
 
 # 6. Every measure, and the comparison regions
 st.subheader("All measures")
-st.dataframe(
-    findings.findings_table(ev),
-    hide_index=True,
-    column_config={
-        "measure": st.column_config.TextColumn("Measure"),
-        "what": st.column_config.TextColumn("What it is"),
-        "estimate": st.column_config.TextColumn("Estimate"),
-        "95% interval": st.column_config.TextColumn("95% interval"),
-        "p": st.column_config.TextColumn("p"),
-        "n_before": st.column_config.TextColumn("n before"),
-        "n_after": st.column_config.TextColumn("n after"),
-        "method": st.column_config.TextColumn("Method", width="medium"),
-        "finding": st.column_config.TextColumn("Finding", width="large"),
-    },
-)
+st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
 st.caption("—: the data cannot support a number; the finding then says why.")
 st.subheader("Comparison regions")
-st.dataframe(findings.comparison_table(ev), hide_index=True)
+st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard.sidebar import selection
-from reports import figures, summary
+from reports import figures, summary, vocabulary
 from reports.summary import answer, scores
 
 # 1. Selection
@@ -64,23 +64,7 @@ st.caption(f"The stability index uses {ui.listing(data.loaded_families() or ['no
 # 4. Map and ranking
 ui.chart(figures.world_map(sel, data))
 st.subheader(f"Regions of {ui.plain(grouping)}, ranked")
-st.dataframe(
-    ranking,
-    hide_index=True,
-    column_config={
-        "rank": st.column_config.NumberColumn("Rank"),
-        "region": st.column_config.TextColumn("Region"),
-        "stability_index": st.column_config.NumberColumn("Index", format="%.1f"),
-        "score_conflict": st.column_config.NumberColumn("Conflict", format="%.1f"),
-        "score_collaboration": st.column_config.NumberColumn("Collaboration", format="%.1f"),
-        "score_perception": st.column_config.NumberColumn("Perception", format="%.1f"),
-        "change_stability_index": st.column_config.NumberColumn("Index change", format="%+.1f"),
-        "change_score_conflict": st.column_config.NumberColumn("Conflict change", format="%+.1f"),
-        "change_score_collaboration": st.column_config.NumberColumn("Collaboration change", format="%+.1f"),
-        "change_score_perception": st.column_config.NumberColumn("Perception change", format="%+.1f"),
-        "coverage": st.column_config.NumberColumn("Weight with data", format="percent"),
-    },
-)
+st.dataframe(vocabulary.styled(ranking, shares=("coverage",)), hide_index=True)
 st.caption(
     f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
     "Scores are normalised over all regions and the selected months (see Methodology)."

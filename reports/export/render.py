@@ -25,7 +25,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from reports import charts
+from reports import charts, vocabulary
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 MEDIA_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -196,8 +196,8 @@ def for_export(fig: go.Figure, *, width: int = WIDTH, height: int = HEIGHT) -> g
             yanchor="top",
             yshift=layout.margin.t - 10,
             showarrow=False,
-            font={"size": round(12 * TYPE_SCALE), "color": charts.VERMILLION},
-            bordercolor=charts.VERMILLION,
+            font={"size": round(12 * TYPE_SCALE), "color": vocabulary.VERMILLION},
+            bordercolor=vocabulary.VERMILLION,
             borderwidth=1.5,
             borderpad=4,
             bgcolor="white",
