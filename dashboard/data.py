@@ -119,6 +119,11 @@ def family_latest(family: str) -> str | None:
     return compute.family_latest(bundle(), family)
 
 
+def attribution() -> list[str]:
+    """The full attribution of the loaded tables (``reports.compute.attribution``)."""
+    return compute.attribution(bundle())
+
+
 def provenance_text() -> str:
     """``sample`` or each loaded family with its sources (for exports)."""
     return compute.provenance_text(bundle())

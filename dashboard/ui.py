@@ -11,7 +11,6 @@ sample stamp, so every image goes through the "Download" menu.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import zlib
@@ -22,7 +21,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.sidebar import selection
 from datasets.loaders import NO_DATA_LABEL
-from reports import vocabulary
+from reports import charts, vocabulary
 from reports.charts import Caption, plotly_config
 from reports.compute import Frames
 from reports.export import brief, render, tables
@@ -48,53 +47,16 @@ def chart_config(filename: str) -> dict[str, object]:
     return config
 
 
-#: Trace attributes that hold the values a trace draws, and those that only place them.
-_VALUES = ("y", "z", "values", "r")
-_PLACES = ("x", "locations", "lat", "lon", "labels")
-
-
-def _filled(values: object) -> int:
-    """How many present (not None, not NaN, not empty) entries ``values`` holds, nested lists included."""
-    if values is None or isinstance(values, str | bytes | dict):
-        return 0
-    try:
-        items = list(values)  # type: ignore[call-overload]
-    except TypeError:
-        return 0
-    count = 0
-    for item in items:
-        if isinstance(item, list | tuple) or (hasattr(item, "__len__") and not isinstance(item, str)):
-            count += _filled(item)
-        elif item is not None and item != "" and not (isinstance(item, float) and math.isnan(item)):
-            count += 1
-    return count
-
-
-def has_data(fig: object) -> bool:
-    """True when at least one visible trace of the figure draws a value: a point needs a value
-    (``y``, ``z``, ``values``, ``r``) where the trace has such a field, else a position."""
-    for trace in getattr(fig, "data", ()):
-        if getattr(trace, "visible", True) is False:
-            continue
-        if getattr(trace, "type", "") == "table":
-            if _filled(getattr(trace.cells, "values", None)) > 0:
-                return True
-            continue
-        fields = [k for k in _VALUES if getattr(trace, k, None) is not None]
-        fields = fields or [k for k in _PLACES if getattr(trace, k, None) is not None]
-        if any(_filled(getattr(trace, k)) > 0 for k in fields):
-            return True
-    return False
-
-
 def chart(chart: Chart) -> None:
     """Draw a chart (offline maps, no camera button) with a "Show data" expander holding its table and
-    a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX. A figure with
-    nothing to draw is not drawn: one sentence says so instead, with a link to the Data page."""
-    if not has_data(chart.figure):
-        title = re.sub(r"<[^>]+>", " ", html.unescape(str(chart.figure.layout.title.text or "this chart")))
-        st.info(f"No data to draw {plain(title)} for this selection.", icon=":material/block:")
-        st.page_link("views/data.py", label="Load data on the Data page")
+    a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX. A chart without
+    data is not drawn: its title, then one sentence saying what is missing (the builder's own, else a
+    general one) with a link to the Data page."""
+    if chart.missing or not charts.has_data(chart.figure):  # no empty axes
+        st.markdown(f"**{plain(charts.title_text(chart.figure))}**")
+        st.info(plain(chart.missing or "No data to draw this chart for this selection."))
+        if not chart.missing:
+            st.page_link("views/data.py", label="Load data on the Data page")
         return
     st.plotly_chart(chart.figure, config=chart_config(chart.filename), theme=None)
     with st.expander("Show data"):
@@ -207,6 +169,13 @@ def briefing(sel: Selection) -> None:
             key=f"brief-{fmt}",
             on_click="ignore",
         )
+
+
+def sources() -> None:
+    """One "Sources" expander per page: the full attribution the short source lines under the charts
+    stand for."""
+    with st.expander("Sources"):
+        st.markdown("\n".join(f"- {plain(line)}" for line in data.attribution()))
 
 
 def answer(ans: Answer) -> None:

@@ -67,6 +67,10 @@ COMPACT_CAPTION_WIDTH = 46
 #: A source line under a chart never takes more than this many lines; the full attribution is in the
 #: annotation's hover text, the page's "Sources" expander and the briefing pack's sources slide.
 CAPTION_LINES = 2
+#: Titles break onto a new line (at " · " where possible) past this many characters, never cut.
+TITLE_WIDTH = 80
+#: A single source's label is kept whole up to this many characters, else shortened.
+SHORT_SOURCE = 40
 EDGE_CLASSES = 4
 
 
@@ -134,12 +138,15 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     if len(lines) <= CAPTION_LINES:
         return lines
     sources = [s for s in caption.source.split("; ") if s]
-    short = ", ".join(f"[{k}] {short_source(s)}" for k, s in enumerate(sources, 1))
-    # span and notes first (what is missing survives), the numbered sources last
-    parts = [f"{caption.start} to {caption.end}", caption.note]
+    if len(sources) == 1:
+        short = "Source: " + (sources[0] if len(sources[0]) <= SHORT_SOURCE else short_source(sources[0]))
+    else:
+        short = "Sources: " + ", ".join(f"[{k}] {short_source(s)}" for k, s in enumerate(sources, 1))
+    # whose data and when first, then the notes (cut first when they do not fit)
+    parts = [short, f"{caption.start} to {caption.end}"]
     if caption.illustrative and "illustrative" not in caption.source.lower():
         parts.append(SAMPLE_NOTE)
-    parts.append(("Sources: " if len(sources) > 1 else "Source: ") + short)
+    parts.append(caption.note)
     lines = _wrap(" · ".join(p for p in parts if p), width)
     if len(lines) <= CAPTION_LINES:
         return lines
@@ -148,6 +155,23 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     last = lines[CAPTION_LINES - 1]
     kept.append(last[: max(0, width - len(tail))].rstrip(" ·,;") + tail)
     return kept
+
+
+def _wrap_title(text: str, width: int = TITLE_WIDTH) -> list[str]:
+    """Break a title into lines of at most ``width`` characters at its " · " separators (a line
+    broken there ends with " ·", so joining the lines with spaces gives the title back)."""
+    lines = _wrap(text, width)
+    parts = text.split(" · ")
+    out: list[str] = []
+    joined = ""
+    for line in lines:
+        joined = f"{joined} {line}".strip() if joined else line
+        out.append(line)
+        # the break fell on a separator when the text so far ends a part
+        if " · ".join(parts).startswith(joined + " · "):
+            out[-1] = line + " ·"
+            joined += " ·"
+    return out
 
 
 def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, object]:
@@ -175,11 +199,12 @@ def _figure(
     sample note) under the plot. ``compact`` suits a narrow column (shorter caption lines, smaller
     legend). Traces are dicts with a ``type``; ``layout`` adds to or overrides the common layout."""
     lines = caption_lines(caption, COMPACT_CAPTION_WIDTH if compact else CAPTION_WIDTH)
+    title_lines = _wrap_title(title, TITLE_WIDTH // 2 + 10 if compact else TITLE_WIDTH)
     below = (56 if x_title else 30) if axes else 4
     base: dict[str, object] = {
         **_STYLE,
         "title": {
-            "text": esc(title),
+            "text": "<br>".join(esc(line) for line in title_lines),
             "x": 0.01,
             "xref": "container",
             "xanchor": "left",
@@ -189,7 +214,12 @@ def _figure(
             "font": {"size": 16},
         },
         "height": height,
-        "margin": {"l": 64, "r": 24, "t": 120 if compact else 96, "b": below + 14 * len(lines) + 12},
+        "margin": {
+            "l": 64,
+            "r": 24,
+            "t": (120 if compact else 96) + 20 * (len(title_lines) - 1),
+            "b": below + 14 * len(lines) + 12,
+        },
         "annotations": [
             {
                 "text": "<br>".join(esc(line) for line in lines),
@@ -223,6 +253,64 @@ def caption_text(fig: go.Figure) -> str:
         if a.name == "caption":
             return html.unescape(a.hovertext or a.text.replace("<br>", " "))
     return ""
+
+
+#: ``meta`` of a trace that draws the absence of data (the map's countries without an index).
+NO_DATA_META = "no data"
+
+
+def _numbers(values: object) -> np.ndarray:
+    if values is None:
+        return np.empty(0)
+    return pd.to_numeric(
+        pd.Series(list(np.ravel(np.asarray(values, dtype=object)))), errors="coerce"
+    ).to_numpy(dtype=float)
+
+
+def has_data(fig: go.Figure) -> bool:
+    """Whether a trace of ``fig`` draws at least one finite number (dates and names do not count,
+    nor traces marked ``NO_DATA_META``)."""
+    for trace in fig.data:
+        if getattr(trace, "meta", None) == NO_DATA_META:
+            continue
+        spec = trace.to_plotly_json()
+        for key in ("y", "z", "lat", "x", "values"):
+            if key in spec and np.isfinite(_numbers(spec[key])).any():
+                return True
+    return False
+
+
+def no_data_figure(fig: go.Figure, sentence: str, *, width: int = 70) -> go.Figure:
+    """A figure without data traces or axes: ``fig``'s title and caption, and ``sentence`` in the
+    middle, so an exported image states the absence instead of showing empty axes."""
+    caption = [a for a in fig.layout.annotations if a.name == "caption"]
+    text = "<br>".join(esc(line) for line in textwrap.wrap(sentence, width))
+    note = {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.55,
+        "showarrow": False,
+        "align": "center",
+        "font": {"size": 14, "color": "#222"},
+        "name": "no data",
+    }
+    layout = {
+        **_STYLE,
+        "title": fig.layout.title,
+        "height": fig.layout.height,
+        "margin": fig.layout.margin,
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "annotations": [*caption, note],
+    }
+    return go.Figure(layout=layout)
+
+
+def title_text(fig: go.Figure) -> str:
+    """A figure's title as plain text on one line."""
+    return html.unescape(str(fig.layout.title.text or "").replace("<br>", " "))
 
 
 def shown_caption_lines(fig: go.Figure) -> list[str]:
@@ -303,6 +391,7 @@ def world_map(
             "hovertemplate": "%{text}<extra></extra>",
             "marker": {"line": {"color": NO_DATA_LINE, "width": 0.6}},
             "name": "No index",
+            "meta": NO_DATA_META,
         },
         {
             "type": "choropleth",

@@ -128,6 +128,24 @@ def provenance_text(b: Bundle) -> str:
     return b.provenance("composite")
 
 
+def attribution(b: Bundle) -> list[str]:
+    """The full attribution, one line per table: "Conflict (short name in captions: UCDP GED): <label>,
+    version <v>; source <s>, licence <l>.", then the regions' source. The pack's sources slide and
+    each page's "Sources" expander show it; captions under charts name the sources by short name."""
+    from reports.charts import short_source
+
+    out = []
+    for ds in b.datasets:
+        line = f"{ds.name.capitalize()} ({short_source(ds.label)}): {ds.label}, version {ds.version}"
+        for d in ds.details[:1]:
+            src, licence = d.get("source"), d.get("licence")
+            if src:
+                line += f"; source {src}" + (f", licence {licence}" if licence else "")
+        out.append(line + ".")
+    out.append(f"Regions: {b.regions_label}.")
+    return out
+
+
 def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names; default all three) over ``start`` to ``end``.
 
@@ -538,6 +556,9 @@ class Frames:
 
     def caption(self, sel: Selection, *tables: str, note: str = "") -> Caption:
         return caption(self.bundle, sel.start, sel.end, *tables, note=note)
+
+    def family_latest(self, family: str) -> str | None:
+        return family_latest(self.bundle, family)
 
     def illustrative_tables(self) -> list[str]:
         return illustrative_tables(self.bundle)

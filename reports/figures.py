@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 import plotly.graph_objects as go
 
-from datasets.countries import CURRENT_ISO3
+from datasets.countries import CURRENT_ISO3, country_name
 from reports import charts, vocabulary
 from reports.compute import PerceptionPanel
 from reports.selection import Selection
@@ -34,9 +34,74 @@ SHARES = ("feel_safe", "trust_military", "confidence_alliances")
 
 
 class Chart(NamedTuple):
+    """A chart of a page or an export: ``figure``, the ``table`` behind it, a file name; ``missing``
+    is the sentence shown instead of the figure when it has no data (then ``figure`` draws only
+    that sentence, no axes)."""
+
     figure: go.Figure
     table: pd.DataFrame
     filename: str
+    missing: str = ""
+
+
+#: What each family is, and how to load it, for the sentence shown instead of an empty chart.
+FAMILY_WORDS: dict[str, tuple[str, str]] = {
+    "conflict": ("conflict incident figures", "an incident file (ACLED or UCDP GED)"),
+    "collaboration": (
+        "military collaboration data",
+        "collaboration files (ATOP, SIPRI, MME, McManus–Nieman)",
+    ),
+    "perception": ("survey or governance data", "a survey file or the World Bank WGI"),
+    "composite": ("stability index", "data for at least one family"),
+}
+
+
+def span(sel: Selection) -> str:
+    """The selected months in words: "2015–2025" for whole years, else "2015-03 to 2025-06"."""
+    if sel.start.endswith("-01") and sel.end.endswith("-12"):
+        a, b = sel.start[:4], sel.end[:4]
+        return a if a == b else f"{a}–{b}"
+    return f"{sel.start} to {sel.end}"
+
+
+def filter_words(sel: Selection) -> list[str]:
+    """The incident filters in force, in words: countries, event types, a minimum of deaths."""
+    words = []
+    if sel.countries:
+        words.append(", ".join(country_name(c) for c in sel.countries))
+    if sel.event_types:
+        words.append(", ".join(sel.event_types))
+    if sel.min_fatalities:
+        words.append(f"≥ {sel.min_fatalities} deaths")
+    return words
+
+
+def title(sel: Selection, what: str, *, incidents: bool = True, when: str | None = None) -> str:
+    """A chart title saying region, what, the filters (for charts of incidents) and the span:
+    "Sahel · Incidents by event type · Battles · 2015–2025"."""
+    parts = [sel.region, what, *(filter_words(sel) if incidents else []), when or span(sel)]
+    return " · ".join(parts)
+
+
+def no_data_sentence(sel: Selection, family: str, src: Any) -> str:
+    """What is missing, since when, and how to load it, in one sentence."""
+    what, how = FAMILY_WORDS[family]
+    latest = src.family_latest(family) if family != "composite" else None
+    since = f"; the loaded data end {latest}" if latest and latest < sel.start else ""
+    filters = filter_words(sel) if family in ("conflict", "composite") else []
+    with_filters = f" with the filters {'; '.join(filters)}" if filters else ""
+    return (
+        f"No {what} for {sel.region} from {sel.start} to {sel.end}{with_filters}{since}. "
+        f"Load {how} on the Data page or with `stability ingest`."
+    )
+
+
+def _stated(chart: Chart, sel: Selection, family: str, src: Any) -> Chart:
+    """``chart`` when its figure draws data, else the sentence saying what is missing."""
+    if charts.has_data(chart.figure) and not chart.table.empty:
+        return chart
+    sentence = no_data_sentence(sel, family, src)
+    return chart._replace(figure=charts.no_data_figure(chart.figure, sentence), missing=sentence)
 
 
 def _incidents_key(sel: Selection) -> tuple[object, ...]:
@@ -58,12 +123,12 @@ def world_map(sel: Selection, src: Any) -> Chart:
         _index_key(sel),
         lambda: charts.world_map(
             values,
-            title=f"Stability index by country: regions of {grouping}, {sel.end}",
-            caption=src.caption(sel, note="each country takes its region's index; grey = no index"),
+            title=title(sel, f"Stability index by country, regions of {grouping}", when=sel.end),
+            caption=src.caption(sel, note="each country takes its region's index; outlined white = no index"),
             all_iso3=sorted(CURRENT_ISO3),
         ),
     )
-    return Chart(fig, values, f"stability-map-{sel.end}")
+    return _stated(Chart(fig, values, f"stability-map-{sel.end}"), sel, "composite", src)
 
 
 def family_scores(sel: Selection, src: Any) -> Chart:
@@ -73,11 +138,11 @@ def family_scores(sel: Selection, src: Any) -> Chart:
         _index_key(sel),
         lambda: charts.family_scores(
             frame,
-            title=f"{sel.region}: stability index and family scores",
+            title=title(sel, "Stability index and family scores"),
             caption=src.caption(sel, note="the index is blank where one of its families has no data"),
         ),
     )
-    return Chart(fig, src.composite_table(sel), f"scores-{sel.region}")
+    return _stated(Chart(fig, src.composite_table(sel), f"scores-{sel.region}"), sel, "composite", src)
 
 
 def rank_sensitivity(sel: Selection, src: Any) -> Chart:
@@ -85,27 +150,24 @@ def rank_sensitivity(sel: Selection, src: Any) -> Chart:
     fig = charts.rank_sensitivity(
         frame,
         sel.region,
-        title=f"How firm is the rank of {sel.region}? Ranks in {sel.end} when the weights vary by ±20 %",
+        title=title(sel, "How firm is the rank? Ranks when the weights vary by ±20 %", when=sel.end),
         caption=src.caption(sel, note="1,000 random weightings, seeded"),
     )
-    return Chart(fig, frame, f"rank-sensitivity-{sel.region}-{sel.end}")
+    return _stated(Chart(fig, frame, f"rank-sensitivity-{sel.region}-{sel.end}"), sel, "composite", src)
 
 
 def conflict_trend(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
     frame = src.family(sel, "conflict")
-    title = (
-        "Incidents, trend and flags"
-        if compact
-        else f"{sel.region}: incidents, trailing mean, trend and flags"
-    )
+    what = "Incidents, trend and flags" if compact else "Incidents, trailing mean, trend and flags"
     fig = src.figure(
         "conflict_trend",
         (*_incidents_key(sel), compact),
         lambda: charts.conflict_trend(
-            frame, title=title, caption=src.caption(sel, "incidents"), compact=compact
+            frame, title=title(sel, what), caption=src.caption(sel, "incidents"), compact=compact
         ),
     )
-    return Chart(fig, src.family_table(sel, "conflict", TREND_INDICATORS), f"conflict-trend-{sel.region}")
+    table = src.family_table(sel, "conflict", TREND_INDICATORS)
+    return _stated(Chart(fig, table, f"conflict-trend-{sel.region}"), sel, "conflict", src)
 
 
 def density(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
@@ -118,7 +180,7 @@ def density(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
             x="period",
             y="value",
             series="label",
-            title="Network density, trailing 12 months",
+            title=title(sel, "Network density, trailing 12 months", incidents=False),
             caption=src.caption(sel, "collaboration"),
             y_title=vocabulary.term("network_density").unit.replace("pairs", "pairs tied"),
             y_range=[0, 1],
@@ -126,7 +188,7 @@ def density(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
             percent=True,
         ),
     )
-    return Chart(fig, table, f"density-{sel.region}")
+    return _stated(Chart(fig, table, f"density-{sel.region}"), sel, "collaboration", src)
 
 
 def perception_shares(sel: Selection, src: Any) -> Chart:
@@ -139,7 +201,7 @@ def perception_shares(sel: Selection, src: Any) -> Chart:
             x="period",
             y="value",
             series="label",
-            title="Survey shares by wave",
+            title=title(sel, "Survey shares by wave", incidents=False),
             caption=src.caption(sel, "perception", note="95% intervals on the Public perception page"),
             y_title=vocabulary.display_unit("share of respondents"),
             y_range=[0, 1],
@@ -147,7 +209,7 @@ def perception_shares(sel: Selection, src: Any) -> Chart:
             percent=True,
         ),
     )
-    return Chart(fig, table, f"perception-{sel.region}")
+    return _stated(Chart(fig, table, f"perception-{sel.region}"), sel, "perception", src)
 
 
 def top_countries(sel: Selection, src: Any) -> Chart:
@@ -159,12 +221,12 @@ def top_countries(sel: Selection, src: Any) -> Chart:
             table,
             x="incidents",
             y="country",
-            title=f"{sel.region}: incidents by country, {sel.start} to {sel.end}",
+            title=title(sel, "Incidents by country"),
             caption=src.caption(sel, "incidents"),
             x_title="Incidents in the period",
         ),
     )
-    return Chart(fig, table, f"top-countries-{sel.region}")
+    return _stated(Chart(fig, table, f"top-countries-{sel.region}"), sel, "conflict", src)
 
 
 # --- conflict ----------------------------------------------------------------------------------
@@ -182,13 +244,13 @@ def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
             x="period",
             y=measure,
             series="event_type",
-            title=f"{measure.capitalize()} by event type",
+            title=title(sel, f"{measure.capitalize()} by event type"),
             caption=src.caption(sel, "incidents"),
             y_title=unit,
             colours=vocabulary.EVENT_TYPE_COLOURS,
         ),
     )
-    return Chart(fig, table, f"{measure}-by-type-{sel.region}")
+    return _stated(Chart(fig, table, f"{measure}-by-type-{sel.region}"), sel, "conflict", src)
 
 
 def event_map(sel: Selection, src: Any) -> Chart:
@@ -203,12 +265,12 @@ def event_map(sel: Selection, src: Any) -> Chart:
         _incidents_key(sel),
         lambda: charts.event_map(
             places.frame,
-            title=f"Where incidents happened ({places.located:,} located)",
+            title=title(sel, f"Where incidents happened ({places.located:,} located)"),
             caption=src.caption(sel, "incidents", note=note),
             cell_degrees=places.cell_degrees,
         ),
     )
-    return Chart(fig, places.frame, f"event-map-{sel.region}")
+    return _stated(Chart(fig, places.frame, f"event-map-{sel.region}"), sel, "conflict", src)
 
 
 # --- collaboration -----------------------------------------------------------------------------
@@ -224,12 +286,12 @@ def engagements(sel: Selection, src: Any) -> Chart:
             x="period",
             y="engagements",
             series="kind",
-            title=f"{sel.region}: engagements by kind",
+            title=title(sel, "Engagements by kind", incidents=False),
             caption=src.caption(sel, "collaboration"),
             y_title="Engagements per month",
         ),
     )
-    return Chart(fig, table, f"engagements-{sel.region}")
+    return _stated(Chart(fig, table, f"engagements-{sel.region}"), sel, "collaboration", src)
 
 
 def network(sel: Selection, src: Any) -> Chart:
@@ -239,11 +301,11 @@ def network(sel: Selection, src: Any) -> Chart:
         (sel.region, sel.start, sel.end),
         lambda: charts.network_graph(
             table,
-            title=f"{sel.region}: who engaged with whom, {sel.start} to {sel.end}",
+            title=title(sel, "Who engaged with whom", incidents=False),
             caption=src.caption(sel, "collaboration", note="line width = engagements"),
         ),
     )
-    return Chart(fig, table, f"network-{sel.region}")
+    return _stated(Chart(fig, table, f"network-{sel.region}"), sel, "collaboration", src)
 
 
 def partners(sel: Selection, src: Any) -> Chart:
@@ -256,13 +318,13 @@ def partners(sel: Selection, src: Any) -> Chart:
             x="period",
             y="value",
             series="label",
-            title="External partners",
+            title=title(sel, "External partners", incidents=False),
             caption=src.caption(sel, "collaboration"),
             y_title="Partners",
             y_format=",.0f",
         ),
     )
-    return Chart(fig, table, f"partners-{sel.region}")
+    return _stated(Chart(fig, table, f"partners-{sel.region}"), sel, "collaboration", src)
 
 
 # --- perception and compare --------------------------------------------------------------------
@@ -275,14 +337,14 @@ def perception(sel: Selection, panel: PerceptionPanel, src: Any) -> Chart:
         (sel.region, sel.start, sel.end, panel.indicator),
         lambda: charts.perception_chart(
             panel.waves,
-            title=f"{sel.region}: {panel.label}",
+            title=title(sel, panel.label, incidents=False),
             caption=src.caption(sel, "perception"),
             y_title=f"{panel.label} ({vocabulary.display_unit(panel.unit)})",
             share=share,
             colour=vocabulary.term(panel.indicator).colour,
         ),
     )
-    return Chart(fig, panel.waves, f"{panel.indicator}-{sel.region}")
+    return _stated(Chart(fig, panel.waves, f"{panel.indicator}-{sel.region}"), sel, "perception", src)
 
 
 COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = {
@@ -302,12 +364,12 @@ COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = 
     ),
     "network_density": (
         "Network density (trailing 12 months)",
-        "Share of member pairs tied",
+        "% of member pairs tied",
         [0, 1],
-        ".0%",
+        ".1%",
         ("collaboration",),
     ),
-    "feel_safe": ("Feel safe walking alone at night", "Share of respondents", [0, 1], ".0%", ("perception",)),
+    "feel_safe": ("Feel safe walking alone at night", "% of respondents", [0, 1], ".1%", ("perception",)),
 }
 
 
@@ -315,24 +377,39 @@ def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
     """One chart per comparison indicator, the regions on the same axes."""
     frames = src.compare(sel, regions)
     out = []
-    for name, (title, unit, y_range, y_format, tables) in COMPARE.items():
+    families = {"incidents": "conflict", "collaboration": "collaboration", "perception": "perception"}
+    for name, (what, unit, y_range, y_format, tables) in COMPARE.items():
         frame = frames[name]
+        heading = " · ".join(
+            [", ".join(regions), what, *(filter_words(sel) if "incidents" in tables else []), span(sel)]
+        )
         fig = src.figure(
             "compare",
-            (regions, name, sel.event_types, sel.min_fatalities, sel.weights, sel.start, sel.end),
-            lambda frame=frame, title=title, unit=unit, y_range=y_range, y_format=y_format, tables=tables: (
+            (
+                regions,
+                name,
+                sel.countries,
+                sel.event_types,
+                sel.min_fatalities,
+                sel.weights,
+                sel.start,
+                sel.end,
+            ),
+            lambda frame=frame, heading=heading, unit=unit, y_range=y_range, y_format=y_format, tables=tables: (  # noqa: E501
                 charts.lines(
                     frame,
                     x="period",
                     y="value",
                     series="region",
-                    title=title,
+                    title=heading,
                     caption=src.caption(sel, *tables),
                     y_title=unit,
                     y_range=y_range,
                     y_format=y_format,
+                    percent=y_format.endswith("%"),
                 )
             ),
         )
-        out.append(Chart(fig, frame, f"compare-{name}"))
+        family = families[tables[0]] if len(tables) == 1 else "composite"
+        out.append(_stated(Chart(fig, frame, f"compare-{name}"), sel, family, src))
     return out

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from reports import charts_evaluation as ce
-from reports.charts import SAMPLE_NOTE, Caption, caption_text
+from reports.charts import SAMPLE_NOTE, Caption, caption_text, title_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Caption("Test source", "2019-01", "2019-12", True)
@@ -186,9 +186,7 @@ def test_placebo_histogram_counts_and_marks_the_observed_ratio() -> None:
         placebo_frame(), observed=0.8, noun="incidents", title="Testland", caption=SAMPLE
     )
     # |log r| ≥ |log 0.8| = 0.223: 0.5 (0.693), 0.8 (0.223), 2.0 (0.693) and ∞ — 4 of 6; 1.0 and 1.1 not.
-    assert (
-        fig.layout.title.text == "Testland: a change this large happened in 4 of 6 other periods (p = 0.71)"
-    )
+    assert title_text(fig) == "Testland: a change this large happened in 4 of 6 other periods (p = 0.71)"
     far, near = fig.data
     assert far.name == "At least as large a change (4 months)" and near.name == "Smaller change (2 months)"
     assert far.y.sum() == 3 and near.y.sum() == 2  # the infinite ratio is counted but not drawn
@@ -209,7 +207,7 @@ def test_placebo_histogram_without_placebo_months() -> None:
     fig = ce.placebo_histogram(
         placebo_frame().iloc[0:0], observed=math.nan, noun="incidents", title="Testland", caption=REAL
     )
-    assert fig.layout.title.text == "Testland: no other period could serve as a placebo"
+    assert title_text(fig) == "Testland: no other period could serve as a placebo"
     assert all(t.y.sum() == 0 for t in fig.data) and not fig.layout.shapes
 
 

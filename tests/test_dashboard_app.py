@@ -229,7 +229,9 @@ def test_region_page_top_countries(members, incidents) -> None:
     at = start({"region": "Sahel"})
     at.switch_page("views/region.py").run()
     ok(at)
-    top = [f for f in figures(at) if f["layout"]["title"]["text"].startswith("Sahel: incidents by country")]
+    top = [
+        f for f in figures(at) if f["layout"]["title"]["text"].startswith("Sahel · Incidents by country · ")
+    ]
     assert len(top) == 1
     sahel = incidents.loc[incidents["iso3"].isin(members["Sahel"])]
     counts = sahel.groupby("country").size().sort_values(ascending=False)
@@ -305,7 +307,7 @@ def test_collaboration_engagements_follow_the_region(members) -> None:
     at.sidebar.selectbox(key="f_region").set_value("Sahel").run()
     ok(at)
     assert metric(at, "Engagements started in 2025-12") == f"{engagements_in(members['Sahel'], '2025-12'):,}"
-    network = [f for f in figures(at) if "who engaged with whom" in f["layout"]["title"]["text"]][0]
+    network = [f for f in figures(at) if "Who engaged with whom" in f["layout"]["title"]["text"]][0]
     member_nodes = [t for t in network["data"] if t.get("name") == "Members"][0]
     assert set(member_nodes["text"]) <= members["Sahel"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.sidebar import OTHER_MONTH
 from datasets.schema import EVENT_TYPES
 from reports import findings, vocabulary
+from reports.charts import title_text
 from reports.selection import (
     DEFAULT_WINDOW,
     MAX_COMPARISON,
@@ -293,7 +295,10 @@ def test_numbers_equal_the_command_line() -> None:
     # the sentence under the placebo p and the histogram's title say the same count
     k_of_n = placebo["finding"].split("happened in ")[1].split(" other non-overlapping")[0]  # "3 of 8"
     assert f"{k_of_n} other periods changed at least as much" in [c.value for c in at.caption]
-    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    titles = [
+        json.loads(c.proto.spec)["layout"]["title"]["text"].replace("<br>", " ")
+        for c in at.get("plotly_chart")
+    ]
     assert any(f"a change this large happened in {k_of_n} other periods" in t for t in titles)
     # the findings say what they are: association, not proof of cause
     assert "association, not proof of cause" in "\n".join(md.value for md in at.markdown)
@@ -448,7 +453,7 @@ def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> 
     placebo = fe.placebo(sel, ev, "fatalities", src)
     res = ev.result("fatalities_placebo_p")
     assert set(placebo.table["period"]) and len(placebo.table) == res.details["denominator"]
-    assert placebo.figure.layout.title.text.endswith(
+    assert title_text(placebo.figure).endswith(
         f"a change this large happened in {res.details['count']} of {res.details['denominator']} other "
         f"periods (p = {res.estimate:.2f})"
     )

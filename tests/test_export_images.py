@@ -21,9 +21,9 @@ from reports.export import catalog, render
 REGION = "Sahel"
 CHARTS = {
     # name → the title the chart must carry (as the page shows it)
-    "conflict-trend": f"{REGION}: incidents, trailing mean, trend and flags",
-    "world-map": "Stability index by country: regions of Security grouping, 2025-12",
-    "network": f"{REGION}: who engaged with whom, 2016-01 to 2025-12",
+    "conflict-trend": f"{REGION} · Incidents, trailing mean, trend and flags · 2016–2025",
+    "world-map": f"{REGION} · Stability index by country, regions of Security grouping · 2025-12",
+    "network": f"{REGION} · Who engaged with whom · 2016–2025",
 }
 SOURCE = "Source: Illustrative sample data (not real)"
 # the default window: the last 10 years of the sample incidents (2015-01 … 2025-12), i.e. 2025-12

@@ -130,7 +130,11 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
     by_title = {s.title: s for s in pack.slides}
     for name in ("Military collaboration", "Public perception"):
         assert by_title[name].image is None and by_title[name].bullets == (brief.NO_DATA,)
-    assert by_title["Conflict incidents"].image is not None
+    # the fixture's 7 events cover too few of the region's people for a regional count: the monthly
+    # incidents are missing, so the slide says so in a sentence instead of an empty chart
+    conflict = by_title["Conflict incidents"]
+    assert conflict.image is None
+    assert conflict.bullets[-1].startswith("No conflict incident figures for Western Africa from 2022-05")
     assert by_title["Stability index"].subtitle.endswith("Families with data: conflict.")
     # one family cannot make an index (it needs two): the slide says so
     end = pack.end

@@ -52,3 +52,5 @@ with left:
     ui.chart(figures.density(sel, data))
 with right:
     ui.chart(figures.partners(sel, data))
+
+ui.sources()

@@ -52,3 +52,5 @@ ui.table_downloads(
     filename=f"largest-{sel.region}",
     caption=data.caption(sel, "incidents"),
 )
+
+ui.sources()

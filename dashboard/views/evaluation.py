@@ -84,3 +84,5 @@ st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), 
 st.caption("—: the data cannot support a number; the finding then says why.")
 st.subheader("Comparison regions")
 st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
+
+ui.sources()

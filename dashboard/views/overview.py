@@ -75,3 +75,5 @@ ui.table_downloads(
     filename=f"ranking-{sel.end}",
     caption=data.caption(sel),
 )
+
+ui.sources()

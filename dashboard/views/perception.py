@@ -47,3 +47,5 @@ for panel in panels:
             delta_arrow="off",
         )
     ui.chart(figures.perception(sel, panel, data))
+
+ui.sources()

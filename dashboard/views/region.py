@@ -58,3 +58,5 @@ if data.family_loaded("conflict"):
 
 # 5. Briefing pack (PowerPoint and PDF)
 ui.briefing(sel)
+
+ui.sources()

@@ -28,7 +28,7 @@ from datasets.loaders import NO_DATA_LABEL
 from metrics.provenance import measure_families
 from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words
 from reports import __version__, figures
-from reports.compute import Frames
+from reports.compute import Frames, attribution
 from reports.export import findings as fd
 from reports.export.catalog import selection_for
 from reports.export.render import render_image
@@ -116,8 +116,18 @@ def _filters(sel: Selection, frames: Frames) -> str:
 
 
 def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subtitle: str, name: str) -> Slide:
-    from reports.charts import caption_text
+    from reports.charts import shown_caption_lines
 
+    if chart.missing:  # no empty chart beside the findings: the sentence saying what is missing
+        return Slide(
+            title=title,
+            subtitle=subtitle,
+            bullets=(*bullets, chart.missing),
+            image=None,
+            chart=name,
+            footer=" ".join(shown_caption_lines(chart.figure)),
+            kind="family",
+        )
     image = render_image(chart.figure, "png", scale=IMAGE_SCALE)
     return Slide(
         title=title,
@@ -125,7 +135,7 @@ def _chart_slide(title: str, chart: figures.Chart, bullets: Sequence[str], subti
         bullets=tuple(bullets),
         image=image,
         chart=name,
-        footer=caption_text(chart.figure),
+        footer=" ".join(shown_caption_lines(chart.figure)),
         kind="family",
     )
 
@@ -143,16 +153,7 @@ def sources_line(bundle: Bundle) -> str:
 
 
 def _sources(frames: Frames) -> list[str]:
-    out = []
-    for ds in frames.bundle.datasets:
-        line = f"{ds.name.capitalize()}: {ds.label}, version {ds.version}"
-        for d in ds.details[:1]:
-            src, licence = d.get("source"), d.get("licence")
-            if src:
-                line += f"; source {src}" + (f", licence {licence}" if licence else "")
-        out.append(line + ".")
-    out.append(f"Regions: {frames.bundle.regions_label}.")
-    return out
+    return attribution(frames.bundle)
 
 
 def build_pack(

@@ -9,7 +9,6 @@ equal index weights.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -87,7 +86,7 @@ def chart_about(chart: Chart, sel: Selection, provenance: str = "") -> About:
     """What a data export of ``chart`` holds: its title, caption (source, span, notes), the selected
     months and filters, whether the data are the illustrative sample, and ``provenance`` (``sample``
     or the sources of each loaded family, ``reports.compute.provenance_text``)."""
-    title = html.unescape(str(chart.figure.layout.title.text or chart.filename))
+    title = charts.title_text(chart.figure) or chart.filename
     source = charts.caption_text(chart.figure)
     return About(
         title=title,
