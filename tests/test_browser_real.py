@@ -413,12 +413,6 @@ def _most_common_type(store: Path | None, region: str) -> str:
     return counts.most_common(1)[0][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the conflict chart builders do not yet put the event-type filter in their titles "
-    "('Incidents by event type', 'Fatalities by event type', '<region>: incidents, trailing mean, "
-    "trend and flags', 'Where incidents happened (…)'); remove this mark when they do",
-)
 @pytest.mark.parametrize(("store", "region"), [("real", "Sahel"), ("sample", "ASEAN")])
 def test_event_type_filter_is_said_in_the_titles(
     servers: Servers,
