@@ -133,7 +133,7 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     """The caption in at most ``CAPTION_LINES`` lines of ``width`` characters.
 
     The full text when it fits; else the sources by short numbered name ("Sources: [1] UCDP GED,
-    [2] SIPRI"), and if that is still too long, the second line cut with "… (full list: Sources)"."""
+    [2] SIPRI"), and if that is still too long, the second line cut with "… (see Sources)"."""
     lines = _wrap(caption.text, width)
     if len(lines) <= CAPTION_LINES:
         return lines
@@ -150,7 +150,7 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     lines = _wrap(" · ".join(p for p in parts if p), width)
     if len(lines) <= CAPTION_LINES:
         return lines
-    tail = "… (full list: Sources)"
+    tail = "… (see Sources)"
     kept = lines[: CAPTION_LINES - 1]
     last = lines[CAPTION_LINES - 1]
     kept.append(last[: max(0, width - len(tail))].rstrip(" ·,;") + tail)
@@ -928,8 +928,8 @@ def network_graph(frame: pd.DataFrame, *, title: str, caption: Caption, max_part
                 "x": [pos[c][0] for c in names],
                 "y": [pos[c][1] for c in names],
                 "mode": "markers+text",
-                "text": [esc(c) for c in names],
-                "textposition": "top center",
+                "text": _ring_labels(names, degree),
+                "textposition": [_outward(*pos[c]) for c in names],
                 "marker": {
                     "size": [10 + 18 * math.sqrt(degree[c] / biggest) for c in names],
                     "color": colour,
@@ -951,6 +951,28 @@ def network_graph(frame: pd.DataFrame, *, title: str, caption: Caption, max_part
             "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
         },
     )
+
+
+#: A ring with more nodes than this labels only its busiest ones (the rest by hover), so that
+#: neighbouring codes never run into each other ("USAAUS").
+RING_LABELS = 20
+
+
+def _ring_labels(names: Sequence[str], degree: Mapping[str, int]) -> list[str]:
+    """Node labels of one ring: every code, or on a dense ring the ``RING_LABELS`` busiest (ties by
+    code) and "" for the others, which keep their hover text."""
+    if len(names) <= RING_LABELS:
+        return [esc(c) for c in names]
+    keep = set(sorted(names, key=lambda c: (-degree[c], c))[:RING_LABELS])
+    return [esc(c) if c in keep else "" for c in names]
+
+
+def _outward(x: float, y: float) -> str:
+    """Label position pointing away from the centre, so labels of neighbours on a circle do not
+    overlap: right of nodes on the right, left on the left, above at the top, below at the bottom."""
+    if abs(x) >= abs(y):
+        return "middle right" if x >= 0 else "middle left"
+    return "top center" if y >= 0 else "bottom center"
 
 
 def _name(code: str) -> str:

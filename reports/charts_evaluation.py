@@ -11,6 +11,7 @@ months after it, shaded orange).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -57,7 +58,8 @@ RATIO_TICKS: tuple[float, ...] = (
 )
 #: Room at the top of a multi-panel figure for the title and a legend above the first panel's title.
 PANEL_TOP: dict[str, object] = {"margin": {"t": 150}, "legend": {"y": 1.04}}
-LABEL_CHARS = 60
+LABEL_LINE = 40
+LABEL_LINES = 3
 
 
 def _label(name: str) -> str:
@@ -105,9 +107,15 @@ def window_shapes(milestone: str, window: int) -> list[dict[str, object]]:
 
 
 def _milestone_note(milestone: str, label: str) -> dict[str, object]:
-    text = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+    """The milestone's name beside its line, broken over lines of ``LABEL_LINE`` characters (at most
+    ``LABEL_LINES``; a longer name ends in "…" there and is whole in the hover text), never cut off."""
+    full = f"Milestone {milestone}" + (f": {label}" if label else "")
+    lines = textwrap.wrap(full, LABEL_LINE) or [full]
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_LINE - 1] + "…"]
     return {
-        "text": esc(f"Milestone {milestone}" + (f": {text}" if text else "")),
+        "text": "<br>".join(esc(line) for line in lines),
+        "hovertext": esc(full),
         "xref": "x",
         "yref": "paper",
         "x": _start(pd.Period(milestone, "M")),

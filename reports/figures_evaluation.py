@@ -81,6 +81,14 @@ def around(sel: Selection, ev: Evaluation, quantity: str, src: Any) -> Chart:
     ].reset_index(drop=True)
     shown = table["period"] if len(table) else pd.Series([first, last])
     noun = NOUNS.get(quantity, quantity)
+    used = ev.comparison_regions
+    has_comparison = bool(used) and bool((table["role"] == "comparison").any())
+    if has_comparison:
+        heading = f"{ev.region} and its comparison ({', '.join(used)}): monthly {noun} around {ev.milestone}"
+        note = ""
+    else:  # say so, rather than promise a comparison the chart does not draw
+        heading = f"{ev.region}, no comparison could be used: monthly {noun} around {ev.milestone}"
+        note = "no comparison region could be used (the reasons: Comparison regions)"
     fig = src.figure(
         "evaluation_around",
         (*_key(sel, ev), quantity),
@@ -90,8 +98,8 @@ def around(sel: Selection, ev: Evaluation, quantity: str, src: Any) -> Chart:
             window=ev.window,
             noun=noun,
             label=ev.label,
-            title=f"{ev.region} and its comparison: monthly {noun} around {ev.milestone}",
-            caption=_caption(sel, src, "incidents", start=str(shown.min()), end=str(shown.max())),
+            title=heading,
+            caption=_caption(sel, src, "incidents", start=str(shown.min()), end=str(shown.max()), note=note),
         ),
     )
     return Chart(fig, table, f"evaluation-{quantity}-{_slug(ev)}")

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -273,10 +274,15 @@ def display_table(
     return out.rename(columns=labels)
 
 
-def table_format(frame: pd.DataFrame) -> dict[str, str]:
+def _signed(value: float) -> str:
+    """A change with its sign and one decimal; a change that rounds to zero is "+0.0", never "-0.0"."""
+    return f"{round(float(value), 1) + 0.0:+,.1f}"
+
+
+def table_format(frame: pd.DataFrame) -> dict[str, Callable[[float], str] | str]:
     """Number formats per shown column (for ``Styler.format``): whole numbers without decimals,
     changes signed, other numbers with one decimal."""
-    out: dict[str, str] = {}
+    out: dict[str, Callable[[float], str] | str] = {}
     for col in frame.columns:
         s = frame[col]
         if pd.api.types.is_bool_dtype(s):
@@ -287,7 +293,7 @@ def table_format(frame: pd.DataFrame) -> dict[str, str]:
             whole = s.dropna()
             signed = str(col).lower().endswith("change")
             if signed:
-                out[str(col)] = "{:+,.1f}"
+                out[str(col)] = _signed
             else:
                 out[str(col)] = "{:,.0f}" if len(whole) and (whole == whole.round()).all() else "{:,.1f}"
     return out

@@ -111,6 +111,24 @@ def test_timeline_has_the_three_families_on_one_axis() -> None:
     assert fig.layout.yaxis3.range == (0, 1)
 
 
+def test_a_long_milestone_name_is_broken_over_lines_not_cut() -> None:
+    name = "Joint declaration on maritime security cooperation and the code of conduct"  # 75 characters
+    fig = ce.evaluation_timeline(
+        timeline_frame(), milestone="2019-06", window=3, label=name, title="T", caption=REAL
+    )
+    note = [a for a in fig.layout.annotations if a.name == "milestone"][0]
+    lines = note.text.split("<br>")
+    # "Milestone 2019-06: " (19) + 75 = 94 characters in lines of at most 40: three lines, whole
+    assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
+    assert " ".join(lines) == f"Milestone 2019-06: {name}" == note.hovertext
+    longer = ce.evaluation_timeline(
+        timeline_frame(), milestone="2019-06", window=3, label=name * 2, title="T", caption=REAL
+    )
+    cut = [a for a in longer.layout.annotations if a.name == "milestone"][0]
+    assert len(cut.text.split("<br>")) == 3 and cut.text.endswith("…")
+    assert cut.hovertext == f"Milestone 2019-06: {name * 2}"  # whole on hover
+
+
 def test_timeline_without_data_still_draws() -> None:
     empty = timeline_frame().iloc[0:0]
     fig = ce.evaluation_timeline(empty, milestone="2019-06", window=3, label="", title="T", caption=REAL)

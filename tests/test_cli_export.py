@@ -131,7 +131,7 @@ def test_export_csv_and_png(capsys, tmp_path: Path) -> None:
     assert code == 0 and str(csv) in out
     assert "Illustrative sample data" in err  # the sample is named on standard error
     text = csv.read_text(encoding="utf-8-sig")
-    assert text.startswith('Title,"Sahel: who engaged with whom, 2020-01 to 2025-12"\n')
+    assert text.startswith("Title,Sahel · Who engaged with whom · 2020–2025\n")
     table = pd.read_csv(io.StringIO(text), skiprows=8)
     assert list(table.columns) == ["source", "target", "engagements", "source_member", "target_member"]
     assert (table["engagements"] > 0).all()

@@ -461,3 +461,24 @@ def test_evaluation_figures_draw_from_a_streamlit_free_source(sample_bundle) -> 
     assert {s.name for s in timeline.figure.layout.shapes} == {"before window", "after window", "milestone"}
     assert "2015-01 to 2025-12" in caption_text(timeline.figure)
     assert len(fe.lead_lag(sel, ev, src).figure.data) >= 2
+
+
+def test_the_comparison_chart_says_when_no_comparison_could_be_used(sample_bundle) -> None:
+    from metrics.evaluation import evaluate_milestone
+    from reports import figures_evaluation as fe
+    from reports.charts import caption_text
+    from reports.compute import Frames
+
+    b = sample_bundle
+    common = {"region": "ASEAN", "milestone": "2019-06"}
+    tables = (b.incidents.table, b.collaboration.table, b.perception.table, b.regions)
+    src = Frames(b)
+    sel = Selection(region="ASEAN", start="2015-01", end="2025-12", milestone="2019-06")
+    with_one = evaluate_milestone(*tables, **common, compare=["Sahel"])
+    title = title_text(fe.around(sel, with_one, "incidents", src).figure)
+    assert title == "ASEAN and its comparison (Sahel): monthly incidents around 2019-06"
+    alone = evaluate_milestone(*tables, **common, compare=[])
+    chart = fe.around(sel, alone, "incidents", src)
+    assert set(chart.table["role"]) == {"region"}  # nothing to compare with is drawn ...
+    assert title_text(chart.figure) == "ASEAN, no comparison could be used: monthly incidents around 2019-06"
+    assert "no comparison region could be used" in caption_text(chart.figure)  # ... and it is said

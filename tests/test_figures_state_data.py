@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from datasets.countries import CURRENT_ISO3
 from reports import charts, figures
 from reports.charts import Caption
 from reports.compute import Frames
@@ -118,7 +119,7 @@ def test_long_source_lists_are_numbered_short_names_in_two_lines() -> None:
         "collaboration data end 2023-12; no perception data loaded",
     ]
     narrow = charts.caption_lines(cap, charts.COMPACT_CAPTION_WIDTH)
-    assert len(narrow) == 2 and narrow[-1].endswith("(full list: Sources)")
+    assert len(narrow) == 2 and narrow[-1].endswith("… (see Sources)")
     assert all(len(line) <= charts.COMPACT_CAPTION_WIDTH for line in narrow)
     fig = charts.lines(pd_frame(), x="period", y="value", series="label", title="t", caption=cap, y_title="n")
     assert charts.caption_text(fig) == cap.text  # the full attribution stays with the figure
@@ -127,3 +128,29 @@ def test_long_source_lists_are_numbered_short_names_in_two_lines() -> None:
 
 def pd_frame() -> pd.DataFrame:
     return pd.DataFrame({"period": ["2020-01"], "label": ["A"], "value": [1.0]})
+
+
+def test_network_labels_point_outward_and_dense_rings_label_the_busiest() -> None:
+    members = ["FRA", "DEU"]
+    partners = sorted(CURRENT_ISO3 - {"FRA", "DEU"})[:30]
+    rows = [
+        {"source": "FRA", "target": p, "engagements": k + 1, "source_member": True, "target_member": False}
+        for k, p in enumerate(partners)
+    ]
+    rows.append(
+        {"source": "FRA", "target": "DEU", "engagements": 3, "source_member": True, "target_member": True}
+    )
+    cap = Caption("S", "2020-01", "2020-12", illustrative=False)
+    fig = charts.network_graph(pd.DataFrame(rows), title="t", caption=cap)
+    nodes = {t.name: t for t in fig.data if t.name in ("Members", "Partners")}
+    assert sorted(nodes["Members"].text) == sorted(members)  # a sparse ring labels every node
+    shown = [s for s in nodes["Partners"].text if s]
+    # 30 partners > RING_LABELS = 20: the 20 with the most engagements are labelled
+    assert sorted(shown) == partners[10:]  # partners[k] has k + 1 engagements
+    assert len(nodes["Partners"].customdata) == 30  # every node keeps its hover text
+    for trace in nodes.values():
+        for x, y, where in zip(trace.x, trace.y, trace.textposition, strict=True):
+            if abs(x) >= abs(y):
+                assert where == ("middle right" if x >= 0 else "middle left")
+            else:
+                assert where == ("top center" if y >= 0 else "bottom center")

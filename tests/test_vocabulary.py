@@ -159,6 +159,15 @@ def test_tables_show_human_names_dates_and_empty_cells() -> None:
     assert "41.2" in html  # one decimal (41.25 rounds half to even)
 
 
+def test_changes_are_signed_and_never_minus_zero() -> None:
+    frame = pd.DataFrame({"change_score_conflict": [-0.04, 2.26, -1.25, float("nan")]})
+    html = vocabulary.styled(frame).to_html()
+    # −0.04 rounds to 0.0 → "+0.0"; 2.26 → "+2.3"; −1.25 → "-1.2" (half to even); NaN → empty cell
+    for text in ("+0.0", "+2.3", "-1.2"):
+        assert f">{text}<" in html
+    assert "-0.0" not in html and "nan" not in html
+
+
 def test_column_labels_fall_back_to_the_catalogue_then_words() -> None:
     assert vocabulary.column_label("incidents_rate_ratio") == "Change in incidents (rate ratio)"
     assert vocabulary.column_label("trust_military") == "Trust the military"
