@@ -60,7 +60,11 @@ FAMILIES = ("conflict", "collaboration", "perception")
 FAMILY_PAGES = {"conflict": "conflict", "collaboration": "collaboration", "perception": "perception"}
 #: Pages that show every family side by side (a missing family gets its sentence there too).
 ALL_FAMILY_PAGES = ("region",)
-NO_DATA = re.compile(r"\bno data\b|\bnot loaded\b|\bno [a-z ]{0,40}data\b", re.IGNORECASE)
+#: A sentence saying something is missing: "No data …", "No conflict incident figures for …", "not loaded".
+NO_DATA = re.compile(
+    r"\bnot loaded\b|\bno\b[^.]{0,60}?\b(data|figures?|values?|incidents?|engagements?|answers?|surveys?)\b",
+    re.IGNORECASE,
+)
 #: Words that name a family in a "no data" sentence.
 FAMILY_WORDS = {
     "conflict": re.compile(r"conflict|incident", re.IGNORECASE),
