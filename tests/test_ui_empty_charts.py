@@ -26,3 +26,14 @@ def test_collaboration_page_of_a_region_without_data_draws_no_empty_chart() -> N
     assert all(has_data(fig) for fig in drawn), [f.layout.title.text for f in drawn if not has_data(f)]
     said = [i.value for i in at.info if "Antarctica" in i.value or "No data" in i.value]
     assert len(said) >= 3, [i.value for i in at.info]
+
+
+def test_lags_without_values_are_an_empty_chart() -> None:
+    from dashboard.ui import draws_values
+
+    lags = [-2, -1, 0, 1, 2]
+    assert not draws_values(go.Figure(go.Scatter(x=lags, y=[None] * 5)))  # positions, no value
+    assert draws_values(go.Figure(go.Scatter(x=lags, y=[None, None, 0.0, None, None])))  # a zero is a value
+    assert not draws_values(go.Figure(go.Choropleth(locations=["FRA"], z=[float("nan")])))
+    assert draws_values(go.Figure(go.Scatter(x=[0.1], y=[0.2], mode="markers")))
+    assert not draws_values(go.Figure(go.Scatter(x=[1.0], y=[2.0], visible=False)))
