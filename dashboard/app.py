@@ -15,8 +15,18 @@ st.set_page_config(page_title="Regional Stability Monitor", layout="wide")
 signin.warn_if_exposed()
 
 # No page icons: Streamlit fetches a page's Material icon from a font CDN to use as the favicon.
+OVERVIEW = st.Page("views/overview.py", title="Overview", url_path="overview")
+
+
+def _home() -> None:
+    """The root URL opens the Overview at its own address, so ``/`` and ``/overview`` are one page
+    (Streamlit serves the default page at ``/`` only)."""
+    st.switch_page(OVERVIEW, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
 PAGES = [
-    st.Page("views/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page(_home, title="Home", url_path="home", default=True, visibility="hidden"),
+    OVERVIEW,
     st.Page("views/region.py", title="Region", url_path="region"),
     st.Page("views/conflict.py", title="Conflict incidents", url_path="conflict"),
     st.Page("views/collaboration.py", title="Military collaboration", url_path="collaboration"),

@@ -39,7 +39,6 @@ K_TYPES = "f_types"
 K_MIN_FATALITIES = "f_min_fatalities"
 K_WEIGHT = "f_weight_"
 K_COMPARE = "f_compare"
-K_IMAGE_FORMAT = "f_image_format"
 FAMILY_LABELS = {"conflict": "Conflict", "collaboration": "Collaboration", "perception": "Perception"}
 
 
@@ -163,14 +162,6 @@ def render(choices: Choices) -> Selection:
                 )
             shares = ", ".join(f"{FAMILY_LABELS[f].lower()} {w:.0%}" for f, w in sel.weight_map.items())
             st.caption(f"Share of the index: {shares}.")
-        st.radio(
-            "Chart download format",
-            ("png", "svg"),
-            key=K_IMAGE_FORMAT,
-            horizontal=True,
-            format_func=str.upper,
-            help="What the camera button above each chart saves.",
-        )
     sel = ss[STATE]
     wanted = to_query(sel)
     if _url() != {k: [v] if isinstance(v, str) else list(v) for k, v in wanted.items()}:

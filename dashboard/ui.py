@@ -5,7 +5,8 @@ Downloads are generated only when clicked (``st.download_button`` with a callabl
 (PNG at 3200 × 1800 px, SVG, PDF) are drawn on the server by ``reports.export.render`` with the
 system's Chromium, data files (CSV, XLSX) carry a metadata block and neutralised formulas
 (``reports.export.tables``). Without Chromium the image buttons give way to one sentence saying
-what to install; the camera button of each chart still saves PNG or SVG in the browser.
+what to install. Charts carry no camera button: the browser's own snapshot has no title, source or
+sample stamp, so every image goes through the "Download" menu.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import data
-from dashboard.sidebar import K_IMAGE_FORMAT, selection
+from dashboard.sidebar import selection
 from datasets.loaders import NO_DATA_LABEL
 from reports import charts, vocabulary
 from reports.charts import Caption, plotly_config
@@ -37,15 +38,62 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def chart_config(filename: str) -> dict[str, object]:
+    """Browser config of a chart on a page: offline map topology, no plotly logo and no camera button
+    (its image lacks the title, source and sample stamp that the "Download" menu's images carry)."""
+    config = plotly_config(filename)
+    config.pop("toImageButtonOptions", None)
+    config["modeBarButtonsToRemove"] = ["toImage"]
+    return config
+
+
+#: Trace fields that hold what a trace draws; the fields that only place it (x, locations) count
+#: only for a trace that has none of these.
+_VALUE_FIELDS = ("y", "z", "values", "r")
+
+
+def _count(values: object) -> int:
+    """Present entries (not None, not NaN, not "") in ``values``, nested sequences included."""
+    if values is None or isinstance(values, str | bytes | dict):
+        return 0
+    try:
+        items = list(values)  # type: ignore[call-overload]
+    except TypeError:
+        return 0
+    n = 0
+    for item in items:
+        if isinstance(item, list | tuple) or (hasattr(item, "__len__") and not isinstance(item, str)):
+            n += _count(item)
+        elif item is not None and item != "" and not (isinstance(item, float) and math.isnan(item)):
+            n += 1
+    return n
+
+
+def draws_values(fig: object) -> bool:
+    """Whether a visible trace draws a value: lags or months on the x axis with no value above them
+    are an empty chart."""
+    for trace in getattr(fig, "data", ()):
+        if getattr(trace, "visible", True) is False:
+            continue
+        fields = [k for k in _VALUE_FIELDS if getattr(trace, k, None) is not None]
+        fields = fields or [k for k in ("x", "locations", "lat") if getattr(trace, k, None) is not None]
+        if any(_count(getattr(trace, k)) > 0 for k in fields):
+            return True
+    return False
+
+
 def chart(chart: Chart) -> None:
-    """Draw a chart (offline maps, PNG/SVG download in the browser) with a "Show data" expander holding
-    its table and a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX."""
-    if chart.missing:  # no empty axes: one sentence saying what is missing and how to load it
+    """Draw a chart (offline maps, no camera button) with a "Show data" expander holding its table and
+    a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX. A chart without
+    data is not drawn: its title, then one sentence saying what is missing (the builder's own, else a
+    general one) with a link to the Data page."""
+    if chart.missing or not charts.has_data(chart.figure) or not draws_values(chart.figure):  # no empty axes
         st.markdown(f"**{plain(charts.title_text(chart.figure))}**")
-        st.info(plain(chart.missing))
+        st.info(plain(chart.missing or "No data to draw this chart for this selection."))
+        if not chart.missing:
+            st.page_link("views/data.py", label="Load data on the Data page")
         return
-    fmt = st.session_state.get(K_IMAGE_FORMAT, "png")
-    st.plotly_chart(chart.figure, config=plotly_config(chart.filename, fmt), theme=None)
+    st.plotly_chart(chart.figure, config=chart_config(chart.filename), theme=None)
     with st.expander("Show data"):
         st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)

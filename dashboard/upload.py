@@ -203,22 +203,24 @@ def _prepared(
     if held is not None and held[0] == key:
         return held[1]
     bar = st.progress(0.0, text="reading the file")
-    upload = _check(
-        data,
-        name,
-        who=_who(),
-        table=table,
-        format=fmt,
-        mapping=mapping,
-        progress=_progress_callback(bar),
-        country=country,
-        safe_categories=safe,
-        items=items or None,
-        weight=weight,
-        survey_year=year,
-        member=member,
-    )
-    bar.empty()
+    try:
+        upload = _check(
+            data,
+            name,
+            who=_who(),
+            table=table,
+            format=fmt,
+            mapping=mapping,
+            progress=_progress_callback(bar),
+            country=country,
+            safe_categories=safe,
+            items=items or None,
+            weight=weight,
+            survey_year=year,
+            member=member,
+        )
+    finally:  # a refused file leaves no progress bar behind
+        bar.empty()
     st.session_state[_STATE] = (key, upload)
     return upload
 
@@ -404,7 +406,8 @@ def _store(
                 else ""
             ),
         )
-    bar.empty()
+    finally:
+        bar.empty()
     st.session_state.pop(_STATE, None)
     st.session_state.pop(_MAPPING, None)
     st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1  # a fresh, empty uploader

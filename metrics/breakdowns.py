@@ -127,6 +127,8 @@ def monthly_by_type(
         )
     if known_span is not None:
         span = pd.DataFrame({"a": [known_span[0]], "b": [known_span[1]]})
+    elif isinstance(incidents, IncidentCube):  # a cube of no incidents: no span, nothing known
+        span = pd.DataFrame({"a": [None], "b": [None]})
     else:
         span = query(
             "SELECT strftime(min(event_date), '%Y-%m') AS a, strftime(max(event_date), '%Y-%m') AS b "

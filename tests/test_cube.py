@@ -160,3 +160,17 @@ def test_cube_size_counts_its_own_arrays_only():
         )
     )
     assert cube.nbytes == own and cube.incidents.num_rows == 2
+
+
+def test_a_cube_of_no_incidents_gives_no_months_not_an_error() -> None:
+    """A store holding only survey files has an empty incidents table: the monthly counts are
+    empty (nothing is known), as from the raw table, instead of a query error."""
+    from metrics.breakdowns import monthly_by_type
+
+    empty = incidents_frame([{"iso3": "FRA"}]).iloc[0:0]
+    cube = build_cube(empty)
+    args = {"start": "2020-01", "end": "2020-12"}
+    from_cube = monthly_by_type(cube, ["FRA"], **args)
+    from_rows = monthly_by_type(empty, ["FRA"], **args)
+    assert from_cube.empty and from_rows.empty
+    assert list(from_cube.columns) == ["period", "event_type", "incidents", "fatalities"]

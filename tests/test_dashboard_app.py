@@ -176,15 +176,17 @@ def test_a_link_reopens_the_same_view(members, incidents) -> None:
     }
 
 
-def test_charts_download_png_or_svg_and_read_the_local_topology() -> None:
+def test_charts_have_no_camera_button_and_read_the_local_topology() -> None:
     at = start()
-    config = json.loads(at.get("plotly_chart")[0].proto.config)
-    assert config["toImageButtonOptions"]["format"] == "png"
-    assert config["topojsonURL"] == "app/static/topojson/"
-    at.sidebar.radio(key="f_image_format").set_value("svg").run()
-    ok(at)
-    for chart in at.get("plotly_chart"):
-        assert json.loads(chart.proto.config)["toImageButtonOptions"]["format"] == "svg"
+    charts = at.get("plotly_chart")
+    assert charts
+    for chart in charts:
+        config = json.loads(chart.proto.config)
+        # images come from the Download menu (title, source, sample stamp), not the camera button
+        assert config["modeBarButtonsToRemove"] == ["toImage"]
+        assert "toImageButtonOptions" not in config
+        assert config["topojsonURL"] == "app/static/topojson/"
+    assert not [r for r in at.sidebar.radio if r.label == "Chart download format"]
 
 
 def test_a_bad_link_falls_back_to_defaults() -> None:
@@ -400,7 +402,7 @@ def test_methodology_is_the_code_documentation() -> None:
     shown = "\n".join(md.value for md in at.markdown)
     for _title, text in methodology():
         assert text in shown
-    # the goalposts first, with their version, then the catalogue
+    # the goalposts with their version; the sources; the catalogue in the technical appendix
     from datasets.loaders import load_goalposts
 
     posts = load_goalposts()
@@ -408,7 +410,7 @@ def test_methodology_is_the_code_documentation() -> None:
     shown_posts = at.dataframe[0].value.set_index("measure")
     worst = posts["measures"]["conflict_deaths"]["worst"]
     assert shown_posts.loc["conflict_deaths", "worst (score 0)"] == worst
-    catalog = at.dataframe[1].value
+    catalog = at.dataframe[2].value
     assert {"incidents", "sustained_decline", "network_density", "feel_safe", "stability_index"} <= set(
         catalog["indicator"]
     )

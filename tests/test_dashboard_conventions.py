@@ -49,13 +49,18 @@ def test_pages_are_thin(path: Path) -> None:
 
 def test_pages_have_stable_url_paths() -> None:
     tree = ast.parse((DASHBOARD / "app.py").read_text(encoding="utf-8"))
-    paths = {}
+    paths, defaults = {}, []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            file = node.args[0].value  # type: ignore[attr-defined]
-            url = [k.value.value for k in node.keywords if k.arg == "url_path"]  # type: ignore[attr-defined]
-            paths[file] = url[0] if url else None
+            words = {k.arg: getattr(k.value, "value", None) for k in node.keywords}
+            if not isinstance(node.args[0], ast.Constant):  # a page drawn by a function
+                defaults.append(words)
+                continue
+            paths[node.args[0].value] = words.get("url_path")
+            assert not words.get("default"), "a view is never the default page: it would lose its URL"
     assert paths == {f"views/{p.name}": p.stem for p in VIEWS}
+    # the root URL is a hidden default page that opens the Overview at /overview
+    assert defaults == [{"title": "Home", "url_path": "home", "default": True, "visibility": "hidden"}]
 
 
 def test_fingerprint_follows_the_store(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ st.caption(
     "counts as zero incidents; outside it, the data say nothing and the month is left out. "
     "`stability coverage` prints the same table."
 )
-st.plotly_chart(data.coverage_chart("incidents"), width="stretch")
+st.plotly_chart(data.coverage_chart("incidents"), width="stretch", config=ui.chart_config("coverage"))
 
 # 2. Regions
 b = data.bundle()
