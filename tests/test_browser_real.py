@@ -402,16 +402,19 @@ def test_page_reads_well(servers: Servers, tab, store: str, page: str, region: s
 
 def _most_common_type(store: Path | None, region: str) -> str:
     """The event type with the most incidents in the region's member countries, counted from the
-    stored batches (or the bundled sample) with pyarrow and pandas."""
-    files = (
-        sorted((store / "batches" / "incidents").glob("*.parquet"))
-        if store is not None
-        else [ROOT / "datasets" / "data" / "sample_incidents.parquet"]
-    )
+    store's current incidents table (Delta Lake, read with deltalake; or the bundled sample) with
+    pyarrow and pandas."""
+    from deltalake import DeltaTable
+
+    columns = ["iso3", "event_type"]
+    if store is not None:
+        tables = [DeltaTable(str(store / "incidents")).to_pyarrow_table(columns=columns)]
+    else:
+        tables = [pq.read_table(ROOT / "datasets" / "data" / "sample_incidents.parquet", columns=columns)]
     members = set(REGIONS.loc[REGIONS["region"] == region, "iso3"])
     counts: Counter[str] = Counter()
-    for f in files:
-        t = pq.read_table(f, columns=["iso3", "event_type"]).to_pandas()
+    for table in tables:
+        t = table.to_pandas()
         counts.update(t.loc[t["iso3"].isin(members), "event_type"].dropna().astype(str))
     assert counts, f"no incident in {region}"
     return counts.most_common(1)[0][0]
