@@ -397,9 +397,22 @@ def _breakdown(
     types: Types,
     min_fatalities: int,
 ) -> Any:
+    extra = {"covered_months": _covered_months(version, countries)} if name == "monthly_by_type" else {}
     return _BREAKDOWNS[name](
-        _cube(version), countries, start=start, end=end, event_types=types, min_fatalities=min_fatalities
+        _cube(version),
+        countries,
+        start=start,
+        end=end,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        **extra,
     )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _covered_months(version: str, countries: tuple[str, ...]) -> list[str] | None:
+    """The months the incident data cover at least half of the countries' people."""
+    return compute.covered_months(bundle(), countries)
 
 
 def _selected(name: str, sel: Selection) -> Any:

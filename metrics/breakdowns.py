@@ -93,6 +93,7 @@ def monthly_by_type(
     end: str,
     event_types: Sequence[str] | None = None,
     min_fatalities: int = 0,
+    covered_months: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Incidents and fatalities per month and event type for ``countries``.
 
@@ -100,8 +101,10 @@ def monthly_by_type(
     ``fatalities`` (sum of reported deaths). Every month of ``[start, end]`` that lies inside the
     incident data's span appears for every event type kept by the filter, with 0 where no incident
     of that type was recorded (the data covers that month, so none happened); months outside the
-    data's span are absent (unknown, not zero). Event types are ordered as in the schema, then any
-    others alphabetically.
+    data's span are absent (unknown, not zero). With ``covered_months`` (``metrics.coverage.
+    covered_months``: the months the incident data cover enough of the countries' people) only
+    those months appear: a month no file covers is missing, never a row of zeros. Event types are
+    ordered as in the schema, then any others alphabetically.
     """
     if isinstance(incidents, IncidentCube) and min_fatalities in FATALITY_THRESHOLDS:
         # the cube's cells answer the counts directly, without touching the incidents
@@ -136,13 +139,19 @@ def monthly_by_type(
             incidents=incidents,
         )
     columns = ["period", "event_type", "incidents", "fatalities"]
+    empty = pd.DataFrame({c: pd.Series(dtype=object if c in columns[:2] else "int64") for c in columns})
     if span.empty or pd.isna(span.loc[0, "a"]):
-        return pd.DataFrame({c: pd.Series(dtype=object if c in columns[:2] else "int64") for c in columns})
+        return empty
     first = max(str(span.loc[0, "a"]), start)
     last = min(str(span.loc[0, "b"]), end)
     months = (
         [str(m) for m in month_range(pd.Period(first, "M"), pd.Period(last, "M"))] if first <= last else []
     )
+    if covered_months is not None:
+        covered = set(covered_months)
+        months = [m for m in months if m in covered]
+    if not months:
+        return empty
     kept = list(event_types) if event_types is not None else list(EVENT_TYPES)
     seen = sorted(set(counts["event_type"]) - set(kept))
     types = [t for t in EVENT_TYPES if t in kept] + sorted(set(kept) - set(EVENT_TYPES)) + seen

@@ -170,3 +170,27 @@ def stable_windows(membership: np.ndarray, mask: np.ndarray, window: int) -> np.
     starts = np.arange(p) - window + 1
     out = (starts[None, :] >= 0) & (last_change <= starts[None, :])
     return out
+
+
+def covered_months(
+    coverage: pd.DataFrame | None,
+    countries: Sequence[str],
+    population: pd.DataFrame | None = None,
+    *,
+    min_covered_share: float = 0.5,
+) -> list[str] | None:
+    """The months (``YYYY-MM``) in which the incident data cover at least ``min_covered_share`` of
+    the people of ``countries`` (their member share where a population is unknown), as
+    ``conflict_indicators`` requires of a region; None without a coverage table (then the data's
+    span decides), [] when none of the countries is ever covered."""
+    if coverage is None:
+        return None
+    cov = country_coverage(coverage, countries)
+    if cov is None:
+        return []
+    membership = np.ones((1, len(cov.countries)), dtype=bool)
+    count, share = covered_share(
+        membership, cov.mask, population_weights(population, cov.countries, cov.months)
+    )
+    ok = (count[0] > 0) & (np.nan_to_num(share[0]) >= min_covered_share)
+    return [str(m) for m in cov.months[ok]]

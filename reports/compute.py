@@ -29,6 +29,7 @@ from datasets.countries import country_name
 from datasets.loaders import Dataset, load_population
 from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
 from metrics import breakdowns as bd
+from metrics import coverage as cm
 from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
 from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
@@ -222,6 +223,12 @@ def conflict_all(
         coverage=coverage,
         population=load_population(),
     )
+
+
+def covered_months(bundle: Bundle, countries: Sequence[str]) -> list[str] | None:
+    """The months the incident data cover at least half of the people of ``countries``
+    (``metrics.coverage.covered_months``; None when the bundle carries no coverage)."""
+    return cm.covered_months(bundle.incidents_coverage(), countries, load_population())
 
 
 def collaboration_all(bundle: Bundle) -> pd.DataFrame:
@@ -681,6 +688,7 @@ class Frames:
                 end=end,
                 event_types=sel.types_filter,
                 min_fatalities=sel.min_fatalities,
+                covered_months=covered_months(self.bundle, countries),
             ),
         )
 

@@ -218,3 +218,22 @@ def test_table_coverage(incidents: pd.DataFrame) -> None:
         collab, date_column="start_date", country_column="participants", country_lists=True
     )
     assert cov["countries"] == 3
+
+
+def test_monthly_by_type_keeps_only_the_covered_months(incidents: pd.DataFrame) -> None:
+    """Only the months the coverage vouches for appear: 2020-02 (no FRA/DEU row: an observed zero)
+    and 2020-03 (DEU's riot); 2020-01 is not covered, so its rows are dropped (missing), and months
+    outside the data's span stay absent even when covered."""
+    out = bd.monthly_by_type(
+        incidents,
+        ["FRA", "DEU"],
+        start="2019-12",
+        end="2020-04",
+        event_types=["Battles", "Riots"],
+        covered_months=["2020-02", "2020-03", "2020-04"],
+    )
+    assert out["period"].tolist() == ["2020-02", "2020-02", "2020-03", "2020-03"]
+    assert out["incidents"].tolist() == [0, 0, 0, 1]
+    assert out["fatalities"].tolist() == [0, 0, 0, 5]
+    none = bd.monthly_by_type(incidents, ["FRA", "DEU"], start="2020-01", end="2020-03", covered_months=[])
+    assert none.empty

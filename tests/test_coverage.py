@@ -422,3 +422,30 @@ def test_indicators_weigh_coverage_by_the_bundled_population():
     # Niger has more people than Mali, so Mali alone is under half the region: no value
     assert ner > mli and share < 0.5
     assert math.isnan(_rows(out, "incidents").loc["2024-06", "value"])
+
+
+def test_covered_months_need_half_of_the_countries_people() -> None:
+    """FRA (60 million) covered January–March 2020, DEU (80 million) February only: the covered share
+    of the two countries' people is 60 / 140 = 0.43 in January and March (below half: not covered),
+    (60 + 80) / 140 = 1 in February."""
+    from metrics.coverage import covered_months
+
+    cov = pd.DataFrame(
+        {
+            "table": ["incidents", "incidents"],
+            "iso3": ["FRA", "DEU"],
+            "first_day": ["2020-01-01", "2020-02-01"],
+            "last_day": ["2020-03-31", "2020-02-29"],
+            "grain": ["day", "day"],
+        }
+    )
+    pop = pd.DataFrame({"iso3": ["FRA", "DEU"], "year": [2020, 2020], "population": [60e6, 80e6]})
+    assert covered_months(cov, ["FRA", "DEU"], pop) == ["2020-02"]
+    assert covered_months(cov, ["FRA", "DEU"], pop, min_covered_share=0.4) == [
+        "2020-01",
+        "2020-02",
+        "2020-03",
+    ]
+    assert covered_months(cov, ["FRA"], pop) == ["2020-01", "2020-02", "2020-03"]
+    assert covered_months(cov, ["ITA"], pop) == []  # never covered: no month, not months of zeros
+    assert covered_months(None, ["ITA"], pop) is None
