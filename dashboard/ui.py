@@ -219,14 +219,16 @@ def answer(ans: Answer) -> None:
         st.markdown(f"**{plain(ans.level)}**  \n{plain(ans.direction)}  \n{plain(ans.driver)}")
 
 
-def headline(where: object, label: str, h: Headline, *, delta_color: str = "normal") -> None:
+def headline(
+    where: object, label: str, h: Headline, *, delta_color: str = "normal", help: str | None = None
+) -> None:
     """``st.metric`` of a headline number (``reports.summary.headline``) in ``where`` (a column or
     ``st``), with how old its data are underneath ("latest: 2023"); a reason instead of a change shows
     without an arrow."""
     if h.is_change:
-        where.metric(label, h.value, h.delta, delta_color=delta_color)  # type: ignore[attr-defined]
+        where.metric(label, h.value, h.delta, delta_color=delta_color, help=help)  # type: ignore[attr-defined]
     else:
-        where.metric(label, h.value, h.delta, delta_color="off", delta_arrow="off")  # type: ignore[attr-defined]
+        where.metric(label, h.value, h.delta, delta_color="off", delta_arrow="off", help=help)  # type: ignore[attr-defined]
     if h.latest:
         where.caption(h.latest)  # type: ignore[attr-defined]
 

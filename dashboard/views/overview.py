@@ -49,7 +49,7 @@ for col, (name, label, family) in zip(
 conflict_when = {"latest": data.family_latest("conflict"), "end": sel.end, "previous": sel.previous}
 ui.headline(
     cards[4],
-    f"Incidents, 12 months to {sel.end}",
+    f"Incidents, year to {sel.end}",
     summary.headline(
         float(totals.incidents) if totals.incidents is not None else math.nan,
         totals.change_percent if totals.change_percent is not None else math.nan,
@@ -59,6 +59,7 @@ ui.headline(
         **conflict_when,
     ),
     delta_color="inverse",
+    help=f"Incidents in the 12 months to {sel.end}, against the 12 months before.",
 )
 st.caption(f"The stability index uses {ui.listing(data.loaded_families() or ['no family'])}.")
 
