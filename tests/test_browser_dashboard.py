@@ -187,7 +187,7 @@ def test_overview_offline_map_and_region_filter(server: str, browser_context, tm
     assert "Illustrative sample data, not real." in page.inner_text("body")
     query = parse_qs(urlparse(page.url).query)
     assert query["region"] == ["ASEAN"]
-    label = "Incidents, year to 2025-12"
+    label = "Incidents, 12 months"
     before = settled_metrics(page, label, f"{incidents_12_months('ASEAN'):,}")
     assert before[label] == f"{incidents_12_months('ASEAN'):,}"
     page.screenshot(path=str(tmp_path / "screenshot.png"))

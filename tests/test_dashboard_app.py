@@ -132,7 +132,7 @@ def test_overview_region_and_fatality_filters_change_the_headline(members, incid
     ok(at)
     assert at.sidebar.selectbox(key="f_region").value == "ASEAN"  # first of the security groupings
     expected, _ = count_incidents(incidents, members["ASEAN"], "2025-01", "2025-12")
-    assert metric(at, "Incidents, year to 2025-12") == f"{expected:,}"
+    assert metric(at, "Incidents, 12 months") == f"{expected:,}"
     # trend flags read across the five regions, with the false-discovery sentence
     across = [c.value for c in at.caption if "Read across the 5 regions shown" in c.value]
     assert len(across) == 1 and "at most about 1 in 10 flags is expected to be a false discovery" in across[0]
@@ -141,14 +141,14 @@ def test_overview_region_and_fatality_filters_change_the_headline(members, incid
     ok(at)
     sahel, _ = count_incidents(incidents, members["Sahel"], "2025-01", "2025-12")
     assert sahel != expected
-    assert metric(at, "Incidents, year to 2025-12") == f"{sahel:,}"
+    assert metric(at, "Incidents, 12 months") == f"{sahel:,}"
     assert url(at)["region"] == ["Sahel"]
 
     at.sidebar.number_input(key="f_min_fatalities").set_value(5).run()
     ok(at)
     deadly, _ = count_incidents(incidents, members["Sahel"], "2025-01", "2025-12", min_fatalities=5)
     assert deadly < sahel
-    assert metric(at, "Incidents, year to 2025-12") == f"{deadly:,}"
+    assert metric(at, "Incidents, 12 months") == f"{deadly:,}"
     assert url(at)["min_fatalities"] == ["5"]
     # The ranked table lists the five security groupings, the map every country.
     assert sorted(at.dataframe[-1].value["Region"]) == [
@@ -167,7 +167,9 @@ def test_a_link_reopens_the_same_view(members, incidents) -> None:
     assert at.sidebar.select_slider(key="f_months").value == ("2018-01", "2024-06")
     assert at.sidebar.multiselect(key="f_types").value == ["Battles"]
     expected, _ = count_incidents(incidents, members["Middle East"], "2023-07", "2024-06", types=["Battles"])
-    assert metric(at, "Incidents, year to 2024-06") == f"{expected:,}"
+    assert metric(at, "Incidents, 12 months") == f"{expected:,}"
+    helps = [m.help for m in at.metric if m.label == "Incidents, 12 months"]
+    assert helps == ["Incidents in the 12 months to 2024-06, against the 12 months before."]
     assert url(at) == {
         "region": ["Middle East"],
         "start": ["2018-01"],

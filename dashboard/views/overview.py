@@ -49,13 +49,13 @@ for col, (name, label, family) in zip(
 conflict_when = {"latest": data.family_latest("conflict"), "end": sel.end, "previous": sel.previous}
 ui.headline(
     cards[4],
-    f"Incidents, year to {sel.end}",
+    "Incidents, 12 months",
     summary.headline(
         float(totals.incidents) if totals.incidents is not None else math.nan,
         totals.change_percent if totals.change_percent is not None else math.nan,
         loaded=data.family_loaded("conflict"),
         fmt="{:,.0f}",
-        change_suffix="% on the 12 months before",
+        change_suffix="% year on year",
         **conflict_when,
     ),
     delta_color="inverse",
