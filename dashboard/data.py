@@ -114,6 +114,11 @@ def family_loaded(family: str) -> bool:
     return bundle().family_dataset(family).loaded
 
 
+def covered_months(sel: Selection) -> list[str] | None:
+    """The months the incident files cover at least half of the selected countries' people."""
+    return _covered_months(bundle().version, _countries(sel))
+
+
 def family_latest(family: str) -> str | None:
     """The last period of ``family``'s data (``YYYY`` for yearly sources, else ``YYYY-MM``)."""
     return compute.family_latest(bundle(), family)

@@ -576,6 +576,13 @@ class Frames:
     def family_latest(self, family: str) -> str | None:
         return family_latest(self.bundle, family)
 
+    def family_loaded(self, family: str) -> bool:
+        return self.bundle.family_dataset(family).loaded
+
+    def covered_months(self, sel: Selection) -> list[str] | None:
+        """The months the incident files cover at least half of the selected countries' people."""
+        return covered_months(self.bundle, self._countries(sel))
+
     def illustrative_tables(self) -> list[str]:
         return illustrative_tables(self.bundle)
 

@@ -90,6 +90,21 @@ def no_data_sentence(sel: Selection, family: str, src: Any) -> str:
     since = f"; the loaded data end {latest}" if latest and latest < sel.start else ""
     filters = filter_words(sel) if family in ("conflict", "composite") else []
     with_filters = f" with the filters {'; '.join(filters)}" if filters else ""
+    if family == "conflict" and not since and src.family_loaded(family):
+        months = src.covered_months(sel)
+        covered = None if months is None else [m for m in months if sel.start <= m <= sel.end]
+        if covered == []:  # incident data are loaded, but they do not cover enough of the region
+            return (
+                f"No {what} for {sel.region} from {sel.start} to {sel.end}{with_filters}: the loaded "
+                "incident files cover less than half of the people of its countries in these months, "
+                "and a figure needs at least half. "
+                f"Load {how} covering its countries on the Data page or with `stability ingest`."
+            )
+        if covered:  # covered, and nothing recorded: an observed absence, not missing data
+            return (
+                f"No incidents recorded for {sel.region} from {sel.start} to {sel.end}{with_filters}: "
+                "the loaded incident files cover its countries in these months and list none."
+            )
     return (
         f"No {what} for {sel.region} from {sel.start} to {sel.end}{with_filters}{since}. "
         f"Load {how} on the Data page or with `stability ingest`."

@@ -37,3 +37,30 @@ def test_lags_without_values_are_an_empty_chart() -> None:
     assert not draws_values(go.Figure(go.Choropleth(locations=["FRA"], z=[float("nan")])))
     assert draws_values(go.Figure(go.Scatter(x=[0.1], y=[0.2], mode="markers")))
     assert not draws_values(go.Figure(go.Scatter(x=[1.0], y=[2.0], visible=False)))
+
+
+def test_the_missing_conflict_sentence_says_why(sample_bundle) -> None:
+    """Incidents are loaded (the sample), so a region without figures is told why: Antarctica's
+    countries are not covered at all (less than half of its people); a covered region has figures
+    (its chart draws observed counts, zeros included), and were they empty the sentence would say
+    none were recorded rather than ask for a file."""
+    from reports.compute import Frames
+    from reports.figures import by_event_type, no_data_sentence
+    from reports.selection import from_query
+
+    src = Frames(sample_bundle)
+    choices = src.choices()
+    ata = from_query({"region": "Antarctica"}, choices)
+    assert src.covered_months(ata) == []
+    chart = by_event_type(ata, "incidents", src)
+    assert "cover less than half of the people of its countries" in chart.missing
+    assert "cover less than half" in no_data_sentence(ata, "conflict", src)
+    covered = [
+        r
+        for r in choices.members
+        if r != "Antarctica" and src.covered_months(from_query({"region": r}, choices))
+    ]
+    assert covered, "the sample covers some region"
+    sel = from_query({"region": covered[0]}, choices)
+    assert not by_event_type(sel, "incidents", src).missing
+    assert no_data_sentence(sel, "conflict", src).startswith(f"No incidents recorded for {covered[0]}")
