@@ -30,6 +30,7 @@ Within coverage, a period without engagements is an observed 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,9 +159,8 @@ def _tiv(
 
     A transfer's first participant is its supplier, the second its recipient (``supplier`` and
     ``recipient`` columns of ``rel``). With ``scope`` (what the arms sources cover), only transfers
-    to a covered recipient count, and a region's imports and intra-regional TIV are missing where
-    less than the scope's minimum share of its people is covered, its exports where a country
-    outside it is not covered (see ``collaboration_indicators``).
+    to a covered recipient count, and the total exists only where its three parts do; the periods
+    a region's TIV rows keep are chosen by ``_rows`` (see ``collaboration_indicators``).
     """
     is_t = (rel["kind"] == "arms_transfer").to_numpy()
     tiv = rel["tiv"].to_numpy(dtype=float)
@@ -176,14 +176,19 @@ def _tiv(
         "arms_intra_tiv": _tiv_sum(is_t & sup_in & rec_in, tiv, rg, pos, ng, n),
         TIV_INDICATOR: _tiv_sum(is_t, tiv, rg, pos, ng, n),
     }
-    if scope is not None:
-        share_ok = scope.ok
-        out["arms_imports_tiv"] = np.where(share_ok, out["arms_imports_tiv"], np.nan)
-        out["arms_intra_tiv"] = np.where(share_ok, out["arms_intra_tiv"], np.nan)
-        out["arms_exports_tiv"] = np.where(scope.rest_covered, out["arms_exports_tiv"], np.nan)
+    if scope is not None:  # which periods a region keeps is decided by ``_rows``
         parts = [out[k] for k in TIV_INDICATORS]
         out[TIV_INDICATOR] = np.where(np.isfinite(parts).all(axis=0), out[TIV_INDICATOR], np.nan)
     return out
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """What ``collaboration_indicators`` was given to decide which arms transfers are covered."""
+
+    coverage: pd.DataFrame | None
+    population: pd.DataFrame | None
+    min_covered_share: float
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ class _ArmsScope:
 
 
 def _arms_scope(
-    coverage: pd.DataFrame | None,
+    cover: _Cover,
     eng: pd.DataFrame,
     names: list[str],
     members: pd.DataFrame,
@@ -225,11 +230,10 @@ def _arms_scope(
     labels: np.ndarray,
     *,
     monthly: bool,
-    population: pd.DataFrame | None,
-    min_covered_share: float,
 ) -> _ArmsScope | None:
     """The coverage of the arms sources of ``eng`` on the periods ``first``…, or None without a
     coverage table (every transfer then counts, as for a source covering every country)."""
+    coverage = cover.coverage
     if coverage is None or "table" not in coverage.columns:
         return None
     sources = set(eng.loc[eng["kind"] == "arms_transfer", "source"])
@@ -253,8 +257,8 @@ def _arms_scope(
     for region, iso in zip(members["region"], members["iso3"], strict=True):
         if region in gid:
             membership[gid[region], countries.get_loc(iso)] = True
-    _count, share = covered_share(membership, mask, population_weights(population, countries, labels))
-    ok = (_count > 0) & (np.nan_to_num(share) >= min_covered_share)
+    count, share = covered_share(membership, mask, population_weights(cover.population, countries, labels))
+    ok = (count > 0) & (np.nan_to_num(share) >= cover.min_covered_share)
     outside = ~membership
     missing = outside.astype(float) @ (~mask).astype(float)
     return _ArmsScope(countries, mask, by_source, share, ok, missing == 0)
@@ -343,7 +347,7 @@ def _monthly(
     members: pd.DataFrame,
     window: int,
     kind_list: list[str],
-    cover_args: dict[str, object],
+    arms_cover: _Cover,
 ) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
     """Monthly indicators (tidy), the last covered month of each kind, and the regions concerned."""
     eng = _engagements(frame, monthly=True)
@@ -387,9 +391,7 @@ def _monthly(
         data["agreements_in_force"] = stocks
     scope = None
     if "arms_transfer" in present:
-        scope = _arms_scope(
-            cover_args["coverage"], eng, names, members, first, labels, monthly=True, **_pm(cover_args)
-        )
+        scope = _arms_scope(arms_cover, eng, names, members, first, labels, monthly=True)
         data |= _tiv(rel, rg, ng, len(labels), first, members, scope)
     # pairs of members tied within the trailing window: interval [s, hi + window - 1]
     mem = inside[["region", "eng", "iso3"]]
@@ -438,17 +440,13 @@ def _monthly(
     return long, ends, active
 
 
-def _pm(cover_args: dict[str, object]) -> dict[str, object]:
-    return {"population": cover_args["population"], "min_covered_share": cover_args["min_covered_share"]}
-
-
 def _rows(
     names: list[str],
     labels: np.ndarray,
     data: dict[str, np.ndarray],
-    keep_of: object,
+    keep_of: Callable[[str], np.ndarray],
     scope: _ArmsScope | None,
-    skip: object = None,
+    skip: Callable[[str], bool] | None = None,
 ) -> pd.DataFrame:
     """The tidy rows of ``data`` (indicator → R × P values) in the periods ``keep_of(name)`` keeps.
 
@@ -456,17 +454,17 @@ def _rows(
     (imports and intra-regional TIV carry its covered share of people; exports cover it all)."""
     out = []
     for i, region in enumerate(names):
-        if skip is not None and skip(region):  # type: ignore[operator]
+        if skip is not None and skip(region):
             continue
         for name, values in data.items():
-            keep = keep_of(name)  # type: ignore[operator]
+            keep = keep_of(name)
             share = np.full(len(labels), np.nan)
             if scope is not None and name in (*TIV_INDICATORS, TIV_INDICATOR):
                 covered = scope.rest_covered[i] if name == "arms_exports_tiv" else scope.ok[i]
                 if name == TIV_INDICATOR:
                     covered = scope.ok[i] & scope.rest_covered[i]
                 keep = keep & covered
-                share = np.where(name == "arms_exports_tiv", 1.0, scope.share[i])
+                share = np.ones(len(labels)) if name == "arms_exports_tiv" else scope.share[i]
             out.append(
                 pd.DataFrame(
                     {
@@ -482,7 +480,7 @@ def _rows(
 
 
 def _annual(
-    frame: pd.DataFrame, annual: np.ndarray, members: pd.DataFrame, cover_args: dict[str, object]
+    frame: pd.DataFrame, annual: np.ndarray, members: pd.DataFrame, arms_cover: _Cover
 ) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
     """Annual indicators of the kinds some source dates by year only (see the module docstring)."""
     kinds = sorted(set(frame.loc[annual, "kind"].dropna()))
@@ -517,9 +515,7 @@ def _annual(
         ).astype(float)
     scope = None
     if "arms_transfer" in kinds:
-        scope = _arms_scope(
-            cover_args["coverage"], eng, names, members, first, labels, monthly=False, **_pm(cover_args)
-        )
+        scope = _arms_scope(arms_cover, eng, names, members, first, labels, monthly=False)
         data |= _tiv(rel, rg, len(names), len(labels), first, members, scope)
 
     def keep(name: str) -> np.ndarray:
@@ -605,15 +601,11 @@ def collaboration_indicators(
     parts: list[pd.DataFrame] = []
     ends: dict[str, str] = {}
     active: set[str] = set()
-    cover_args: dict[str, object] = {
-        "coverage": coverage,
-        "population": population,
-        "min_covered_share": min_covered_share,
-    }
-    yearly, year_ends, year_active = _annual(frame, annual, members, cover_args)
+    arms_cover = _Cover(coverage, population, min_covered_share)
+    yearly, year_ends, year_active = _annual(frame, annual, members, arms_cover)
     if (~annual).any():
         monthly, month_ends, month_active = _monthly(
-            frame.loc[~annual].reset_index(drop=True), members, window, kind_list, cover_args
+            frame.loc[~annual].reset_index(drop=True), members, window, kind_list, arms_cover
         )
         parts.append(monthly)
         ends |= month_ends
