@@ -53,5 +53,7 @@ def acled_like(n: int = 3_000_000, seed: int = 1) -> pa.Table:
         "longitude": pa.array(lon),
         "source": pa.array(np.full(n, "Benchmark")),
         "notes": pa.array(np.full(n, "Synthetic benchmark incident with a short description of the event.")),
+        "events": pa.nulls(n, pa.int64()),  # one incident per row
+        "grain": pa.nulls(n, pa.string()),  # dated events (the default grain)
     }
     return pa.table(columns, schema=INCIDENTS.arrow_schema)
