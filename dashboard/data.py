@@ -27,10 +27,11 @@ import streamlit as st
 
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
-from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
+from metrics.cube import FATALITY_THRESHOLDS, IncidentCube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
+from metrics.prepared import cube_of, prepare_for_app
 from metrics.provenance import measure_families
 from metrics.signals import downward_trends_across_regions
 from reports import compute
@@ -45,6 +46,7 @@ from reports.selection import Choices, Proposal, Selection
 
 STORE_ENV = "STABILITY_STORE"
 REGIONS_ENV = "STABILITY_REGIONS"
+DERIVED = "derived"  # the store's cache folder (``datasets.derived``)
 Types = tuple[str, ...] | None
 Weights = tuple[int, int, int]
 
@@ -53,7 +55,8 @@ Weights = tuple[int, int, int]
 
 
 def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime in ns, size) of every file of the store and of the regions file."""
+    """(path, mtime in ns, size) of every file of the store (its ``derived`` cache folder aside) and
+    of the regions file."""
     entries: list[tuple[str, int, int]] = []
     if store and store.startswith("s3://"):  # object storage: the store's own version, read each time
         from datasets.store import Store
@@ -62,7 +65,9 @@ def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int
     elif store:
         root = Path(store).expanduser()
         if root.is_dir():
-            for dirpath, _dirs, files in os.walk(root):
+            for dirpath, dirs, files in os.walk(root):
+                if Path(dirpath) == root:
+                    dirs[:] = [d for d in dirs if d != DERIVED]  # a cache of the store, not its data
                 for name in files:
                     s = (Path(dirpath) / name).stat()
                     entries.append((os.path.join(dirpath, name), s.st_mtime_ns, s.st_size))
@@ -78,12 +83,43 @@ def _load(store: str | None, regions: str | None, fingerprint: tuple[tuple[str, 
     return load_bundle(store, regions)
 
 
+#: The data versions this process has opened (their first open shows its progress).
+_OPENED: set[tuple[object, ...]] = set()
+
+
 def bundle() -> Bundle:
     """The data the dashboard shows: the store in ``$STABILITY_STORE`` (else the bundled sample) and
-    the regions in ``$STABILITY_REGIONS`` (else the bundled regions)."""
+    the regions in ``$STABILITY_REGIONS`` (else the bundled regions).
+
+    The first open of a data version in this process shows what it is doing (``st.status``): the
+    store's incidents are prepared once per version (``metrics.prepared``: sorted, aggregated and
+    written beside the store, in a child process for a large store), then memory-mapped."""
     store = os.environ.get(STORE_ENV) or None
     regions = os.environ.get(REGIONS_ENV) or None
-    return _load(store, regions, _fingerprint(store, regions))
+    key = (store, regions, _fingerprint(store, regions))
+    if key not in _OPENED:
+        _OPENED.add(key)  # before opening: the cube's build asks for the bundle again
+        try:
+            _open(*key)
+        except BaseException:
+            _OPENED.discard(key)
+            raise
+    return _load(*key)
+
+
+def _open(store: str | None, regions: str | None, fingerprint: tuple[tuple[str, int, int], ...]) -> None:
+    """Prepare and load a data version, with its progress on the page while it runs."""
+    slot = st.empty()
+    with slot.status("Opening the data…", expanded=True) as status:
+        if store:
+            try:
+                prepare_for_app(store, status.write)
+            except Exception as exc:  # noqa: BLE001 (the rows are read directly instead)
+                status.write(f"The incidents are read directly this time ({exc}).")
+        status.update(label="Loading the tables and the incident aggregates…")
+        b = _load(store, regions, fingerprint)
+        _cube(b.version)
+    slot.empty()
 
 
 def store_dir() -> Path | None:
@@ -151,7 +187,7 @@ def illustrative_tables() -> list[str]:
 def _cube(version: str) -> IncidentCube:
     """The incidents pre-aggregated and indexed (built once per data version, shared by every
     session; never mutate it)."""
-    return build_cube(bundle().incidents.table)
+    return cube_of(bundle().incidents)
 
 
 def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
@@ -633,6 +669,7 @@ def clear() -> None:
     st.cache_data.clear()
     _figure.clear()
     _load.clear()
+    _OPENED.clear()
 
 
 # --- evaluation page ---------------------------------------------------------------------------

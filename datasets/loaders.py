@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -174,6 +175,8 @@ class Dataset:
     label: str
     version: str
     details: list[dict[str, object]] = field(default_factory=list)
+    #: The derived folder the table was memory-mapped from (``datasets.derived``), if any.
+    derived: Path | None = None
 
     @property
     def loaded(self) -> bool:
@@ -225,6 +228,22 @@ def empty_dataset(name: str, version: str = "empty") -> Dataset:
     return Dataset(name, table, False, NO_DATA_LABEL, f"{version}-empty", [])
 
 
+def _prepared_incidents(st: Any, root: str | Path) -> Dataset | None:
+    """The current incidents memory-mapped from their derived folder when it is ready for the
+    store's current version (``metrics.prepared.prepare``), else None (they are read instead)."""
+    from datasets import derived
+
+    version = st.version("incidents")
+    folder = derived.derived_dir(root, version)
+    if not st.active("incidents") or derived.ready(folder) is None:
+        return None
+    try:
+        table = derived.open_arrow(folder / "incidents.arrow")
+    except (OSError, pa.ArrowInvalid):
+        return None
+    return Dataset("incidents", table, False, st.label("incidents"), version, st.batches("incidents"), folder)
+
+
 def load_table(
     name: str, store: str | os.PathLike[str] | None = None, *, as_of: str | None = None
 ) -> Dataset:
@@ -241,6 +260,10 @@ def load_table(
         from datasets.store import Store
 
         st = Store(root)
+        if name == "incidents" and as_of is None:
+            prepared = _prepared_incidents(st, root)
+            if prepared is not None:
+                return prepared
         stored = st.read_table(name, as_of=as_of)
         if stored is not None:
             if name == "incidents":

@@ -70,6 +70,8 @@ class IncidentCube:
     incidents: pa.Table | None = None
     row_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    #: admin1 name per admin code ("" for incidents without one); None for a cube built before it.
+    admin_names: np.ndarray | None = None
 
     def rows_for(self, countries: Sequence[str], first: dt.date, last: dt.date) -> pa.Table:
         """The incidents of ``countries`` dated ``first``..``last`` (inclusive), zero-copy slices.
@@ -130,11 +132,12 @@ def _label(month_index: int) -> str:
     return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
 
 
-def build_cube(incidents: TableLike) -> IncidentCube:
+def build_cube(incidents: TableLike, *, presorted: bool = False) -> IncidentCube:
     """Aggregate ``incidents`` (raw table) into an ``IncidentCube`` (DuckDB, then integer coding).
 
     The cube also keeps the incidents, sorted by country and date (``sort_incidents``: no copy when
-    they already are, as ``datasets.loaders`` loads them), for queries that need whole rows.
+    they already are, as ``datasets.loaders`` loads them), for queries that need whole rows;
+    ``presorted=True`` says they are already in that order (the check is skipped).
 
     Per cell: ``n`` = incidents (Σ ``events``, an empty ``events`` counting 1); ``f`` = fatalities
     (deaths); ``civ`` = incidents targeting civilians;
@@ -145,7 +148,8 @@ def build_cube(incidents: TableLike) -> IncidentCube:
         if isinstance(incidents, pa.Table)
         else pa.Table.from_pandas(incidents, preserve_index=False)
     )
-    table = sort_incidents(table)
+    if not presorted:
+        table = sort_incidents(table)
     if "events" not in table.column_names:  # one incident per row
         table = table.append_column("events", pa.array(np.ones(table.num_rows, dtype=np.int64)))
     ranges, days = _row_index(table) if table.num_rows else ({}, np.zeros(0, dtype=np.int32))
@@ -194,6 +198,7 @@ def build_cube(incidents: TableLike) -> IncidentCube:
         incidents=table,
         row_ranges=ranges,
         days=days,
+        admin_names=np.asarray(admins.get_level_values(1), dtype=object),
     )
 
 

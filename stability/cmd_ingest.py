@@ -148,6 +148,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the data file to read from a ZIP archive that holds several",
     )
     p.add_argument("--user", help="who is uploading (default: your login name)")
+    p.add_argument(
+        "--no-prepare",
+        action="store_true",
+        help="do not prepare the dashboard's copy of the incidents now (the dashboard prepares it when "
+        "it first opens this version of the data)",
+    )
     p.set_defaults(handler=run_ingest)
 
     c = sub.add_parser(
@@ -201,6 +207,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where to write the Delta Lake store (default: the same folder; the old files are kept)",
     )
     mg.set_defaults(handler=run_migrate)
+    pr = msub.add_parser(
+        "prepare",
+        help="prepare the dashboard's copy of the current incidents (sorted rows and aggregates, "
+        "written beside the store) so the dashboard opens in seconds; stability ingest does it too",
+    )
+    pr.add_argument(
+        "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the default store)"
+    )
+    pr.set_defaults(handler=run_prepare)
 
     for name, verb in (
         ("withdraw", "withdraw a batch (its file is kept)"),
@@ -288,7 +303,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     )
     items = _items(args.item or [], args.safe_answers or [])
     refused = 0
-    stored_any = False
+    stored_any = incidents_changed = False
     saved = None
     if args.survey_mapping:
         from datasets.ingest.survey import list_survey_mappings
@@ -342,6 +357,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             refused += 1
             continue
         stored_any = stored_any or result.status == "stored"
+        incidents_changed = incidents_changed or (result.status == "stored" and result.table == "incidents")
         note = {
             "stored": f" (batch {result.batch_id})",
             "already stored": " (this file is already stored; nothing added)",
@@ -360,6 +376,8 @@ def run_ingest(args: argparse.Namespace) -> int:
             print(f"  rejected rows written to {result.rejects_path}")
         if args.regions and result.status == "stored":
             _note_regions(store, result.batch_id, args.regions)
+    if stored_any and not args.no_prepare and incidents_changed:
+        _prepare(root)
     where = f"data store: {root}"
     if how != "--store":
         where += f" (chosen by {how})" if how != "default" else " (the default store)"
@@ -470,6 +488,35 @@ def _set(args: argparse.Namespace, withdraw: bool) -> int:
         raise CliError(str(exc), 2) from exc
     state = "withdrawn" if record.get("withdrawn") else "active"
     print(f"batch {record['id']} ({record.get('file_name')}, {record.get('table')}) is now {state}")
+    return 0
+
+
+def _prepare(root: Path | str) -> bool:
+    """Prepare the store's incidents for the dashboard (``metrics.prepared``), saying how long it
+    took; a failure is a note (the dashboard prepares them later), never a failed ingest."""
+    import time
+
+    from metrics.prepared import prepare
+
+    started = time.perf_counter()
+    try:
+        folder = prepare(root)
+    except Exception as exc:  # noqa: BLE001 (a cache: the data are stored whatever happens here)
+        print(
+            f"  note: the dashboard's copy of the incidents was not prepared ({exc}); "
+            "the dashboard prepares it when it opens",
+            file=sys.stderr,
+        )
+        return False
+    if folder is not None:
+        print(f"prepared the incidents for the dashboard in {time.perf_counter() - started:.1f} s")
+    return True
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    root, _how = _store_dir(args.store)
+    if not _prepare(root):
+        return 1
     return 0
 
 

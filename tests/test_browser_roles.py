@@ -25,10 +25,12 @@ ACLED = HERE / "fixtures" / "incidents" / "acled_current.csv"
 
 
 def snapshot(root: Path) -> dict[str, str]:
+    """Every file of the store's data; not ``derived/``, the app's own cache of the incidents
+    (``datasets.derived``), which the first visit of any visitor may write."""
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file() and p.name != ".lock" and p.relative_to(root).parts[0] != "derived"
     }
 
 
