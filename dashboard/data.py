@@ -31,7 +31,7 @@ from metrics.cube import FATALITY_THRESHOLDS, IncidentCube
 from metrics.evaluation import Evaluation, evaluate_milestone
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
-from metrics.prepared import cube_of, prepare_for_app
+from metrics.prepared import conflict_key, cube_of, prepare_for_app, stored_frame
 from metrics.provenance import measure_families
 from metrics.signals import downward_trends_across_regions
 from reports import compute
@@ -200,9 +200,16 @@ def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
     b = bundle()
-    return compute.conflict_all(
-        incidents_source(min_fatalities), b.regions, types, min_fatalities, b.incidents_coverage()
-    )
+
+    def build() -> pd.DataFrame:
+        return compute.conflict_all(
+            incidents_source(min_fatalities), b.regions, types, min_fatalities, b.incidents_coverage()
+        )
+
+    if types is None and min_fatalities == 0:  # the unfiltered view: kept beside the prepared incidents
+        key = conflict_key(b.incidents.version, b.regions, types, min_fatalities)
+        return stored_frame(b.incidents.derived, "conflict", key, build)
+    return build()
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.stats import norm
 
 from metrics.evaluation_stats import (
@@ -164,6 +163,8 @@ def mean_change_hac(
     change = float(after.mean() - before.mean())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        import statsmodels.api as sm  # on first use: a heavy import the other pages never need
+
         res = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
         lo, hi = (float(v) for v in np.asarray(res.conf_int(alpha=0.05))[1])
         p = float(np.asarray(res.pvalues)[1])

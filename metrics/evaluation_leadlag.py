@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 from scipy.stats import pearsonr
-from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
 from metrics.evaluation_stats import CAVEAT, NAN, Result
 
@@ -51,6 +50,8 @@ def prewhiten(values: np.ndarray, ar_order: int | None = None, max_ar: int = 4) 
     (``statsmodels.tsa.ar_model.ar_select_order``); the fit is ``AutoReg`` (conditional least squares).
     With p = 0 the residuals are the values minus their mean.
     """
+    from statsmodels.tsa.ar_model import AutoReg, ar_select_order  # a heavy import, on first use
+
     x = np.asarray(values, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 Z95 = 1.959963984540054
 NO_INTERVAL = "no interval: sample size not published"
@@ -27,6 +26,8 @@ def wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lo = np.full(p.shape, np.nan)
     hi = np.full(p.shape, np.nan)
     if ok.any():
+        from statsmodels.stats.proportion import proportion_confint  # a heavy import, on first use
+
         low, high = proportion_confint(p[ok] * n[ok], n[ok], alpha=0.05, method="wilson")
         lo[ok] = low
         hi[ok] = high

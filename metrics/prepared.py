@@ -26,13 +26,16 @@ The cube's files, for any engine (codes are row positions in the small tables):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from filelock import FileLock
 
@@ -111,6 +114,8 @@ def _build(root: str | os.PathLike[str], version: str, table: pa.Table, progress
         progress("Writing the aggregates")
         save_cube(cube, staged)
         cells = len(cube.n)
+        progress("Computing the conflict indicators of every region")
+        _default_conflict(root, version, cube, staged)
         del cube, mapped
         return derived.publish(staged, root, version, {"rows": rows, "cells": cells})
     except BaseException:
@@ -162,6 +167,99 @@ def prepare_for_app(store: str | os.PathLike[str], progress: Progress = _quiet) 
     if stored_rows(store) <= IN_PROCESS_ROWS:
         return prepare(store, progress)
     return prepare_in_child(store, progress)
+
+
+# --- frames kept beside the prepared incidents ------------------------------------------------------
+
+
+@cache
+def code_version() -> str:
+    """A digest of the code that computes the numbers (``metrics``, ``datasets`` and
+    ``reports/compute.py``): a stored frame of another version of the tool is never read."""
+    here = Path(__file__).resolve().parents[1]
+    files = sorted([*here.joinpath("metrics").glob("*.py"), *here.joinpath("datasets").rglob("*.py")])
+    files.append(here / "reports" / "compute.py")
+    digest = hashlib.sha256()
+    for f in files:
+        with contextlib.suppress(OSError):
+            digest.update(f.name.encode() + f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def regions_digest(regions: pd.DataFrame) -> str:
+    """A digest of a regions table's content (the same rows give the same digest)."""
+    values = pd.util.hash_pandas_object(regions.reset_index(drop=True), index=False).to_numpy()
+    return hashlib.sha256(values.tobytes() + ",".join(regions.columns).encode()).hexdigest()[:16]
+
+
+def stored_frame(
+    folder: Path | None, name: str, key: tuple[object, ...], build: Callable[[], pd.DataFrame]
+) -> pd.DataFrame:
+    """``build()``, kept as ``<folder>/<name>-<digest of key and code>.parquet`` so that any later
+    process asking for the same frame of the same data reads it instead of computing it again.
+    Without a folder (the sample, a store read directly), or when the file cannot be written, the
+    frame is only computed. The file read back equals the frame written (``DataFrame.equals``)."""
+    if folder is None:
+        return build()
+    digest = hashlib.sha256(repr((key, code_version())).encode()).hexdigest()[:16]
+    path = folder / f"{name}-{digest}.parquet"
+    with contextlib.suppress(OSError, pa.ArrowException):
+        return pd.read_parquet(path)
+    frame = build()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        frame.to_parquet(tmp, index=True)
+        tmp.rename(path)
+    except (OSError, pa.ArrowException, ValueError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return frame
+
+
+def conflict_key(
+    version: str, regions: pd.DataFrame, types: tuple[str, ...] | None, min_fatalities: int
+) -> tuple:
+    """The key of the all-regions conflict indicators: incidents version, regions, filters."""
+    return ("conflict", version, regions_digest(regions), types, int(min_fatalities))
+
+
+def _default_conflict(root: str | os.PathLike[str], version: str, cube: IncidentCube, folder: Path) -> None:
+    """The conflict indicators of every region of the default regions (``$STABILITY_REGIONS``, else
+    the bundled ones) without filters, as the Overview first asks for them."""
+    from datasets.coverage import load_coverage
+    from datasets.loaders import load_regions
+
+    regions = load_regions(os.environ.get("STABILITY_REGIONS") or None)
+    coverage = load_coverage(root, regions)
+    coverage = coverage.loc[coverage["table"] == "incidents"].reset_index(drop=True)
+    stored_frame(
+        folder,
+        "conflict",
+        conflict_key(version, regions, None, 0),
+        lambda: conflict_all(cube, regions, None, 0, coverage),
+    )
+
+
+def conflict_all(
+    incidents: pa.Table | IncidentCube,
+    regions: pd.DataFrame,
+    types: tuple[str, ...] | None,
+    min_fatalities: int,
+    coverage: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Conflict indicators of every region under the incident filters, over the covered members
+    (``metrics.conflict.conflict_indicators`` with the bundled population)."""
+    from datasets.loaders import load_population
+    from metrics.conflict import conflict_indicators
+
+    return conflict_indicators(
+        incidents,
+        regions,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        coverage=coverage,
+        population=load_population(),
+    )
 
 
 # --- the cube on disk ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from datasets.loaders import Dataset, load_population
 from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
 from metrics import breakdowns as bd
 from metrics import coverage as cm
+from metrics import prepared
 from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
 from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
@@ -214,15 +215,9 @@ def conflict_all(
     min_fatalities: int,
     coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Conflict indicators of every region under the incident filters, over the covered members."""
-    return conflict_indicators(
-        incidents,
-        regions,
-        event_types=types,
-        min_fatalities=min_fatalities,
-        coverage=coverage,
-        population=load_population(),
-    )
+    """Conflict indicators of every region under the incident filters, over the covered members
+    (``metrics.prepared.conflict_all``, which also prepares the unfiltered ones beside the store)."""
+    return prepared.conflict_all(incidents, regions, types, min_fatalities, coverage)
 
 
 def covered_months(bundle: Bundle, countries: Sequence[str]) -> list[str] | None:

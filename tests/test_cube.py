@@ -157,6 +157,7 @@ def test_cube_size_counts_its_own_arrays_only():
             "admin_named",
             "event_types",
             "days",
+            "admin_names",
         )
     )
     assert cube.nbytes == own and cube.incidents.num_rows == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
@@ -291,3 +292,29 @@ def test_stability_ingest_prepares_the_incidents_unless_told_not_to(tmp_path: Pa
     assert derived.ready(derived.derived_dir(tmp_path / "b", Store(tmp_path / "b").version("incidents")))
     assert main(["store", "prepare", "--store", str(tmp_path / "a")]) == 0
     assert load_table("incidents", tmp_path / "a").derived is not None
+
+
+def test_the_unfiltered_conflict_indicators_are_prepared_and_read_back_unchanged(store: Path) -> None:
+    from datasets.bundle import load_bundle
+    from metrics.prepared import conflict_all, conflict_key, stored_frame
+
+    folder = prepare(store)
+    assert folder is not None and len(list(folder.glob("conflict-*.parquet"))) == 1
+    b = load_bundle(store)
+    direct = conflict_all(
+        build_cube(Store(store).read_table("incidents")), b.regions, None, 0, b.incidents_coverage()
+    )
+    assert len(direct) > 0
+
+    def must_not_build() -> None:
+        raise AssertionError("the prepared frame should have been read")
+
+    key = conflict_key(b.incidents.version, b.regions, None, 0)
+    kept = stored_frame(folder, "conflict", key, must_not_build)
+    pd.testing.assert_frame_equal(kept, direct)
+    # another filter (or other regions) is another frame: computed, then kept too
+    calls = []
+    other = conflict_key(b.incidents.version, b.regions, ("Battles",), 0)
+    stored_frame(folder, "conflict", other, lambda: calls.append(1) or direct.head(3))
+    pd.testing.assert_frame_equal(stored_frame(folder, "conflict", other, must_not_build), direct.head(3))
+    assert calls == [1]
