@@ -49,45 +49,12 @@ def chart_config(filename: str) -> dict[str, object]:
 
 #: Trace fields that hold what a trace draws; the fields that only place it (x, locations) count
 #: only for a trace that has none of these.
-_VALUE_FIELDS = ("y", "z", "values", "r")
-
-
-def _count(values: object) -> int:
-    """Present entries (not None, not NaN, not "") in ``values``, nested sequences included."""
-    if values is None or isinstance(values, str | bytes | dict):
-        return 0
-    try:
-        items = list(values)  # type: ignore[call-overload]
-    except TypeError:
-        return 0
-    n = 0
-    for item in items:
-        if isinstance(item, list | tuple) or (hasattr(item, "__len__") and not isinstance(item, str)):
-            n += _count(item)
-        elif item is not None and item != "" and not (isinstance(item, float) and math.isnan(item)):
-            n += 1
-    return n
-
-
-def draws_values(fig: object) -> bool:
-    """Whether a visible trace draws a value: lags or months on the x axis with no value above them
-    are an empty chart."""
-    for trace in getattr(fig, "data", ()):
-        if getattr(trace, "visible", True) is False:
-            continue
-        fields = [k for k in _VALUE_FIELDS if getattr(trace, k, None) is not None]
-        fields = fields or [k for k in ("x", "locations", "lat") if getattr(trace, k, None) is not None]
-        if any(_count(getattr(trace, k)) > 0 for k in fields):
-            return True
-    return False
-
-
 def chart(chart: Chart) -> None:
     """Draw a chart (offline maps, no camera button) with a "Show data" expander holding its table and
     a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX. A chart without
     data is not drawn: its title, then one sentence saying what is missing (the builder's own, else a
     general one) with a link to the Data page."""
-    if chart.missing or not charts.has_data(chart.figure) or not draws_values(chart.figure):  # no empty axes
+    if chart.missing or not charts.has_data(chart.figure):  # no empty axes
         st.markdown(f"**{plain(charts.title_text(chart.figure))}**")
         st.info(plain(chart.missing or "No data to draw this chart for this selection."))
         if not chart.missing:

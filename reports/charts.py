@@ -268,15 +268,20 @@ def _numbers(values: object) -> np.ndarray:
 
 
 def has_data(fig: go.Figure) -> bool:
-    """Whether a trace of ``fig`` draws at least one finite number (dates and names do not count,
-    nor traces marked ``NO_DATA_META``)."""
+    """Whether a visible trace of ``fig`` draws at least one value: a finite number in its value
+    field (``y``, ``z``, ``values``, ``r``; ``x`` for a horizontal bar; ``lat`` for points on a
+    map; ``x`` only for a trace with none of these). Positions without a value (lags or months on
+    the x axis with every ``y`` empty), dates, names and traces marked ``NO_DATA_META`` do not count."""
     for trace in fig.data:
-        if getattr(trace, "meta", None) == NO_DATA_META:
+        if getattr(trace, "meta", None) == NO_DATA_META or getattr(trace, "visible", True) is False:
             continue
         spec = trace.to_plotly_json()
-        for key in ("y", "z", "lat", "x", "values"):
-            if key in spec and np.isfinite(_numbers(spec[key])).any():
-                return True
+        if spec.get("orientation") == "h":
+            fields: tuple[str, ...] = ("x",)
+        else:
+            fields = tuple(k for k in ("y", "z", "values", "r", "lat") if spec.get(k) is not None) or ("x",)
+        if any(np.isfinite(_numbers(spec.get(k))).any() for k in fields):
+            return True
     return False
 
 

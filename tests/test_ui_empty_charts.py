@@ -29,14 +29,17 @@ def test_collaboration_page_of_a_region_without_data_draws_no_empty_chart() -> N
 
 
 def test_lags_without_values_are_an_empty_chart() -> None:
-    from dashboard.ui import draws_values
-
+    """The one rule pages, slides and exports share (``reports.charts.has_data``)."""
+    draws_values = has_data
     lags = [-2, -1, 0, 1, 2]
     assert not draws_values(go.Figure(go.Scatter(x=lags, y=[None] * 5)))  # positions, no value
     assert draws_values(go.Figure(go.Scatter(x=lags, y=[None, None, 0.0, None, None])))  # a zero is a value
     assert not draws_values(go.Figure(go.Choropleth(locations=["FRA"], z=[float("nan")])))
     assert draws_values(go.Figure(go.Scatter(x=[0.1], y=[0.2], mode="markers")))
     assert not draws_values(go.Figure(go.Scatter(x=[1.0], y=[2.0], visible=False)))
+    assert draws_values(go.Figure(go.Bar(x=[3.0], y=["Mali"], orientation="h")))  # the value is on x
+    assert not draws_values(go.Figure(go.Bar(x=[None], y=["Mali"], orientation="h")))
+    assert draws_values(go.Figure(go.Scattergeo(lat=[13.5], lon=[2.1])))  # a point on a map
 
 
 def test_the_missing_conflict_sentence_says_why(sample_bundle) -> None:
