@@ -16,8 +16,9 @@ import math
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,9 @@ class Caption:
     end: str
     illustrative: bool
     note: str = ""
+    #: The sources' own names (e.g. "UCDP GED", "ACLED export"), for the short numbered list; when
+    #: empty, the parts of ``source`` between "; " are used.
+    names: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -137,7 +141,7 @@ def caption_lines(caption: Caption, width: int = CAPTION_WIDTH) -> list[str]:
     lines = _wrap(caption.text, width)
     if len(lines) <= CAPTION_LINES:
         return lines
-    sources = [s for s in caption.source.split("; ") if s]
+    sources = list(caption.names) or [s for s in caption.source.split("; ") if s]
     if len(sources) == 1:
         short = "Source: " + (sources[0] if len(sources[0]) <= SHORT_SOURCE else short_source(sources[0]))
     else:
@@ -238,12 +242,37 @@ def _figure(
             }
         ],
     }
+    base["meta"] = {"title": title, "caption": asdict(caption)}  # for ``narrow``
     if compact:
         base["legend"] = {**_STYLE["legend"], "font": {"size": 10}}  # type: ignore[dict-item]
     if axes:
         base["xaxis"] = {**_XAXIS, "title": {"text": x_title}}
         base["yaxis"] = {**_YAXIS, "title": {"text": y_title}}
     return go.Figure(data=traces, layout=_merge(base, layout or {}))
+
+
+def narrow(fig: go.Figure) -> dict[str, Any]:
+    """``fig`` laid out for a narrow column (half the page), as a figure dict: its title and caption
+    wrapped at the compact widths, the margins made room for them (a figure not built here keeps
+    its layout)."""
+    out = fig.to_dict()
+    layout = out.setdefault("layout", {})
+    meta = layout.get("meta")
+    if not isinstance(meta, dict) or "caption" not in meta:
+        return out
+    caption = Caption(**{**meta["caption"], "names": tuple(meta["caption"].get("names", ()))})
+    lines = caption_lines(caption, COMPACT_CAPTION_WIDTH)
+    title_lines = _wrap_title(str(meta["title"]), TITLE_WIDTH // 2 + 10)
+    below = 0
+    for a in layout.get("annotations", []):
+        if a.get("name") == "caption":
+            a["text"] = "<br>".join(esc(line) for line in lines)
+            below = -int(a.get("yshift") or 0)
+    layout.setdefault("title", {})["text"] = "<br>".join(esc(line) for line in title_lines)
+    margin = layout.setdefault("margin", {})
+    margin["t"] = 120 + 20 * (len(title_lines) - 1)
+    margin["b"] = below + 14 * len(lines) + 12
+    return out
 
 
 def caption_text(fig: go.Figure) -> str:

@@ -162,7 +162,8 @@ def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Ca
     if missing:
         ends.append(f"no {' or '.join(missing)} data loaded")
     note = "; ".join([*ends, note] if note else ends)
-    return Caption("; ".join(labels), start, end, any(d.illustrative for d in sets), note)
+    names = tuple(dict.fromkeys(n for d in sets for n in (d.sources or [d.label])))
+    return Caption("; ".join(labels), start, end, any(d.illustrative for d in sets), note, names)
 
 
 def illustrative_tables(b: Bundle) -> list[str]:

@@ -49,8 +49,8 @@ ui.chart(figures.engagements(sel, data))
 ui.chart(figures.network(sel, data))
 left, right = st.columns(2)
 with left:
-    ui.chart(figures.density(sel, data))
+    ui.chart(figures.density(sel, data), narrow=True)
 with right:
-    ui.chart(figures.partners(sel, data))
+    ui.chart(figures.partners(sel, data), narrow=True)
 
 ui.sources()

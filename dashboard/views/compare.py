@@ -25,6 +25,6 @@ if len(regions) < 2:
 left, right = st.columns(2)
 for k, chart in enumerate(figures.compare(sel, regions, data)):
     with left if k % 2 == 0 else right:
-        ui.chart(chart)
+        ui.chart(chart, narrow=True)
 
 ui.sources()

@@ -30,9 +30,9 @@ st.caption(f"Incident data latest: {data.family_latest('conflict')}.")
 # 3. By event type
 left, right = st.columns(2)
 with left:
-    ui.chart(figures.by_event_type(sel, "incidents", data))
+    ui.chart(figures.by_event_type(sel, "incidents", data), narrow=True)
 with right:
-    ui.chart(figures.by_event_type(sel, "fatalities", data))
+    ui.chart(figures.by_event_type(sel, "fatalities", data), narrow=True)
 
 # 4. Trend and flags
 ui.chart(figures.conflict_trend(sel, data))

@@ -73,9 +73,9 @@ for tab, quantity in ((incidents_tab, "incidents"), (fatalities_tab, "fatalities
     with tab:
         left, right = st.columns(2)
         with left:
-            ui.chart(fe.around(sel, ev, quantity, data))
+            ui.chart(fe.around(sel, ev, quantity, data), narrow=True)
         with right:
-            ui.chart(fe.placebo(sel, ev, quantity, data))
+            ui.chart(fe.placebo(sel, ev, quantity, data), narrow=True)
 if data.family_loaded("collaboration"):
     ui.chart(fe.lead_lag(sel, ev, data))
 st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
