@@ -604,6 +604,9 @@ class Store:
                 + upload.report.to_text(),
             )
         scope = _scope(rows, name)
+        # what the file covers, from all its valid rows: rows already stored (duplicates) still
+        # show that the file spans their months, so its quiet months in between are observed zeros
+        covered = _coverage(rows, name, upload, stated=coverage)
         step(0.92, "storing")
         with self._locked():
             manifest = self._manifest()
@@ -651,7 +654,7 @@ class Store:
                 "user": _user(user),
                 "withdrawn": False,
                 "notes": list(upload.report.notes),
-                **_coverage(rows, name, upload, stated=coverage),
+                **covered,
             }
             gone = None
             if counts["removed"]:

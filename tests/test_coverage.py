@@ -449,3 +449,38 @@ def test_covered_months_need_half_of_the_countries_people() -> None:
     assert covered_months(cov, ["FRA"], pop) == ["2020-01", "2020-02", "2020-03"]
     assert covered_months(cov, ["ITA"], pop) == []  # never covered: no month, not months of zeros
     assert covered_months(None, ["ITA"], pop) is None
+
+
+def test_a_longer_export_covers_its_whole_span_even_where_its_rows_are_already_stored(tmp_path: Path) -> None:
+    """A re-downloaded export starting earlier repeats the stored rows (duplicates, not stored
+    again) and adds one event in 2022-03: it covers 2022-03 … 2023-03, so the quiet months between
+    (2022-04 … 2022-11) are observed zeros, not missing."""
+    from test_prepared import ROWS, acled
+
+    from datasets.bundle import load_bundle
+    from metrics.breakdowns import monthly_by_type
+    from metrics.coverage import covered_months
+
+    store = Store(tmp_path / "store")
+    store.ingest(acled(ROWS), "first.csv")  # 2022-12-31 … 2023-03-02
+    earlier = [("MLI0", "466", "Mali", "Mopti", "2022-03-10", "Battles", 1, "")]
+    result = store.ingest(acled(earlier + ROWS), "longer.csv")
+    assert (result.new, result.duplicates) == (1, 7)
+    [record] = [b for b in store.batches() if b["file_name"] == "longer.csv"]
+    assert (record["first_date"], record["last_date"]) == ("2022-03-10", "2023-03-02")
+    assert record["countries"] == ["BFA", "MLI", "NER"]  # the file's countries, not only its new row's
+    b = load_bundle(tmp_path / "store")
+    months = covered_months(b.incidents_coverage(), ["MLI"])
+    # 2022-03 … 2023-03: 10 months of 2022 and 3 of 2023
+    assert months is not None and months[0] == "2022-03" and months[-1] == "2023-03" and len(months) == 10 + 3
+    counts = monthly_by_type(
+        b.incidents.table,
+        ["MLI"],
+        start="2022-03",
+        end="2023-03",
+        event_types=["Battles"],
+        covered_months=months,
+    )
+    per_month = counts.groupby("period")["incidents"].sum()
+    assert per_month["2022-06"] == 0 and per_month["2022-03"] == 1  # a quiet month is an observed zero
+    assert per_month["2023-01"] == 2  # MLI1 (Jan 5) and MLI2 (Jan 20); MLI3 is violence against civilians
