@@ -296,17 +296,26 @@ def _numbers(values: object) -> np.ndarray:
     ).to_numpy(dtype=float)
 
 
+def _categories(values: object) -> bool:
+    """Whether ``values`` are names (text that is not a number), as on a categorical axis."""
+    if values is None or isinstance(values, str | bytes):
+        return False
+    items = [v for v in np.ravel(np.asarray(values, dtype=object)) if isinstance(v, str) and v.strip()]
+    return bool(items) and not np.isfinite(_numbers(items)).any()
+
+
 def has_data(fig: go.Figure) -> bool:
     """Whether a visible trace of ``fig`` draws at least one value: a finite number in its value
-    field (``y``, ``z``, ``values``, ``r``; ``x`` for a horizontal bar; ``lat`` for points on a
-    map; ``x`` only for a trace with none of these). Positions without a value (lags or months on
-    the x axis with every ``y`` empty), dates, names and traces marked ``NO_DATA_META`` do not count."""
+    field (``y``, ``z``, ``values``, ``r``; ``x`` for a horizontal bar or names on the y axis;
+    ``lat`` for points on a map; ``x`` only for a trace with none of these). Positions without a
+    value (lags or months on the x axis with every ``y`` empty), dates, names and traces marked
+    ``NO_DATA_META`` do not count."""
     for trace in fig.data:
         if getattr(trace, "meta", None) == NO_DATA_META or getattr(trace, "visible", True) is False:
             continue
         spec = trace.to_plotly_json()
-        if spec.get("orientation") == "h":
-            fields: tuple[str, ...] = ("x",)
+        if spec.get("orientation") == "h" or _categories(spec.get("y")):
+            fields: tuple[str, ...] = ("x",)  # names on the y axis: the values are on x
         else:
             fields = tuple(k for k in ("y", "z", "values", "r", "lat") if spec.get(k) is not None) or ("x",)
         if any(np.isfinite(_numbers(spec.get(k))).any() for k in fields):

@@ -40,6 +40,8 @@ def test_lags_without_values_are_an_empty_chart() -> None:
     assert draws_values(go.Figure(go.Bar(x=[3.0], y=["Mali"], orientation="h")))  # the value is on x
     assert not draws_values(go.Figure(go.Bar(x=[None], y=["Mali"], orientation="h")))
     assert draws_values(go.Figure(go.Scattergeo(lat=[13.5], lon=[2.1])))  # a point on a map
+    assert draws_values(go.Figure(go.Scatter(x=[2.0], y=["ASEAN"])))  # names on y, the rank on x
+    assert not draws_values(go.Figure(go.Scatter(x=[None], y=["ASEAN"])))
 
 
 def test_the_missing_conflict_sentence_says_why(sample_bundle) -> None:
