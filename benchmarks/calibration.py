@@ -55,7 +55,7 @@ def trend_and_alarm(
     linear[84:] = 0.6
     for name, eff in (("trend_power_step", step), ("trend_power_linear", linear)):
         sim = signals_sim.series(rng, noise, mean, amp, n, MONTHS, eff)
-        flag = signals.signal_grids(sim)["downward_trend"]
+        flag = signals.downward_trend(sim, signals.trend_signals(sim))  # as signal_grids, no alarm
         out[name] = float(np.nan_to_num(flag[:, 60:78]).max(axis=1).mean())
     spike = np.ones(MONTHS)
     spike[100] = 3.0

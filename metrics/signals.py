@@ -590,6 +590,25 @@ def benjamini_hochberg(p: np.ndarray, q: float = 0.10) -> np.ndarray:
     return out
 
 
+def level_drop_flag(y: np.ndarray, covered: np.ndarray | None = None) -> np.ndarray:
+    """The level rule, 1/0 per (region, month): z of ``level_drop_z`` (noise per month from
+    ``count_dependence_split``) below −``LEVEL_Z`` in ``LEVEL_PERSIST`` consecutive months; 0 where
+    z is not computable."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    z = level_drop_z(y, count_dependence_split(y), covered=covered)
+    below = np.where(np.isnan(z), 0.0, (z < -LEVEL_Z).astype(float))
+    level = np.zeros(below.shape)
+    if below.shape[-1] >= LEVEL_PERSIST:
+        level[..., LEVEL_PERSIST - 1 :] = sliding_window_view(below, LEVEL_PERSIST, axis=-1).min(axis=-1)
+    return level
+
+
+def downward_trend(y: np.ndarray, trend: Trend, covered: np.ndarray | None = None) -> np.ndarray:
+    """``downward_trend`` of a monthly series: 1 where the trend rule (``trend.downward``) or the
+    level rule (``level_drop_flag``) fires, else 0; NaN where the trend rule is not computable."""
+    return np.where(np.isnan(trend.downward), np.nan, np.fmax(trend.downward, level_drop_flag(y, covered)))
+
+
 def signal_grids(
     y: np.ndarray,
     *,
@@ -619,14 +638,7 @@ def signal_grids(
         fits=fits,
         dependence=dep,
     )
-    downward = trend.downward
-    if monthly:
-        z = level_drop_z(y, count_dependence_split(y), covered=covered)
-        below = np.where(np.isnan(z), 0.0, (z < -LEVEL_Z).astype(float))
-        level = np.zeros(below.shape)
-        if below.shape[-1] >= LEVEL_PERSIST:
-            level[..., LEVEL_PERSIST - 1 :] = sliding_window_view(below, LEVEL_PERSIST, axis=-1).min(axis=-1)
-        downward = np.where(np.isnan(downward), np.nan, np.fmax(downward, level))
+    downward = downward_trend(y, trend, covered=covered) if monthly else trend.downward
     shared = fits if (fits is not None and n == ALARM_BASELINE and monthly) else None
     alarm = alarm_signals(y, periods_per_year=periods_per_year, covered=covered, fits=shared, dependence=dep)
     return {
