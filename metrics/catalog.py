@@ -201,7 +201,8 @@ _PLAIN: dict[str, tuple[str, str, str]] = {
         "would explain (1 = yes, 0 = no).",
         f"Downward trend = 1 when the chance of so steep a fall over 36 months without a real "
         f"decline is below {TREND_ALPHA:g} in {TREND_PERSIST} months running (a seasonal count model "
-        "allowing for runs of busy and quiet months).",
+        "allowing for runs of busy and quiet months), or when the last 12 months fall well below "
+        "what the 36 months before them predict, two months running.",
         "Needs 36 complete months of monthly data; slow to appear and often misses real declines in "
         "small numbers (see the signals section for how often it fires by chance).",
     ),

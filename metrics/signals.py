@@ -19,8 +19,16 @@ one design serves all windows.
   g_j = [(X'WX)⁻¹x_j]_trend (W = diag μ), so Var(β̂) = Σ_j g_j²·μ_j + κ_w·Σ_j (g_j·μ_j)² +
   κ_ar·Σ_ij g_i·μ_i·g_j·μ_j·ρ^|i−j| (``trend_variance``). ``trend_change_per_year`` = exp(β) − 1
   (relative change per year) with the 95 % interval exp(β ± t_{0.975, N−k}·SE) − 1;
-  ``trend_p_value`` the two-sided t p-value. ``downward_trend`` = 1 when the one-sided p for a
-  decline is below ``alpha`` (0.01) in ``persist`` (3) consecutive windows. Earlier designs
+  ``trend_p_value`` the two-sided t p-value. The trend rule fires when the one-sided p for a
+  decline is below ``alpha`` (0.005) in ``persist`` (3) consecutive windows.
+- **Level drop** (``level_drop_z``, monthly series): the latest 12 months against the 36 months
+  before them, predicted by the model without trend fitted to those 36; z = (observed − predicted
+  sum)/SD from the same noise model, counting the correlation between the two stretches, with the
+  noise read without the pairs of months that straddle the two stretches
+  (``count_dependence_split``), so the fall being tested is not taken for noise. The level rule
+  fires when z < −``LEVEL_Z`` (2.5) in ``LEVEL_PERSIST`` (2) consecutive months: a fall a
+  36-month trend line is slow to see (a step).
+  ``downward_trend`` = 1 when the trend rule or the level rule fires. Earlier designs
   (a residual correlation c·ρ^h from two lags, a window-only dispersion, Newey–West on 36 points,
   noise read from the periods outside the window) fired on 14–35 % of no-change AR(1) series.
 - **Across regions** (``downward_trends_across_regions``, ``trends_across_regions_rows``): when many
@@ -32,7 +40,11 @@ one design serves all windows.
   enters the prediction only where it is significant (|β̂/SE| ≥ 1.96), else the window is refitted
   with intercept and seasonal pair only. The upper limit U_t (counts) is the exact ``level``
   (99.2 %) quantile of the negative binomial with mean μ̂_t and variance μ̂_t + v·μ̂_t²,
-  v = κ_w + κ_ar + Var(η̂_t) (Var(η̂_t) by the same formula as the trend's, for x_t'β̂).
+  v = κ_w + P_t + Var(η̂_t) (Var(η̂_t) by the same formula as the trend's, for x_t'β̂). Runs of
+  busy and quiet months set the level (``recent_level``): a Kalman filter of the baseline's
+  counts against its fitted means predicts the latent relative level û_t of month t and its
+  variance P_t, and μ̂_t becomes μ̂_t·(1 + û_t) (with no runs, û_t = 0 and P_t = 0; ignoring the
+  recent months, P_t = κ_ar).
   ``alarm`` = 1 when y_t > U_t and y_t ≥ ``min_count`` (5), so one incident after quiet months is
   not an alarm.
 
@@ -56,13 +68,17 @@ from scipy.stats import t as student_t
 #: Defaults, chosen by the calibration in ``benchmarks/calibration.py`` (figures in its README).
 TREND_MONTHS = 36
 TREND_YEARS = 8
-TREND_ALPHA = 0.01
+TREND_ALPHA = 0.005
 TREND_PERSIST = 3
 ALARM_BASELINE = 36
 ALARM_LEVEL = 0.992
 ALARM_MIN_COUNT = 5
 ALARM_TREND_Z = 1.96
 IRLS_STEPS = 12
+LEVEL_BASELINE = 36
+LEVEL_RECENT = 12
+LEVEL_Z = 2.5
+LEVEL_PERSIST = 2
 
 ALIASES: dict[str, str] = {"sustained_decline": "downward_trend", "spike": "alarm"}
 ALIAS_NOTE = "old name kept for one release; use '{new}'"
@@ -210,22 +226,69 @@ def count_dependence(
         d = w * ((r[:, h:] - r[:, :-h]) ** 2 - pois[:, h:] - pois[:, :-h])
         sw = w.sum(axis=-1)
         v[:, i] = np.where(sw > 0, d.sum(axis=-1) / np.where(sw > 0, sw, 1.0), 0.0) / 2
-    best = np.full(regions, np.inf)
-    k_w, k_ar, rho = np.zeros(regions), np.zeros(regions), np.zeros(regions)
+    return _fit_variogram(v, lags)
+
+
+def _fit_variogram(v: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(κ_w, κ_ar, ρ): the least-squares fit of V_h = s − κ_ar·ρ^h (s = κ_w + κ_ar) to the
+    variogram ``v`` (…, lags) over the grid ρ = 0, 0.01, … 0.95, κ_ar ≥ 0, s ≥ κ_ar."""
+    shape = v.shape[:-1]
+    best = np.full(shape, np.inf)
+    k_w, k_ar, rho = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     v_mean = v.mean(axis=-1)
     for g in _RHO_GRID:
         p = g ** lags.astype(float)
         pc = p - p.mean()
         spp = float((pc * pc).sum())
-        k = np.clip(-(v @ pc) / spp, 0.0, None) if spp > 0 else np.zeros(regions)
+        k = np.clip(-(v @ pc) / spp, 0.0, None) if spp > 0 else np.zeros(shape)
         s = np.maximum(v_mean + k * p.mean(), k)
-        sse = ((v - (s[:, None] - k[:, None] * p)) ** 2).sum(axis=-1)
+        sse = ((v - (s[..., None] - k[..., None] * p)) ** 2).sum(axis=-1)
         better = sse < best - 1e-15
         best = np.where(better, sse, best)
         k_w = np.where(better, s - k, k_w)
         k_ar = np.where(better, k, k_ar)
         rho = np.where(better, g, rho)
     return np.maximum(k_w, 0.0), k_ar, rho
+
+
+def count_dependence_split(
+    y: np.ndarray, recent: int = 12, max_lag: int = DEPENDENCE_LAGS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(κ_w, κ_ar, ρ) of monthly counts for each month t, (regions, periods) each, with the pairs
+    that straddle the boundary before month b = t − ``recent`` + 1 left out.
+
+    As ``count_dependence`` (the same variogram and fit), except that (a) μ_t comes from the fit
+    without trend (intercept and seasonal pair over the whole series), so a change of level does
+    not tilt the fitted line and with it every lag's differences, and (b) for the level comparison
+    at month t the pairs (s, s + h) with s < b ≤ s + h are left out: the very change the comparison
+    tests (the recent months against the months before) is not counted as noise. The sums over
+    pairs come from cumulative sums, so every t costs O(1) per lag.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    regions, t_len = y.shape
+    if t_len < 3:
+        zeros = np.zeros(y.shape)
+        return zeros, zeros.copy(), zeros.copy()
+    mask = ~np.isnan(y)
+    _beta, mu, _inv = _irls(y, mask, design(t_len, 12, trend=False))
+    obs = np.where(mask, y, 0.0)
+    r = np.where(mask, obs / mu, 0.0)
+    pois = np.where(mask, obs / mu**2, 0.0)
+    lags = np.arange(1, min(max_lag, t_len - 1) + 1)
+    boundary = np.arange(t_len) - recent + 1
+    v = np.empty((regions, t_len, len(lags)))
+    zero = np.zeros((regions, 1))
+    for i, h in enumerate(lags):
+        w = (mask[:, h:] & mask[:, :-h]) * mu[:, h:] * mu[:, :-h]
+        d = w * ((r[:, h:] - r[:, :-h]) ** 2 - pois[:, h:] - pois[:, :-h])
+        cum_d = np.concatenate([zero, np.cumsum(d, axis=-1)], axis=-1)
+        cum_w = np.concatenate([zero, np.cumsum(w, axis=-1)], axis=-1)
+        lo = np.clip(boundary - h, 0, d.shape[-1])
+        hi = np.clip(boundary, 0, d.shape[-1])
+        sum_d = cum_d[:, -1:] - (cum_d[:, hi] - cum_d[:, lo])
+        sum_w = cum_w[:, -1:] - (cum_w[:, hi] - cum_w[:, lo])
+        v[..., i] = np.where(sum_w > 0, sum_d / np.where(sum_w > 0, sum_w, 1.0), 0.0) / 2
+    return _fit_variogram(v, lags)
 
 
 def _align(values: np.ndarray, periods: int, n: int, shift: int = 0) -> np.ndarray:
@@ -342,6 +405,88 @@ def trend_signals(
     )
 
 
+def recent_level(
+    y: np.ndarray, mu: np.ndarray, dependence: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the latent rate stands after a window: the one-step prediction of its relative level.
+
+    ``y`` and ``mu`` (regions, windows, n): a window's counts and fitted means; (κ_w, κ_ar, ρ) of
+    ``count_dependence``. In the second-order (Gaussian) form of that noise model,
+    y_j = μ_j·(1 + u_j) + v_j with u_j an AR(1) of variance κ_ar and correlation ρ and
+    Var(v_j) = μ_j + κ_w·μ_j², the Kalman filter over j = 0 … n − 1 (from u's stationary
+    distribution) gives the prediction of u_n: its mean û (a relative level, −0.2 = 20 % below the
+    fitted mean) and variance P. Runs of busy or quiet months thus move the alarm's expected count;
+    with no runs (κ_ar = 0) û = 0 and P = 0. Returns (û, P), arrays (regions, windows).
+    """
+    k_w, k_ar, rho = (np.asarray(v, dtype=float)[:, None] for v in dependence)
+    u = np.zeros(y.shape[:-1])
+    p = np.broadcast_to(k_ar, u.shape).copy()
+    for j in range(y.shape[-1]):
+        m = mu[..., j]
+        f = m * m * p + m + k_w * m * m
+        gain = np.where(f > 0, p * m / np.where(f > 0, f, 1.0), 0.0)
+        u = rho * (u + gain * (y[..., j] - m * (1 + u)))
+        p = rho * rho * (p - gain * m * p) + k_ar * (1 - rho * rho)
+    return np.maximum(u, -0.9), p
+
+
+def _per_window(v: np.ndarray, n: int) -> np.ndarray:
+    """A noise parameter per region (regions,) as (regions, 1), or per month (regions, periods) as
+    (regions, windows): the value of the month each window of ``n`` ends at."""
+    v = np.asarray(v, dtype=float)
+    return v[:, None] if v.ndim == 1 else v[:, n - 1 :]
+
+
+def level_drop_z(
+    y: np.ndarray,
+    dependence: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    baseline: int = LEVEL_BASELINE,
+    recent: int = LEVEL_RECENT,
+    covered: np.ndarray | None = None,
+) -> np.ndarray:
+    """The latest ``recent`` months against the ``baseline`` months before them: z per month.
+
+    For month t, the model without trend (intercept and seasonal pair) is fitted to months
+    t − recent − baseline + 1 … t − recent and predicts the recent months t − recent + 1 … t:
+    Ŝ = Σ_r μ̂_r. With S the observed sum, D = S − Ŝ ≈ Σ_j a_j·(y_j − μ_j) over all
+    baseline + recent months, a_j = 1 for a recent month and a_j = −c'(X'WX)⁻¹x_j for a baseline
+    month (c = Σ_r μ̂_r·x_r: Ŝ's sensitivity to the fitted coefficients), so under the noise
+    model of ``count_dependence`` (with b_j = a_j·μ_j)
+
+        Var(D) = Σ_j a_j²·μ_j + κ_w·Σ_j b_j² + κ_ar·Σ_ij b_i·b_j·ρ^|i−j|,
+
+    which counts the correlation between the baseline and the recent months; (κ_w, κ_ar, ρ) per
+    region (``count_dependence``) or per month (``count_dependence_split``). z = D/√Var(D)
+    (negative: fewer incidents than the baseline predicts). NaN where the months are not
+    computable (a missing month, a coverage change) or the baseline holds no event; shape
+    (regions, periods), aligned at month t.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    n = baseline + recent
+    periods = y.shape[-1]
+    if periods < n:
+        return np.full(y.shape, np.nan)
+    computable = computable_windows(y, n, covered)
+    w = np.where(computable[..., None], sliding_window_view(y, n, axis=-1), 0.0)
+    x_base = design(baseline, 12, trend=False)
+    x_rec = design(baseline, 12, at=np.arange(baseline, n), trend=False)
+    beta, mu_base, inv = _irls(w[..., :baseline], np.ones(w[..., :baseline].shape, dtype=bool), x_base)
+    mu_rec = np.exp(np.clip(beta @ x_rec.T, -30.0, 30.0))
+    c = np.einsum("rmn,nk->rmk", mu_rec, x_rec)
+    g = np.einsum("rmk,rmkl,nl->rmn", c, inv, x_base)
+    a = np.concatenate([-g, np.ones(mu_rec.shape)], axis=-1)
+    mu = np.concatenate([mu_base, mu_rec], axis=-1)
+    k_w, k_ar, rho = (_per_window(v, n) for v in dependence)
+    b = a * mu
+    var = (a * a * mu).sum(axis=-1) + k_w * (b * b).sum(axis=-1) + k_ar * _ar_quadratic(b, rho)
+    d = w[..., baseline:].sum(axis=-1) - mu_rec.sum(axis=-1)
+    ok = computable & (w[..., :baseline].sum(axis=-1) > 0) & (var > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(ok, d / np.sqrt(np.where(var > 0, var, 1.0)), np.nan)
+    return _align(z, periods, n)
+
+
 def predictive_upper_limit(mu: np.ndarray, relative_var: np.ndarray, level: float) -> np.ndarray:
     """Upper prediction limit (counts) of next month's count: the ``level`` quantile of the negative
     binomial with mean μ and variance μ + v·μ² (v = ``relative_var``: the month's extra-Poisson
@@ -372,12 +517,15 @@ def alarm_signals(
     min_count: float = ALARM_MIN_COUNT,
     fits: WindowFits | None = None,
     dependence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    recent: bool = True,
 ) -> Alarm:
     """Month-by-month alarm against the model's one-step upper prediction limit (Farrington).
 
     For month t the model is fitted to months t − ``baseline`` … t − 1 and extrapolated to t; the
     limit U_t (counts, see the module docstring) is the ``level`` quantile of the negative binomial
-    predictive distribution. Missing (NaN) for yearly
+    predictive distribution; with ``recent`` (default) the expected count follows where the
+    baseline's last months put a region with runs of busy and quiet months (``recent_level``).
+    Missing (NaN) for yearly
     series, before ``baseline`` months exist, and where the baseline and month t hold a missing
     month or a change in coverage.
     """
@@ -400,8 +548,15 @@ def alarm_signals(
         mu_v.append((mu_fit, var_eta))
     mu = np.where(sloped, mu_v[0][0], mu_v[1][0])
     var_eta = np.where(sloped, mu_v[0][1], mu_v[1][1])
-    kappa = (np.asarray(dep[0], dtype=float) + np.asarray(dep[1], dtype=float))[:, None]
-    upper = predictive_upper_limit(mu, kappa + var_eta, level)[..., :-1]
+    k_w = np.asarray(dep[0], dtype=float)[:, None]
+    if recent:
+        mu_window = np.where(sloped[..., None], f.mu, flat.mu)
+        u_hat, p_u = recent_level(f.windows, mu_window, dep)
+        mu = mu * (1 + u_hat)
+        extra = p_u / (1 + u_hat) ** 2
+    else:
+        extra = np.asarray(dep[1], dtype=float)[:, None]
+    upper = predictive_upper_limit(mu, k_w + extra + var_eta, level)[..., :-1]
     # the baseline ending at t − 1 serves month t; month t itself must be observed with the same coverage
     target = y[..., baseline:]
     ok = f.computable[..., :-1] & ~np.isnan(target)
@@ -435,6 +590,25 @@ def benjamini_hochberg(p: np.ndarray, q: float = 0.10) -> np.ndarray:
     return out
 
 
+def level_drop_flag(y: np.ndarray, covered: np.ndarray | None = None) -> np.ndarray:
+    """The level rule, 1/0 per (region, month): z of ``level_drop_z`` (noise per month from
+    ``count_dependence_split``) below −``LEVEL_Z`` in ``LEVEL_PERSIST`` consecutive months; 0 where
+    z is not computable."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    z = level_drop_z(y, count_dependence_split(y), covered=covered)
+    below = np.where(np.isnan(z), 0.0, (z < -LEVEL_Z).astype(float))
+    level = np.zeros(below.shape)
+    if below.shape[-1] >= LEVEL_PERSIST:
+        level[..., LEVEL_PERSIST - 1 :] = sliding_window_view(below, LEVEL_PERSIST, axis=-1).min(axis=-1)
+    return level
+
+
+def downward_trend(y: np.ndarray, trend: Trend, covered: np.ndarray | None = None) -> np.ndarray:
+    """``downward_trend`` of a monthly series: 1 where the trend rule (``trend.downward``) or the
+    level rule (``level_drop_flag``) fires, else 0; NaN where the trend rule is not computable."""
+    return np.where(np.isnan(trend.downward), np.nan, np.fmax(trend.downward, level_drop_flag(y, covered)))
+
+
 def signal_grids(
     y: np.ndarray,
     *,
@@ -464,17 +638,18 @@ def signal_grids(
         fits=fits,
         dependence=dep,
     )
+    downward = downward_trend(y, trend, covered=covered) if monthly else trend.downward
     shared = fits if (fits is not None and n == ALARM_BASELINE and monthly) else None
     alarm = alarm_signals(y, periods_per_year=periods_per_year, covered=covered, fits=shared, dependence=dep)
     return {
-        "downward_trend": trend.downward,
+        "downward_trend": downward,
         "trend_change_per_year": trend.change_per_year,
         "trend_ci_low": trend.ci_low,
         "trend_ci_high": trend.ci_high,
         "trend_p_value": trend.p_value,
         "alarm": alarm.alarm,
         "alarm_upper_limit": alarm.upper_limit,
-        "sustained_decline": trend.downward.copy(),
+        "sustained_decline": downward.copy(),
         "spike": alarm.alarm.copy(),
     }
 

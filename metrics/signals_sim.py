@@ -33,9 +33,24 @@ def rates(
     months: int = 120,
 ) -> np.ndarray:
     """Expected counts λ (series × months) of the cell, before any planted effect."""
+    return rates_and_mean(rng, noise, mean, amplitude, series, months)[0]
+
+
+def rates_and_mean(
+    rng: np.random.Generator,
+    noise: str,
+    mean: float,
+    amplitude: float,
+    series: int,
+    months: int = 120,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(λ, m): the expected counts λ of ``rates`` (same draws) and the seasonal mean
+    m_t = mean·(1 + amplitude·sin(2π(t + phase)/12)) they vary around (E[λ_t] = m_t), both
+    (series × months). m is what a detector that knows the pre-change mean knows."""
     phase = rng.integers(0, 12, size=(series, 1))
     t = np.arange(months)[None, :]
     lam = mean * (1 + amplitude * np.sin(2 * np.pi * (t + phase) / 12)) * np.ones((series, 1))
+    base = lam.copy()
     if noise.startswith("ar"):
         rho = float(noise[2:])
         innov = AR_SD * np.sqrt(1 - rho**2)
@@ -47,7 +62,7 @@ def rates(
         lam = lam * np.exp(e - AR_SD**2 / 2)
     elif noise not in ("poisson", "negbin"):
         raise ValueError(f"unknown noise '{noise}'")
-    return lam
+    return lam, base
 
 
 def draw(rng: np.random.Generator, noise: str, lam: np.ndarray) -> np.ndarray:

@@ -38,7 +38,8 @@ def downward_trend_words(c: dict[str, float] = CALIBRATION) -> str:
     p5 = round(100 * c["trend_power_step_5"])
     return (
         "Downward trend over the last 36 months: incidents fell steadily enough, in three months in "
-        "a row, that chance alone rarely produces such a fall, after allowing for the seasons, for "
+        "a row, or the last 12 months fell clearly below what the 36 months before them predict, "
+        "that chance alone rarely produces such a fall, after allowing for the seasons, for "
         "how much the region's counts usually swing and for runs of busy and quiet months. How often "
         "it fires by chance: on simulated series with no change at all, the flag appeared at least "
         f"once in ten years in {fa_ind} regions or fewer when months vary independently, and in "
@@ -56,8 +57,9 @@ def alarm_words(c: dict[str, float] = CALIBRATION) -> str:
     p50, p5 = round(100 * c["alarm_power_50"]), round(100 * c["alarm_power_5"])
     return (
         "Alarm: this month had more incidents than the region's previous 36 months make plausible "
-        "(above the upper limit shown, allowing for the season, a clear recent trend and how much "
-        "the region's counts usually swing), and at least 5, so a single incident after quiet months "
+        "(above the upper limit shown, allowing for the season, a clear recent trend, a run of busy "
+        "or quiet months just before, and how much the region's counts usually swing), and at least "
+        "5, so a single incident after quiet months "
         f"is not an alarm. How often it fires by chance: {fa_ind} months or fewer on series with no "
         f"change when months vary independently, and {fa_per} or fewer when busy and quiet months "
         "come in runs. A month with three times the usual count raised an alarm at least "

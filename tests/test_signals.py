@@ -113,3 +113,62 @@ def test_trends_across_regions_rows_period_by_period():
         ("2024-12", "B"): 1.0,
     }
     assert set(out["indicator"]) == {"downward_trend_across_regions"} and set(out["provenance"]) == {"x"}
+
+
+def test_level_drop_z_by_hand():
+    from metrics.signals import level_drop_z
+
+    # 36 baseline months of 16, then 12 months of 12. The model without trend fitted to a constant
+    # baseline predicts 16 for every recent month: D = 12·12 − 12·16 = −48. Over 36 months
+    # (three full cycles) X'WX = 16·diag(36, 18, 18); the recent 12 months are one full cycle, so
+    # c = Σ_r μ̂_r·x_r = 16·(12, 0, 0) and a_j = −c'(X'WX)⁻¹x_j = −12/36 = −1/3 in the baseline.
+    y = np.array([[16.0] * 36 + [12.0] * 12])
+    zero = np.zeros(1)
+    # Poisson noise: Var(D) = Σ a_j²·μ_j = 36·(1/9)·16 + 12·16 = 64 + 192 = 256, z = −48/16 = −3
+    z = level_drop_z(y, (zero, zero, zero))
+    assert np.isnan(z[0, :47]).all()
+    assert abs(z[0, 47] - (-3.0)) < 1e-6
+    # κ_w = 0.1 adds 0.1·Σ (a_j·μ_j)² = 0.1·(36·(16/3)² + 12·16²) = 0.1·(1024 + 3072) = 409.6,
+    # z = −48/√665.6 = −1.8605; an AR part with ρ = 0 is the same white variance
+    white = level_drop_z(y, (np.full(1, 0.1), zero, zero))[0, 47]
+    runs = level_drop_z(y, (zero, np.full(1, 0.1), zero))[0, 47]
+    assert abs(white - (-48 / np.sqrt(665.6))) < 1e-4 and abs(runs - white) < 1e-9
+    # ρ = 0.5: κ_ar·b'Rb with R_ij = 0.5^|i−j| and b = (−16/3 × 36, 16 × 12), the matrix written out
+    b = np.array([-16 / 3] * 36 + [16.0] * 12)
+    lag = np.abs(np.subtract.outer(np.arange(48), np.arange(48)))
+    var = 256 + 0.1 * b @ (0.5**lag) @ b
+    correlated = level_drop_z(y, (zero, np.full(1, 0.1), np.full(1, 0.5)))[0, 47]
+    assert abs(correlated - (-48 / np.sqrt(var))) < 1e-6
+
+
+def test_recent_level_one_month_by_hand():
+    from metrics.signals import recent_level
+
+    # one month, μ = 10, y = 15, κ_w = 0, κ_ar = 0.1, ρ = 0.5: F = μ²·κ_ar + μ = 20,
+    # gain K = κ_ar·μ/F = 0.05, û = ρ·K·(y − μ) = 0.5·0.05·5 = 0.125,
+    # P = ρ²·(κ_ar − K·μ·κ_ar) + κ_ar·(1 − ρ²) = 0.25·0.05 + 0.075 = 0.0875
+    u, p = recent_level(
+        np.array([[[15.0]]]), np.array([[[10.0]]]), (np.zeros(1), np.full(1, 0.1), np.full(1, 0.5))
+    )
+    assert abs(u[0, 0] - 0.125) < 1e-12 and abs(p[0, 0] - 0.0875) < 1e-12
+    # no runs (κ_ar = 0): the recent months say nothing about the next, û = 0 and P = 0
+    u, p = recent_level(
+        np.array([[[15.0, 30.0]]]), np.array([[[10.0, 10.0]]]), (np.full(1, 0.1), np.zeros(1), np.zeros(1))
+    )
+    assert u[0, 0] == 0 and p[0, 0] == 0
+
+
+def test_the_noise_read_beside_a_drop_leaves_the_drop_out():
+    from metrics.signals import count_dependence_split
+
+    rng = np.random.default_rng(22)
+    drop = np.ones(120)
+    drop[60:] = 0.6
+    y = signals_sim.series(rng, "negbin", 50.0, 0.25, 200, effect=drop)
+    # negative binomial of size 10: κ_w + κ_ar = 1/10 and no runs. The whole-series variogram takes
+    # part of the 40 % drop for slow runs; left out at month 71 (the 12 recent months start at 60,
+    # the month of the drop), the extra variance is close to 0.1 again
+    k_w, k_ar, rho = count_dependence_split(y)
+    assert abs(float(np.mean(k_w[:, 71] + k_ar[:, 71])) - 0.1) < 0.02
+    whole_w, whole_ar, _ = count_dependence(y)
+    assert float(np.mean(whole_ar)) > float(np.mean(k_ar[:, 71])) + 0.01
