@@ -209,6 +209,7 @@ class Request:
     finished: bool  # a script_finished message with a successful status arrived
     elements: int  # elements the page drew
     errors: list[str] = field(default_factory=list)
+    query: str = ""  # the tab's URL query string after the request
 
 
 class Client:
@@ -291,7 +292,7 @@ class Client:
                         f"script finished with status {ForwardMsg.ScriptFinishedStatus.Name(status)}"
                     )
                 break
-        return Request(name, kind, time.perf_counter() - t0, finished, elements, errors)
+        return Request(name, kind, time.perf_counter() - t0, finished, elements, errors, self.query)
 
 
 def type_subsets(types: Sequence[str]) -> list[tuple[str, ...]]:
@@ -418,6 +419,7 @@ class Outcome:
     many: list[Request]  # the concurrent sessions
     many_mb: float  # server after them, all still connected
     sessions: int
+    server_pid: int
 
 
 def run(
@@ -476,7 +478,9 @@ def run(
                 single, single_mb, many, many_mb = asyncio.run(asyncio.wait_for(both(), left))
             except TimeoutError as exc:
                 raise TimeoutError(f"the run took longer than {timeout:.0f} s") from exc
-            return Outcome(arrow_bytes / 2**20, idle, reference_mb, single, single_mb, many, many_mb, count)
+            return Outcome(
+                arrow_bytes / 2**20, idle, reference_mb, single, single_mb, many, many_mb, count, pid
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
