@@ -106,3 +106,40 @@ def test_only_runs_the_named_benchmark_and_writes_the_file(tmp_path, monkeypatch
     printed = capsys.readouterr().out
     assert printed.count("| one |") == 3 and "| two |" not in printed
     assert "| one | memory | ≤ 1.5 × Arrow | 1.76 × | **no** |" in out.read_text(encoding="utf-8")
+
+
+def test_calibration_summarises_each_target_by_its_worst_cell():
+    import pandas as pd
+
+    spec = importlib.util.spec_from_file_location("calibration_bench", ROOT / "benchmarks" / "calibration.py")
+    assert spec and spec.loader
+    calibration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(calibration)
+    table = pd.DataFrame(
+        {
+            "mean": [0.5, 5.0, 50.0],
+            "trend_fa": [0.02, 0.081, 0.05],
+            "trend_power_step": [0.01, 0.45, 0.83],  # mean 0.5 is left out of the power minimum
+            "trend_power_linear": [0.0, 0.05, 0.49],
+            "alarm_fa": [0.0002, 0.0086, 0.005],
+            "alarm_power": [0.02, 0.81, 1.0],
+            "rr_cover": [0.977, 0.958, 0.962],
+            "did_cover": [0.94, 0.95, 0.96],
+            "placebo_fa": [0.012, 0.035, 0.046],
+        }
+    )
+    got = {
+        r["measure"].split(",")[0]: (r["target"], r["value"], r["met"])
+        for r in calibration.bench_results(table, 0.047)
+    }
+    assert got == {
+        "downward trend: no-change series flagged": ("≤ 10 %", "8.1 %", True),  # max of 2, 8.1, 5
+        "downward trend: 40 % step found in 18 months": ("≥ 80 %", "45.0 %", False),  # min of 45, 83
+        "downward trend: 40 % linear drop found": ("≥ 80 %", "5.0 %", False),
+        "alarm: no-change months flagged": ("≤ 1 %", "0.86 %", True),
+        "alarm: one-month tripling caught": ("≥ 80 %", "81.0 %", True),  # min of 81, 100
+        "rate-ratio interval covers the truth": ("93–97 %", "95.8–97.7 %", False),  # 97.7 > 97
+        "DiD interval covers the truth": ("93–97 %", "94.0–96.0 %", True),
+        "placebo p ≤ 0.05 on no-effect series": ("3–7 %", "1.2–4.6 %", False),  # 1.2 < 3
+        "lead–lag interval excludes 0 on independent noise": ("≤ 6 %", "4.7 %", True),
+    }
