@@ -36,6 +36,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import os
 import shutil
 import signal
@@ -113,8 +114,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory (VmRSS) of process ``pid`` and all its descendants, in MB (1 MB = 2^20 B)."""
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from the parent ids in ``/proc/*/stat``)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -125,15 +126,34 @@ def tree_rss_mb(pid: int) -> float:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    total_kb, todo = 0, [pid]
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         todo.extend(children.get(p, ()))
+    return out
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of process ``pid`` and all its descendants, in MB (1 MB = 2^20 B)."""
+    total_kb = 0
+    for p in _tree(pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kb += int(line.split()[1])
     return total_kb / 1024
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU time (user + system, ``/proc/PID/stat`` fields 14 and 15, in clock ticks) of ``pid`` and
+    its descendants, in seconds."""
+    ticks = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # fields 14, 15 counted from 1 with pid and comm
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -420,6 +440,7 @@ class Outcome:
     many_mb: float  # server after them, all still connected
     sessions: int
     server_pid: int
+    cpu_s: tuple[float, float, float] = (0.0, 0.0, 0.0)  # server CPU time: idle, after 1, after SESSIONS
 
 
 def run(
@@ -454,14 +475,19 @@ def run(
         store, arrow_bytes = make_store(tmp, n, timeout)
         left = timeout - (time.monotonic() - started)
         with serve(app, {"STABILITY_STORE": str(store)}, tmp / "server.log") as (port, pid):
-            idle = tree_rss_mb(pid)
+            idle, idle_cpu = tree_rss_mb(pid), tree_cpu_s(pid)
             views = Views()
+            cpu: list[float] = [idle_cpu]
+
+            def measure() -> float:
+                cpu.append(tree_cpu_s(pid))
+                return tree_rss_mb(pid)
 
             async def both() -> tuple[list[Request], float, list[Request], float]:
                 types = sorted(EVENT_TYPES)
                 first = urlencode({"type": types[:2]}, doseq=True)
                 single, single_mb = await sessions(
-                    port, 1, pages, rounds, views, [first], message_timeout, lambda: tree_rss_mb(pid)
+                    port, 1, pages, rounds, views, [first], message_timeout, measure
                 )
                 # links to every region the single session saw, each with its own event types
                 subsets = type_subsets(types)
@@ -470,7 +496,7 @@ def run(
                     for i, r in enumerate(views.regions or [""])
                 ]
                 many, many_mb = await sessions(
-                    port, count, pages, rounds, views, links, message_timeout, lambda: tree_rss_mb(pid)
+                    port, count, pages, rounds, views, links, message_timeout, measure
                 )
                 return single, single_mb, many, many_mb
 
@@ -479,7 +505,16 @@ def run(
             except TimeoutError as exc:
                 raise TimeoutError(f"the run took longer than {timeout:.0f} s") from exc
             return Outcome(
-                arrow_bytes / 2**20, idle, reference_mb, single, single_mb, many, many_mb, count, pid
+                arrow_bytes / 2**20,
+                idle,
+                reference_mb,
+                single,
+                single_mb,
+                many,
+                many_mb,
+                count,
+                pid,
+                (cpu[0], cpu[1], cpu[2]),
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -528,13 +563,28 @@ def report(out: Outcome) -> tuple[str, list[dict[str, object]]]:
     ]
     for e in sorted(set(errors))[:10]:
         lines.append(f"error ({errors.count(e)}×): {e}")
-    base = out.reference_mb if out.reference_mb == out.reference_mb else out.idle_mb  # NaN: no reference run
-    base_name = f"a server over {REFERENCE_N:,} incidents" if base == out.reference_mb else "the idle server"
+    measured = not math.isnan(out.reference_mb)  # NaN: no reference run
+    base = out.reference_mb if measured else out.idle_mb
+    base_name = f"a server over {REFERENCE_N:,} incidents" if measured else "the idle server"
     data1, data_n = out.single_mb - base, out.many_mb - base
+    c0, c1, c2 = out.cpu_s
     lines.append(
-        f"\nincidents: Arrow size {out.arrow_mb:,.0f} MB. Server resident memory (process and children): "
-        f"idle {out.idle_mb:,.0f} MB; {base_name} after one session {base:,.0f} MB (code, libraries, "
-        f"sample tables); after 1 session {out.single_mb:,.0f} MB; after {out.sessions} sessions "
+        f"\nserver CPU time per request (user + system, all threads): 1 session "
+        f"{(c1 - c0) / max(len(out.single), 1):.2f} s (its first request loads the data); "
+        f"{out.sessions} sessions "
+        f"{(c2 - c1) / max(len(out.many), 1):.2f} s (the script runs hold Python's GIL: requests "
+        "arriving together share about one core)"
+    )
+    reference = (
+        f"a server over {REFERENCE_N:,} incidents after one session {base:,.0f} MB (code, libraries, "
+        "sample tables); "
+        if measured
+        else ""
+    )
+    lines.append(
+        f"incidents: Arrow size {out.arrow_mb:,.0f} MB. Server resident memory (process and children): "
+        f"idle {out.idle_mb:,.0f} MB; {reference}after 1 session {out.single_mb:,.0f} MB; "
+        f"after {out.sessions} sessions "
         f"{out.many_mb:,.0f} MB, that is {out.single_mb / out.arrow_mb:.2f} and "
         f"{out.many_mb / out.arrow_mb:.2f} × Arrow in all"
     )
@@ -607,7 +657,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t0 = time.monotonic()
     out = run(
-        args.n, args.sessions, rounds=args.rounds, timeout=args.timeout, message_timeout=args.message_timeout
+        args.n,
+        args.sessions,
+        rounds=args.rounds,
+        timeout=args.timeout,
+        message_timeout=args.message_timeout,
+        reference=not args.no_reference,
     )
     text, results = report(out)
     print(

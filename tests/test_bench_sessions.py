@@ -60,6 +60,8 @@ def test_two_sessions_over_a_small_store_finish_without_error(tmp_path, monkeypa
     assert len(regions) == 3
     # memory was read from the server process: it grew once the data was loaded
     assert out.single_mb > out.idle_mb > 0
+    idle_cpu, after_one, after_two = out.cpu_s
+    assert 0 < idle_cpu < after_one < after_two
     # the server is gone, the store removed
     assert not os.path.exists(f"/proc/{out.server_pid}")
     assert list(tmp_path.iterdir()) == []
