@@ -398,18 +398,28 @@ async def sessions(
     count: int,
     pages: Sequence[tuple[str, str]],
     rounds: int,
-    views: Views,
+    views: Views | Sequence[Views],
     links: Sequence[str],
     message_timeout: float,
     measure: object,
 ) -> tuple[list[Request], float]:
     """``count`` sessions at once; returns their requests and ``measure()`` read when all are done
-    (still connected)."""
+    (still connected). ``views``: one source of filter values shared by all (every request a new
+    view), or one per session."""
     dones = [asyncio.Event() for _ in range(count)]
     release = asyncio.Event()
     tasks = [
         asyncio.create_task(
-            session(port, pages, rounds, views, links[i % len(links)], message_timeout, dones[i], release)
+            session(
+                port,
+                pages,
+                rounds,
+                views if isinstance(views, Views) else views[i],
+                links[i % len(links)],
+                message_timeout,
+                dones[i],
+                release,
+            )
         )
         for i in range(count)
     ]
@@ -453,12 +463,15 @@ def run(
     message_timeout: float = 120,
     app: Path = APP,
     reference: bool = True,
+    same_views: bool = False,
 ) -> Outcome:
     """Make the store, start the server, run one session then ``count`` at once; everything is
     stopped and removed on return or on any error. ``timeout`` bounds the whole run (store
     included), ``message_timeout`` the wait for any one message. With ``reference``, a server over
     ``REFERENCE_N`` incidents runs one session first: its memory (the code, libraries and bundled
-    sample tables) is what the data's memory is measured above."""
+    sample tables) is what the data's memory is measured above. With ``same_views``, every
+    concurrent session opens the same link and changes the filters to the same values as the single
+    session did (the caches already hold every view: what grows is per-session state alone)."""
     from datasets.schema import EVENT_TYPES
 
     started = time.monotonic()
@@ -495,9 +508,21 @@ def run(
                     urlencode({"region": r, "type": list(subsets[-1 - i % len(subsets)])}, doseq=True)
                     for i, r in enumerate(views.regions or [""])
                 ]
-                many, many_mb = await sessions(
-                    port, count, pages, rounds, views, links, message_timeout, measure
-                )
+                if same_views:
+                    many, many_mb = await sessions(
+                        port,
+                        count,
+                        pages,
+                        rounds,
+                        [Views() for _ in range(count)],
+                        [first],
+                        message_timeout,
+                        measure,
+                    )
+                else:
+                    many, many_mb = await sessions(
+                        port, count, pages, rounds, views, links, message_timeout, measure
+                    )
                 return single, single_mb, many, many_mb
 
             try:
@@ -654,6 +679,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="measure memory above the idle server, not a small-store one",
     )
+    parser.add_argument(
+        "--same-views",
+        action="store_true",
+        help="every concurrent session repeats the single session's filter values (per-session memory alone)",
+    )
     args = parser.parse_args(argv)
     t0 = time.monotonic()
     out = run(
@@ -663,12 +693,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         message_timeout=args.message_timeout,
         reference=not args.no_reference,
+        same_views=args.same_views,
     )
     text, results = report(out)
     print(
         f"{args.n:,} incidents, {args.sessions} sessions × {args.rounds} rounds of {len(PAGES)} pages", end=""
     )
-    print(f" (a visit and a filter change on each), {time.monotonic() - t0:.0f} s in all")
+    same = "; every session repeats the same views" if args.same_views else ""
+    print(f" (a visit and a filter change on each{same}), {time.monotonic() - t0:.0f} s in all")
     print(text)
     print("BENCH " + json.dumps({"results": results}, ensure_ascii=False))
     return 0

@@ -86,3 +86,16 @@ def test_the_client_reports_a_page_that_failed(tmp_path, script, expected):
     assert r.finished  # the script ran to its end …
     assert len(r.errors) == 1 and r.errors[0].startswith(expected), r.errors  # … and the failure is seen
     assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_same_views_repeats_the_single_sessions_filter_values(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out = bench.run(
+        2_000, 2, rounds=1, pages=(("Overview", "overview"),), timeout=600, reference=False, same_views=True
+    )
+    assert all(r.finished and not r.errors for r in out.single + out.many)
+    first = [r.query for r in out.single]
+    # each concurrent session opened the same link and chose the same new region and event types
+    assert [r.query for r in out.many[:3]] == first
+    assert [r.query for r in out.many[3:]] == first
+    assert list(tmp_path.iterdir()) == []
