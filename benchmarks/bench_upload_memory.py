@@ -18,13 +18,16 @@ Writes a synthetic ACLED export (``bench_ingest.generate``) of about N MB, then 
 
 Figures are printed in MB and as multiples of the file's size N: the check's own memory is
 ``peak − held`` (target: < 2 × N) and ``after − before`` should come back near zero. ``RssAnon``
-(private memory, without the page cache of mapped files) is printed beside RSS.
+(private memory, without the page cache of mapped files) is printed beside RSS. The last line of
+output is ``BENCH {json}`` for ``benchmarks/run.py`` ("back to the earlier level" is read as at most
++0.25 × N of RSS left 10 s after the tab closes).
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import json
 import sys
 import tempfile
 import threading
@@ -119,6 +122,28 @@ def main() -> None:
         f"after the tab closes: {after30[0] - before[0]:+.0f} MB RSS against before "
         f"({(after30[0] - before[0]) / n:+.2f} × N)"
     )
+    kept = after30[0] - before[0]
+    results = [
+        {
+            "measure": f"upload check of a {n:.0f} MB CSV: its own memory (RSS)",
+            "target": "< 2 × N",
+            "value": f"{own / n:.2f} × N ({own:.0f} MB)",
+            "met": own < 2 * n,
+        },
+        {
+            "measure": f"upload check of a {n:.0f} MB CSV: time",
+            "target": "",
+            "value": f"{seconds:.1f} s",
+            "met": None,
+        },
+        {
+            "measure": "memory left 10 s after the tab closes",
+            "target": "≤ +0.25 × N",
+            "value": f"{kept / n:+.2f} × N ({kept:+.0f} MB)",
+            "met": kept <= 0.25 * n,
+        },
+    ]
+    print("BENCH " + json.dumps({"results": results}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ negative binomial (size 10), AR(1) on the log rate (ρ 0.5, 0.7; marginal SD 0.3
 Beside each cell, the oracle bound (``calibration_oracle.py``): the power of the best detector that
 knows the pre-change mean, the noise model and the change, at the same false-alarm budgets; written
 to ``calibration_bound.csv``. Where the oracle is below a target, no method can meet it on that noise.
+
+The run writes ``calibration_results.csv``, ``calibration_bound.csv`` and ``metrics/calibration.json``
+(``--no-save``: none of them, for a smoke run). The last line of output is ``BENCH {json}`` for
+``benchmarks/run.py``: the worst cell of each target (``bench_results``).
 """
 
 from __future__ import annotations
@@ -192,7 +196,63 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main(n: int = 1000) -> None:
+def bench_results(table: pd.DataFrame, leadlag: float) -> list[dict[str, object]]:
+    """The worst cell of each target, with ``met`` computed against it: the largest false-alarm
+    share, the smallest power at mean ≥ 5, the range of coverage and placebo shares (which must lie
+    inside the target band), the lead–lag false-alarm share. Shares as %, one decimal (alarm: two)."""
+    big = table["mean"] >= 5
+
+    def pct(x: float, digits: int = 1) -> str:
+        return f"{100 * x:.{digits}f} %"
+
+    def most(measure: str, column: str, target: float, digits: int = 1) -> dict[str, object]:
+        worst = float(table[column].max())
+        return {
+            "measure": measure,
+            "target": f"≤ {pct(target, 0)}",
+            "value": pct(worst, digits),
+            "met": worst <= target,
+        }
+
+    def least(measure: str, column: str, target: float) -> dict[str, object]:
+        worst = float(table.loc[big, column].min())
+        return {
+            "measure": measure,
+            "target": f"≥ {pct(target, 0)}",
+            "value": pct(worst),
+            "met": worst >= target,
+        }
+
+    def band(measure: str, column: str, low: float, high: float) -> dict[str, object]:
+        lo, hi = float(table[column].min()), float(table[column].max())
+        return {
+            "measure": measure,
+            "target": f"{100 * low:.0f}–{100 * high:.0f} %",
+            "value": f"{100 * lo:.1f}–{100 * hi:.1f} %",
+            "met": low <= lo and hi <= high,
+        }
+
+    return [
+        most("downward trend: no-change series flagged, worst cell", "trend_fa", 0.10),
+        least(
+            "downward trend: 40 % step found in 18 months, worst cell at mean ≥ 5", "trend_power_step", 0.80
+        ),
+        least("downward trend: 40 % linear drop found, worst cell at mean ≥ 5", "trend_power_linear", 0.80),
+        most("alarm: no-change months flagged, worst cell", "alarm_fa", 0.01, 2),
+        least("alarm: one-month tripling caught, worst cell at mean ≥ 5", "alarm_power", 0.80),
+        band("rate-ratio interval covers the truth, range over cells", "rr_cover", 0.93, 0.97),
+        band("DiD interval covers the truth, range over cells", "did_cover", 0.93, 0.97),
+        band("placebo p ≤ 0.05 on no-effect series, range over cells", "placebo_fa", 0.03, 0.07),
+        {
+            "measure": "lead–lag interval excludes 0 on independent noise",
+            "target": "≤ 6 %",
+            "value": pct(leadlag),
+            "met": leadlag <= 0.06,
+        },
+    ]
+
+
+def main(n: int = 1000, save: bool = True) -> None:
     rng = np.random.default_rng(20261205)
     t0 = time.perf_counter()
     rows = []
@@ -245,10 +305,15 @@ def main(n: int = 1000) -> None:
             f"linear {_pct(r.oracle_trend_power_linear)}; "
             f"alarm FA {_pct(r.oracle_alarm_fa)}, power {_pct(r.oracle_alarm_power)}"
         )
-    oracle.to_csv(Path(__file__).with_name("calibration_bound.csv"), index=False, float_format="%.4f")
     table = table.merge(oracle, on=["noise", "mean", "seasonal"], how="left")
     seconds = time.perf_counter() - t0
     print(f"series per cell {n}; {seconds:.0f} s")
+    print(markdown(table))
+    if not save:
+        print("--no-save: no file written")
+        print("BENCH " + json.dumps({"results": bench_results(table, ll)}, ensure_ascii=False))
+        return
+    oracle.to_csv(Path(__file__).with_name("calibration_bound.csv"), index=False, float_format="%.4f")
     out = Path(__file__).with_name("calibration_results.csv")
     table.to_csv(out, index=False, float_format="%.4f")
     print(f"per-cell figures written to {out.name}")
@@ -256,8 +321,9 @@ def main(n: int = 1000) -> None:
     record = {"series_per_cell": n, "seconds": round(seconds), "figures": figures}
     signals_words.CALIBRATION_FILE.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     print(f"figures the plain words quote written to metrics/{signals_words.CALIBRATION_FILE.name}")
-    print(markdown(table))
+    print("BENCH " + json.dumps({"results": bench_results(table, ll)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    _args = [a for a in sys.argv[1:] if a != "--no-save"]
+    main(int(_args[0]) if _args else 1000, save="--no-save" not in sys.argv[1:])
