@@ -94,6 +94,9 @@ def prepare(store: Path, n: int) -> None:
     del table
     Store(store).ingest(csv, table="incidents")
     csv.unlink()
+    from metrics.prepared import prepare
+
+    prepare(store)  # as `stability ingest` does after storing: the app opens the prepared files
 
 
 def make_store(tmp: Path, n: int, timeout: float) -> tuple[Path, int]:
