@@ -15,6 +15,7 @@ to compute for a selection and caches it.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
@@ -44,6 +46,7 @@ from reports.compute import value_at as value_at
 from reports.selection import Choices, Proposal, Selection
 
 STORE_ENV = "STABILITY_STORE"
+_RUN_BUNDLE = "_bundle_of_this_run"
 REGIONS_ENV = "STABILITY_REGIONS"
 Types = tuple[str, ...] | None
 Weights = tuple[int, int, int]
@@ -86,6 +89,23 @@ def bundle() -> Bundle:
     return _load(store, regions, _fingerprint(store, regions))
 
 
+def _current() -> Bundle:
+    """``bundle()``, looked up once per script run and reused by every function of that run: the
+    lookup stats every file of the store, and one run draws its page from one data version. Outside
+    a script run (no Streamlit context) it is ``bundle()``. The memo holds the bundle weakly, so an
+    idle session never keeps an old data version in memory."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return bundle()
+    run = ctx.cursors  # Streamlit starts every script run with a new dict here
+    memo = st.session_state.get(_RUN_BUNDLE)
+    if memo is not None and memo[0] is run and (found := memo[1]()) is not None:
+        return found
+    current = bundle()
+    st.session_state[_RUN_BUNDLE] = (run, weakref.ref(current))
+    return current
+
+
 def store_dir() -> Path | None:
     """The data store uploads go to (``$STABILITY_STORE``), or None when the app runs without one."""
     store = os.environ.get(STORE_ENV) or None
@@ -96,52 +116,52 @@ def store_dir() -> Path | None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _choices(version: str) -> Choices:
-    return compute.choices(bundle())
+    return compute.choices(_current())
 
 
 def choices() -> Choices:
     """Regions, members, event types and months the loaded data offers."""
-    return _choices(bundle().version)
+    return _choices(_current().version)
 
 
 def caption(sel: Selection, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names) over the selected months."""
-    return compute.caption(bundle(), sel.start, sel.end, *tables, note=note)
+    return compute.caption(_current(), sel.start, sel.end, *tables, note=note)
 
 
 def family_loaded(family: str) -> bool:
     """True when ``family`` (conflict, collaboration, perception) has data (sample or real)."""
-    return bundle().family_dataset(family).loaded
+    return _current().family_dataset(family).loaded
 
 
 def covered_months(sel: Selection) -> list[str] | None:
     """The months the incident files cover at least half of the selected countries' people."""
-    return _covered_months(bundle().version, _countries(sel))
+    return _covered_months(_current().version, _countries(sel))
 
 
 def family_latest(family: str) -> str | None:
     """The last period of ``family``'s data (``YYYY`` for yearly sources, else ``YYYY-MM``)."""
-    return compute.family_latest(bundle(), family)
+    return compute.family_latest(_current(), family)
 
 
 def attribution() -> list[str]:
     """The full attribution of the loaded tables (``reports.compute.attribution``)."""
-    return compute.attribution(bundle())
+    return compute.attribution(_current())
 
 
 def provenance_text() -> str:
     """``sample`` or each loaded family with its sources (for exports)."""
-    return compute.provenance_text(bundle())
+    return compute.provenance_text(_current())
 
 
 def loaded_families() -> list[str]:
     """The families (conflict, collaboration, perception) that have data."""
-    return bundle().loaded_families()
+    return _current().loaded_families()
 
 
 def illustrative_tables() -> list[str]:
     """Names of the loaded tables that are the illustrative sample."""
-    return compute.illustrative_tables(bundle())
+    return compute.illustrative_tables(_current())
 
 
 # --- indicator families, all regions (private; their callers are cached too) -------------------
@@ -157,13 +177,13 @@ def _cube(version: str) -> IncidentCube:
 def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
     """What incident queries read: the cube (exact for its fatality thresholds and for row queries),
     else the raw incidents for an unusual minimum of fatalities."""
-    b = bundle()
+    b = _current()
     return _cube(b.version) if min_fatalities in FATALITY_THRESHOLDS else b.incidents.table
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     return compute.conflict_all(
         incidents_source(min_fatalities), b.regions, types, min_fatalities, b.incidents_coverage()
     )
@@ -171,13 +191,13 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _collaboration_all(version: str) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     return compute.collaboration_all(b)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _perception_all(version: str) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     return perception_indicators(b.perception.table, b.regions)
 
 
@@ -189,7 +209,7 @@ def _composite_all(
         _conflict_all(version, types, min_fatalities),
         _collaboration_all(version),
         _perception_all(version),
-        bundle().regions,
+        _current().regions,
         weights,
         start,
         end,
@@ -214,7 +234,7 @@ def _region_family(
     min_fatalities: int,
     countries: tuple[str, ...],
 ) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     if family == "conflict" and countries:
         frame = compute.member_conflict(
             incidents_source(min_fatalities),
@@ -238,7 +258,7 @@ def family(sel: Selection, name: str) -> pd.DataFrame:
     """Tidy rows of one family ("conflict", "collaboration", "perception") for the selected region and
     months; the conflict family follows the incident filters, including the chosen countries."""
     return _region_family(
-        bundle().version,
+        _current().version,
         sel.region,
         name,
         sel.start,
@@ -266,7 +286,7 @@ def composite(sel: Selection, region: str | None = None) -> pd.DataFrame:
     """Tidy composite rows (index, family scores, coverage) of a region (default: the selected one).
     The index covers whole regions: the country filter does not apply to it."""
     return _region_composite(
-        bundle().version,
+        _current().version,
         region or sel.region,
         sel.types_filter,
         sel.min_fatalities,
@@ -288,7 +308,7 @@ def _grouping_view(sel: Selection) -> tuple[str, str, Types, int, Weights, str, 
     """The cache key of a view of the selected region's grouping: data version, grouping, filters,
     weights and window."""
     return (
-        bundle().version,
+        _current().version,
         choices().grouping_of[sel.region],
         sel.types_filter,
         sel.min_fatalities,
@@ -348,13 +368,13 @@ def _map_values(
     end: str,
 ) -> pd.DataFrame:
     frame = _composite_all(version, types, min_fatalities, weights, start, end)
-    return compute.map_values(frame, bundle().regions, grouping, region, end)
+    return compute.map_values(frame, _current().regions, grouping, region, end)
 
 
 def map_values(sel: Selection) -> pd.DataFrame:
     """Each country of the selected grouping with its region's stability index in the end month."""
     return _map_values(
-        bundle().version,
+        _current().version,
         choices().grouping_of[sel.region],
         sel.region,
         sel.types_filter,
@@ -376,7 +396,7 @@ def _drivers(
 def drivers(sel: Selection) -> pd.DataFrame:
     """Each family's score now and a year earlier, and its contribution to the index change."""
     return _drivers(
-        bundle().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+        _current().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
 
 
@@ -417,13 +437,13 @@ def _breakdown(
 @st.cache_data(max_entries=64, show_spinner=False)
 def _covered_months(version: str, countries: tuple[str, ...]) -> list[str] | None:
     """The months the incident data cover at least half of the countries' people."""
-    return compute.covered_months(bundle(), countries)
+    return compute.covered_months(_current(), countries)
 
 
 def _selected(name: str, sel: Selection) -> Any:
     """Breakdown ``name`` for the selected countries, months and filters (cached)."""
     return _breakdown(
-        name, bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
+        name, _current().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
     )
 
 
@@ -441,7 +461,7 @@ def _totals(version: str, countries: tuple[str, ...], end: str, types: Types, mi
 
 def totals(sel: Selection) -> Totals:
     """Incidents and deaths in the 12 months to the end month, and the 12 months before."""
-    return _totals(bundle().version, _countries(sel), sel.end, sel.types_filter, sel.min_fatalities)
+    return _totals(_current().version, _countries(sel), sel.end, sel.types_filter, sel.min_fatalities)
 
 
 def top_countries(sel: Selection) -> pd.DataFrame:
@@ -461,12 +481,12 @@ def locations(sel: Selection) -> bd.Locations:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _edges(version: str, members: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
-    return bd.collaboration_edges(bundle().collaboration.table, members, start=start, end=end)
+    return bd.collaboration_edges(_current().collaboration.table, members, start=start, end=end)
 
 
 def edges(sel: Selection) -> pd.DataFrame:
     """Collaboration network of the selected region (members and partners) in the selected months."""
-    return _edges(bundle().version, choices().members.get(sel.region, ()), sel.start, sel.end)
+    return _edges(_current().version, choices().members.get(sel.region, ()), sel.start, sel.end)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -497,7 +517,7 @@ def compare(sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]
     ``stability_index`` (0–100), ``incidents_per_member`` (trailing 12-month mean of incidents ÷
     member countries, per month), ``network_density`` (share) and ``feel_safe`` (share)."""
     frame = _compare(
-        bundle().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+        _current().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
     return compute.compare_split(frame)
 
@@ -524,7 +544,7 @@ def _family_table(
 def family_table(sel: Selection, name: str, indicators: tuple[str, ...]) -> pd.DataFrame:
     """``labelled`` rows of ``indicators`` from one family of the selected region (see ``family``)."""
     return _family_table(
-        bundle().version,
+        _current().version,
         sel.region,
         name,
         sel.start,
@@ -547,7 +567,7 @@ def _composite_table(
 def composite_table(sel: Selection) -> pd.DataFrame:
     """The stability index and family scores of the selected region, labelled."""
     return _composite_table(
-        bundle().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+        _current().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
 
 
@@ -575,7 +595,7 @@ def _catalog(version: str) -> pd.DataFrame:
 
 def catalog() -> pd.DataFrame:
     """Every indicator the loaded data produces: family, name, label and unit."""
-    return _catalog(bundle().version)
+    return _catalog(_current().version)
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -593,7 +613,7 @@ def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -
     ``key`` must hold every small value the figure depends on besides the data version. Figures are
     shared by reference between reruns and sessions (``st.cache_resource``): never mutate one;
     ``st.plotly_chart`` only reads it."""
-    return _figure(bundle().version, name, key, build)
+    return _figure(_current().version, name, key, build)
 
 
 # --- data page ---------------------------------------------------------------------------------
@@ -601,7 +621,7 @@ def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _coverage(version: str) -> pd.DataFrame:
-    return compute.coverage(bundle())
+    return compute.coverage(_current())
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -612,24 +632,25 @@ def goalposts() -> tuple[str, str, pd.DataFrame]:
 
 def coverage() -> pd.DataFrame:
     """One row per loaded table: origin, label, rows, countries, first and last date, version."""
-    return _coverage(bundle().version)
+    return _coverage(_current().version)
 
 
 def coverage_chart(table: str = "incidents") -> go.Figure:
     """Which countries the loaded ``table`` covers, and when (``reports.charts_coverage``)."""
     from reports.charts_coverage import coverage_figure
 
-    b = bundle()
+    b = _current()
     return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table))
 
 
 def provenance() -> list[tuple[str, list[dict[str, object]]]]:
     """Each table's provenance records (``Dataset.details``)."""
-    return compute.provenance(bundle())
+    return compute.provenance(_current())
 
 
 def clear() -> None:
     """Drop every cached frame and figure and the loaded data (after the store changed)."""
+    st.session_state.pop(_RUN_BUNDLE, None)
     st.cache_data.clear()
     _figure.clear()
     _load.clear()
@@ -640,7 +661,7 @@ def clear() -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _proposals(version: str, region: str) -> tuple[Proposal, ...]:
-    b = bundle()
+    b = _current()
     frame = propose_milestones(b.collaboration.table, b.regions, region_names=[region])
     return tuple(
         Proposal(str(r.month), str(r.label), str(r.reason), str(r.kind))
@@ -651,7 +672,7 @@ def _proposals(version: str, region: str) -> tuple[Proposal, ...]:
 def milestone_proposals(sel: Selection) -> tuple[Proposal, ...]:
     """Milestones proposed from the collaboration data for the selected region (a new partner, a new
     kind of engagement, a jump in network density), by month."""
-    return _proposals(bundle().version, sel.region)
+    return _proposals(_current().version, sel.region)
 
 
 @st.cache_data(max_entries=32, show_spinner="Evaluating…")
@@ -665,7 +686,7 @@ def _evaluation(
     types: Types,
     min_fatalities: int,
 ) -> Evaluation:
-    b = bundle()
+    b = _current()
     ev = evaluate_milestone(
         b.incidents.table,
         b.collaboration.table,
@@ -691,7 +712,7 @@ def evaluation(sel: Selection, milestone: str, label: str) -> Evaluation:
     filters (event types, minimum fatalities; the country filter does not apply). Raises ``ValueError``
     when the milestone lies outside the incident data."""
     return _evaluation(
-        bundle().version,
+        _current().version,
         sel.region,
         milestone,
         label,

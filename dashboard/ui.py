@@ -94,8 +94,10 @@ def chart(chart: Chart) -> None:
             st.page_link("views/data.py", label="Load data on the Data page")
         return
     st.plotly_chart(chart.figure, config=chart_config(chart.filename), theme=None)
-    with st.expander("Show data"):
-        st.dataframe(vocabulary.styled(chart.table), hide_index=True)
+    # the table is drawn only while its expander is open (opening it reruns the page)
+    with st.expander("Show data", key=f"data-{_key(chart)}", on_change="rerun") as shown:
+        if shown.open:
+            st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)
 
 
@@ -111,10 +113,15 @@ def _table(frame: object, about: tables.About, fmt: str) -> Callable[[], bytes]:
     return lambda: tables.export_table(frame, about, fmt)  # type: ignore[arg-type]
 
 
+def _key(chart: Chart) -> str:
+    """The widget key suffix of a chart: its file name and a checksum of its title."""
+    return f"{_safe(chart.filename)}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
+
+
 def downloads(chart: Chart) -> None:
     """The "Download" menu of a chart: images drawn on the server when clicked, and its data."""
     name = _safe(chart.filename)
-    key = f"{name}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
+    key = _key(chart)
     about = chart_about(chart, selection(), data.provenance_text())
     with st.popover("Download"):
         if render.images_available():
