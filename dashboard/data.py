@@ -30,7 +30,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, build_cube
-from metrics.evaluation import Evaluation, evaluate_milestone
+from metrics.evaluation import Evaluation, EvaluationInputs, evaluate_inputs
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
 from metrics.provenance import measure_families
@@ -675,6 +675,37 @@ def milestone_proposals(sel: Selection) -> tuple[Proposal, ...]:
     return _proposals(_current().version, sel.region)
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _evaluation_collaboration(version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Collaboration indicators and proposed milestones of every region, as evaluations read them
+    (shared by every session; never mutate them)."""
+    return compute.evaluation_collaboration(_current())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _evaluation_inputs(version: str, region: str, types: Types, min_fatalities: int) -> EvaluationInputs:
+    """What an evaluation of ``region`` reads whatever its milestone, window and comparison: the
+    conflict indicators of every region (the pages' own), the collaboration indicators and proposals
+    of every region, and the region's density flows and survey indicators (shared; never mutate)."""
+    return compute.evaluation_inputs(
+        _current(),
+        region,
+        _conflict_all(version, types, min_fatalities),
+        _evaluation_collaboration(version),
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _evaluation_union(
+    version: str, names: tuple[str, ...], types: Types, min_fatalities: int
+) -> pd.DataFrame:
+    """Conflict indicators of the comparison regions ``names`` pooled as one union of countries."""
+    b = _current()
+    return compute.evaluation_union(
+        incidents_source(min_fatalities), b.regions, names, types, min_fatalities, b.incidents_coverage()
+    )
+
+
 @st.cache_data(max_entries=32, show_spinner="Evaluating…")
 def _evaluation(
     version: str,
@@ -687,19 +718,16 @@ def _evaluation(
     min_fatalities: int,
 ) -> Evaluation:
     b = _current()
-    ev = evaluate_milestone(
-        b.incidents.table,
+    ev = evaluate_inputs(
+        _evaluation_inputs(version, region, types, min_fatalities),
         b.collaboration.table,
-        b.perception.table,
         b.regions,
+        lambda names: _evaluation_union(version, tuple(names), types, min_fatalities),
         region=region,
         milestone=milestone,
         label=label or None,
         window=window,
         compare=list(compare) if compare else None,
-        event_types=types,
-        min_fatalities=min_fatalities,
-        coverage=b.incidents_coverage(),
     )
     # only the measures of families with data (a family without data is not evaluated)
     loaded = set(b.loaded_families())

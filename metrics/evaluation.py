@@ -38,7 +38,7 @@ the collaboration data (a new partner, a new kind of engagement, a jump in netwo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +47,7 @@ import pandas as pd
 from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
 from metrics.conflict import conflict_indicators
+from metrics.cube import IncidentCube
 from metrics.evaluation_changes import mean_change_hac, pretrend, wave_change
 from metrics.evaluation_context import (
     choose_comparison,
@@ -228,20 +229,15 @@ def evaluate_milestone(
     coverage table: months outside it are missing, not zero) as in ``conflict_indicators``.
     Raises ``ValueError`` for an unknown region or comparison region, a bad month, a window below 1,
     a milestone outside the incident data, or incident data that are empty.
+
+    Loads the inputs (``EvaluationInputs``) and evaluates them with ``evaluate_inputs``.
     """
-    w = make_windows(milestone, window)
+    make_windows(milestone, window)
     _check_names(regions, region, compare)
     span = incident_span(incidents)
     if span is None:
         raise ValueError("there is no incident data to evaluate")
-    if not (pd.Period(span[0], freq="M") <= w.milestone <= pd.Period(span[1], freq="M")):
-        raise ValueError(f"milestone {w.milestone} is outside the incident data ({span[0]} to {span[1]})")
-    # Load inputs: the indicator families for the region and its candidate comparisons
-    groups = _groupings(regions, region)
-    in_scope = {region, *(compare or ())}
-    if compare is None and groups:
-        in_scope |= set(regions.loc[regions["grouping"].isin(groups), "region"])
-    sub = regions.loc[regions["region"].isin(in_scope)]
+    sub = in_scope(regions, region, compare)
     from datasets.loaders import load_population
 
     population = load_population()  # covered shares are shares of the region's people
@@ -259,7 +255,97 @@ def evaluate_milestone(
         if len(perception)
         else conflict.iloc[0:0]
     )
-    proposals = propose_milestones(collaboration, sub, indicators=collab)
+    # density as a flow inside each window: pairs tied by an engagement active in that month (no
+    # trailing window, which would carry an engagement from before the milestone into the after window)
+    mine = sub.loc[sub["region"] == region]
+    flows = collaboration_indicators(collaboration, mine, window=1) if len(collaboration) else collab
+    inputs = EvaluationInputs(
+        span=span,
+        conflict=conflict,
+        collab=collab,
+        flows=flows,
+        percep=percep,
+        proposals=propose_milestones(collaboration, sub, indicators=collab),
+    )
+
+    def union(used: Sequence[str]) -> pd.DataFrame:
+        return union_conflict(incidents, regions, used, event_types, min_fatalities, coverage, population)
+
+    return evaluate_inputs(
+        inputs,
+        collaboration,
+        regions,
+        union,
+        region=region,
+        milestone=milestone,
+        label=label,
+        window=window,
+        compare=compare,
+        max_lag=max_lag,
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationInputs:
+    """What an evaluation of a region reads that does not depend on the milestone or the window.
+
+    ``span``: first and last month of the incident data. ``conflict``: ``conflict_indicators`` of the
+    region and its candidate comparison regions (``in_scope``), under the incident filters;
+    ``collab``: ``collaboration_indicators`` (trailing 12 months) of the same regions; ``proposals``:
+    ``propose_milestones`` of the same regions; ``flows``: ``collaboration_indicators`` of the region
+    with ``window=1``; ``percep``: ``perception_indicators`` of the region. Each indicator of a region
+    depends only on its own members' rows, so frames that hold more regions (e.g. all) give the same
+    evaluation; the extra regions are left out.
+    """
+
+    span: tuple[str, str]
+    conflict: pd.DataFrame
+    collab: pd.DataFrame
+    flows: pd.DataFrame
+    percep: pd.DataFrame
+    proposals: pd.DataFrame
+
+
+def in_scope(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> pd.DataFrame:
+    """Rows of ``regions`` an evaluation of ``region`` reads: the region and ``compare``, or, with no
+    ``compare``, every region of its groupings (the candidate comparisons)."""
+    groups = _groupings(regions, region)
+    names = {region, *(compare or ())}
+    if compare is None and groups:
+        names |= set(regions.loc[regions["grouping"].isin(groups), "region"])
+    return regions.loc[regions["region"].isin(names)]
+
+
+def evaluate_inputs(
+    inputs: EvaluationInputs,
+    collaboration: TableLike,
+    regions: pd.DataFrame,
+    union: Callable[[Sequence[str]], pd.DataFrame],
+    *,
+    region: str,
+    milestone: str,
+    label: str | None = None,
+    window: int = 12,
+    compare: Sequence[str] | None = None,
+    max_lag: int = 8,
+) -> Evaluation:
+    """``evaluate_milestone`` from loaded ``inputs``: the event study, difference in differences,
+    pre-trend and placebo for incidents and fatalities, the collaboration and perception changes, the
+    lead–lag and the sustained decline. ``union(names)``: the conflict indicators of the comparison
+    regions ``names`` pooled as a union of countries (``union_conflict`` under the same filters).
+    Raises ``ValueError`` as ``evaluate_milestone`` does."""
+    w = make_windows(milestone, window)
+    _check_names(regions, region, compare)
+    span = inputs.span
+    if not (pd.Period(span[0], freq="M") <= w.milestone <= pd.Period(span[1], freq="M")):
+        raise ValueError(f"milestone {w.milestone} is outside the incident data ({span[0]} to {span[1]})")
+    sub = in_scope(regions, region, compare)
+    names = set(sub["region"])
+    conflict = _only(inputs.conflict, names)
+    collab = _only(inputs.collab, names)
+    percep = _only(inputs.percep, {region})
+    flows = _only(inputs.flows, {region})
+    proposals = _only(inputs.proposals, names)
     comparison = choose_comparison(
         regions,
         region,
@@ -269,15 +355,15 @@ def evaluate_milestone(
         compare=compare,
     )
     used = [str(r) for r in comparison.loc[comparison["used"], "region"]]
-    union = _union_conflict(incidents, regions, used, event_types, min_fatalities, coverage, population)
+    union_frame = union(used) if used else pd.DataFrame(columns=["region", "period", "indicator", "value"])
     # Process data: event study, DiD, pre-trend and placebo for incidents and fatalities
     results: list[Result] = []
     placebos = []
     own_cov = _covered(conflict, region)
-    comp_cov = _covered(union, UNION)
+    comp_cov = _covered(union_frame, UNION)
     for quantity in ("incidents", "fatalities"):
         own = _series(conflict, region, quantity)
-        pooled = _series(union, UNION, quantity) if used else pd.Series(dtype=float)
+        pooled = _series(union_frame, UNION, quantity) if used else pd.Series(dtype=float)
         results.append(
             rate_ratio(
                 own, w.milestone, window, quantity=quantity, region=region, label=label, covered=own_cov
@@ -306,10 +392,7 @@ def evaluate_milestone(
             label=label,
         )
     )
-    # density as a flow inside each window: pairs tied by an engagement active in that month (no
-    # trailing window, which would carry an engagement from before the milestone into the after window)
-    mine = sub.loc[sub["region"] == region]
-    flows = collaboration_indicators(collaboration, mine, window=1) if len(collaboration) else collab
+    # density as a flow inside each window (``inputs.flows``)
     results.append(
         mean_change_hac(
             _series(flows, region, "network_density"),
@@ -374,7 +457,7 @@ def evaluate_milestone(
         span=span,
         results=tuple(results),
         comparison=comparison,
-        monthly=_monthly(conflict, union, region, used, w),
+        monthly=_monthly(conflict, union_frame, region, used, w),
         placebo=pd.concat(placebos, ignore_index=True)[
             ["quantity", "period", "rate_ratio", "log_ratio", "at_least_as_far"]
         ],
@@ -395,8 +478,15 @@ def _groupings(regions: pd.DataFrame, region: str) -> set[str]:
 UNION = "Comparison (union of countries)"
 
 
-def _union_conflict(
-    incidents: TableLike,
+def _only(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
+    """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others)."""
+    if frame.empty or set(frame["region"].unique()) <= names:
+        return frame
+    return frame.loc[frame["region"].isin(list(names))]
+
+
+def union_conflict(
+    incidents: TableLike | IncidentCube,
     regions: pd.DataFrame,
     names: Sequence[str],
     event_types: Sequence[str] | None,
