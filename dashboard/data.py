@@ -15,8 +15,10 @@ to compute for a selection and caches it.
 from __future__ import annotations
 
 import os
+import threading
 import weakref
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,11 @@ def _current() -> Bundle:
     return current
 
 
+def current() -> Bundle:
+    """The data this script run shows (``bundle()``, looked up once per run)."""
+    return _current()
+
+
 def store_dir() -> Path | None:
     """The data store uploads go to (``$STABILITY_STORE``), or None when the app runs without one."""
     store = os.environ.get(STORE_ENV) or None
@@ -114,9 +121,9 @@ def store_dir() -> Path | None:
     return Path(store).expanduser() if store else None
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def _choices(version: str) -> Choices:
-    return compute.choices(_current())
+    """``compute.choices`` of the data version (a frozen value, shared; never mutate it)."""
+    return _CHOICES.get(version, lambda: compute.choices(_current()))
 
 
 def choices() -> Choices:
@@ -601,19 +608,45 @@ def catalog() -> pd.DataFrame:
 # --- figures -----------------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(version: str, name: str, key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
-    del version, name, key  # the cache key only
-    return _build()
+class _Shared:
+    """A small process-wide cache of immutable values by a hashable key, least recently used out
+    first (``st.cache_resource`` semantics: one object shared by reference, never mutate it). Its
+    look-up is a dict access, where Streamlit's caches hash every argument on every call (about 1 ms
+    each, and a page makes dozens)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()  # outside the lock: two sessions may build the same value, both equal
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_FIGURES = _Shared(max_entries=256)
+_CHOICES = _Shared(max_entries=4)
 
 
 def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
     """The figure ``build()`` returns, cached under (data version, ``name``, ``key``).
 
     ``key`` must hold every small value the figure depends on besides the data version. Figures are
-    shared by reference between reruns and sessions (``st.cache_resource``): never mutate one;
-    ``st.plotly_chart`` only reads it."""
-    return _figure(_current().version, name, key, build)
+    shared by reference between reruns and sessions: never mutate one; ``st.plotly_chart`` only
+    reads it."""
+    return _FIGURES.get((_current().version, name, key), build)
 
 
 # --- data page ---------------------------------------------------------------------------------
@@ -652,7 +685,8 @@ def clear() -> None:
     """Drop every cached frame and figure and the loaded data (after the store changed)."""
     st.session_state.pop(_RUN_BUNDLE, None)
     st.cache_data.clear()
-    _figure.clear()
+    _FIGURES.clear()
+    _CHOICES.clear()
     _load.clear()
 
 

@@ -199,7 +199,7 @@ def briefing(sel: Selection) -> None:
     if not render.images_available():
         st.info(render.missing_message())
         return
-    frames = Frames(data.bundle(), incidents=data.incidents_source(sel.min_fatalities))
+    frames = Frames(data.current(), incidents=data.incidents_source(sel.min_fatalities))
     base = f"briefing-{_safe(sel.region)}-{sel.start}-{sel.end}"
     left, right, _ = st.columns([1, 1, 3])
     for col, fmt, label in ((left, "pptx", "PowerPoint (PPTX)"), (right, "pdf", "PDF")):
