@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets.schema import EVENT_TYPES
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, cube_counts
@@ -66,6 +68,27 @@ def _rows(
         first, last = month_bounds(start, end)
         return with_events(incidents.rows_for(countries, first, last)), incidents.span
     return with_events(incidents), None
+
+
+def _filtered(
+    cube: IncidentCube,
+    countries: Sequence[str],
+    start: str,
+    end: str,
+    event_types: Sequence[str] | None,
+    min_fatalities: int,
+) -> pa.Table:
+    """The cube's incidents that pass ``_FILTER``, found without a scan: the rows of ``countries`` in
+    ``[start, end]`` (``rows_for``), then the event-type and fatality conditions as Arrow masks (a
+    missing type or fatality count fails them, as in SQL)."""
+    first, last = month_bounds(start, end)
+    rows = with_events(cube.rows_for(countries, first, last))
+    assert isinstance(rows, pa.Table)
+    mask = pc.greater_equal(rows["fatalities"], int(min_fatalities))
+    if event_types is not None:
+        types = pa.array(list(event_types), rows.schema.field("event_type").type)
+        mask = pc.and_(mask, pc.is_in(rows["event_type"], value_set=types))
+    return rows.filter(mask)
 
 
 def _params(
@@ -236,7 +259,17 @@ def largest_incidents(
     Ties are broken by the later date, then source and event id, so the order is deterministic.
     Columns: ``LARGEST_COLUMNS``.
     """
-    incidents, _ = _rows(incidents, countries, start, end)
+    if isinstance(incidents, IncidentCube):
+        # only the rows whose deaths reach the ``limit``-th largest can be listed (ties all kept);
+        # the query below orders those few exactly as it would order every row
+        rows = _filtered(incidents, countries, start, end, event_types, min_fatalities)
+        deaths = rows["fatalities"].to_numpy(zero_copy_only=False)
+        if len(deaths) > limit > 0:
+            floor = np.partition(deaths, len(deaths) - limit)[len(deaths) - limit]
+            rows = rows.filter(pa.array(deaths >= floor))
+        incidents = rows
+    else:
+        incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)
     cols = ", ".join(f"i.{c}" for c in LARGEST_COLUMNS)
@@ -281,16 +314,31 @@ def event_locations(
     doubles until at most ``max_points`` cells are occupied. Per cell: ``incidents`` = count,
     ``fatalities`` = sum of deaths; it is drawn at the cell centre ((index + 0.5) × cell).
     """
-    incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     where = f"FROM incidents AS i WHERE {_FILTER}"
-    counts = query(
-        f"SELECT count(*) AS n, count(i.latitude + i.longitude) AS located {where}",
-        params,
-        incidents=incidents,
-    )
-    total, located = int(counts.loc[0, "n"]), int(counts.loc[0, "located"])
     located_where = f"{where} AND i.latitude IS NOT NULL AND i.longitude IS NOT NULL"
+    if isinstance(incidents, IncidentCube):  # the filtered rows in Arrow, then only the located ones
+        rows = _filtered(incidents, countries, start, end, event_types, min_fatalities)
+        total = rows.num_rows
+        rows = rows.filter(pc.and_(rows["latitude"].is_valid(), rows["longitude"].is_valid()))
+        located = rows.num_rows
+        if located > max_points:
+            return _grid(
+                rows.select(["latitude", "longitude", "fatalities"]).to_pandas(),
+                located,
+                total,
+                first_cell,
+                max_points,
+            )
+        incidents = rows
+    else:
+        incidents, _ = _rows(incidents, countries, start, end)
+        counts = query(
+            f"SELECT count(*) AS n, count(i.latitude + i.longitude) AS located {where}",
+            params,
+            incidents=incidents,
+        )
+        total, located = int(counts.loc[0, "n"]), int(counts.loc[0, "located"])
     if located <= max_points:
         frame = query(
             f"""SELECT i.latitude, i.longitude, 1 AS incidents, i.fatalities {located_where}
@@ -300,6 +348,11 @@ def event_locations(
         )
         return Locations(frame, 0.0, located, total - located)
     pts = query(f"SELECT i.latitude, i.longitude, i.fatalities {located_where}", params, incidents=incidents)
+    return _grid(pts, located, total, first_cell, max_points)
+
+
+def _grid(pts: pd.DataFrame, located: int, total: int, first_cell: float, max_points: int) -> Locations:
+    """``event_locations``' grid of the located points ``pts`` (``latitude, longitude, fatalities``)."""
     lat = pts["latitude"].to_numpy(dtype=float)
     lon = pts["longitude"].to_numpy(dtype=float)
     cell = first_cell
