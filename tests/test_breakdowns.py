@@ -275,3 +275,44 @@ def test_cube_rows_answer_the_largest_incidents_and_locations_as_the_raw_rows(
         expected.unlocated,
     )
     assert got.located + got.unlocated > 0  # the case has incidents
+
+
+def test_the_grid_equals_counting_every_point_at_each_cell_size() -> None:
+    """The event map's grid tries each doubled cell size on the occupied finest cells; here every
+    point is counted afresh at each size, as the docstring defines it, and the cells must agree."""
+    rng = np.random.default_rng(3)
+    n, first, max_points = 20_000, 0.25, 500
+    pts = pd.DataFrame(
+        {
+            "latitude": rng.uniform(-60, 80, n),
+            "longitude": rng.uniform(-180, 180, n),
+            "fatalities": rng.integers(0, 50, n),
+        }
+    )
+    cell = first
+    while True:
+        cells = pd.DataFrame(
+            {
+                "r": np.floor(pts["latitude"] / cell),
+                "c": np.floor(pts["longitude"] / cell),
+                "f": pts["fatalities"],
+            }
+        )
+        counted = (
+            cells.groupby(["r", "c"]).agg(incidents=("f", "size"), fatalities=("f", "sum")).reset_index()
+        )
+        if len(counted) <= max_points:
+            break
+        cell *= 2
+    got = bd._grid(pts, n, n, first, max_points)
+    assert got.cell_degrees == cell and cell > first  # the points needed larger cells
+    expected = pd.DataFrame(
+        {
+            "latitude": (counted["r"] + 0.5) * cell,
+            "longitude": (counted["c"] + 0.5) * cell,
+            "incidents": counted["incidents"].astype(np.int64),
+            "fatalities": counted["fatalities"].astype(np.int64),
+        }
+    )
+    pd.testing.assert_frame_equal(got.frame, expected)
+    assert got.frame["incidents"].sum() == n
