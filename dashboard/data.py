@@ -172,6 +172,8 @@ def illustrative_tables() -> list[str]:
 
 
 # --- indicator families, all regions (private; their callers are cached too) -------------------
+# Shared by reference (``st.cache_resource``): a page reads them for each new view, and a copy of
+# every region's rows per read (``st.cache_data``) cost more than the view. Never mutate them.
 
 
 @st.cache_resource(max_entries=2, show_spinner="Preparing incidents…")
@@ -188,7 +190,7 @@ def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
     return _cube(b.version) if min_fatalities in FATALITY_THRESHOLDS else b.incidents.table
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
     b = _current()
     return compute.conflict_all(
@@ -196,19 +198,19 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
     )
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _collaboration_all(version: str) -> pd.DataFrame:
     b = _current()
     return compute.collaboration_all(b)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _perception_all(version: str) -> pd.DataFrame:
     b = _current()
     return perception_indicators(b.perception.table, b.regions)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _composite_all(
     version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
@@ -685,6 +687,10 @@ def clear() -> None:
     """Drop every cached frame and figure and the loaded data (after the store changed)."""
     st.session_state.pop(_RUN_BUNDLE, None)
     st.cache_data.clear()
+    for shared in (_conflict_all, _collaboration_all, _perception_all, _composite_all):
+        shared.clear()
+    for shared in (_evaluation_collaboration, _evaluation_inputs):
+        shared.clear()
     _FIGURES.clear()
     _CHOICES.clear()
     _load.clear()

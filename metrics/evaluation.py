@@ -304,6 +304,64 @@ class EvaluationInputs:
     flows: pd.DataFrame
     percep: pd.DataFrame
     proposals: pd.DataFrame
+    #: ``region_part`` of the region when already computed (else computed by ``evaluate_inputs``).
+    region_part: RegionPart | None = None
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """What an evaluation of a region finds whatever the milestone: the lead–lag results
+    (``leadlag_<driver>_<outcome>``, with ``max_lag``) and their frame, and the episodes of the
+    downward-trend flag with the engagements before them (``decline_context``)."""
+
+    max_lag: int
+    lead_lag_results: tuple[Result, ...]
+    lead_lag: pd.DataFrame
+    decline: pd.DataFrame
+    decline_engagements: pd.DataFrame
+
+
+def region_part(
+    conflict: pd.DataFrame,
+    collab: pd.DataFrame,
+    percep: pd.DataFrame,
+    collaboration: TableLike,
+    regions: pd.DataFrame,
+    region: str,
+    max_lag: int = 8,
+) -> RegionPart:
+    """The lead–lag of each driver (quarterly engagements or network density) against incidents and
+    each survey indicator of ``region`` 0–``max_lag`` quarters later, and its decline episodes."""
+    outcomes: dict[str, tuple[str, pd.Series]] = {
+        "incidents": ("incidents", to_quarters(_series(conflict, region, "incidents"), "sum"))
+    }
+    for j in _perception_names(percep, region):
+        outcomes[j] = (f"'{describe(j).label}'", to_quarters(_series(percep, region, j), "waves"))
+    results: list[Result] = []
+    frames = []
+    for driver, (driver_words, how) in DRIVERS.items():
+        x = to_quarters(_series(collab, region, driver), how)
+        for outcome, (outcome_words, y) in outcomes.items():
+            frame, info_ll = lead_lag(x, y, max_lag=max_lag)
+            res = lead_lag_result(
+                frame,
+                info_ll,
+                measure=f"leadlag_{driver}_{outcome}",
+                region=region,
+                driver=driver_words,
+                outcome=outcome_words,
+            )
+            results.append(res)
+            strongest = res.details.get("lag") if res.ok else None
+            frames.append(frame.assign(driver=driver, outcome=outcome, strongest=frame["lag"] == strongest))
+    decline, engagements = decline_context(conflict, collaboration, regions, region=region)
+    return RegionPart(
+        max_lag=max_lag,
+        lead_lag_results=tuple(results),
+        lead_lag=pd.concat(frames, ignore_index=True)[list(LEADLAG_FRAME_COLUMNS)],
+        decline=decline,
+        decline_engagements=engagements,
+    )
 
 
 def in_scope(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> pd.DataFrame:
@@ -422,31 +480,13 @@ def evaluate_inputs(
                 unit="points" if index_scale else "percentage points",
             )
         )
-    # lead–lag over the whole data
-    outcomes: dict[str, tuple[str, pd.Series]] = {
-        "incidents": ("incidents", to_quarters(_series(conflict, region, "incidents"), "sum"))
-    }
-    for j in perception_names:
-        outcomes[j] = (f"'{describe(j).label}'", to_quarters(_series(percep, region, j), "waves"))
-    ll_frames = []
-    for driver, (driver_words, how) in DRIVERS.items():
-        x = to_quarters(_series(collab, region, driver), how)
-        for outcome, (outcome_words, y) in outcomes.items():
-            frame, info_ll = lead_lag(x, y, max_lag=max_lag)
-            res = lead_lag_result(
-                frame,
-                info_ll,
-                measure=f"leadlag_{driver}_{outcome}",
-                region=region,
-                driver=driver_words,
-                outcome=outcome_words,
-            )
-            results.append(res)
-            strongest = res.details.get("lag") if res.ok else None
-            ll_frames.append(
-                frame.assign(driver=driver, outcome=outcome, strongest=frame["lag"] == strongest)
-            )
-    decline, decline_eng = decline_context(conflict, collaboration, sub, region=region)
+    # lead–lag over the whole data, and the episodes of decline: the same for every milestone
+    lagged = inputs.region_part
+    if lagged is None or lagged.max_lag != max_lag:
+        lagged = region_part(conflict, collab, percep, collaboration, sub, region, max_lag)
+    results.extend(lagged.lead_lag_results)
+    ll_frames = [lagged.lead_lag]
+    decline, decline_eng = lagged.decline, lagged.decline_engagements
     results.append(decline_result(decline, region, w.milestone))
     # Save outputs: the series for charts
     return Evaluation(
@@ -461,7 +501,7 @@ def evaluate_inputs(
         placebo=pd.concat(placebos, ignore_index=True)[
             ["quantity", "period", "rate_ratio", "log_ratio", "at_least_as_far"]
         ],
-        lead_lag=pd.concat(ll_frames, ignore_index=True)[list(LEADLAG_FRAME_COLUMNS)],
+        lead_lag=ll_frames[0],
         decline=decline,
         decline_engagements=decline_eng,
         timeline=_timeline(conflict, collab, percep, region, perception_names),

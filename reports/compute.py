@@ -36,7 +36,7 @@ from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
 from metrics.composite import composite_indicators
 from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
-from metrics.evaluation import EvaluationInputs, incident_span, union_conflict
+from metrics.evaluation import EvaluationInputs, incident_span, region_part, union_conflict
 from metrics.evaluation_context import propose_milestones
 from metrics.frames import TableLike, clip_periods, parse_period
 from metrics.perception import measured_indicators, perception_indicators
@@ -262,7 +262,8 @@ def evaluation_inputs(
 ) -> EvaluationInputs:
     """The inputs of an evaluation of ``region`` (``metrics.evaluation.EvaluationInputs``) from frames
     computed once for all regions: ``conflict`` (``conflict_all`` under the evaluation's incident
-    filters) and ``collaboration`` (``evaluation_collaboration``). Raises ``ValueError`` when there is
+    filters) and ``collaboration`` (``evaluation_collaboration``), with the region's lead–lag and
+    decline episodes (``region_part``), which no milestone changes. Raises ``ValueError`` when there is
     no incident data."""
     span = incident_span(bundle.incidents.table)
     if span is None:
@@ -271,13 +272,16 @@ def evaluation_inputs(
     mine = bundle.regions.loc[bundle.regions["region"] == region]
     table, survey = bundle.collaboration.table, bundle.perception.table
     empty = conflict.iloc[0:0]
+    collab = collab if len(table) else empty
+    percep = perception_indicators(survey, mine) if len(survey) else empty
     return EvaluationInputs(
         span=span,
         conflict=conflict,
-        collab=collab if len(table) else empty,
+        collab=collab,
         flows=collaboration_indicators(table, mine, window=1) if len(table) else empty,
-        percep=perception_indicators(survey, mine) if len(survey) else empty,
+        percep=percep,
         proposals=proposals,
+        region_part=region_part(conflict, collab, percep, table, bundle.regions, region),
     )
 
 
