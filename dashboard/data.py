@@ -15,7 +15,10 @@ to compute for a selection and caches it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,11 +27,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from datasets.bundle import Bundle, load_bundle
 from metrics import breakdowns as bd
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube
-from metrics.evaluation import Evaluation, evaluate_milestone
+from metrics.evaluation import Evaluation, EvaluationInputs, evaluate_inputs
 from metrics.evaluation_context import propose_milestones
 from metrics.perception import perception_indicators
 from metrics.prepared import conflict_key, cube_of, prepare_for_app, stored_frame
@@ -45,6 +49,7 @@ from reports.compute import value_at as value_at
 from reports.selection import Choices, Proposal, Selection
 
 STORE_ENV = "STABILITY_STORE"
+_RUN_BUNDLE = "_bundle_of_this_run"
 REGIONS_ENV = "STABILITY_REGIONS"
 DERIVED = "derived"  # the store's cache folder (``datasets.derived``)
 Types = tuple[str, ...] | None
@@ -122,6 +127,28 @@ def _open(store: str | None, regions: str | None, fingerprint: tuple[tuple[str, 
     slot.empty()
 
 
+def _current() -> Bundle:
+    """``bundle()``, looked up once per script run and reused by every function of that run: the
+    lookup stats every file of the store, and one run draws its page from one data version. Outside
+    a script run (no Streamlit context) it is ``bundle()``. The memo holds the bundle weakly, so an
+    idle session never keeps an old data version in memory."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return bundle()
+    run = ctx.cursors  # Streamlit starts every script run with a new dict here
+    memo = st.session_state.get(_RUN_BUNDLE)
+    if memo is not None and memo[0] is run and (found := memo[1]()) is not None:
+        return found
+    current = bundle()
+    st.session_state[_RUN_BUNDLE] = (run, weakref.ref(current))
+    return current
+
+
+def current() -> Bundle:
+    """The data this script run shows (``bundle()``, looked up once per run)."""
+    return _current()
+
+
 def store_dir() -> Path | None:
     """The data store uploads go to (``$STABILITY_STORE``), or None when the app runs without one."""
     store = os.environ.get(STORE_ENV) or None
@@ -130,57 +157,59 @@ def store_dir() -> Path | None:
     return Path(store).expanduser() if store else None
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def _choices(version: str) -> Choices:
-    return compute.choices(bundle())
+    """``compute.choices`` of the data version (a frozen value, shared; never mutate it)."""
+    return _CHOICES.get(version, lambda: compute.choices(_current()))
 
 
 def choices() -> Choices:
     """Regions, members, event types and months the loaded data offers."""
-    return _choices(bundle().version)
+    return _choices(_current().version)
 
 
 def caption(sel: Selection, *tables: str, note: str = "") -> Caption:
     """Caption of a chart drawn from ``tables`` (names) over the selected months."""
-    return compute.caption(bundle(), sel.start, sel.end, *tables, note=note)
+    return compute.caption(_current(), sel.start, sel.end, *tables, note=note)
 
 
 def family_loaded(family: str) -> bool:
     """True when ``family`` (conflict, collaboration, perception) has data (sample or real)."""
-    return bundle().family_dataset(family).loaded
+    return _current().family_dataset(family).loaded
 
 
 def covered_months(sel: Selection) -> list[str] | None:
     """The months the incident files cover at least half of the selected countries' people."""
-    return _covered_months(bundle().version, _countries(sel))
+    return _covered_months(_current().version, _countries(sel))
 
 
 def family_latest(family: str) -> str | None:
     """The last period of ``family``'s data (``YYYY`` for yearly sources, else ``YYYY-MM``)."""
-    return compute.family_latest(bundle(), family)
+    return compute.family_latest(_current(), family)
 
 
 def attribution() -> list[str]:
     """The full attribution of the loaded tables (``reports.compute.attribution``)."""
-    return compute.attribution(bundle())
+    return compute.attribution(_current())
 
 
 def provenance_text() -> str:
     """``sample`` or each loaded family with its sources (for exports)."""
-    return compute.provenance_text(bundle())
+    return compute.provenance_text(_current())
 
 
 def loaded_families() -> list[str]:
     """The families (conflict, collaboration, perception) that have data."""
-    return bundle().loaded_families()
+    return _current().loaded_families()
 
 
 def illustrative_tables() -> list[str]:
     """Names of the loaded tables that are the illustrative sample."""
-    return compute.illustrative_tables(bundle())
+    return compute.illustrative_tables(_current())
 
 
 # --- indicator families, all regions (private; their callers are cached too) -------------------
+# Shared by reference (``st.cache_resource``): a page reads them for each new view, and a copy of
+# every region's rows per read (``st.cache_data``) cost more than the view. Never mutate them.
 
 
 @st.cache_resource(max_entries=2, show_spinner="Preparing incidents…")
@@ -193,13 +222,13 @@ def _cube(version: str) -> IncidentCube:
 def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
     """What incident queries read: the cube (exact for its fatality thresholds and for row queries),
     else the raw incidents for an unusual minimum of fatalities."""
-    b = bundle()
+    b = _current()
     return _cube(b.version) if min_fatalities in FATALITY_THRESHOLDS else b.incidents.table
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
 
     def build() -> pd.DataFrame:
         return compute.conflict_all(
@@ -212,19 +241,19 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
     return build()
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _collaboration_all(version: str) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     return compute.collaboration_all(b)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _perception_all(version: str) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     return perception_indicators(b.perception.table, b.regions)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _composite_all(
     version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
@@ -232,7 +261,7 @@ def _composite_all(
         _conflict_all(version, types, min_fatalities),
         _collaboration_all(version),
         _perception_all(version),
-        bundle().regions,
+        _current().regions,
         weights,
         start,
         end,
@@ -257,7 +286,7 @@ def _region_family(
     min_fatalities: int,
     countries: tuple[str, ...],
 ) -> pd.DataFrame:
-    b = bundle()
+    b = _current()
     if family == "conflict" and countries:
         frame = compute.member_conflict(
             incidents_source(min_fatalities),
@@ -281,7 +310,7 @@ def family(sel: Selection, name: str) -> pd.DataFrame:
     """Tidy rows of one family ("conflict", "collaboration", "perception") for the selected region and
     months; the conflict family follows the incident filters, including the chosen countries."""
     return _region_family(
-        bundle().version,
+        _current().version,
         sel.region,
         name,
         sel.start,
@@ -309,7 +338,7 @@ def composite(sel: Selection, region: str | None = None) -> pd.DataFrame:
     """Tidy composite rows (index, family scores, coverage) of a region (default: the selected one).
     The index covers whole regions: the country filter does not apply to it."""
     return _region_composite(
-        bundle().version,
+        _current().version,
         region or sel.region,
         sel.types_filter,
         sel.min_fatalities,
@@ -331,7 +360,7 @@ def _grouping_view(sel: Selection) -> tuple[str, str, Types, int, Weights, str, 
     """The cache key of a view of the selected region's grouping: data version, grouping, filters,
     weights and window."""
     return (
-        bundle().version,
+        _current().version,
         choices().grouping_of[sel.region],
         sel.types_filter,
         sel.min_fatalities,
@@ -391,13 +420,13 @@ def _map_values(
     end: str,
 ) -> pd.DataFrame:
     frame = _composite_all(version, types, min_fatalities, weights, start, end)
-    return compute.map_values(frame, bundle().regions, grouping, region, end)
+    return compute.map_values(frame, _current().regions, grouping, region, end)
 
 
 def map_values(sel: Selection) -> pd.DataFrame:
     """Each country of the selected grouping with its region's stability index in the end month."""
     return _map_values(
-        bundle().version,
+        _current().version,
         choices().grouping_of[sel.region],
         sel.region,
         sel.types_filter,
@@ -419,7 +448,7 @@ def _drivers(
 def drivers(sel: Selection) -> pd.DataFrame:
     """Each family's score now and a year earlier, and its contribution to the index change."""
     return _drivers(
-        bundle().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+        _current().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
 
 
@@ -460,13 +489,13 @@ def _breakdown(
 @st.cache_data(max_entries=64, show_spinner=False)
 def _covered_months(version: str, countries: tuple[str, ...]) -> list[str] | None:
     """The months the incident data cover at least half of the countries' people."""
-    return compute.covered_months(bundle(), countries)
+    return compute.covered_months(_current(), countries)
 
 
 def _selected(name: str, sel: Selection) -> Any:
     """Breakdown ``name`` for the selected countries, months and filters (cached)."""
     return _breakdown(
-        name, bundle().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
+        name, _current().version, _countries(sel), sel.start, sel.end, sel.types_filter, sel.min_fatalities
     )
 
 
@@ -484,7 +513,7 @@ def _totals(version: str, countries: tuple[str, ...], end: str, types: Types, mi
 
 def totals(sel: Selection) -> Totals:
     """Incidents and deaths in the 12 months to the end month, and the 12 months before."""
-    return _totals(bundle().version, _countries(sel), sel.end, sel.types_filter, sel.min_fatalities)
+    return _totals(_current().version, _countries(sel), sel.end, sel.types_filter, sel.min_fatalities)
 
 
 def top_countries(sel: Selection) -> pd.DataFrame:
@@ -504,12 +533,12 @@ def locations(sel: Selection) -> bd.Locations:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _edges(version: str, members: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
-    return bd.collaboration_edges(bundle().collaboration.table, members, start=start, end=end)
+    return bd.collaboration_edges(_current().collaboration.table, members, start=start, end=end)
 
 
 def edges(sel: Selection) -> pd.DataFrame:
     """Collaboration network of the selected region (members and partners) in the selected months."""
-    return _edges(bundle().version, choices().members.get(sel.region, ()), sel.start, sel.end)
+    return _edges(_current().version, choices().members.get(sel.region, ()), sel.start, sel.end)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -540,7 +569,7 @@ def compare(sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]
     ``stability_index`` (0–100), ``incidents_per_member`` (trailing 12-month mean of incidents ÷
     member countries, per month), ``network_density`` (share) and ``feel_safe`` (share)."""
     frame = _compare(
-        bundle().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+        _current().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
     return compute.compare_split(frame)
 
@@ -567,7 +596,7 @@ def _family_table(
 def family_table(sel: Selection, name: str, indicators: tuple[str, ...]) -> pd.DataFrame:
     """``labelled`` rows of ``indicators`` from one family of the selected region (see ``family``)."""
     return _family_table(
-        bundle().version,
+        _current().version,
         sel.region,
         name,
         sel.start,
@@ -590,7 +619,7 @@ def _composite_table(
 def composite_table(sel: Selection) -> pd.DataFrame:
     """The stability index and family scores of the selected region, labelled."""
     return _composite_table(
-        bundle().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
+        _current().version, sel.region, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )
 
 
@@ -618,25 +647,51 @@ def _catalog(version: str) -> pd.DataFrame:
 
 def catalog() -> pd.DataFrame:
     """Every indicator the loaded data produces: family, name, label and unit."""
-    return _catalog(bundle().version)
+    return _catalog(_current().version)
 
 
 # --- figures -----------------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(version: str, name: str, key: tuple[object, ...], _build: Callable[[], go.Figure]) -> go.Figure:
-    del version, name, key  # the cache key only
-    return _build()
+class _Shared:
+    """A small process-wide cache of immutable values by a hashable key, least recently used out
+    first (``st.cache_resource`` semantics: one object shared by reference, never mutate it). Its
+    look-up is a dict access, where Streamlit's caches hash every argument on every call (about 1 ms
+    each, and a page makes dozens)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()  # outside the lock: two sessions may build the same value, both equal
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_FIGURES = _Shared(max_entries=256)
+_CHOICES = _Shared(max_entries=4)
 
 
 def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
     """The figure ``build()`` returns, cached under (data version, ``name``, ``key``).
 
     ``key`` must hold every small value the figure depends on besides the data version. Figures are
-    shared by reference between reruns and sessions (``st.cache_resource``): never mutate one;
-    ``st.plotly_chart`` only reads it."""
-    return _figure(bundle().version, name, key, build)
+    shared by reference between reruns and sessions: never mutate one; ``st.plotly_chart`` only
+    reads it."""
+    return _FIGURES.get((_current().version, name, key), build)
 
 
 # --- data page ---------------------------------------------------------------------------------
@@ -644,7 +699,7 @@ def figure(name: str, key: tuple[object, ...], build: Callable[[], go.Figure]) -
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _coverage(version: str) -> pd.DataFrame:
-    return compute.coverage(bundle())
+    return compute.coverage(_current())
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -655,26 +710,32 @@ def goalposts() -> tuple[str, str, pd.DataFrame]:
 
 def coverage() -> pd.DataFrame:
     """One row per loaded table: origin, label, rows, countries, first and last date, version."""
-    return _coverage(bundle().version)
+    return _coverage(_current().version)
 
 
 def coverage_chart(table: str = "incidents") -> go.Figure:
     """Which countries the loaded ``table`` covers, and when (``reports.charts_coverage``)."""
     from reports.charts_coverage import coverage_figure
 
-    b = bundle()
+    b = _current()
     return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table))
 
 
 def provenance() -> list[tuple[str, list[dict[str, object]]]]:
     """Each table's provenance records (``Dataset.details``)."""
-    return compute.provenance(bundle())
+    return compute.provenance(_current())
 
 
 def clear() -> None:
     """Drop every cached frame and figure and the loaded data (after the store changed)."""
+    st.session_state.pop(_RUN_BUNDLE, None)
     st.cache_data.clear()
-    _figure.clear()
+    for shared in (_conflict_all, _collaboration_all, _perception_all, _composite_all):
+        shared.clear()
+    for shared in (_evaluation_collaboration, _evaluation_inputs):
+        shared.clear()
+    _FIGURES.clear()
+    _CHOICES.clear()
     _load.clear()
     _OPENED.clear()
 
@@ -684,7 +745,7 @@ def clear() -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _proposals(version: str, region: str) -> tuple[Proposal, ...]:
-    b = bundle()
+    b = _current()
     frame = propose_milestones(b.collaboration.table, b.regions, region_names=[region])
     return tuple(
         Proposal(str(r.month), str(r.label), str(r.reason), str(r.kind))
@@ -695,7 +756,38 @@ def _proposals(version: str, region: str) -> tuple[Proposal, ...]:
 def milestone_proposals(sel: Selection) -> tuple[Proposal, ...]:
     """Milestones proposed from the collaboration data for the selected region (a new partner, a new
     kind of engagement, a jump in network density), by month."""
-    return _proposals(bundle().version, sel.region)
+    return _proposals(_current().version, sel.region)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _evaluation_collaboration(version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Collaboration indicators and proposed milestones of every region, as evaluations read them
+    (shared by every session; never mutate them)."""
+    return compute.evaluation_collaboration(_current())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _evaluation_inputs(version: str, region: str, types: Types, min_fatalities: int) -> EvaluationInputs:
+    """What an evaluation of ``region`` reads whatever its milestone, window and comparison: the
+    conflict indicators of every region (the pages' own), the collaboration indicators and proposals
+    of every region, and the region's density flows and survey indicators (shared; never mutate)."""
+    return compute.evaluation_inputs(
+        _current(),
+        region,
+        _conflict_all(version, types, min_fatalities),
+        _evaluation_collaboration(version),
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _evaluation_union(
+    version: str, names: tuple[str, ...], types: Types, min_fatalities: int
+) -> pd.DataFrame:
+    """Conflict indicators of the comparison regions ``names`` pooled as one union of countries."""
+    b = _current()
+    return compute.evaluation_union(
+        incidents_source(min_fatalities), b.regions, names, types, min_fatalities, b.incidents_coverage()
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner="Evaluating…")
@@ -709,20 +801,17 @@ def _evaluation(
     types: Types,
     min_fatalities: int,
 ) -> Evaluation:
-    b = bundle()
-    ev = evaluate_milestone(
-        b.incidents.table,
+    b = _current()
+    ev = evaluate_inputs(
+        _evaluation_inputs(version, region, types, min_fatalities),
         b.collaboration.table,
-        b.perception.table,
         b.regions,
+        lambda names: _evaluation_union(version, tuple(names), types, min_fatalities),
         region=region,
         milestone=milestone,
         label=label or None,
         window=window,
         compare=list(compare) if compare else None,
-        event_types=types,
-        min_fatalities=min_fatalities,
-        coverage=b.incidents_coverage(),
     )
     # only the measures of families with data (a family without data is not evaluated)
     loaded = set(b.loaded_families())
@@ -735,7 +824,7 @@ def evaluation(sel: Selection, milestone: str, label: str) -> Evaluation:
     filters (event types, minimum fatalities; the country filter does not apply). Raises ``ValueError``
     when the milestone lies outside the incident data."""
     return _evaluation(
-        bundle().version,
+        _current().version,
         sel.region,
         milestone,
         label,

@@ -63,8 +63,10 @@ def chart(chart: Chart, *, narrow: bool = False) -> None:
         return
     figure = charts.narrow(chart.figure) if narrow else chart.figure
     st.plotly_chart(figure, config=chart_config(chart.filename), theme=None)
-    with st.expander("Show data"):
-        st.dataframe(vocabulary.styled(chart.table), hide_index=True)
+    # the table is drawn only while its expander is open (opening it reruns the page)
+    with st.expander("Show data", key=f"data-{_key(chart)}", on_change="rerun") as shown:
+        if shown.open:
+            st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)
 
 
@@ -80,10 +82,15 @@ def _table(frame: object, about: tables.About, fmt: str) -> Callable[[], bytes]:
     return lambda: tables.export_table(frame, about, fmt)  # type: ignore[arg-type]
 
 
+def _key(chart: Chart) -> str:
+    """The widget key suffix of a chart: its file name and a checksum of its title."""
+    return f"{_safe(chart.filename)}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
+
+
 def downloads(chart: Chart) -> None:
     """The "Download" menu of a chart: images drawn on the server when clicked, and its data."""
     name = _safe(chart.filename)
-    key = f"{name}-{zlib.crc32(str(chart.figure.layout.title.text).encode()):08x}"
+    key = _key(chart)
     about = chart_about(chart, selection(), data.provenance_text())
     with st.popover("Download"):
         if render.images_available():
@@ -161,7 +168,7 @@ def briefing(sel: Selection) -> None:
     if not render.images_available():
         st.info(render.missing_message())
         return
-    frames = Frames(data.bundle(), incidents=data.incidents_source(sel.min_fatalities))
+    frames = Frames(data.current(), incidents=data.incidents_source(sel.min_fatalities))
     base = f"briefing-{_safe(sel.region)}-{sel.start}-{sel.end}"
     left, right, _ = st.columns([1, 1, 3])
     for col, fmt, label in ((left, "pptx", "PowerPoint (PPTX)"), (right, "pdf", "PDF")):

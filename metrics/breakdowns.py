@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets.schema import EVENT_TYPES
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, cube_counts
@@ -66,6 +68,27 @@ def _rows(
         first, last = month_bounds(start, end)
         return with_events(incidents.rows_for(countries, first, last)), incidents.span
     return with_events(incidents), None
+
+
+def _filtered(
+    cube: IncidentCube,
+    countries: Sequence[str],
+    start: str,
+    end: str,
+    event_types: Sequence[str] | None,
+    min_fatalities: int,
+    columns: Sequence[str],
+) -> pa.Table:
+    """``columns`` of the cube's incidents that pass ``_FILTER``, found without a scan: the rows of
+    ``countries`` in ``[start, end]`` (``rows_for``), then the event-type and fatality conditions as
+    Arrow masks (a missing type or fatality count fails them, as in SQL)."""
+    first, last = month_bounds(start, end)
+    rows = cube.rows_for(countries, first, last)
+    mask = pc.greater_equal(rows["fatalities"], int(min_fatalities))
+    if event_types is not None:
+        types = pa.array(list(event_types), rows.schema.field("event_type").type)
+        mask = pc.and_(mask, pc.is_in(rows["event_type"], value_set=types))
+    return rows.select(list(columns)).filter(mask)
 
 
 def _params(
@@ -236,7 +259,17 @@ def largest_incidents(
     Ties are broken by the later date, then source and event id, so the order is deterministic.
     Columns: ``LARGEST_COLUMNS``.
     """
-    incidents, _ = _rows(incidents, countries, start, end)
+    if isinstance(incidents, IncidentCube):
+        # only the rows whose deaths reach the ``limit``-th largest can be listed (ties all kept);
+        # the query below orders those few exactly as it would order every row
+        rows = _filtered(incidents, countries, start, end, event_types, min_fatalities, LARGEST_COLUMNS)
+        deaths = rows["fatalities"].to_numpy(zero_copy_only=False)
+        if len(deaths) > limit > 0:
+            floor = np.partition(deaths, len(deaths) - limit)[len(deaths) - limit]
+            rows = rows.filter(pa.array(deaths >= floor))
+        incidents = rows
+    else:
+        incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)
     cols = ", ".join(f"i.{c}" for c in LARGEST_COLUMNS)
@@ -281,16 +314,41 @@ def event_locations(
     doubles until at most ``max_points`` cells are occupied. Per cell: ``incidents`` = count,
     ``fatalities`` = sum of deaths; it is drawn at the cell centre ((index + 0.5) × cell).
     """
-    incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     where = f"FROM incidents AS i WHERE {_FILTER}"
-    counts = query(
-        f"SELECT count(*) AS n, count(i.latitude + i.longitude) AS located {where}",
-        params,
-        incidents=incidents,
-    )
-    total, located = int(counts.loc[0, "n"]), int(counts.loc[0, "located"])
     located_where = f"{where} AND i.latitude IS NOT NULL AND i.longitude IS NOT NULL"
+    if isinstance(incidents, IncidentCube):  # the filtered rows in Arrow, then only the located ones
+        shown = (
+            "latitude",
+            "longitude",
+            "fatalities",
+            "event_date",
+            "source",
+            "event_id",
+            "iso3",
+            "event_type",
+        )
+        rows = _filtered(incidents, countries, start, end, event_types, min_fatalities, shown)
+        total = rows.num_rows
+        rows = rows.filter(pc.and_(rows["latitude"].is_valid(), rows["longitude"].is_valid()))
+        located = rows.num_rows
+        if located > max_points:
+            return _grid(
+                rows.select(["latitude", "longitude", "fatalities"]).to_pandas(),
+                located,
+                total,
+                first_cell,
+                max_points,
+            )
+        incidents = rows
+    else:
+        incidents, _ = _rows(incidents, countries, start, end)
+        counts = query(
+            f"SELECT count(*) AS n, count(i.latitude + i.longitude) AS located {where}",
+            params,
+            incidents=incidents,
+        )
+        total, located = int(counts.loc[0, "n"]), int(counts.loc[0, "located"])
     if located <= max_points:
         frame = query(
             f"""SELECT i.latitude, i.longitude, 1 AS incidents, i.fatalities {located_where}
@@ -300,21 +358,40 @@ def event_locations(
         )
         return Locations(frame, 0.0, located, total - located)
     pts = query(f"SELECT i.latitude, i.longitude, i.fatalities {located_where}", params, incidents=incidents)
+    return _grid(pts, located, total, first_cell, max_points)
+
+
+#: Cell indices (|index| < 2^30) packed into one int64 key: (row + offset) × base + (column + offset).
+_OFFSET = 1 << 30
+_BASE = 1 << 31
+
+
+def _grid(pts: pd.DataFrame, located: int, total: int, first_cell: float, max_points: int) -> Locations:
+    """``event_locations``' grid of the located points ``pts`` (``latitude, longitude, fatalities``).
+
+    Cell sizes double from ``first_cell``; a cell of size c·2^k holds exactly the cells of size c
+    whose indices agree after an arithmetic shift by k bits (x / (c·2^k) = (x / c) / 2^k, exact in
+    floating point), so each size is tried on the occupied finest cells, not on every point."""
     lat = pts["latitude"].to_numpy(dtype=float)
     lon = pts["longitude"].to_numpy(dtype=float)
-    cell = first_cell
+    rows0 = np.floor(lat / first_cell).astype(np.int64)
+    cols0 = np.floor(lon / first_cell).astype(np.int64)
+    codes0, cells0 = pd.factorize((rows0 + _OFFSET) * _BASE + (cols0 + _OFFSET))
+    r0 = cells0 // _BASE - _OFFSET
+    c0 = cells0 % _BASE - _OFFSET
+    k = 0
     while True:
-        rows = np.floor(lat / cell).astype(np.int64)
-        cols = np.floor(lon / cell).astype(np.int64)
-        key = (rows + 1_000_000) * 2_000_000 + (cols + 1_000_000)
-        codes, uniques = pd.factorize(key)
+        key = ((r0 >> k) + _OFFSET) * _BASE + ((c0 >> k) + _OFFSET)
+        codes_k, uniques = pd.factorize(key)
         if len(uniques) <= max_points:
             break
-        cell *= 2
+        k += 1
+    cell = first_cell * 2**k
+    codes = codes_k[codes0]
     incidents_per = np.bincount(codes, minlength=len(uniques))
     deaths = np.bincount(codes, weights=pts["fatalities"].to_numpy(dtype=float), minlength=len(uniques))
-    u_rows = uniques // 2_000_000 - 1_000_000
-    u_cols = uniques % 2_000_000 - 1_000_000
+    u_rows = uniques // _BASE - _OFFSET
+    u_cols = uniques % _BASE - _OFFSET
     frame = pd.DataFrame(
         {
             "latitude": (u_rows + 0.5) * cell,

@@ -38,7 +38,7 @@ the collaboration data (a new partner, a new kind of engagement, a jump in netwo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +47,7 @@ import pandas as pd
 from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
 from metrics.conflict import conflict_indicators
+from metrics.cube import IncidentCube
 from metrics.evaluation_changes import mean_change_hac, pretrend, wave_change
 from metrics.evaluation_context import (
     choose_comparison,
@@ -228,20 +229,15 @@ def evaluate_milestone(
     coverage table: months outside it are missing, not zero) as in ``conflict_indicators``.
     Raises ``ValueError`` for an unknown region or comparison region, a bad month, a window below 1,
     a milestone outside the incident data, or incident data that are empty.
+
+    Loads the inputs (``EvaluationInputs``) and evaluates them with ``evaluate_inputs``.
     """
-    w = make_windows(milestone, window)
+    make_windows(milestone, window)
     _check_names(regions, region, compare)
     span = incident_span(incidents)
     if span is None:
         raise ValueError("there is no incident data to evaluate")
-    if not (pd.Period(span[0], freq="M") <= w.milestone <= pd.Period(span[1], freq="M")):
-        raise ValueError(f"milestone {w.milestone} is outside the incident data ({span[0]} to {span[1]})")
-    # Load inputs: the indicator families for the region and its candidate comparisons
-    groups = _groupings(regions, region)
-    in_scope = {region, *(compare or ())}
-    if compare is None and groups:
-        in_scope |= set(regions.loc[regions["grouping"].isin(groups), "region"])
-    sub = regions.loc[regions["region"].isin(in_scope)]
+    sub = in_scope(regions, region, compare)
     from datasets.loaders import load_population
 
     population = load_population()  # covered shares are shares of the region's people
@@ -259,7 +255,155 @@ def evaluate_milestone(
         if len(perception)
         else conflict.iloc[0:0]
     )
-    proposals = propose_milestones(collaboration, sub, indicators=collab)
+    # density as a flow inside each window: pairs tied by an engagement active in that month (no
+    # trailing window, which would carry an engagement from before the milestone into the after window)
+    mine = sub.loc[sub["region"] == region]
+    flows = collaboration_indicators(collaboration, mine, window=1) if len(collaboration) else collab
+    inputs = EvaluationInputs(
+        span=span,
+        conflict=conflict,
+        collab=collab,
+        flows=flows,
+        percep=percep,
+        proposals=propose_milestones(collaboration, sub, indicators=collab),
+    )
+
+    def union(used: Sequence[str]) -> pd.DataFrame:
+        return union_conflict(incidents, regions, used, event_types, min_fatalities, coverage, population)
+
+    return evaluate_inputs(
+        inputs,
+        collaboration,
+        regions,
+        union,
+        region=region,
+        milestone=milestone,
+        label=label,
+        window=window,
+        compare=compare,
+        max_lag=max_lag,
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationInputs:
+    """What an evaluation of a region reads that does not depend on the milestone or the window.
+
+    ``span``: first and last month of the incident data. ``conflict``: ``conflict_indicators`` of the
+    region and its candidate comparison regions (``in_scope``), under the incident filters;
+    ``collab``: ``collaboration_indicators`` (trailing 12 months) of the same regions; ``proposals``:
+    ``propose_milestones`` of the same regions; ``flows``: ``collaboration_indicators`` of the region
+    with ``window=1``; ``percep``: ``perception_indicators`` of the region. Each indicator of a region
+    depends only on its own members' rows, so frames that hold more regions (e.g. all) give the same
+    evaluation; the extra regions are left out.
+    """
+
+    span: tuple[str, str]
+    conflict: pd.DataFrame
+    collab: pd.DataFrame
+    flows: pd.DataFrame
+    percep: pd.DataFrame
+    proposals: pd.DataFrame
+    #: ``region_part`` of the region when already computed (else computed by ``evaluate_inputs``).
+    region_part: RegionPart | None = None
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """What an evaluation of a region finds whatever the milestone: the lead–lag results
+    (``leadlag_<driver>_<outcome>``, with ``max_lag``) and their frame, and the episodes of the
+    downward-trend flag with the engagements before them (``decline_context``)."""
+
+    max_lag: int
+    lead_lag_results: tuple[Result, ...]
+    lead_lag: pd.DataFrame
+    decline: pd.DataFrame
+    decline_engagements: pd.DataFrame
+
+
+def region_part(
+    conflict: pd.DataFrame,
+    collab: pd.DataFrame,
+    percep: pd.DataFrame,
+    collaboration: TableLike,
+    regions: pd.DataFrame,
+    region: str,
+    max_lag: int = 8,
+) -> RegionPart:
+    """The lead–lag of each driver (quarterly engagements or network density) against incidents and
+    each survey indicator of ``region`` 0–``max_lag`` quarters later, and its decline episodes."""
+    outcomes: dict[str, tuple[str, pd.Series]] = {
+        "incidents": ("incidents", to_quarters(_series(conflict, region, "incidents"), "sum"))
+    }
+    for j in _perception_names(percep, region):
+        outcomes[j] = (f"'{describe(j).label}'", to_quarters(_series(percep, region, j), "waves"))
+    results: list[Result] = []
+    frames = []
+    for driver, (driver_words, how) in DRIVERS.items():
+        x = to_quarters(_series(collab, region, driver), how)
+        for outcome, (outcome_words, y) in outcomes.items():
+            frame, info_ll = lead_lag(x, y, max_lag=max_lag)
+            res = lead_lag_result(
+                frame,
+                info_ll,
+                measure=f"leadlag_{driver}_{outcome}",
+                region=region,
+                driver=driver_words,
+                outcome=outcome_words,
+            )
+            results.append(res)
+            strongest = res.details.get("lag") if res.ok else None
+            frames.append(frame.assign(driver=driver, outcome=outcome, strongest=frame["lag"] == strongest))
+    decline, engagements = decline_context(conflict, collaboration, regions, region=region)
+    return RegionPart(
+        max_lag=max_lag,
+        lead_lag_results=tuple(results),
+        lead_lag=pd.concat(frames, ignore_index=True)[list(LEADLAG_FRAME_COLUMNS)],
+        decline=decline,
+        decline_engagements=engagements,
+    )
+
+
+def in_scope(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> pd.DataFrame:
+    """Rows of ``regions`` an evaluation of ``region`` reads: the region and ``compare``, or, with no
+    ``compare``, every region of its groupings (the candidate comparisons)."""
+    groups = _groupings(regions, region)
+    names = {region, *(compare or ())}
+    if compare is None and groups:
+        names |= set(regions.loc[regions["grouping"].isin(groups), "region"])
+    return regions.loc[regions["region"].isin(names)]
+
+
+def evaluate_inputs(
+    inputs: EvaluationInputs,
+    collaboration: TableLike,
+    regions: pd.DataFrame,
+    union: Callable[[Sequence[str]], pd.DataFrame],
+    *,
+    region: str,
+    milestone: str,
+    label: str | None = None,
+    window: int = 12,
+    compare: Sequence[str] | None = None,
+    max_lag: int = 8,
+) -> Evaluation:
+    """``evaluate_milestone`` from loaded ``inputs``: the event study, difference in differences,
+    pre-trend and placebo for incidents and fatalities, the collaboration and perception changes, the
+    lead–lag and the sustained decline. ``union(names)``: the conflict indicators of the comparison
+    regions ``names`` pooled as a union of countries (``union_conflict`` under the same filters).
+    Raises ``ValueError`` as ``evaluate_milestone`` does."""
+    w = make_windows(milestone, window)
+    _check_names(regions, region, compare)
+    span = inputs.span
+    if not (pd.Period(span[0], freq="M") <= w.milestone <= pd.Period(span[1], freq="M")):
+        raise ValueError(f"milestone {w.milestone} is outside the incident data ({span[0]} to {span[1]})")
+    sub = in_scope(regions, region, compare)
+    names = set(sub["region"])
+    conflict = _only(inputs.conflict, names)
+    collab = _only(inputs.collab, names)
+    percep = _only(inputs.percep, {region})
+    flows = _only(inputs.flows, {region})
+    proposals = _only(inputs.proposals, names)
     comparison = choose_comparison(
         regions,
         region,
@@ -269,15 +413,15 @@ def evaluate_milestone(
         compare=compare,
     )
     used = [str(r) for r in comparison.loc[comparison["used"], "region"]]
-    union = _union_conflict(incidents, regions, used, event_types, min_fatalities, coverage, population)
+    union_frame = union(used) if used else pd.DataFrame(columns=["region", "period", "indicator", "value"])
     # Process data: event study, DiD, pre-trend and placebo for incidents and fatalities
     results: list[Result] = []
     placebos = []
     own_cov = _covered(conflict, region)
-    comp_cov = _covered(union, UNION)
+    comp_cov = _covered(union_frame, UNION)
     for quantity in ("incidents", "fatalities"):
         own = _series(conflict, region, quantity)
-        pooled = _series(union, UNION, quantity) if used else pd.Series(dtype=float)
+        pooled = _series(union_frame, UNION, quantity) if used else pd.Series(dtype=float)
         results.append(
             rate_ratio(
                 own, w.milestone, window, quantity=quantity, region=region, label=label, covered=own_cov
@@ -306,10 +450,7 @@ def evaluate_milestone(
             label=label,
         )
     )
-    # density as a flow inside each window: pairs tied by an engagement active in that month (no
-    # trailing window, which would carry an engagement from before the milestone into the after window)
-    mine = sub.loc[sub["region"] == region]
-    flows = collaboration_indicators(collaboration, mine, window=1) if len(collaboration) else collab
+    # density as a flow inside each window (``inputs.flows``)
     results.append(
         mean_change_hac(
             _series(flows, region, "network_density"),
@@ -339,31 +480,13 @@ def evaluate_milestone(
                 unit="points" if index_scale else "percentage points",
             )
         )
-    # lead–lag over the whole data
-    outcomes: dict[str, tuple[str, pd.Series]] = {
-        "incidents": ("incidents", to_quarters(_series(conflict, region, "incidents"), "sum"))
-    }
-    for j in perception_names:
-        outcomes[j] = (f"'{describe(j).label}'", to_quarters(_series(percep, region, j), "waves"))
-    ll_frames = []
-    for driver, (driver_words, how) in DRIVERS.items():
-        x = to_quarters(_series(collab, region, driver), how)
-        for outcome, (outcome_words, y) in outcomes.items():
-            frame, info_ll = lead_lag(x, y, max_lag=max_lag)
-            res = lead_lag_result(
-                frame,
-                info_ll,
-                measure=f"leadlag_{driver}_{outcome}",
-                region=region,
-                driver=driver_words,
-                outcome=outcome_words,
-            )
-            results.append(res)
-            strongest = res.details.get("lag") if res.ok else None
-            ll_frames.append(
-                frame.assign(driver=driver, outcome=outcome, strongest=frame["lag"] == strongest)
-            )
-    decline, decline_eng = decline_context(conflict, collaboration, sub, region=region)
+    # lead–lag over the whole data, and the episodes of decline: the same for every milestone
+    lagged = inputs.region_part
+    if lagged is None or lagged.max_lag != max_lag:
+        lagged = region_part(conflict, collab, percep, collaboration, sub, region, max_lag)
+    results.extend(lagged.lead_lag_results)
+    ll_frames = [lagged.lead_lag]
+    decline, decline_eng = lagged.decline, lagged.decline_engagements
     results.append(decline_result(decline, region, w.milestone))
     # Save outputs: the series for charts
     return Evaluation(
@@ -374,11 +497,11 @@ def evaluate_milestone(
         span=span,
         results=tuple(results),
         comparison=comparison,
-        monthly=_monthly(conflict, union, region, used, w),
+        monthly=_monthly(conflict, union_frame, region, used, w),
         placebo=pd.concat(placebos, ignore_index=True)[
             ["quantity", "period", "rate_ratio", "log_ratio", "at_least_as_far"]
         ],
-        lead_lag=pd.concat(ll_frames, ignore_index=True)[list(LEADLAG_FRAME_COLUMNS)],
+        lead_lag=ll_frames[0],
         decline=decline,
         decline_engagements=decline_eng,
         timeline=_timeline(conflict, collab, percep, region, perception_names),
@@ -395,8 +518,15 @@ def _groupings(regions: pd.DataFrame, region: str) -> set[str]:
 UNION = "Comparison (union of countries)"
 
 
-def _union_conflict(
-    incidents: TableLike,
+def _only(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
+    """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others)."""
+    if frame.empty or set(frame["region"].unique()) <= names:
+        return frame
+    return frame.loc[frame["region"].isin(list(names))]
+
+
+def union_conflict(
+    incidents: TableLike | IncidentCube,
     regions: pd.DataFrame,
     names: Sequence[str],
     event_types: Sequence[str] | None,

@@ -132,14 +132,21 @@ def _milestone_note(milestone: str, label: str) -> dict[str, object]:
 
 def _add(
     fig: go.Figure, shapes: Sequence[Mapping[str, object]], notes: Sequence[Mapping[str, object]]
-) -> None:
-    fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
+) -> go.Figure:
+    """``fig`` with ``shapes`` and ``notes`` (annotations) added after its own, built without
+    validation like ``charts._figure`` (``update_layout`` would validate the whole layout again)."""
+    layout = fig.layout.to_plotly_json()
+    for key, extra in (("shapes", shapes), ("annotations", notes)):
+        if extra:
+            layout[key] = [*layout.get(key, ()), *extra]
+    return go.Figure(data=fig.data, layout=layout, _validate=False)
 
 
-def _domains(n: int, gap: float = 0.08) -> list[tuple[float, float]]:
-    """Vertical domains of ``n`` stacked panels, top first."""
+def _domains(n: int, gap: float = 0.08) -> list[list[float]]:
+    """Vertical domains ``[bottom, top]`` of ``n`` stacked panels, top first (lists, as plotly keeps
+    them: the figures are built without validation, which would convert tuples)."""
     h = (1 - gap * (n - 1)) / n
-    return [(max(0.0, 1 - (k + 1) * h - k * gap), 1 - k * h - k * gap) for k in range(n)]
+    return [[max(0.0, 1 - (k + 1) * h - k * gap), 1 - k * h - k * gap] for k in range(n)]
 
 
 def _panel_title(text: str, top: float, axis: str = "paper") -> dict[str, object]:
@@ -285,8 +292,7 @@ def evaluation_timeline(
         + ("" if names else " (no survey data for this region)"),
     ]
     notes = [_panel_title(t, d[1]) for t, d in zip(panels, top, strict=True)]
-    _add(fig, window_shapes(milestone, window), [*notes, _milestone_note(milestone, label)])
-    return fig
+    return _add(fig, window_shapes(milestone, window), [*notes, _milestone_note(milestone, label)])
 
 
 # --- the region against its comparison around the milestone --------------------------------------
@@ -376,8 +382,7 @@ def event_window(
         }
         for side, lo, hi in (("Before", m - window, m), ("After", m, m + window))
     ]
-    _add(fig, shapes, [*notes, _milestone_note(milestone, label)])
-    return fig
+    return _add(fig, shapes, [*notes, _milestone_note(milestone, label)])
 
 
 # --- against chance ------------------------------------------------------------------------------
@@ -490,8 +495,7 @@ def placebo_histogram(
                 "name": "observed",
             }
         )
-    _add(fig, shapes, notes)
-    return fig
+    return _add(fig, shapes, notes)
 
 
 # --- lead and lag --------------------------------------------------------------------------------
@@ -574,5 +578,4 @@ def lead_lag_bars(frame: pd.DataFrame, *, title: str, caption: Caption) -> go.Fi
         height=200 + 200 * max(len(outcomes), 1),
         layout=layout | PANEL_TOP,
     )
-    _add(fig, [], notes)
-    return fig
+    return _add(fig, [], notes)

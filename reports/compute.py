@@ -37,6 +37,8 @@ from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
 from metrics.composite import composite_indicators
 from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
+from metrics.evaluation import EvaluationInputs, incident_span, region_part, union_conflict
+from metrics.evaluation_context import propose_milestones
 from metrics.frames import TableLike, clip_periods, parse_period
 from metrics.perception import measured_indicators, perception_indicators
 from reports.charts import Caption
@@ -234,6 +236,62 @@ def collaboration_all(bundle: Bundle) -> pd.DataFrame:
     return collaboration_indicators(
         bundle.collaboration.table, bundle.regions, coverage=coverage, population=load_population()
     )
+
+
+def evaluation_collaboration(bundle: Bundle) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What every evaluation reads of the collaboration data, for all regions at once:
+    ``collaboration_indicators`` (trailing 12 months, as ``evaluate_milestone`` computes them) and
+    ``propose_milestones`` over those indicators. Both are empty frames without collaboration data."""
+    table = bundle.collaboration.table
+    if not len(table):
+        empty = pd.DataFrame(columns=["region", "period", "indicator", "value"])
+        return empty, propose_milestones(table, bundle.regions, indicators=empty)
+    collab = collaboration_indicators(table, bundle.regions)
+    return collab, propose_milestones(table, bundle.regions, indicators=collab)
+
+
+def evaluation_inputs(
+    bundle: Bundle,
+    region: str,
+    conflict: pd.DataFrame,
+    collaboration: tuple[pd.DataFrame, pd.DataFrame],
+) -> EvaluationInputs:
+    """The inputs of an evaluation of ``region`` (``metrics.evaluation.EvaluationInputs``) from frames
+    computed once for all regions: ``conflict`` (``conflict_all`` under the evaluation's incident
+    filters) and ``collaboration`` (``evaluation_collaboration``), with the region's lead–lag and
+    decline episodes (``region_part``), which no milestone changes. Raises ``ValueError`` when there is
+    no incident data."""
+    span = incident_span(bundle.incidents.table)
+    if span is None:
+        raise ValueError("there is no incident data to evaluate")
+    collab, proposals = collaboration
+    mine = bundle.regions.loc[bundle.regions["region"] == region]
+    table, survey = bundle.collaboration.table, bundle.perception.table
+    empty = conflict.iloc[0:0]
+    collab = collab if len(table) else empty
+    percep = perception_indicators(survey, mine) if len(survey) else empty
+    return EvaluationInputs(
+        span=span,
+        conflict=conflict,
+        collab=collab,
+        flows=collaboration_indicators(table, mine, window=1) if len(table) else empty,
+        percep=percep,
+        proposals=proposals,
+        region_part=region_part(conflict, collab, percep, table, bundle.regions, region),
+    )
+
+
+def evaluation_union(
+    incidents: TableLike | IncidentCube,
+    regions: pd.DataFrame,
+    names: Sequence[str],
+    types: Types,
+    min_fatalities: int,
+    coverage: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Conflict indicators of the comparison regions ``names`` pooled as a union of countries
+    (``metrics.evaluation.union_conflict``), under the incident filters."""
+    return union_conflict(incidents, regions, names, types, min_fatalities, coverage, load_population())
 
 
 def member_conflict(

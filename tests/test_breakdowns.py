@@ -237,3 +237,82 @@ def test_monthly_by_type_keeps_only_the_covered_months(incidents: pd.DataFrame) 
     assert out["fatalities"].tolist() == [0, 0, 0, 5]
     none = bd.monthly_by_type(incidents, ["FRA", "DEU"], start="2020-01", end="2020-03", covered_months=[])
     assert none.empty
+
+
+@pytest.mark.parametrize(
+    ("region", "types", "min_fatalities", "span", "max_points"),
+    [
+        ("Sahel", None, 0, ("2015-01", "2025-12"), 5000),  # every point listed
+        ("Sahel", None, 0, ("2015-01", "2025-12"), 50),  # a grid
+        ("ASEAN", ("Battles",), 5, ("2015-01", "2025-12"), 50),
+        ("Middle East", ("Protests", "Riots"), 1, ("2020-03", "2020-05"), 5000),
+        ("NATO Europe", None, 25, ("2015-01", "2025-12"), 5000),
+    ],
+)
+def test_cube_rows_answer_the_largest_incidents_and_locations_as_the_raw_rows(
+    sample_bundle, region, types, min_fatalities, span, max_points
+) -> None:
+    """From the cube, the rows are filtered in Arrow (and only the top candidates ordered); the
+    answer is the one the SQL over every raw row gives, frame for frame."""
+    from metrics.cube import build_cube
+
+    raw = sample_bundle.incidents.table
+    cube = build_cube(raw)
+    regions = sample_bundle.regions
+    countries = tuple(regions.loc[regions["region"] == region, "iso3"])
+    kw = {"start": span[0], "end": span[1], "event_types": types, "min_fatalities": min_fatalities}
+    for limit in (1, 3, 20):
+        pd.testing.assert_frame_equal(
+            bd.largest_incidents(cube, countries, limit=limit, **kw),
+            bd.largest_incidents(raw, countries, limit=limit, **kw),
+        )
+    got = bd.event_locations(cube, countries, max_points=max_points, **kw)
+    expected = bd.event_locations(raw, countries, max_points=max_points, **kw)
+    pd.testing.assert_frame_equal(got.frame, expected.frame)
+    assert (got.cell_degrees, got.located, got.unlocated) == (
+        expected.cell_degrees,
+        expected.located,
+        expected.unlocated,
+    )
+    assert got.located + got.unlocated > 0  # the case has incidents
+
+
+def test_the_grid_equals_counting_every_point_at_each_cell_size() -> None:
+    """The event map's grid tries each doubled cell size on the occupied finest cells; here every
+    point is counted afresh at each size, as the docstring defines it, and the cells must agree."""
+    rng = np.random.default_rng(3)
+    n, first, max_points = 20_000, 0.25, 500
+    pts = pd.DataFrame(
+        {
+            "latitude": rng.uniform(-60, 80, n),
+            "longitude": rng.uniform(-180, 180, n),
+            "fatalities": rng.integers(0, 50, n),
+        }
+    )
+    cell = first
+    while True:
+        cells = pd.DataFrame(
+            {
+                "r": np.floor(pts["latitude"] / cell),
+                "c": np.floor(pts["longitude"] / cell),
+                "f": pts["fatalities"],
+            }
+        )
+        counted = (
+            cells.groupby(["r", "c"]).agg(incidents=("f", "size"), fatalities=("f", "sum")).reset_index()
+        )
+        if len(counted) <= max_points:
+            break
+        cell *= 2
+    got = bd._grid(pts, n, n, first, max_points)
+    assert got.cell_degrees == cell and cell > first  # the points needed larger cells
+    expected = pd.DataFrame(
+        {
+            "latitude": (counted["r"] + 0.5) * cell,
+            "longitude": (counted["c"] + 0.5) * cell,
+            "incidents": counted["incidents"].astype(np.int64),
+            "fatalities": counted["fatalities"].astype(np.int64),
+        }
+    )
+    pd.testing.assert_frame_equal(got.frame, expected)
+    assert got.frame["incidents"].sum() == n

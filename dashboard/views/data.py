@@ -35,7 +35,7 @@ st.caption(
 st.plotly_chart(data.coverage_chart("incidents"), width="stretch", config=ui.chart_config("coverage"))
 
 # 2. Regions
-b = data.bundle()
+b = data.current()
 choices = data.choices()
 st.subheader("Regions")
 st.write(f"Region definitions: {ui.plain(b.regions_label)}.")

@@ -20,6 +20,7 @@ import html
 import os
 import shutil
 import threading
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -50,8 +51,26 @@ class ChromiumMissing(RuntimeError):
 
 def find_browser() -> str | None:
     """The Chromium to draw with: ``$BROWSER_PATH`` if it is an executable file, else the first of
-    ``BROWSER_CANDIDATES`` found on the ``PATH``; None when there is none."""
-    env = os.environ.get("BROWSER_PATH")
+    ``BROWSER_CANDIDATES`` found on the ``PATH``; None when there is none. The answer is kept for
+    ``BROWSER_RECHECK_S`` seconds per (``$BROWSER_PATH``, ``$PATH``, candidates): a page asks once
+    per chart, and each search stats every directory of the ``PATH``."""
+    key = (os.environ.get("BROWSER_PATH"), os.environ.get("PATH"), BROWSER_CANDIDATES)
+    now = time.monotonic()
+    kept = _FOUND.get(key)
+    if kept is not None and now - kept[0] < BROWSER_RECHECK_S:
+        return kept[1]
+    found = _search_browser(key[0])
+    _FOUND.clear()
+    _FOUND[key] = (now, found)
+    return found
+
+
+#: Seconds a ``find_browser`` answer is kept (a Chromium installed meanwhile is seen after that).
+BROWSER_RECHECK_S = 30.0
+_FOUND: dict[tuple[str | None, str | None, tuple[str, ...]], tuple[float, str | None]] = {}
+
+
+def _search_browser(env: str | None) -> str | None:
     if env and os.path.isfile(env) and os.access(env, os.X_OK):
         return env
     for name in BROWSER_CANDIDATES:

@@ -1,0 +1,83 @@
+"""An evaluation from inputs computed once for all regions (what the dashboard caches: the pages'
+conflict indicators from the incident cube, the collaboration indicators and milestone proposals of
+every region) equals ``evaluate_milestone`` computing everything for the region from the raw
+tables: same results, intervals, comparison regions and chart series."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pandas as pd
+import pytest
+
+from metrics.cube import build_cube
+from metrics.evaluation import Evaluation, evaluate_inputs, evaluate_milestone
+from reports import compute
+
+CASES = [
+    # region, milestone, window, compare, event types, minimum fatalities
+    ("ASEAN", "2016-02", 12, None, None, 0),
+    ("ASEAN", "2019-06", 6, ("Sahel", "Middle East"), None, 0),
+    ("Sahel", "2018-01", 9, None, ("Battles",), 0),
+    ("Middle East", "2020-03", 12, ("East Asia",), ("Battles", "Riots"), 5),
+    ("NATO Europe", "2017-07", 3, None, None, 7),  # 7 deaths: not a cube threshold, raw rows read
+]
+
+
+def same(a: Evaluation, b: Evaluation) -> None:
+    for f in fields(Evaluation):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(
+                x.reset_index(drop=True), y.reset_index(drop=True), check_dtype=False
+            )
+        elif f.name == "results":
+            pd.testing.assert_frame_equal(a.table(), b.table())
+            assert [r.details for r in x] == [r.details for r in y]
+        else:
+            assert x == y, f.name
+
+
+@pytest.mark.parametrize(("region", "milestone", "window", "compare", "types", "min_fatalities"), CASES)
+def test_inputs_for_all_regions_give_the_same_evaluation(
+    sample_bundle, region, milestone, window, compare, types, min_fatalities
+) -> None:
+    b = sample_bundle
+    source = build_cube(b.incidents.table) if min_fatalities in (0, 1, 5, 10, 25, 100) else b.incidents.table
+    conflict = compute.conflict_all(source, b.regions, types, min_fatalities, b.incidents_coverage())
+    assert conflict["region"].nunique() > 5  # every region, not only those the evaluation reads
+    inputs = compute.evaluation_inputs(b, region, conflict, compute.evaluation_collaboration(b))
+    union_calls: list[tuple[str, ...]] = []
+
+    def union(names):
+        union_calls.append(tuple(names))
+        return compute.evaluation_union(
+            source, b.regions, names, types, min_fatalities, b.incidents_coverage()
+        )
+
+    got = evaluate_inputs(
+        inputs,
+        b.collaboration.table,
+        b.regions,
+        union,
+        region=region,
+        milestone=milestone,
+        window=window,
+        compare=list(compare) if compare else None,
+    )
+    expected = evaluate_milestone(
+        b.incidents.table,
+        b.collaboration.table,
+        b.perception.table,
+        b.regions,
+        region=region,
+        milestone=milestone,
+        window=window,
+        compare=list(compare) if compare else None,
+        event_types=types,
+        min_fatalities=min_fatalities,
+        coverage=b.incidents_coverage(),
+    )
+    same(got, expected)
+    used = tuple(expected.comparison.loc[expected.comparison["used"], "region"])
+    assert union_calls == ([used] if used else [])
