@@ -32,6 +32,7 @@ Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -49,6 +50,7 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
+from datasets import revisions
 from datasets.ingest import Upload, key_strings
 from datasets.schema import SCHEMAS, conform
 from datasets.store import MANIFEST_VERSION, IngestResult, Store, StoreError, check_manifest
@@ -67,6 +69,8 @@ _BATCH = "_batch"
 #: changes, so smaller files make a correction cheaper and a full scan a little dearer.
 CURRENT_FILE_BYTES = 16 * 1024 * 1024
 _DROP = "_drop"
+#: Sorts a new batch's rows into key order while they are being appended (``_save_batch``).
+_SORTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-sort")
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -127,6 +131,11 @@ def _current_seq(table: DeltaTable) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
+def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
+    """``rows`` sorted by the key of table ``name`` (ascending, nulls last; a stable sort)."""
+    return rows.sort_by([(k, "ascending") for k in SCHEMAS[name].key])
+
+
 def is_delta_store(root: str | os.PathLike[str]) -> bool:
     """Whether ``root`` is (or, for an ``s3://`` URL, is to be) a Delta Lake store."""
     text = str(root)
@@ -171,6 +180,12 @@ class DeltaStore(Store):
         self.root = Path(self.uri) if not self.remote else Path("/nonexistent-remote-store")
         self._options = _storage_options(self.uri)
         self._loaded: dict[int, DeltaTable] = {}
+        # While ``add`` runs: the rows of the batch it appended (by batch id), so that bringing
+        # the current table up to date does not read back what was just written, and the same
+        # rows in key order (sorted while they were being appended) when the current table is new.
+        self._keep_fresh = False
+        self._fresh: dict[str, pa.Table] = {}
+        self._fresh_sorted: dict[str, concurrent.futures.Future[pa.Table]] = {}
 
     def __repr__(self) -> str:
         return f"DeltaStore({self.uri!r})"
@@ -248,7 +263,15 @@ class DeltaStore(Store):
         raise StoreError("the store kept changing while this change was made; try again in a moment")
 
     def add(self, upload: Upload, **kwargs: Any) -> IngestResult:  # noqa: D102 (as Store.add)
-        return self._retrying(lambda: Store.add(self, upload, **kwargs))
+        self._keep_fresh = True
+        try:
+            return self._retrying(lambda: Store.add(self, upload, **kwargs))
+        finally:
+            self._keep_fresh = False
+            for pending in self._fresh_sorted.values():
+                pending.cancel()
+            self._fresh.clear()
+            self._fresh_sorted.clear()
 
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         return self._retrying(lambda: Store._set_withdrawn(self, batch_id, withdrawn, user))
@@ -321,12 +344,16 @@ class DeltaStore(Store):
                 .execute()
             )
             return table.version() == before + 1  # no other commit came in between
-        current = self._combine(name, active)
-        if current is None:
-            current = SCHEMAS[name].arrow_schema.empty_table()
         # in key order, in files of about CURRENT_FILE_BYTES: a later MERGE rewrites only the
         # files that hold the keys it changes (Delta rewrites whole files)
-        current = current.sort_by([(k, "ascending") for k in SCHEMAS[name].key])
+        only = str(active[0]["id"]) if len(active) == 1 and not revisions.needs_merge(active) else None
+        if only is not None and only in self._fresh_sorted:  # the one batch, sorted while it was appended
+            current = self._fresh_sorted[only].result()
+        else:
+            current = self._combine(name, active)
+            if current is None:
+                current = SCHEMAS[name].arrow_schema.empty_table()
+            current = _in_key_order(current, name)
         before = table.version() if table is not None else -1
         write_deltalake(
             table if table is not None else self._uri(name),
@@ -395,6 +422,9 @@ class DeltaStore(Store):
 
     # ---- batches --------------------------------------------------------------------------------
     def _read_batch(self, record: dict[str, object], columns: list[str] | None) -> pa.Table:
+        fresh = self._fresh.get(str(record["id"]))
+        if fresh is not None:  # appended by this change: the same rows, not read back
+            return fresh.select(columns) if columns is not None else fresh
         t = self._table(f"batches_{record['table']}")
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its rows are missing")
@@ -413,7 +443,7 @@ class DeltaStore(Store):
         return data.drop_columns([_BATCH])
 
     def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
-        rows = rows.append_column(_BATCH, pa.array([str(record["id"])] * rows.num_rows, pa.string()))
+        rows = rows.append_column(_BATCH, pa.repeat(pa.scalar(str(record["id"]), pa.string()), rows.num_rows))
         meta = {
             "batch_id": str(record["id"]),
             "file_name": str(record.get("file_name")),
@@ -431,7 +461,13 @@ class DeltaStore(Store):
             )
 
     def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
-        self._append(f"batches_{record['table']}", rows, record)
+        name, batch_id = str(record["table"]), str(record["id"])
+        if self._keep_fresh:
+            if self._table(name) is None:  # a new current table will hold these rows in key order
+                conformed = conform(rows, SCHEMAS[name])
+                self._fresh_sorted[batch_id] = _SORTER.submit(_in_key_order, conformed, name)
+            self._fresh[batch_id] = rows
+        self._append(f"batches_{name}", rows, record)
         if removals is not None:
             self._append(f"removals_{record['table']}", removals, record)
 
