@@ -39,6 +39,7 @@ import json
 import os
 import random
 import re
+import shutil
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -69,8 +70,10 @@ _BATCH = "_batch"
 #: changes, so smaller files make a correction cheaper and a full scan a little dearer.
 CURRENT_FILE_BYTES = 16 * 1024 * 1024
 _DROP = "_drop"
-#: Sorts a new batch's rows into key order while they are being appended (``_save_batch``).
-_SORTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-sort")
+#: Prepares a new current table while the batch's rows are being appended (``_save_batch``).
+_SORTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-current")
+#: Folder of a local store where a new current table is written before the manifest commit.
+_STAGED = ".current-staging"
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -185,7 +188,8 @@ class DeltaStore(Store):
         # rows in key order (sorted while they were being appended) when the current table is new.
         self._keep_fresh = False
         self._fresh: dict[str, pa.Table] = {}
-        self._fresh_sorted: dict[str, concurrent.futures.Future[pa.Table]] = {}
+        self._staged: dict[str, concurrent.futures.Future[tuple[pa.Table, Path | None]]] = {}
+        self._read_manifest: dict[str, object] | None = None
 
     def __repr__(self) -> str:
         return f"DeltaStore({self.uri!r})"
@@ -209,7 +213,8 @@ class DeltaStore(Store):
     def _manifest(self) -> dict[str, object]:
         table = self._table("store_manifest")
         if table is None:
-            return {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
+            self._read_manifest = {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
+            return self._read_manifest
         with _storage(self.uri, "read the store"):
             rows = table.to_pyarrow_table()
         if rows.num_rows != 1:
@@ -220,6 +225,7 @@ class DeltaStore(Store):
             raise StoreError(f"the store's manifest in {self.uri} is damaged and cannot be read") from exc
         data = check_manifest(data, f"{self.uri}/store_manifest", self.uri)
         self._loaded[id(data)] = table  # the version a write of this manifest must still find
+        self._read_manifest = data
         return data
 
     def _write_manifest(self, manifest: dict[str, object]) -> None:
@@ -268,10 +274,15 @@ class DeltaStore(Store):
             return self._retrying(lambda: Store.add(self, upload, **kwargs))
         finally:
             self._keep_fresh = False
-            for pending in self._fresh_sorted.values():
-                pending.cancel()
+            for pending in self._staged.values():  # a staged table no change used
+                with contextlib.suppress(Exception):
+                    staged = pending.result()[1]
+                    if staged is not None:
+                        shutil.rmtree(staged, ignore_errors=True)
+                        with contextlib.suppress(OSError):
+                            staged.parent.rmdir()  # when empty
             self._fresh.clear()
-            self._fresh_sorted.clear()
+            self._staged.clear()
 
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         return self._retrying(lambda: Store._set_withdrawn(self, batch_id, withdrawn, user))
@@ -347,8 +358,17 @@ class DeltaStore(Store):
         # in key order, in files of about CURRENT_FILE_BYTES: a later MERGE rewrites only the
         # files that hold the keys it changes (Delta rewrites whole files)
         only = str(active[0]["id"]) if len(active) == 1 and not revisions.needs_merge(active) else None
-        if only is not None and only in self._fresh_sorted:  # the one batch, sorted while it was appended
-            current = self._fresh_sorted[only].result()
+        if only is not None and only in self._staged:  # the one batch, prepared while it was appended
+            current, staged = self._staged.pop(only).result()
+            target = Path(self._uri(name))
+            fits = staged is not None and staged.name == f"{name}-{seq}"
+            if fits and table is None and not target.exists():
+                os.rename(staged, target)  # the new current table appears whole, after the manifest commit
+                with contextlib.suppress(OSError):
+                    staged.parent.rmdir()  # when empty
+                return True
+            if staged is not None:
+                shutil.rmtree(staged, ignore_errors=True)
         else:
             current = self._combine(name, active)
             if current is None:
@@ -418,7 +438,10 @@ class DeltaStore(Store):
             yield
 
     def _clean_leftovers(self) -> None:
-        """Nothing to remove: rows no manifest names are never read (Delta commits are atomic)."""
+        """Remove a new current table a stopped writer left staged (``_save_batch``); rows no
+        manifest names are never read (Delta commits are atomic), so nothing else is removed."""
+        if not self.remote:
+            shutil.rmtree(self.root / _STAGED, ignore_errors=True)
 
     # ---- batches --------------------------------------------------------------------------------
     def _read_batch(self, record: dict[str, object], columns: list[str] | None) -> pa.Table:
@@ -463,13 +486,39 @@ class DeltaStore(Store):
     def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
         name, batch_id = str(record["table"]), str(record["id"])
         if self._keep_fresh:
-            if self._table(name) is None:  # a new current table will hold these rows in key order
+            if self._table(name) is None and self._read_manifest is not None:
+                seq = self._next_seq(dict(self._read_manifest))  # the number this change will get
                 conformed = conform(rows, SCHEMAS[name])
-                self._fresh_sorted[batch_id] = _SORTER.submit(_in_key_order, conformed, name)
+                self._staged[batch_id] = _SORTER.submit(self._stage_current, conformed, name, seq)
             self._fresh[batch_id] = rows
         self._append(f"batches_{name}", rows, record)
         if removals is not None:
             self._append(f"removals_{record['table']}", removals, record)
+
+    def _stage_current(self, rows: pa.Table, name: str, seq: int) -> tuple[pa.Table, Path | None]:
+        """A new current table ``name`` holding only ``rows``, prepared while they are appended to
+        the batches: ``rows`` in key order and, for a local store, that table already written
+        (commit ``store_seq`` = ``seq``) in ``.current-staging/<name>-<seq>``, renamed into place
+        once the manifest commit makes the batch count (``_update_current``); None when it could
+        not be written (the current table is then written there as usual)."""
+        ordered = _in_key_order(rows, name)
+        if self.remote:
+            return ordered, None
+        staged = self.root / _STAGED / f"{name}-{seq}"
+        try:
+            shutil.rmtree(staged, ignore_errors=True)
+            write_deltalake(
+                str(staged),
+                ordered,
+                mode="overwrite",
+                schema_mode="overwrite",
+                commit_properties=CommitProperties(custom_metadata={"store_seq": str(seq)}),
+                target_file_size=CURRENT_FILE_BYTES,
+            )
+        except (OSError, DeltaError):
+            shutil.rmtree(staged, ignore_errors=True)
+            return ordered, None
+        return ordered, staged
 
     def _save_rejects(self, batch_id: str, data: bytes) -> Path | str:
         """A local store writes ``rejects/<batch_id>.csv`` as a file; object storage appends the
