@@ -441,7 +441,8 @@ def _schema_problems(
         if own_keys and schema.key and table.num_rows
         else None
     )
-    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3, earliest=earliest)
+    # missing values are found below (with the conversion problems in mind), not twice
+    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3, earliest=earliest, missing=False)
     already: dict[str, set[int]] = {}
     for p in converted.problems:
         already.setdefault(p.column, set()).update(p.rows.tolist()[:1_000_000])
@@ -467,7 +468,6 @@ def _schema_problems(
         if len(rows):
             out.append(Problem(rows, file_col, "value is missing (every row needs one)", None))
     if not failures.empty:
-        failures = failures[failures["problem"] != "value is missing"]
         for (column, problem), g in failures.groupby(["column", "problem"], sort=False):
             file_col = converted.used.get(str(column), str(column))
             rows = g["row"].to_numpy(dtype=np.int64)
