@@ -135,8 +135,23 @@ def _current_seq(table: DeltaTable) -> int | None:
 
 
 def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
-    """``rows`` sorted by the key of table ``name`` (ascending, nulls last; a stable sort)."""
-    return rows.sort_by([(k, "ascending") for k in SCHEMAS[name].key])
+    """``rows`` sorted by the key of table ``name`` (ascending, nulls last).
+
+    Arrow's sort is stable, so a key column holding one value on every row (the source of a
+    single file, say) changes nothing in the order and is left out of the sort.
+    """
+    varying = []
+    for k in SCHEMAS[name].key:
+        col = rows[k]
+        if col.null_count or not len(col) or pa.types.is_list(col.type):
+            varying.append(k)
+            continue
+        bounds = pc.min_max(col).as_py()
+        if bounds["min"] != bounds["max"]:
+            varying.append(k)
+    if not varying:
+        return rows
+    return rows.sort_by([(k, "ascending") for k in varying])
 
 
 def is_delta_store(root: str | os.PathLike[str]) -> bool:
