@@ -15,14 +15,19 @@ Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
                              for engines such as DuckDB, Spark or Trino; each change reaches it by a
                              MERGE of the rows it touched (``_refresh_current``), earlier states stay
                              readable by Delta's time travel
+    .current-staging/        a local store's new current table while its first batch is appended
+                             (moved to ``<table>/`` after the manifest commit; removed if left over)
 
 The revision rules and the batch records are those of ``datasets.store``; only where the rows and
 the manifest live differs. A write appends a batch's rows (one Delta commit, carrying the batch id,
 file name, SHA-256 and user in its commit metadata), then overwrites the manifest (the commit that
 makes the batch count): a writer stopped in between leaves rows no manifest names, which readers
 never see; the current table is updated last, and one that missed a change (a writer stopped
-after the manifest commit) is rewritten whole by the next change. A new local store is created
-in this layout (``datasets.store.Store``). A local folder serialises writers with a lock file;
+after the manifest commit) is rewritten whole by the next change. A table's first current rows
+are written beside the batch's append (a local store stages them and renames the folder into
+place after the manifest commit), and the batch's rows are never read back to build them. A new
+local store is created in this layout (``datasets.store.Store``). A local folder serialises
+writers with a lock file;
 on object storage the manifest is overwritten through the Delta version it was read at, so a
 writer that lost the race gets Delta's commit conflict and makes its change again from a fresh
 read (two uploads at once both land).
