@@ -353,10 +353,12 @@ def check(
     extra_allowed: dict[str, Sequence[str]] | None = None,
     known_iso3: frozenset[str] | None = None,
     earliest: dt.date | None = None,
+    missing: bool = True,
 ) -> pd.DataFrame:
     """Check a conformed table against its schema; return every failure (empty frame when valid).
 
-    Checks: nulls in non-nullable columns, vocabularies, numeric bounds, dates in the future or
+    Checks: nulls in non-nullable columns (unless ``missing`` is False: a caller that finds
+    missing values itself), vocabularies, numeric bounds, dates in the future or
     before ``earliest`` (the source's earliest plausible date, ``datasets.coverage.earliest_date``),
     ISO3 codes (when ``known_iso3`` is given), end dates before start dates, share values outside
     [0, 1], and duplicate keys. ``row`` is the 0-based row index in ``table``.
@@ -366,7 +368,7 @@ def check(
     parts: list[pd.DataFrame] = []
     for col in schema.columns:
         arr = table[col.name]
-        if not col.nullable:
+        if not col.nullable and missing:
             nulls = pc.is_null(arr)
             if col.kind == "string":
                 nulls = pc.or_kleene(nulls, pc.equal(pc.utf8_trim_whitespace(arr), ""))
@@ -395,9 +397,9 @@ def check(
                 if idx:
                     vals = pc.take(arr, pa.array(idx)).to_pylist()
                     parts.append(_failures(idx, col.name, f"above the maximum {col.maximum:g}", vals))
-        if col.kind == "float" and len(arr):
+        if col.kind == "float" and len(arr) and not col.nullable and missing:
             idx = _rows(pc.is_nan(arr))
-            if idx and not col.nullable:
+            if idx:
                 parts.append(_failures(idx, col.name, "value is missing", [None] * len(idx)))
         if col.kind == "date" and col.name in ("event_date", "start_date", "wave_date"):
             idx = _rows(pc.greater(arr, pa.scalar(today, pa.date32())))

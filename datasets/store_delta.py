@@ -15,14 +15,19 @@ Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
                              for engines such as DuckDB, Spark or Trino; each change reaches it by a
                              MERGE of the rows it touched (``_refresh_current``), earlier states stay
                              readable by Delta's time travel
+    .current-staging/        a local store's new current table while its first batch is appended
+                             (moved to ``<table>/`` after the manifest commit; removed if left over)
 
 The revision rules and the batch records are those of ``datasets.store``; only where the rows and
 the manifest live differs. A write appends a batch's rows (one Delta commit, carrying the batch id,
 file name, SHA-256 and user in its commit metadata), then overwrites the manifest (the commit that
 makes the batch count): a writer stopped in between leaves rows no manifest names, which readers
 never see; the current table is updated last, and one that missed a change (a writer stopped
-after the manifest commit) is rewritten whole by the next change. A new local store is created
-in this layout (``datasets.store.Store``). A local folder serialises writers with a lock file;
+after the manifest commit) is rewritten whole by the next change. A table's first current rows
+are written beside the batch's append (a local store stages them and renames the folder into
+place after the manifest commit), and the batch's rows are never read back to build them. A new
+local store is created in this layout (``datasets.store.Store``). A local folder serialises
+writers with a lock file;
 on object storage the manifest is overwritten through the Delta version it was read at, so a
 writer that lost the race gets Delta's commit conflict and makes its change again from a fresh
 read (two uploads at once both land).
@@ -32,12 +37,14 @@ Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
 import os
 import random
 import re
+import shutil
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -49,6 +56,7 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
+from datasets import revisions
 from datasets.ingest import Upload, key_strings
 from datasets.schema import SCHEMAS, conform
 from datasets.store import MANIFEST_VERSION, IngestResult, Store, StoreError, check_manifest
@@ -67,6 +75,10 @@ _BATCH = "_batch"
 #: changes, so smaller files make a correction cheaper and a full scan a little dearer.
 CURRENT_FILE_BYTES = 16 * 1024 * 1024
 _DROP = "_drop"
+#: Prepares a new current table while the batch's rows are being appended (``_save_batch``).
+_SORTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-current")
+#: Folder of a local store where a new current table is written before the manifest commit.
+_STAGED = ".current-staging"
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -127,6 +139,26 @@ def _current_seq(table: DeltaTable) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
+def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
+    """``rows`` sorted by the key of table ``name`` (ascending, nulls last).
+
+    Arrow's sort is stable, so a key column holding one value on every row (the source of a
+    single file, say) changes nothing in the order and is left out of the sort.
+    """
+    varying = []
+    for k in SCHEMAS[name].key:
+        col = rows[k]
+        if col.null_count or not len(col) or pa.types.is_list(col.type):
+            varying.append(k)
+            continue
+        bounds = pc.min_max(col).as_py()
+        if bounds["min"] != bounds["max"]:
+            varying.append(k)
+    if not varying:
+        return rows
+    return rows.sort_by([(k, "ascending") for k in varying])
+
+
 def is_delta_store(root: str | os.PathLike[str]) -> bool:
     """Whether ``root`` is (or, for an ``s3://`` URL, is to be) a Delta Lake store."""
     text = str(root)
@@ -171,6 +203,13 @@ class DeltaStore(Store):
         self.root = Path(self.uri) if not self.remote else Path("/nonexistent-remote-store")
         self._options = _storage_options(self.uri)
         self._loaded: dict[int, DeltaTable] = {}
+        # While ``add`` runs: the rows of the batch it appended (by batch id), so that bringing
+        # the current table up to date does not read back what was just written, and the same
+        # rows in key order (sorted while they were being appended) when the current table is new.
+        self._keep_fresh = False
+        self._fresh: dict[str, pa.Table] = {}
+        self._staged: dict[str, concurrent.futures.Future[tuple[pa.Table, Path | None]]] = {}
+        self._read_manifest: dict[str, object] | None = None
 
     def __repr__(self) -> str:
         return f"DeltaStore({self.uri!r})"
@@ -194,7 +233,8 @@ class DeltaStore(Store):
     def _manifest(self) -> dict[str, object]:
         table = self._table("store_manifest")
         if table is None:
-            return {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
+            self._read_manifest = {"manifest_version": MANIFEST_VERSION, "layout": "delta", "batches": []}
+            return self._read_manifest
         with _storage(self.uri, "read the store"):
             rows = table.to_pyarrow_table()
         if rows.num_rows != 1:
@@ -205,6 +245,7 @@ class DeltaStore(Store):
             raise StoreError(f"the store's manifest in {self.uri} is damaged and cannot be read") from exc
         data = check_manifest(data, f"{self.uri}/store_manifest", self.uri)
         self._loaded[id(data)] = table  # the version a write of this manifest must still find
+        self._read_manifest = data
         return data
 
     def _write_manifest(self, manifest: dict[str, object]) -> None:
@@ -248,7 +289,20 @@ class DeltaStore(Store):
         raise StoreError("the store kept changing while this change was made; try again in a moment")
 
     def add(self, upload: Upload, **kwargs: Any) -> IngestResult:  # noqa: D102 (as Store.add)
-        return self._retrying(lambda: Store.add(self, upload, **kwargs))
+        self._keep_fresh = True
+        try:
+            return self._retrying(lambda: Store.add(self, upload, **kwargs))
+        finally:
+            self._keep_fresh = False
+            for pending in self._staged.values():  # a staged table no change used
+                with contextlib.suppress(Exception):
+                    staged = pending.result()[1]
+                    if staged is not None:
+                        shutil.rmtree(staged, ignore_errors=True)
+                        with contextlib.suppress(OSError):
+                            staged.parent.rmdir()  # when empty
+            self._fresh.clear()
+            self._staged.clear()
 
     def _set_withdrawn(self, batch_id: str, withdrawn: bool, user: str | None) -> dict[str, object]:
         return self._retrying(lambda: Store._set_withdrawn(self, batch_id, withdrawn, user))
@@ -321,12 +375,25 @@ class DeltaStore(Store):
                 .execute()
             )
             return table.version() == before + 1  # no other commit came in between
-        current = self._combine(name, active)
-        if current is None:
-            current = SCHEMAS[name].arrow_schema.empty_table()
         # in key order, in files of about CURRENT_FILE_BYTES: a later MERGE rewrites only the
         # files that hold the keys it changes (Delta rewrites whole files)
-        current = current.sort_by([(k, "ascending") for k in SCHEMAS[name].key])
+        only = str(active[0]["id"]) if len(active) == 1 and not revisions.needs_merge(active) else None
+        if only is not None and only in self._staged:  # the one batch, prepared while it was appended
+            current, staged = self._staged.pop(only).result()
+            target = Path(self._uri(name))
+            fits = staged is not None and staged.name == f"{name}-{seq}"
+            if fits and table is None and not target.exists():
+                os.rename(staged, target)  # the new current table appears whole, after the manifest commit
+                with contextlib.suppress(OSError):
+                    staged.parent.rmdir()  # when empty
+                return True
+            if staged is not None:
+                shutil.rmtree(staged, ignore_errors=True)
+        else:
+            current = self._combine(name, active)
+            if current is None:
+                current = SCHEMAS[name].arrow_schema.empty_table()
+            current = _in_key_order(current, name)
         before = table.version() if table is not None else -1
         write_deltalake(
             table if table is not None else self._uri(name),
@@ -391,10 +458,16 @@ class DeltaStore(Store):
             yield
 
     def _clean_leftovers(self) -> None:
-        """Nothing to remove: rows no manifest names are never read (Delta commits are atomic)."""
+        """Remove a new current table a stopped writer left staged (``_save_batch``); rows no
+        manifest names are never read (Delta commits are atomic), so nothing else is removed."""
+        if not self.remote:
+            shutil.rmtree(self.root / _STAGED, ignore_errors=True)
 
     # ---- batches --------------------------------------------------------------------------------
     def _read_batch(self, record: dict[str, object], columns: list[str] | None) -> pa.Table:
+        fresh = self._fresh.get(str(record["id"]))
+        if fresh is not None:  # appended by this change: the same rows, not read back
+            return fresh.select(columns) if columns is not None else fresh
         t = self._table(f"batches_{record['table']}")
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its rows are missing")
@@ -413,7 +486,7 @@ class DeltaStore(Store):
         return data.drop_columns([_BATCH])
 
     def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
-        rows = rows.append_column(_BATCH, pa.array([str(record["id"])] * rows.num_rows, pa.string()))
+        rows = rows.append_column(_BATCH, pa.repeat(pa.scalar(str(record["id"]), pa.string()), rows.num_rows))
         meta = {
             "batch_id": str(record["id"]),
             "file_name": str(record.get("file_name")),
@@ -431,9 +504,41 @@ class DeltaStore(Store):
             )
 
     def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
-        self._append(f"batches_{record['table']}", rows, record)
+        name, batch_id = str(record["table"]), str(record["id"])
+        if self._keep_fresh:
+            if self._table(name) is None and self._read_manifest is not None:
+                seq = self._next_seq(dict(self._read_manifest))  # the number this change will get
+                conformed = conform(rows, SCHEMAS[name])
+                self._staged[batch_id] = _SORTER.submit(self._stage_current, conformed, name, seq)
+            self._fresh[batch_id] = rows
+        self._append(f"batches_{name}", rows, record)
         if removals is not None:
             self._append(f"removals_{record['table']}", removals, record)
+
+    def _stage_current(self, rows: pa.Table, name: str, seq: int) -> tuple[pa.Table, Path | None]:
+        """A new current table ``name`` holding only ``rows``, prepared while they are appended to
+        the batches: ``rows`` in key order and, for a local store, that table already written
+        (commit ``store_seq`` = ``seq``) in ``.current-staging/<name>-<seq>``, renamed into place
+        once the manifest commit makes the batch count (``_update_current``); None when it could
+        not be written (the current table is then written there as usual)."""
+        ordered = _in_key_order(rows, name)
+        if self.remote:
+            return ordered, None
+        staged = self.root / _STAGED / f"{name}-{seq}"
+        try:
+            shutil.rmtree(staged, ignore_errors=True)
+            write_deltalake(
+                str(staged),
+                ordered,
+                mode="overwrite",
+                schema_mode="overwrite",
+                commit_properties=CommitProperties(custom_metadata={"store_seq": str(seq)}),
+                target_file_size=CURRENT_FILE_BYTES,
+            )
+        except (OSError, DeltaError):
+            shutil.rmtree(staged, ignore_errors=True)
+            return ordered, None
+        return ordered, staged
 
     def _save_rejects(self, batch_id: str, data: bytes) -> Path | str:
         """A local store writes ``rejects/<batch_id>.csv`` as a file; object storage appends the

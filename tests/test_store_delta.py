@@ -466,3 +466,38 @@ def test_a_correction_rewrites_only_the_files_that_hold_its_events(
     assert metrics["num_target_files_removed"] <= 2 < files  # one file, or two at a boundary
     assert metrics["num_target_rows_copied"] < 4_000 - 100  # not the whole table
     assert _sum(_current(store)) == 4_000 * 2 + 100 * 10 == fatalities(store)
+
+
+def test_a_new_current_table_is_staged_beside_the_append_and_appears_only_after_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch's current table is written while its rows are appended, in a staging
+    folder, and moved into place after the manifest commit: a change stopped before that commit
+    leaves no current table, a staged table left by a killed writer is removed by the next
+    change, and the current table holds the batch's rows in key order, tagged with its change."""
+    root = tmp_path / "d"
+
+    def stopped(self: DeltaStore, manifest: dict[str, object]) -> None:
+        raise RuntimeError("stopped before the manifest commit")
+
+    with monkeypatch.context() as m:
+        m.setattr(DeltaStore, "_write_manifest", stopped)
+        with pytest.raises(RuntimeError):
+            DeltaStore(root).ingest(acled(range(30)), "a.csv")
+    assert not (root / "incidents").exists() and not (root / ".current-staging").exists()
+    # what a writer killed after staging leaves: a staged table no manifest commit made current
+    write_deltalake(str(root / ".current-staging" / "incidents-1"), pa.table({"event_id": ["MLI999"]}))
+    store = DeltaStore(root)
+    # ids in the file's order 25..29, 0..24: in key order (source, event_id as text) MLI0, MLI1,
+    # MLI10, ..., MLI19, MLI2, MLI20, ..., MLI29, MLI3, ..., MLI9
+    order = [*range(25, 30), *range(25)]
+    assert store.ingest(acled(order), "b.csv").new == 30
+    assert not (root / ".current-staging").exists()
+    current = _current(store)
+    assert current.version() == 0 and current.history(1)[0]["store_seq"] == "1"
+    ids = current.to_pyarrow_table()["event_id"].to_pylist()
+    assert ids == sorted(f"MLI{k}" for k in range(30))
+    assert ids[:4] == ["MLI0", "MLI1", "MLI10", "MLI11"]
+    assert _sum(current) == 30 * 2 == fatalities(store)
+    # the batch keeps the file's order
+    assert store.read_table("incidents")["event_id"].to_pylist()[:2] == ["MLI25", "MLI26"]  # type: ignore[index]

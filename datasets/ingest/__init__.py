@@ -441,7 +441,8 @@ def _schema_problems(
         if own_keys and schema.key and table.num_rows
         else None
     )
-    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3, earliest=earliest)
+    # missing values are found below (with the conversion problems in mind), not twice
+    failures = check(table, checked, today=today, known_iso3=KNOWN_ISO3, earliest=earliest, missing=False)
     already: dict[str, set[int]] = {}
     for p in converted.problems:
         already.setdefault(p.column, set()).update(p.rows.tolist()[:1_000_000])
@@ -467,7 +468,6 @@ def _schema_problems(
         if len(rows):
             out.append(Problem(rows, file_col, "value is missing (every row needs one)", None))
     if not failures.empty:
-        failures = failures[failures["problem"] != "value is missing"]
         for (column, problem), g in failures.groupby(["column", "problem"], sort=False):
             file_col = converted.used.get(str(column), str(column))
             rows = g["row"].to_numpy(dtype=np.int64)
@@ -556,7 +556,8 @@ def _preview_only(parsed: ParsedCsv) -> ParsedCsv:
     preview (``Upload.preview``); the converted rows are what is stored."""
     if parsed.table.num_rows <= PREVIEW_ROWS:
         return parsed
-    head = parsed.table.take(pa.array(range(PREVIEW_ROWS), pa.int64()))
+    # the slice first: ``take`` on the whole table would join every chunk of every column first
+    head = parsed.table.slice(0, PREVIEW_ROWS).take(pa.array(range(PREVIEW_ROWS), pa.int64()))
     return dataclasses.replace(parsed, table=head)
 
 
@@ -611,18 +612,21 @@ def prepare(
 
         return prepare_survey(data, file_name, items or (), weight, country, survey_year, member)
     step(0.05, "reading the file")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        known = getattr(data, "sha256", "")  # a spooled upload was hashed while it was copied
-        digest = pool.submit(lambda: known or hashlib.sha256(data).hexdigest())
-        source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
-        parsed = source.parsed
-        sha = digest.result()
+    source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
+    parsed = source.parsed
+    # The SHA-256 of the bytes is computed beside the conversion and the checks, which keep one
+    # core busy, rather than beside the parse, which keeps every core busy.
+    known = getattr(data, "sha256", "")  # a spooled upload was hashed while it was copied
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    digest = pool.submit(lambda: known or hashlib.sha256(data).hexdigest())
+    pool.shutdown(wait=False)  # the digest is still computed; the thread ends with it
+    sha = digest.result  # called where the digest is needed
     step(0.45, "recognising the layout")
     table_name, fmt, file_problems = _resolve(parsed.columns, table, format, mapping)
     file_problems = [*source.problems, *file_problems]
     if file_problems:
         report = build_report(file_name, parsed, [], file_problems=file_problems, notes=source.notes)
-        return Upload(file_name, sha, len(data), table_name, fmt, parsed, None, report, {}, mapping)
+        return Upload(file_name, sha(), len(data), table_name, fmt, parsed, None, report, {}, mapping)
     step(0.55, "converting the columns")
     try:
         converted = _convert(
@@ -630,20 +634,20 @@ def prepare(
             table_name,
             fmt,
             mapping,
-            sha,
+            sha() if fmt == "mapped" else "",  # only a column mapping's derived ids use it
             file_name=file_name,
             country=country,
             safe_categories=safe_categories,
         )
     except ValueError as exc:
         report = build_report(file_name, parsed, [], file_problems=[str(exc)], notes=source.notes)
-        return Upload(file_name, sha, len(data), table_name, fmt, parsed, None, report, {}, mapping)
+        return Upload(file_name, sha(), len(data), table_name, fmt, parsed, None, report, {}, mapping)
     notes = [*source.notes, *converted.notes]
     if converted.file_problems:
         report = build_report(file_name, parsed, [], file_problems=converted.file_problems, notes=notes)
         return Upload(
             file_name,
-            sha,
+            sha(),
             len(data),
             table_name,
             fmt,
@@ -661,7 +665,7 @@ def prepare(
         ]
         report = build_report(file_name, parsed, [], file_problems=problems)
         return Upload(
-            file_name, sha, len(data), table_name, fmt, parsed, None, report, converted.used, mapping
+            file_name, sha(), len(data), table_name, fmt, parsed, None, report, converted.used, mapping
         )
     step(0.8, "checking every row")
     from datasets.coverage import earliest_date
@@ -679,7 +683,7 @@ def prepare(
     step(0.9, "checked")
     return Upload(
         file_name,
-        sha,
+        sha(),
         len(data),
         table_name,
         fmt,

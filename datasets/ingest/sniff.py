@@ -378,6 +378,7 @@ def parse(data: Bytes) -> ParsedCsv:
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in unique},
+                check_utf8=False,  # ``decode`` gave valid UTF-8, and cells split it only at ASCII bytes
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
