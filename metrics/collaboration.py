@@ -40,6 +40,7 @@ from datasets.countries import KNOWN_ISO3
 from datasets.schema import COLLABORATION_KINDS
 from metrics.coverage import covered_share, population_weights
 from metrics.frames import TableLike, clip_periods, empty_tidy, finish, parse_period, region_members
+from metrics.periods import end_key
 
 #: Kinds that are stocks (counted in every period they are in force), not flows.
 IN_FORCE_KINDS: frozenset[str] = frozenset(
@@ -527,9 +528,7 @@ def _annual(
     return long, ends, set(names)
 
 
-def _end_key(label: str) -> tuple[int, int]:
-    """Order periods by their last month: ``2010`` ends with December 2010, after ``2010-11``."""
-    return (int(label[:4]), int(label[5:7]) if len(label) == 7 else 12)
+_end_key = end_key  # a year is ordered by its December: ``2010`` comes after ``2010-11``
 
 
 def collaboration_indicators(

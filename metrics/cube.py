@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from datasets.loaders import sort_incidents
 from metrics.frames import TableLike, query, region_members
+from metrics.periods import Month
 
 #: Minimum-fatalities thresholds the cube can filter on exactly (class k holds incidents with
 #: FATALITY_THRESHOLDS[k] ≤ fatalities < FATALITY_THRESHOLDS[k + 1]).
@@ -299,8 +300,8 @@ def cube_counts(
     incidents, fatalities``, only non-empty groups) or "country" (``iso3, incidents, fatalities``).
     ``min_fatalities`` must be one of ``FATALITY_THRESHOLDS``."""
     k = fatality_class(int(min_fatalities))
-    lo = int(first_month[:4]) * 12 + int(first_month[5:7]) - 1 - cube.first_month
-    hi = int(last_month[:4]) * 12 + int(last_month[5:7]) - 1 - cube.first_month
+    lo = Month(first_month).ordinal - cube.first_month  # ordinal = 12 × year + month − 1
+    hi = Month(last_month).ordinal - cube.first_month
     keep = (cube.month >= lo) & (cube.month <= hi) & (cube.fclass >= k)
     keep &= np.isin(cube.countries, list(countries))[cube.country] if len(cube.countries) else keep
     if event_types is not None:

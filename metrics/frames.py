@@ -131,9 +131,9 @@ def clip_periods(frame: pd.DataFrame, start: pd.Period | None, end: pd.Period | 
     annual = np.char.str_len(per.astype(str)) == 4
     keep = np.ones(len(frame), dtype=bool)
     if start is not None:
-        keep &= per >= np.where(annual, str(start)[:4], str(start))
+        keep &= per >= np.where(annual, f"{start.year:04d}", str(start))
     if end is not None:
-        keep &= per <= np.where(annual, str(end)[:4], str(end))
+        keep &= per <= np.where(annual, f"{end.year:04d}", str(end))
     return frame.loc[keep]
 
 

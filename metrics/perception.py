@@ -17,6 +17,7 @@ from scipy.stats import norm
 
 from metrics.frames import TableLike, clip_periods, finish, parse_period, region_members, tidy
 from metrics.intervals import Z95, intervals
+from metrics.periods import end_key
 
 COVERAGE_END = "coverage_end"
 
@@ -222,6 +223,4 @@ def perception_indicators(
     return finish(out)
 
 
-def _end_key(label: str) -> tuple[int, int]:
-    """Order periods by their last month: ``2010`` ends with December 2010, after ``2010-11``."""
-    return (int(label[:4]), int(label[5:7]) if len(label) == 7 else 12)
+_end_key = end_key  # a year is ordered by its December: ``2010`` comes after ``2010-11``

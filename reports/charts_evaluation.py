@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.catalog import describe
+from metrics.periods import Month
 from reports.charts import (
     _YAXIS,
     DATE_AXIS,
@@ -78,14 +79,14 @@ def _family(name: str) -> str:
         return ""
 
 
-def _start(period: pd.Period) -> str:
-    return period.start_time.strftime("%Y-%m-%d")
+def _start(month: Month) -> str:
+    return month.start_text
 
 
 def window_shapes(milestone: str, window: int) -> list[dict[str, object]]:
     """Three shapes: the before window and the after window (rectangles over the whole plot height)
     and the milestone (a dashed vertical line at the start of the milestone month)."""
-    m = pd.Period(milestone, "M")
+    m = Month(milestone)
     rect = {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1, "line": {"width": 0}}
     return [
         {**rect, "x0": _start(m - window), "x1": _start(m), "fillcolor": BEFORE_FILL, "layer": "below"}
@@ -118,7 +119,7 @@ def _milestone_note(milestone: str, label: str) -> dict[str, object]:
         "hovertext": esc(full),
         "xref": "x",
         "yref": "paper",
-        "x": _start(pd.Period(milestone, "M")),
+        "x": _start(Month(milestone)),
         "y": 1,
         "xanchor": "left",
         "yanchor": "top",
@@ -367,13 +368,13 @@ def event_window(
                 "name": "no change",
             }
         )
-    m = pd.Period(milestone, "M")
+    m = Month(milestone)
     notes = [
         {
             "text": f"{side} ({'1 month' if window == 1 else f'{window} months'})",
             "xref": "x",
             "yref": "paper",
-            "x": _start(lo + (hi - lo).n // 2) if (hi - lo).n > 1 else _start(lo),
+            "x": _start(lo + (hi - lo) // 2) if hi - lo > 1 else _start(lo),
             "y": 0,
             "yanchor": "bottom",
             "showarrow": False,

@@ -41,6 +41,7 @@ from metrics.evaluation import EvaluationInputs, incident_span, region_part, uni
 from metrics.evaluation_context import propose_milestones
 from metrics.frames import TableLike, clip_periods, parse_period
 from metrics.perception import measured_indicators, perception_indicators
+from metrics.periods import Month, Year, end_key
 from reports.charts import Caption
 from reports.selection import Choices, Selection, default_window, make_choices
 
@@ -71,9 +72,9 @@ _COVERAGE = {
 # --- the loaded data ---------------------------------------------------------------------------
 
 
-def month(value: object) -> str:
+def month(value: object) -> Month:
     """A date as its month ``YYYY-MM``."""
-    return pd.Timestamp(value).strftime("%Y-%m")
+    return Month.of(value)
 
 
 def choices(b: Bundle) -> Choices:
@@ -98,32 +99,32 @@ def choices(b: Bundle) -> Choices:
 
 
 _DATE_COLUMN = {"incidents": "event_date", "collaboration": "start_date", "perception": "wave_date"}
-_LAST_MONTH: dict[tuple[str, str], str | None] = {}
+_LAST_MONTH: dict[tuple[str, str], Month | None] = {}
 
 
-def last_month(d: Dataset) -> str | None:
+def last_month(d: Dataset) -> Month | None:
     """The last month (``YYYY-MM``) a loaded table covers, or None when it is empty."""
     key = (d.name, d.version)
     if key not in _LAST_MONTH:
         last = pc.max(d.table[_DATE_COLUMN[d.name]]).as_py() if d.table.num_rows else None
-        _LAST_MONTH[key] = last.strftime("%Y-%m") if last is not None else None
+        _LAST_MONTH[key] = Month.of(last) if last is not None else None
     return _LAST_MONTH[key]
 
 
-def family_latest(b: Bundle, family: str) -> str | None:
+def family_latest(b: Bundle, family: str) -> Month | Year | None:
     """The last period of ``family``'s data (conflict, collaboration, perception): ``YYYY`` when every
     active batch behind it is yearly, else ``YYYY-MM``; None when no data is loaded. For the
     composite, the latest of the families it uses."""
     if family == "composite":
         ends = [e for f in b.loaded_families() if (e := family_latest(b, f)) is not None]
-        return max(ends) if ends else None
+        return max(ends, key=end_key) if ends else None
     d = b.family_dataset(family)
     last = last_month(d)
     if last is None:
         return None
     active = [r for r in d.details if not r.get("withdrawn")]
     yearly = bool(active) and all(r.get("period_grain") == "year" for r in active)
-    return last[:4] if yearly else last
+    return last.year_value if yearly else last
 
 
 def provenance_text(b: Bundle) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from datasets.countries import CURRENT_ISO3, country_name
+from metrics.periods import end_month
 from reports import charts, vocabulary
 from reports.compute import PerceptionPanel
 from reports.selection import Selection
@@ -58,10 +59,7 @@ FAMILY_WORDS: dict[str, tuple[str, str]] = {
 
 def span(sel: Selection) -> str:
     """The selected months in words: "2015–2025" for whole years, else "2015-03 to 2025-06"."""
-    if sel.start.endswith("-01") and sel.end.endswith("-12"):
-        a, b = sel.start[:4], sel.end[:4]
-        return a if a == b else f"{a}–{b}"
-    return f"{sel.start} to {sel.end}"
+    return sel.span.words
 
 
 def filter_words(sel: Selection) -> list[str]:
@@ -87,7 +85,7 @@ def no_data_sentence(sel: Selection, family: str, src: Any) -> str:
     """What is missing, since when, and how to load it, in one sentence."""
     what, how = FAMILY_WORDS[family]
     latest = src.family_latest(family) if family != "composite" else None
-    since = f"; the loaded data end {latest}" if latest and latest < sel.start else ""
+    since = f"; the loaded data end {latest}" if latest and end_month(latest) < sel.start else ""
     filters = filter_words(sel) if family in ("conflict", "composite") else []
     with_filters = f" with the filters {'; '.join(filters)}" if filters else ""
     if family == "conflict" and not since and src.family_loaded(family):

@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from metrics.periods import Month, Span
+
 FAMILIES: tuple[str, ...] = ("conflict", "collaboration", "perception")
 DEFAULT_WEIGHTS: tuple[int, int, int] = (5, 5, 5)
 MAX_WEIGHT = 10
@@ -34,7 +36,6 @@ DEFAULT_VIEW_YEARS = 10
 MAX_WINDOW = 60
 MAX_LABEL = 200
 MAX_COMPARISON = 8
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 QueryValue = str | Sequence[str]
 
@@ -48,9 +49,14 @@ class Choices:
     grouping_of: Mapping[str, str]
     members: Mapping[str, tuple[str, ...]]
     event_types: tuple[str, ...]
-    months: tuple[str, ...]
-    #: The default view window (``YYYY-MM``); empty: the whole span of ``months``.
-    window: tuple[str, str] | tuple[()] = ()
+    months: tuple[Month, ...]
+    #: The default view window; empty: the whole span of ``months``.
+    window: tuple[Month, Month] | tuple[()] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "months", tuple(Month(m) for m in self.months))
+        if self.window:
+            object.__setattr__(self, "window", (Month(self.window[0]), Month(self.window[1])))
 
     @property
     def default_grouping(self) -> str:
@@ -61,31 +67,30 @@ class Choices:
         return self.regions[self.default_grouping][0]
 
     @property
-    def first_month(self) -> str:
+    def first_month(self) -> Month:
         return self.months[0]
 
     @property
-    def last_month(self) -> str:
+    def last_month(self) -> Month:
         return self.months[-1]
 
     @property
-    def default_start(self) -> str:
+    def default_start(self) -> Month:
         return self.window[0] if self.window else self.first_month
 
     @property
-    def default_end(self) -> str:
+    def default_end(self) -> Month:
         return self.window[1] if self.window else self.last_month
 
     def default(self) -> Selection:
         return Selection(region=self.default_region, start=self.default_start, end=self.default_end)
 
 
-def default_window(first_month: str, last_month: str, years: int = DEFAULT_VIEW_YEARS) -> tuple[str, str]:
+def default_window(first_month: str, last_month: str, years: int = DEFAULT_VIEW_YEARS) -> tuple[Month, Month]:
     """The last ``years`` years of data spanning ``first_month`` … ``last_month`` (``YYYY-MM``):
     start = max(first_month, last_month − (12 × years − 1) months), end = last_month."""
-    last = pd.Period(last_month, "M")
-    start = max(pd.Period(first_month, "M"), last - (12 * years - 1))
-    return str(start), str(last)
+    span = Span.last_years(first_month, last_month, years)
+    return span.start, span.end
 
 
 def make_choices(
@@ -109,7 +114,7 @@ def make_choices(
         str(r): tuple(sorted(str(i) for i in g["iso3"].unique()))
         for r, g in frame.groupby("region", sort=True)
     }
-    months = tuple(str(p) for p in pd.period_range(first_month, last_month, freq="M"))
+    months = tuple(Span(Month(first_month), Month(last_month)))
     if window is not None and not (first_month <= window[0] <= window[1] <= last_month):
         raise ValueError(f"default window {window[0]}…{window[1]} is outside {first_month}…{last_month}")
     return Choices(groupings, by_grouping, grouping_of, members, tuple(event_types), months, window or ())
@@ -125,17 +130,24 @@ class Selection:
     """
 
     region: str
-    start: str
-    end: str
+    start: Month
+    end: Month
     countries: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     min_fatalities: int = 0
     weights: tuple[int, int, int] = DEFAULT_WEIGHTS
     compare: tuple[str, ...] = field(default=())
-    milestone: str | None = None
+    milestone: Month | None = None
     label: str = ""
     window: int = DEFAULT_WINDOW
     comparison: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Months arrive as text from tests, widgets and old callers; they are held as ``Month``.
+        object.__setattr__(self, "start", Month(self.start))
+        object.__setattr__(self, "end", Month(self.end))
+        if self.milestone is not None:
+            object.__setattr__(self, "milestone", Month(self.milestone))
 
     @property
     def weight_map(self) -> dict[str, float]:
@@ -149,9 +161,14 @@ class Selection:
         return self.event_types or None
 
     @property
-    def previous(self) -> str:
-        """The month a year before ``end`` (``YYYY-MM``)."""
-        return str(pd.Period(self.end, "M") - 12)
+    def previous(self) -> Month:
+        """The month a year before ``end``: end − 12 months."""
+        return self.end - 12
+
+    @property
+    def span(self) -> Span:
+        """The selected months, ``start`` … ``end``."""
+        return Span(self.start, self.end)
 
 
 def _values(query: Mapping[str, QueryValue], key: str) -> list[str]:
@@ -191,9 +208,10 @@ def from_query(query: Mapping[str, QueryValue], choices: Choices) -> Selection:
     """
     default = choices.default()
     region = _region(_one(query, "region"), choices) or default.region
-    start, end = _one(query, "start"), _one(query, "end")
-    start = start if start is not None and _MONTH.match(start) and start in choices.months else default.start
-    end = end if end is not None and _MONTH.match(end) and end in choices.months else default.end
+    months = set(choices.months)
+    start, end = Month.parse(_one(query, "start")), Month.parse(_one(query, "end"))
+    start = start if start is not None and start in months else default.start
+    end = end if end is not None and end in months else default.end
     if start > end:
         start, end = default.start, default.end
     members = choices.members.get(region, ())
@@ -214,8 +232,8 @@ def from_query(query: Mapping[str, QueryValue], choices: Choices) -> Selection:
         r = _region(text, choices)
         if r is not None and r not in compare:
             compare.append(r)
-    milestone = _one(query, "milestone")
-    milestone = milestone if milestone is not None and milestone in choices.months else None
+    milestone = Month.parse(_one(query, "milestone"))
+    milestone = milestone if milestone is not None and milestone in months else None
     comparison: list[str] = []
     for text in _values(query, "comparison"):
         r = _region(text, choices)
@@ -241,8 +259,8 @@ def to_query(selection: Selection) -> dict[str, str | list[str]]:
     """The URL query values of ``selection``: region and months always, the rest when not default."""
     out: dict[str, str | list[str]] = {
         "region": selection.region,
-        "start": selection.start,
-        "end": selection.end,
+        "start": str(selection.start),
+        "end": str(selection.end),
     }
     if selection.countries:
         out["country"] = list(selection.countries)
@@ -256,7 +274,7 @@ def to_query(selection: Selection) -> dict[str, str | list[str]]:
     if selection.compare:
         out["compare"] = list(selection.compare)
     if selection.milestone:
-        out["milestone"] = selection.milestone
+        out["milestone"] = str(selection.milestone)
     if selection.milestone and selection.label:
         out["label"] = selection.label
     if selection.window != DEFAULT_WINDOW:
@@ -286,7 +304,7 @@ def compare_regions(
 class Proposal(NamedTuple):
     """A milestone proposed from the collaboration data (``metrics.evaluation_context``)."""
 
-    month: str
+    month: Month
     label: str
     reason: str
     kind: str
@@ -309,26 +327,26 @@ def default_milestone(proposals: Sequence[Proposal], months: Sequence[str], wind
     None when no proposal fits."""
     if not months:
         return None
-    first, last = pd.Period(months[0], "M"), pd.Period(months[-1], "M")
+    first, last = Month(months[0]), Month(months[-1])
     fits = [
         k
         for k, p in enumerate(proposals)
-        if first <= pd.Period(p.month, "M") - window and pd.Period(p.month, "M") + window - 1 <= last
+        if first <= Month(p.month) - window and Month(p.month) + window - 1 <= last
     ]
     return max(fits, key=lambda k: (proposals[k].month, k)) if fits else None
 
 
 def milestone_of(
     selection: Selection, proposals: Sequence[Proposal], months: Sequence[str]
-) -> tuple[str, str, int | None]:
+) -> tuple[Month, str, int | None]:
     """The milestone the Evaluation page evaluates: ``(month, label, index of the matching proposal or
     None)``. Without a milestone in the selection: the ``default_milestone`` proposal, else the middle
     month of ``months`` with no label."""
     if selection.milestone is None:
         k = default_milestone(proposals, months, selection.window)
         if k is not None:
-            return proposals[k].month, clean_label(proposals[k].label), k
-        return months[len(months) // 2], "", None
+            return Month(proposals[k].month), clean_label(proposals[k].label), k
+        return Month(months[len(months) // 2]), "", None
     for k, p in enumerate(proposals):
         if p.month == selection.milestone and clean_label(p.label) == selection.label:
             return selection.milestone, selection.label, k

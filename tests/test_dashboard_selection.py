@@ -111,7 +111,11 @@ def test_weight_map_and_previous() -> None:
     assert sel.weight_map == {"conflict": 0.5, "collaboration": 0.25, "perception": 0.25}
     assert sel.previous == "2019-03"
     assert sel.types_filter is None
-    assert Selection(region="N", start="a", end="b", event_types=("Riots",)).types_filter == ("Riots",)
+    sel = Selection(region="N", start="2020-01", end="2020-02", event_types=("Riots",))
+    assert sel.types_filter == ("Riots",)
+    # Months are typed values: text that is not a month is refused where it enters.
+    with pytest.raises(ValueError, match="not a month"):
+        Selection(region="N", start="a", end="b")
 
 
 def test_compare_regions(choices) -> None:
