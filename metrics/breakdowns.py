@@ -82,13 +82,28 @@ def _filtered(
     """``columns`` of the cube's incidents that pass ``_FILTER``, found without a scan: the rows of
     ``countries`` in ``[start, end]`` (``rows_for``), then the event-type and fatality conditions as
     Arrow masks (a missing type or fatality count fails them, as in SQL)."""
+    rows, mask = _candidates(cube, countries, start, end, event_types, min_fatalities)
+    return rows.select(list(columns)).filter(mask)
+
+
+def _candidates(
+    cube: IncidentCube,
+    countries: Sequence[str],
+    start: str,
+    end: str,
+    event_types: Sequence[str] | None,
+    min_fatalities: int,
+) -> tuple[pa.Table, pa.ChunkedArray]:
+    """The cube's incidents of ``countries`` in ``[start, end]`` (``rows_for``) and the mask of those
+    passing the event-type and fatality conditions (null where a type or count is missing: a filter
+    drops it, a sum does not count it). Callers narrow the mask before copying any wide column."""
     first, last = month_bounds(start, end)
     rows = cube.rows_for(countries, first, last)
     mask = pc.greater_equal(rows["fatalities"], int(min_fatalities))
     if event_types is not None:
         types = pa.array(list(event_types), rows.schema.field("event_type").type)
         mask = pc.and_(mask, pc.is_in(rows["event_type"], value_set=types))
-    return rows.select(list(columns)).filter(mask)
+    return rows, mask
 
 
 def _params(
@@ -262,12 +277,13 @@ def largest_incidents(
     if isinstance(incidents, IncidentCube):
         # only the rows whose deaths reach the ``limit``-th largest can be listed (ties all kept);
         # the query below orders those few exactly as it would order every row
-        rows = _filtered(incidents, countries, start, end, event_types, min_fatalities, LARGEST_COLUMNS)
-        deaths = rows["fatalities"].to_numpy(zero_copy_only=False)
+        # (the deaths alone are filtered first: the wide text columns are copied for those few rows)
+        rows, mask = _candidates(incidents, countries, start, end, event_types, min_fatalities)
+        deaths = rows["fatalities"].filter(mask).to_numpy(zero_copy_only=False)
         if len(deaths) > limit > 0:
             floor = np.partition(deaths, len(deaths) - limit)[len(deaths) - limit]
-            rows = rows.filter(pa.array(deaths >= floor))
-        incidents = rows
+            mask = pc.and_(mask, pc.greater_equal(rows["fatalities"], int(floor)))
+        incidents = rows.select(list(LARGEST_COLUMNS)).filter(mask)
     else:
         incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
@@ -328,19 +344,14 @@ def event_locations(
             "iso3",
             "event_type",
         )
-        rows = _filtered(incidents, countries, start, end, event_types, min_fatalities, shown)
-        total = rows.num_rows
-        rows = rows.filter(pc.and_(rows["latitude"].is_valid(), rows["longitude"].is_valid()))
-        located = rows.num_rows
-        if located > max_points:
-            return _grid(
-                rows.select(["latitude", "longitude", "fatalities"]).to_pandas(),
-                located,
-                total,
-                first_cell,
-                max_points,
-            )
-        incidents = rows
+        rows, mask = _candidates(incidents, countries, start, end, event_types, min_fatalities)
+        total = int(pc.sum(mask).as_py() or 0)  # true only: a null (missing type or deaths) fails
+        located_mask = pc.and_(mask, pc.and_(rows["latitude"].is_valid(), rows["longitude"].is_valid()))
+        located = int(pc.sum(located_mask).as_py() or 0)
+        if located > max_points:  # only the three columns the grid needs are copied
+            points = rows.select(["latitude", "longitude", "fatalities"]).filter(located_mask)
+            return _grid(points.to_pandas(), located, total, first_cell, max_points)
+        incidents = rows.select(list(shown)).filter(located_mask)
     else:
         incidents, _ = _rows(incidents, countries, start, end)
         counts = query(

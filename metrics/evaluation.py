@@ -408,7 +408,7 @@ def evaluate_inputs(
         regions,
         region,
         w,
-        with_data=sorted(set(conflict["region"])),
+        with_data=sorted(str(r) for r in conflict["region"].unique()),
         proposals=proposals,
         compare=compare,
     )
@@ -552,7 +552,7 @@ def union_conflict(
 
 def _covered(conflict: pd.DataFrame, region: str) -> pd.Series | None:
     """The covered member countries per month (indicator ``covered_members``), when the data have it."""
-    if "covered_members" not in set(conflict["indicator"]):
+    if not (conflict["indicator"] == "covered_members").any():
         return None
     return _series(conflict, region, "covered_members")
 
@@ -574,11 +574,12 @@ def _monthly(
             s = _series(conflict, source, quantity) if source else _series(union, UNION, quantity)
             if s.empty:
                 continue
-            months = pd.PeriodIndex(s.index, freq="M")
+            months = s.index.astype(str).to_numpy(dtype=object)  # YYYY-MM: text order is time order
+            b0, b1, a0, a1 = (str(p) for p in (*w.before, *w.after))
             window = np.where(
-                (months >= w.before[0]) & (months <= w.before[1]),
+                (months >= b0) & (months <= b1),
                 "before",
-                np.where((months >= w.after[0]) & (months <= w.after[1]), "after", ""),
+                np.where((months >= a0) & (months <= a1), "after", ""),
             )
             base = s.to_numpy()[window == "before"]
             full = (window == "before").sum() == w.window
