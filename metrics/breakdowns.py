@@ -279,10 +279,11 @@ def largest_incidents(
         # the query below orders those few exactly as it would order every row
         # (the deaths alone are filtered first: the wide text columns are copied for those few rows)
         rows, mask = _candidates(incidents, countries, start, end, event_types, min_fatalities)
-        deaths = rows["fatalities"].filter(mask).to_numpy(zero_copy_only=False)
-        if len(deaths) > limit > 0:
-            floor = np.partition(deaths, len(deaths) - limit)[len(deaths) - limit]
-            mask = pc.and_(mask, pc.greater_equal(rows["fatalities"], int(floor)))
+        deaths = rows["fatalities"].filter(mask)
+        if len(deaths) > limit > 0:  # the limit-th largest count (a heap: np.partition is slow on ties)
+            top = pc.select_k_unstable(deaths, k=limit, sort_keys=[("fatalities", "descending")])
+            floor = pc.min(pc.take(deaths, top)).as_py()
+            mask = pc.and_(mask, pc.greater_equal(rows["fatalities"], floor))
         incidents = rows.select(list(LARGEST_COLUMNS)).filter(mask)
     else:
         incidents, _ = _rows(incidents, countries, start, end)
@@ -377,32 +378,53 @@ _OFFSET = 1 << 30
 _BASE = 1 << 31
 
 
+#: The finest cells are counted on a dense array while the points' bounding box has at most this many
+#: cells (the whole globe at 0.25° has 720 × 1,440 ≈ 1.04 M), else hashed.
+_DENSE_CELLS = 4_000_000
+
+
+def _finest_cells(rows0: np.ndarray, cols0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The occupied cells of points with cell indices ``rows0, cols0``: each point's cell code and each
+    code's row and column index.
+
+    Within a small bounding box the cell (r, c) is the position (r − r_min) × width + (c − c_min) of a
+    dense array, so the occupied cells are its non-zero counts and a point's code is a look-up, with
+    no hashing of every point; otherwise ``pd.factorize`` of the packed index. Codes number the
+    cells in either order: ``_grid`` sorts its output by position."""
+    if len(rows0) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    r_lo, c_lo = int(rows0.min()), int(cols0.min())
+    height, width = int(rows0.max()) - r_lo + 1, int(cols0.max()) - c_lo + 1
+    if height * width <= _DENSE_CELLS:
+        flat = (rows0 - r_lo) * width + (cols0 - c_lo)
+        occupied = np.flatnonzero(np.bincount(flat, minlength=height * width))
+        lookup = np.empty(height * width, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied), dtype=np.int64)
+        return lookup[flat], occupied // width + r_lo, occupied % width + c_lo
+    codes0, cells0 = pd.factorize((rows0 + _OFFSET) * _BASE + (cols0 + _OFFSET))
+    return codes0, cells0 // _BASE - _OFFSET, cells0 % _BASE - _OFFSET
+
+
 def _grid(pts: pd.DataFrame, located: int, total: int, first_cell: float, max_points: int) -> Locations:
     """``event_locations``' grid of the located points ``pts`` (``latitude, longitude, fatalities``).
 
     Cell sizes double from ``first_cell``; a cell of size c·2^k holds exactly the cells of size c
     whose indices agree after an arithmetic shift by k bits (x / (c·2^k) = (x / c) / 2^k, exact in
-    floating point), so each size is tried on the occupied finest cells, not on every point."""
+    floating point, and (x >> k) >> 1 = x >> (k + 1)), so each size is tried on the occupied cells of
+    the size before it, not on every point."""
     lat = pts["latitude"].to_numpy(dtype=float)
     lon = pts["longitude"].to_numpy(dtype=float)
     rows0 = np.floor(lat / first_cell).astype(np.int64)
     cols0 = np.floor(lon / first_cell).astype(np.int64)
-    codes0, cells0 = pd.factorize((rows0 + _OFFSET) * _BASE + (cols0 + _OFFSET))
-    r0 = cells0 // _BASE - _OFFSET
-    c0 = cells0 % _BASE - _OFFSET
+    codes, u_rows, u_cols = _finest_cells(rows0, cols0)
     k = 0
-    while True:
-        key = ((r0 >> k) + _OFFSET) * _BASE + ((c0 >> k) + _OFFSET)
-        codes_k, uniques = pd.factorize(key)
-        if len(uniques) <= max_points:
-            break
+    while len(u_rows) > max_points:  # the occupied cells of twice the size, from those of this size
+        up, u_rows, u_cols = _finest_cells(u_rows >> 1, u_cols >> 1)
+        codes = up[codes]
         k += 1
     cell = first_cell * 2**k
-    codes = codes_k[codes0]
-    incidents_per = np.bincount(codes, minlength=len(uniques))
-    deaths = np.bincount(codes, weights=pts["fatalities"].to_numpy(dtype=float), minlength=len(uniques))
-    u_rows = uniques // _BASE - _OFFSET
-    u_cols = uniques % _BASE - _OFFSET
+    incidents_per = np.bincount(codes, minlength=len(u_rows))
+    deaths = np.bincount(codes, weights=pts["fatalities"].to_numpy(dtype=float), minlength=len(u_rows))
     frame = pd.DataFrame(
         {
             "latitude": (u_rows + 0.5) * cell,

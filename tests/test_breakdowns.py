@@ -277,9 +277,13 @@ def test_cube_rows_answer_the_largest_incidents_and_locations_as_the_raw_rows(
     assert got.located + got.unlocated > 0  # the case has incidents
 
 
-def test_the_grid_equals_counting_every_point_at_each_cell_size() -> None:
+@pytest.mark.parametrize("dense_cells", [bd._DENSE_CELLS, 0], ids=["dense", "hashed"])
+def test_the_grid_equals_counting_every_point_at_each_cell_size(dense_cells: int, monkeypatch) -> None:
     """The event map's grid tries each doubled cell size on the occupied finest cells; here every
-    point is counted afresh at each size, as the docstring defines it, and the cells must agree."""
+    point is counted afresh at each size, as the docstring defines it, and the cells must agree,
+    whether the finest cells are counted on a dense array (a bounding box of 560 × 1,440 cells of
+    0.25°) or hashed."""
+    monkeypatch.setattr(bd, "_DENSE_CELLS", dense_cells)
     rng = np.random.default_rng(3)
     n, first, max_points = 20_000, 0.25, 500
     pts = pd.DataFrame(
