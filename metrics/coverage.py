@@ -111,23 +111,39 @@ def population_weights(
     population: pd.DataFrame | None, countries: np.ndarray, periods: np.ndarray
 ) -> np.ndarray | None:
     """Population of each country (rows) in each period's year (columns), the nearest year the table
-    has for that country; None without a table. A country missing from the table gets NaN."""
+    has for that country (the earlier of two equally near); None without a table. A country missing
+    from the table gets NaN.
+
+    One binary search per country and distinct year over the table sorted by (country, year), instead
+    of a pass over each country's rows: a page asks for every region's countries over every month."""
     if population is None or population.empty:
         return None
-    pop = population.loc[population["iso3"].isin(list(countries)), ["iso3", "year", "population"]]
-    years = np.asarray([int(str(p)[:4]) for p in periods])
     out = np.full((len(countries), len(periods)), np.nan)
-    index = {c: i for i, c in enumerate(countries)}
-    for iso, g in pop.groupby("iso3"):
-        g = g.dropna().sort_values("year")
-        if g.empty:
-            continue
-        ys = g["year"].to_numpy(dtype=int)
-        vs = g["population"].to_numpy(dtype=float)
-        pos = np.clip(np.searchsorted(ys, years), 0, len(ys) - 1)
-        prev = np.clip(pos - 1, 0, len(ys) - 1)
-        nearest = np.where(np.abs(ys[prev] - years) <= np.abs(ys[pos] - years), prev, pos)
-        out[index[iso]] = vs[nearest]
+    if not len(countries) or not len(periods):
+        return out
+    index = {str(c): i for i, c in enumerate(countries)}
+    pop = population.loc[population["iso3"].isin(list(index)), ["iso3", "year", "population"]].dropna()
+    if pop.empty:
+        return out
+    code = pop["iso3"].astype(str).map(index).to_numpy(dtype=np.int64)
+    year = pop["year"].to_numpy(dtype=np.int64)
+    value = pop["population"].to_numpy(dtype=float)
+    order = np.lexsort((year, code))
+    code, year, value = code[order], year[order], value[order]
+    span = np.int64(1 << 20)  # > any year: code·span + year orders by country, then year
+    key = code * span + year
+    years, inverse = np.unique(np.asarray([int(str(p)[:4]) for p in periods]), return_inverse=True)
+    rows = np.arange(len(countries), dtype=np.int64)
+    start = np.searchsorted(code, rows, side="left")[:, None]  # each country's rows: [start, end)
+    end = np.searchsorted(code, rows, side="right")[:, None]
+    has = end > start
+    last = np.maximum(end - 1, start)
+    pos = np.clip(np.searchsorted(key, rows[:, None] * span + years[None, :]), start, last)
+    prev = np.clip(pos - 1, start, last)
+    safe_pos, safe_prev = np.minimum(pos, len(key) - 1), np.minimum(prev, len(key) - 1)
+    nearest = np.where(np.abs(year[safe_prev] - years) <= np.abs(year[safe_pos] - years), safe_prev, safe_pos)
+    by_year = np.where(has, value[nearest], np.nan)
+    out[:] = by_year[:, inverse]
     return out
 
 

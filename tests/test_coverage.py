@@ -484,3 +484,32 @@ def test_a_longer_export_covers_its_whole_span_even_where_its_rows_are_already_s
     per_month = counts.groupby("period")["incidents"].sum()
     assert per_month["2022-06"] == 0 and per_month["2022-03"] == 1  # a quiet month is an observed zero
     assert per_month["2023-01"] == 2  # MLI1 (Jan 5) and MLI2 (Jan 20); MLI3 is violence against civilians
+
+
+def test_population_weights_take_the_nearest_year_the_table_has() -> None:
+    from metrics.coverage import population_weights
+
+    table = pd.DataFrame(
+        {
+            "iso3": ["AAA", "AAA", "AAA", "BBB", "CCC"],
+            "year": [2000, 2004, 2010, 2005, 2001],
+            "population": [10.0, 14.0, 20.0, 50.0, float("nan")],
+        }
+    )
+    countries = np.asarray(["BBB", "AAA", "CCC", "DDD"], dtype=object)
+    periods = np.asarray(["1990-01", "2002-06", "2003", "2007-12", "2020-01"], dtype=object)
+    got = population_weights(table, countries, periods)
+    # AAA has 2000, 2004, 2010: 1990 → 2000 (the first); 2002 is 2 from both 2000 and 2004 → the
+    # earlier, 10; 2003 → 2004 (1 away); 2007 is 3 from 2004 and 3 from 2010 → 2004, 14; 2020 → 2010.
+    # BBB has only 2005: 50 everywhere. CCC's one row has no population, DDD is not in the table: NaN.
+    expected = np.array(
+        [
+            [50.0, 50.0, 50.0, 50.0, 50.0],
+            [10.0, 10.0, 14.0, 14.0, 20.0],
+            [np.nan] * 5,
+            [np.nan] * 5,
+        ]
+    )
+    np.testing.assert_array_equal(got, expected)
+    assert population_weights(None, countries, periods) is None
+    assert population_weights(table, countries[:0], periods).shape == (0, 5)
