@@ -179,7 +179,7 @@ def serve(app: Path, env: dict[str, str], log: Path, timeout: float = 120) -> It
     group on leaving, whatever happened."""
     from argparse import Namespace
 
-    from stability.cmd_dashboard import command
+    from stability.cmd_dashboard import command, server_environment
 
     port = free_port()
     argv = command(Namespace(port=port, host="127.0.0.1"))
@@ -187,7 +187,7 @@ def serve(app: Path, env: dict[str, str], log: Path, timeout: float = 120) -> It
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             argv,
-            env={**os.environ, **env},
+            env=server_environment({**os.environ, **env}),
             cwd=APP.parent,  # dashboard/.streamlit/config.toml
             stdout=out,
             stderr=subprocess.STDOUT,

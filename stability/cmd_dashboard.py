@@ -47,6 +47,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+#: Environment of the server process (a value already set in the environment wins). Two malloc
+#: arenas instead of eight per core for the page threads of every session: a server's memory grows
+#: less with the number of sessions (``benchmarks/README.md``, "Many users").
+SERVER_ENVIRONMENT: dict[str, str] = {"MALLOC_ARENA_MAX": "2"}
+
+
+def server_environment(base: dict[str, str]) -> dict[str, str]:
+    """``base`` with ``SERVER_ENVIRONMENT``'s variables added where ``base`` does not set them."""
+    return {**SERVER_ENVIRONMENT, **base}
+
+
 def command(args: argparse.Namespace) -> list[str]:
     app = Path(dashboard.__file__).with_name("app.py")
     return [
@@ -81,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--port {args.port} is not a valid port number")
     if not _free(args.host, args.port):
         raise CliError(f"port {args.port} on {args.host} is in use; choose another with --port")
-    env = dict(os.environ)
+    env = server_environment(dict(os.environ))
     if args.store and args.store.startswith("s3://"):
         env["STABILITY_STORE"] = args.store
     elif args.store:

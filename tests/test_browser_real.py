@@ -322,24 +322,43 @@ STATE_JS = """
 """
 
 
-def settle(page, timeout: float = 120.0) -> None:  # noqa: ANN001
+def settle(page, timeout: float = 120.0) -> float:  # noqa: ANN001
     """Wait until the script has run (a first run can be followed by a rerun once the URL is
-    written) and every chart is drawn: the same reading three times in a row, 300 ms apart."""
-    deadline = time.monotonic() + timeout
-    last, same = None, 0
+    written) and every chart is drawn: the same reading three times in a row, 300 ms apart.
+    Returns the seconds from the call to the first of those readings (when the page was drawn)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last, same, since = None, 0, started
     while same < 3:
         if time.monotonic() > deadline:
             raise AssertionError(f"the page did not settle in {timeout:.0f} s: {last}")
         page.wait_for_timeout(300)
         state = page.evaluate(STATE_JS)
         ready = state["idle"] and state["title"] and not state["stale"] and state["drawn"]
-        same = same + 1 if ready and state == last else 0
+        if ready and state == last:
+            same += 1
+        else:
+            same, since = 0, time.monotonic()
         last = state
+    return since - started
+
+
+#: (url, seconds to settle) of every visit of this module, written to ``OUT/settle_times.csv`` at
+#: its end: how long each page took to draw in a real browser (a record, not a test).
+SETTLE_TIMES: list[tuple[str, float]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _settle_times() -> Iterator[None]:
+    yield
+    if SETTLE_TIMES:
+        OUT.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(SETTLE_TIMES, columns=["url", "seconds"]).to_csv(OUT / "settle_times.csv", index=False)
 
 
 def visit(tab, url: str) -> dict[str, object]:  # noqa: ANN001
     tab.goto(url)
-    settle(tab)
+    SETTLE_TIMES.append((urlparse(url)._replace(netloc="").geturl(), round(settle(tab), 2)))
     main = tab.get_by_test_id("stMain")
     return {
         "text": main.inner_text(),

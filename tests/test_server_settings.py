@@ -30,3 +30,10 @@ def test_streamlit_knows_both_options() -> None:
     assert "runner.postScriptGC" in options
     assert options["server.fileWatcherType"].default_val == "auto"
     assert options["runner.postScriptGC"].default_val is True
+
+
+def test_the_server_runs_with_two_malloc_arenas_unless_told_otherwise() -> None:
+    from stability.cmd_dashboard import server_environment
+
+    assert server_environment({"PATH": "/bin"}) == {"PATH": "/bin", "MALLOC_ARENA_MAX": "2"}
+    assert server_environment({"MALLOC_ARENA_MAX": "8"})["MALLOC_ARENA_MAX"] == "8"
