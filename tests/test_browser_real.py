@@ -343,9 +343,9 @@ def settle(page, timeout: float = 120.0) -> float:  # noqa: ANN001
     return since - started
 
 
-#: (url, seconds to settle) of every visit of this module, written to ``OUT/settle_times.csv`` at
-#: its end: how long each page took to draw in a real browser (a record, not a test).
-SETTLE_TIMES: list[tuple[str, float]] = []
+#: (store, page, region, seconds to settle) of every page visit, written to ``OUT/settle_times.csv``
+#: at the module's end: how long each page took to draw in a real browser (a record, not a test).
+SETTLE_TIMES: list[tuple[str, str, str, float]] = []
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -353,14 +353,16 @@ def _settle_times() -> Iterator[None]:
     yield
     if SETTLE_TIMES:
         OUT.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame(SETTLE_TIMES, columns=["url", "seconds"]).to_csv(OUT / "settle_times.csv", index=False)
+        frame = pd.DataFrame(SETTLE_TIMES, columns=["store", "page", "region", "seconds"])
+        frame.to_csv(OUT / "settle_times.csv", index=False)
 
 
 def visit(tab, url: str) -> dict[str, object]:  # noqa: ANN001
     tab.goto(url)
-    SETTLE_TIMES.append((urlparse(url)._replace(netloc="").geturl(), round(settle(tab), 2)))
+    settled = settle(tab)
     main = tab.get_by_test_id("stMain")
     return {
+        "settled": settled,
         "text": main.inner_text(),
         "figures": tab.evaluate(FIGURES_JS),
         "captions": tab.evaluate(CAPTIONS_JS),
@@ -414,6 +416,7 @@ def _shot(tab, name: str) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(("store", "page", "region"), VISITS, ids=[f"{s}-{p}-{r}" for s, p, r in VISITS])
 def test_page_reads_well(servers: Servers, tab, store: str, page: str, region: str) -> None:  # noqa: ANN001
     seen = visit(tab, f"{servers.url(store)}/{page}?region={quote(region)}")
+    SETTLE_TIMES.append((store, page, region, round(float(seen["settled"]), 2)))  # type: ignore[arg-type]
     _shot(tab, f"{store}-{page}-{region}")
     found = problems(seen, page, CASES[store][region])
     assert not found, f"{store} store, {page} page, {region}:\n- " + "\n- ".join(found)
