@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,22 @@ class IncidentCube:
         if not slices:
             return self.incidents.slice(0, 0)
         return pa.concat_tables(slices)
+
+    @cached_property
+    def _cells_by_country(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell positions ordered by country code, and where each code's run starts (one more entry
+        than codes: country k's cells are ``order[starts[k]:starts[k + 1]]``). Built on first use."""
+        order = np.argsort(self.country, kind="stable")
+        starts = np.searchsorted(self.country[order], np.arange(len(self.countries) + 1))
+        return order, starts
+
+    def cells_of(self, countries: Sequence[str]) -> np.ndarray:
+        """Positions of the cells of ``countries`` (country by country), without a scan of every cell."""
+        codes = np.flatnonzero(np.isin(self.countries, list(countries)))
+        if not len(codes):
+            return np.zeros(0, dtype=np.int64)
+        order, starts = self._cells_by_country
+        return np.concatenate([order[starts[k] : starts[k + 1]] for k in codes])
 
     @property
     def rows(self) -> int:
@@ -302,19 +319,21 @@ def cube_counts(
     k = fatality_class(int(min_fatalities))
     lo = Month(first_month).ordinal - cube.first_month  # ordinal = 12 × year + month − 1
     hi = Month(last_month).ordinal - cube.first_month
-    keep = (cube.month >= lo) & (cube.month <= hi) & (cube.fclass >= k)
-    keep &= np.isin(cube.countries, list(countries))[cube.country] if len(cube.countries) else keep
+    cells = cube.cells_of(countries)  # only the countries' cells are read
+    month, etype = cube.month[cells], cube.etype[cells]
+    keep = (month >= lo) & (month <= hi) & (cube.fclass[cells] >= k)
     if event_types is not None:
-        keep &= np.isin(cube.event_types, list(event_types))[cube.etype]
+        keep &= np.isin(cube.event_types, list(event_types))[etype]
+    cells = cells[keep]
     if by == "country":
-        groups, names = cube.country[keep], np.asarray(cube.countries, dtype=object)
+        groups, names = cube.country[cells], np.asarray(cube.countries, dtype=object)
         size = len(names)
     else:
         n_t = len(cube.event_types)
-        groups = cube.month[keep].astype(np.int64) * n_t + cube.etype[keep]
+        groups = month[keep].astype(np.int64) * n_t + etype[keep]
         size = max(cube.n_months, 1) * n_t
-    inc = np.bincount(groups, weights=cube.n[keep], minlength=size)
-    fat = np.bincount(groups, weights=cube.f[keep], minlength=size)
+    inc = np.bincount(groups, weights=cube.n[cells], minlength=size)
+    fat = np.bincount(groups, weights=cube.f[cells], minlength=size)
     hit = np.flatnonzero(inc > 0)
     if by == "country":
         return pd.DataFrame(

@@ -175,3 +175,16 @@ def test_a_cube_of_no_incidents_gives_no_months_not_an_error() -> None:
     from_rows = monthly_by_type(empty, ["FRA"], **args)
     assert from_cube.empty and from_rows.empty
     assert list(from_cube.columns) == ["period", "event_type", "incidents", "fatalities"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(incident, min_size=1, max_size=60),
+    countries=st.lists(st.sampled_from(["FRA", "DEU", "ITA", "ESP", "PRT", "XXX"]), unique=True),
+)
+def test_the_cells_of_some_countries_are_exactly_theirs(rows, countries):
+    cube = build_cube(incidents_frame(rows))
+    got = cube.cells_of(countries)
+    # a scan of every cell: those whose country code names one of ``countries``
+    expected = [i for i, c in enumerate(cube.country) if cube.countries[c] in set(countries)]
+    assert sorted(got.tolist()) == expected
