@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics.periods import end_month, start_month
+
 #: An index change smaller than this (index points, either way) reads as "about the same".
 STEADY_POINTS = 1.0
 FAMILY_LABELS: dict[str, str] = {
@@ -104,10 +106,9 @@ class Headline:
 
 
 def _before(period: str, other: str) -> bool:
-    """True when ``period`` (``YYYY`` or ``YYYY-MM``) ends before the month or year ``other`` begins
-    or is reached: compared at the coarser of the two grains."""
-    width = min(len(period), len(other))
-    return period[:width] < other[:width]
+    """True when ``period`` (``YYYY`` or ``YYYY-MM``) ends before the month or year ``other`` begins:
+    its last month (a year's December) before ``other``'s first month (a year's January)."""
+    return end_month(period) < start_month(other)
 
 
 def headline(

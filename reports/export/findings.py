@@ -19,6 +19,7 @@ import numpy as np
 
 from metrics import breakdowns as bd
 from metrics.intervals import NO_INTERVAL
+from metrics.periods import end_month
 from reports.compute import Frames, family_latest, value_at
 from reports.selection import Selection
 
@@ -122,9 +123,7 @@ def collaboration_findings(frames: Frames, sel: Selection) -> list[str]:
     what = "share of member pairs tied over the trailing 12 months"
     latest = family_latest(frames.bundle, "collaboration")
     stale = (
-        f" (the collaboration data end {latest})"
-        if latest is not None and latest < end[: len(latest)]
-        else ""
+        f" (the collaboration data end {latest})" if latest is not None and end_month(latest) < end else ""
     )
     if not _finite(d_now):
         density = f"Network density is not available for {end}{stale}."
