@@ -12,6 +12,7 @@ import pandas as pd
 
 from metrics.evaluation_stats import CAVEAT, NAN, Result, Windows, fmt_num
 from metrics.frames import TableLike, region_members
+from metrics.periods import Month
 from metrics.signals import TREND_MONTHS
 
 #: engagement kinds that make a partnership (a visit or an arms sale alone does not)
@@ -187,7 +188,8 @@ def choose_comparison(
     own is noted in ``reason``. Columns ``region, used, reason``.
     """
     members = region_members(regions)
-    own = set(members.loc[members["region"] == region, "iso3"])
+    member_sets = {str(r): set(g) for r, g in members.groupby("region", sort=False)["iso3"]}
+    own = member_sets.get(region, set())
     if compare is None:
         groups = (
             set(regions.loc[regions["region"] == region, "grouping"].dropna())
@@ -200,15 +202,15 @@ def choose_comparison(
     else:
         cand = list(dict.fromkeys(compare))
     data = set(with_data)
+    proposed: dict[str, list[tuple[str, str]]] = {}
+    if len(proposals):
+        for r, m, lbl in zip(proposals["region"], proposals["month"], proposals["label"], strict=True):
+            proposed.setdefault(str(r), []).append((str(m), str(lbl)))
+    first, last = Month.of(windows.before[0]), Month.of(windows.after[1])  # both windows
     rows = []
     for c in cand:
-        shared = sorted(own & set(members.loc[members["region"] == c, "iso3"]))
-        p = proposals.loc[proposals["region"] == c] if len(proposals) else proposals
-        inside = [
-            f"{m} {lbl}"
-            for m, lbl in zip(p.get("month", []), p.get("label", []), strict=False)
-            if windows.contains(pd.Period(m, freq="M"))
-        ]
+        shared = sorted(own & member_sets.get(c, set()))
+        inside = [f"{m} {lbl}" for m, lbl in proposed.get(c, []) if first <= Month(m) <= last]
         notes = []
         if shared:
             notes.append(f"shares member countries with {region} ({', '.join(shared[:5])})")
