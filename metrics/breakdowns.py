@@ -70,22 +70,6 @@ def _rows(
     return with_events(incidents), None
 
 
-def _filtered(
-    cube: IncidentCube,
-    countries: Sequence[str],
-    start: str,
-    end: str,
-    event_types: Sequence[str] | None,
-    min_fatalities: int,
-    columns: Sequence[str],
-) -> pa.Table:
-    """``columns`` of the cube's incidents that pass ``_FILTER``, found without a scan: the rows of
-    ``countries`` in ``[start, end]`` (``rows_for``), then the event-type and fatality conditions as
-    Arrow masks (a missing type or fatality count fails them, as in SQL)."""
-    rows, mask = _candidates(cube, countries, start, end, event_types, min_fatalities)
-    return rows.select(list(columns)).filter(mask)
-
-
 def _candidates(
     cube: IncidentCube,
     countries: Sequence[str],
@@ -94,9 +78,10 @@ def _candidates(
     event_types: Sequence[str] | None,
     min_fatalities: int,
 ) -> tuple[pa.Table, pa.ChunkedArray]:
-    """The cube's incidents of ``countries`` in ``[start, end]`` (``rows_for``) and the mask of those
-    passing the event-type and fatality conditions (null where a type or count is missing: a filter
-    drops it, a sum does not count it). Callers narrow the mask before copying any wide column."""
+    """The cube's incidents of ``countries`` in ``[start, end]`` (``rows_for``: binary search, no
+    scan) and the mask of those passing the event-type and fatality conditions of ``_FILTER`` (null
+    where a type or count is missing: a filter drops it, a sum does not count it). Callers narrow
+    the mask before copying any wide column."""
     first, last = month_bounds(start, end)
     rows = cube.rows_for(countries, first, last)
     mask = pc.greater_equal(rows["fatalities"], int(min_fatalities))
