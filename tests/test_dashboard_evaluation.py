@@ -204,6 +204,15 @@ def open_page(query: dict[str, str | list[str]]) -> AppTest:
     at.run()
     at.switch_page(PAGE).run()
     ok(at)
+    return open_tables(at)
+
+
+def open_tables(at: AppTest) -> AppTest:
+    """Open the two expanders whose tables are built only while open (as a click on each does)."""
+    at.session_state["e_measures"] = True
+    at.session_state["e_comparison_table"] = True
+    at.run()
+    ok(at)
     return at
 
 

@@ -90,6 +90,9 @@ def test_evaluation_page_evaluates_only_the_loaded_family(app: AppTest) -> None:
     at.switch_page("views/evaluation.py").run()
     assert not at.exception
     assert "Families evaluated: conflict." in [c.value for c in at.caption]
+    at.session_state["e_measures"] = True  # open the expander holding the measures table
+    at.run()
+    assert not at.exception
     measures = [d.value for d in at.dataframe if "Finding" in d.value.columns][0]["Measure"].tolist()
     # 4 incident + 4 fatality measures (rate ratio, DiD, pre-trend p, placebo) + the trend measure
     assert len(measures) == 4 + 4 + 1, measures

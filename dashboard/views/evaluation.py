@@ -68,8 +68,11 @@ with st.expander("The numbers behind these findings"):
 
 # 5. Charts
 ui.chart(fe.timeline(sel, ev, data))
-incidents_tab, fatalities_tab = st.tabs(["Incidents", "Fatalities"])
+# only the open tab's charts are built and sent (switching tabs reruns the page)
+incidents_tab, fatalities_tab = st.tabs(["Incidents", "Fatalities"], key="e_quantity_tab", on_change="rerun")
 for tab, quantity in ((incidents_tab, "incidents"), (fatalities_tab, "fatalities")):
+    if not tab.open:
+        continue
     with tab:
         left, right = st.columns(2)
         with left:
@@ -81,10 +84,19 @@ if data.family_loaded("collaboration"):
 st.caption(f"Families evaluated: {ui.listing(data.loaded_families())}.")
 
 # 6. Every measure, and the comparison regions (statistics: behind expanders)
-with st.expander("All measures: each finding with its estimate, interval and p-value"):
-    st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
-    st.caption("—: the data cannot support a number; the finding then says why.")
-with st.expander("Comparison regions: which were used, and why others were not"):
-    st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
+# the tables are built only while their expander is open (opening it reruns the page)
+with st.expander(
+    "All measures: each finding with its estimate, interval and p-value", key="e_measures", on_change="rerun"
+) as measures:
+    if measures.open:
+        st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
+        st.caption("—: the data cannot support a number; the finding then says why.")
+with st.expander(
+    "Comparison regions: which were used, and why others were not",
+    key="e_comparison_table",
+    on_change="rerun",
+) as compared:
+    if compared.open:
+        st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
 
 ui.sources()
