@@ -49,19 +49,19 @@ def chart_config(filename: str) -> dict[str, object]:
 
 #: Trace fields that hold what a trace draws; the fields that only place it (x, locations) count
 #: only for a trace that has none of these.
-def chart(chart: Chart, *, narrow: bool = False) -> None:
+def chart(chart: Chart, *, narrow: bool | int = False) -> None:
     """Draw a chart (offline maps, no camera button) with a "Show data" expander holding its table and
     a "Download" menu: PNG, SVG and PDF drawn on the server, the data as CSV and XLSX. A chart without
     data is not drawn: its title, then one sentence saying what is missing (the builder's own, else a
-    general one) with a link to the Data page. ``narrow``: the chart sits in half the page (its
-    title and caption wrapped shorter; the downloads keep the full-width layout)."""
+    general one) with a link to the Data page. ``narrow``: the chart sits in half the page (True or 2)
+    or a third (3): its title and caption wrapped shorter; the downloads keep the full-width layout."""
     if chart.missing or not charts.has_data(chart.figure):  # no empty axes
         st.markdown(f"**{plain(charts.title_text(chart.figure))}**")
         st.info(plain(chart.missing or "No data to draw this chart for this selection."))
         if not chart.missing:
             st.page_link("views/data.py", label="Load data on the Data page")
         return
-    figure = charts.narrow(chart.figure) if narrow else chart.figure
+    figure = charts.narrow(chart.figure, 2 if narrow is True else int(narrow)) if narrow else chart.figure
     st.plotly_chart(figure, config=chart_config(chart.filename), theme=None)
     # the table is drawn only while its expander is open (opening it reruns the page)
     with st.expander("Show data", key=f"data-{_key(chart)}", on_change="rerun") as shown:

@@ -188,6 +188,20 @@ def _merge(base: dict[str, object], extra: Mapping[str, object]) -> dict[str, ob
     return out
 
 
+#: Height of a figure without its own (px), and of one line of a title (16 px text).
+DEFAULT_HEIGHT = 460
+TITLE_LINE_PX = 21
+
+
+def title_y(lines: int, height: int, line_px: float = TITLE_LINE_PX) -> float:
+    """Where a title of ``lines`` lines anchors its top, in container coordinates: 1.5 % below the
+    top of the figure, lowered by one line (``TITLE_LINE_PX``) for each line after the first.
+    plotly.js places a title's first line at the anchor as if it were the only one and stacks the
+    others above it, so without the shift a two-line title is cut at the top of the figure:
+    y = 0.985 − line_px × (lines − 1) ÷ height (``line_px`` larger for larger type)."""
+    return 0.985 - line_px * max(lines - 1, 0) / max(height, 1)
+
+
 def _figure(
     traces: list[dict[str, object]],
     *,
@@ -195,7 +209,7 @@ def _figure(
     caption: Caption,
     x_title: str = "",
     y_title: str = "",
-    height: int = 460,
+    height: int = DEFAULT_HEIGHT,
     axes: bool = True,
     compact: bool = False,
     layout: Mapping[str, object] | None = None,
@@ -217,7 +231,7 @@ def _figure(
             "x": 0.01,
             "xref": "container",
             "xanchor": "left",
-            "y": 0.985,
+            "y": title_y(len(title_lines), height),
             "yref": "container",
             "yanchor": "top",
             "font": {"size": 16},
@@ -256,10 +270,11 @@ def _figure(
     return go.Figure(data=traces, layout=_merge(base, layout or {}), _validate=False)
 
 
-def narrow(fig: go.Figure) -> dict[str, Any]:
-    """``fig`` laid out for a narrow column (half the page), as a figure dict: its title and caption
-    wrapped at the compact widths, the margins made room for them (a figure not built here keeps
-    its layout)."""
+def narrow(fig: go.Figure, columns: int = 2) -> dict[str, Any]:
+    """``fig`` laid out for a narrow column (one of ``columns`` side by side: 2, half the page; 3, a
+    third), as a figure dict: its title wrapped at ``TITLE_WIDTH // columns + 10`` characters and its
+    caption at the compact width, the margins made room for them (a figure not built here keeps its
+    layout)."""
     out = fig.to_dict()
     layout = out.setdefault("layout", {})
     meta = layout.get("meta")
@@ -267,13 +282,15 @@ def narrow(fig: go.Figure) -> dict[str, Any]:
         return out
     caption = Caption(**{**meta["caption"], "names": tuple(meta["caption"].get("names", ()))})
     lines = caption_lines(caption, COMPACT_CAPTION_WIDTH)
-    title_lines = _wrap_title(str(meta["title"]), TITLE_WIDTH // 2 + 10)
+    title_lines = _wrap_title(str(meta["title"]), TITLE_WIDTH // max(columns, 1) + 10)
     below = 0
     for a in layout.get("annotations", []):
         if a.get("name") == "caption":
             a["text"] = "<br>".join(esc(line) for line in lines)
             below = -int(a.get("yshift") or 0)
-    layout.setdefault("title", {})["text"] = "<br>".join(esc(line) for line in title_lines)
+    title = layout.setdefault("title", {})
+    title["text"] = "<br>".join(esc(line) for line in title_lines)
+    title["y"] = title_y(len(title_lines), int(layout.get("height") or DEFAULT_HEIGHT))
     margin = layout.setdefault("margin", {})
     margin["t"] = 120 + 20 * (len(title_lines) - 1)
     margin["b"] = below + 14 * len(lines) + 12

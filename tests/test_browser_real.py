@@ -16,7 +16,8 @@ Three stores, one ``stability dashboard`` process each (module-scoped):
 Each page is opened for three regions: one with data in every family, one with part of the families,
 one with none (see ``CASES``). On each visit: no plotly figure without
 a data trace, a "no data" sentence on the page of a family the region lacks, no source caption over
-two lines, no "None"/"NaT"/"nan" text, no exception box or traceback. The Conflict page with an
+two lines, no "None"/"NaT"/"nan" text, no chart title cut at the edge of its figure, no exception box or
+traceback. The Conflict page with an
 event-type filter set through the URL says the filter in its chart titles. A screenshot of every
 visit is saved under ``tests/output/browser/`` (kept as a CI artefact, not committed).
 """
@@ -293,7 +294,13 @@ FIGURES_JS = """
     .filter((a) => a.name === 'caption' || /^\\s*(Source|Sources)\\b/i.test(a.text || ''))
     .map((a) => (a.text || '').split(/<br\\s*\\/?>/i).filter((l) => l.trim()).length);
   const texts = Array.from(gd.querySelectorAll('text')).map((t) => t.textContent);
-  return {title, traces: traces.length, withData, captions, texts};
+  // the drawn title inside the figure's box (a hidden figure has an empty box and is not judged)
+  const box = (gd.querySelector('svg.main-svg') || gd).getBoundingClientRect();
+  const drawn = gd.querySelector('.gtitle');
+  const t = drawn ? drawn.getBoundingClientRect() : null;
+  const titleCut = Boolean(t && box.width > 0 && t.width > 0 &&
+    (t.top < box.top - 1 || t.left < box.left - 1 || t.right > box.right + 1));
+  return {title, traces: traces.length, withData, captions, texts, titleCut};
 })
 """
 #: Streamlit captions that give a source: how many lines each takes on screen.
@@ -382,6 +389,8 @@ def problems(seen: dict[str, object], page: str, families: tuple[str, ...]) -> l
         name = fig["title"] or "(untitled)"
         if fig["withData"] == 0:
             out.append(f"figure {name!r} has no trace with data ({fig['traces']} trace(s))")
+        if fig["titleCut"]:
+            out.append(f"figure {name!r}: its title is cut at the edge of the figure")
         for lines in fig["captions"]:
             if lines > 2:
                 out.append(f"figure {name!r}: source caption of {lines} lines")

@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import pytest
 
 from reports import charts
 
@@ -66,3 +67,21 @@ def test_without_names_the_caption_falls_back_to_the_parts_of_its_source() -> No
 def test_a_figure_not_built_here_is_left_as_it_is() -> None:
     fig = go.Figure(go.Bar(x=[1], y=[2]), layout={"title": {"text": "Own"}})
     assert charts.narrow(fig)["layout"]["title"]["text"] == "Own"
+
+
+def test_a_chart_in_a_third_of_the_page_wraps_its_title_shorter_and_lowers_it() -> None:
+    third = charts.narrow(_figure(), 3)
+    lines = third["layout"]["title"]["text"].split("<br>")
+    # at most TITLE_WIDTH // 3 + 10 = 36 characters a line, besides the " ·" ending a broken line
+    assert all(len(line.removesuffix(" ·")) <= charts.TITLE_WIDTH // 3 + 10 for line in lines), lines
+    assert len(lines) >= 2
+    # plotly stacks a title's further lines above its anchor: the anchor is lowered by one line
+    # (21 px) per further line, on the figure's own height
+    height = third["layout"]["height"]
+    assert third["layout"]["title"]["y"] == pytest.approx(0.985 - 21 * (len(lines) - 1) / height)
+    assert third["layout"]["margin"]["t"] == 120 + 20 * (len(lines) - 1)
+
+
+def test_a_one_line_title_stays_where_it_was() -> None:
+    assert charts.title_y(1, 460) == pytest.approx(0.985)
+    assert charts.title_y(3, 460) == pytest.approx(0.985 - 42 / 460)

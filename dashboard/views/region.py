@@ -30,24 +30,24 @@ ui.chart(figures.family_scores(sel, data))
 with st.expander("How firm is this rank? (weights varied by ±20 %)"):
     ui.chart(figures.rank_sensitivity(sel, data))
 
-# 3. The three families side by side
+# 3. The three families side by side (each chart laid out for a third of the page)
 left, middle, right = st.columns(3)
 with left:
     st.subheader("Conflict incidents")
     if data.family_loaded("conflict"):
-        ui.chart(figures.conflict_trend(sel, data, compact=True))
+        ui.chart(figures.conflict_trend(sel, data, compact=True), narrow=3)
     else:
         ui.no_data("conflict incidents")
 with middle:
     st.subheader("Military collaboration")
     if data.family_loaded("collaboration"):
-        ui.chart(figures.density(sel, data, compact=True))
+        ui.chart(figures.density(sel, data, compact=True), narrow=3)
     else:
         ui.no_data("military collaboration")
 with right:
     st.subheader("Public perception")
     if data.family_loaded("perception"):
-        ui.chart(figures.perception_shares(sel, data))
+        ui.chart(figures.perception_shares(sel, data), narrow=3)
     else:
         ui.no_data("public perception")
 

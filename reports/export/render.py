@@ -191,6 +191,9 @@ def for_export(fig: go.Figure, *, width: int = WIDTH, height: int = HEIGHT) -> g
     layout.width, layout.height = width, height
     layout.font.size = _scaled(layout.font.size, 13)
     layout.title.font.size = _scaled(layout.title.font.size, 16)
+    if layout.title.yref == "container":  # a title built here: its lines kept inside the canvas
+        lines = str(layout.title.text or "").count("<br>") + 1
+        layout.title.y = charts.title_y(lines, height, charts.TITLE_LINE_PX * TYPE_SCALE)
     if layout.legend.font.size is not None:
         layout.legend.font.size = _scaled(layout.legend.font.size, 10)
     caption_text = ""
