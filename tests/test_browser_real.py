@@ -322,6 +322,8 @@ STATE_JS = """
     idle: !!app && app.getAttribute('data-test-script-state') === 'notRunning',
     title: !!document.querySelector('[data-testid="stMain"] h1'),
     stale: document.querySelectorAll('[data-stale="true"]').length,
+    // an element whose code is still loading (a chart before plotly.js has arrived) shows a skeleton
+    loading: document.querySelectorAll('[data-testid="stSkeleton"]').length,
     plots: plots.length,
     drawn: plots.every((gd) => gd._fullLayout && gd.querySelector('.main-svg')),
   };
@@ -341,7 +343,8 @@ def settle(page, timeout: float = 120.0) -> float:  # noqa: ANN001
             raise AssertionError(f"the page did not settle in {timeout:.0f} s: {last}")
         page.wait_for_timeout(300)
         state = page.evaluate(STATE_JS)
-        ready = state["idle"] and state["title"] and not state["stale"] and state["drawn"]
+        busy = state["stale"] or state["loading"]
+        ready = state["idle"] and state["title"] and not busy and state["drawn"]
         if ready and state == last:
             same += 1
         else:
@@ -461,6 +464,10 @@ def test_event_type_filter_is_said_in_the_titles(
 ) -> None:
     kind = _most_common_type(stores[store], region)
     seen = visit(tab, f"{servers.url(store)}/conflict?region={quote(region)}&type={quote(kind)}")
+    if not seen["figures"]:  # this page draws charts: give a slow machine time to load plotly.js
+        tab.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        settle(tab)
+        seen = {**seen, "figures": tab.evaluate(FIGURES_JS)}
     _shot(tab, f"{store}-conflict-{region}-{kind}")
     assert problems(seen, "conflict", CASES[store][region]) == []
     figures = seen["figures"]
