@@ -528,9 +528,6 @@ def _annual(
     return long, ends, set(names)
 
 
-_end_key = end_key  # a year is ordered by its December: ``2010`` comes after ``2010-11``
-
-
 def collaboration_indicators(
     collaboration: TableLike,
     regions: pd.DataFrame,
@@ -616,7 +613,7 @@ def collaboration_indicators(
     if out is None or not active:
         return empty_tidy()
     out = clip_periods(out, start_p, end_p)
-    latest = max(ends.values(), key=_end_key)
+    latest = max(ends.values(), key=end_key)
     marks = [{"indicator": COVERAGE_END, "period": latest}] + [
         {"indicator": f"{COVERAGE_END}_{k}", "period": p} for k, p in sorted(ends.items())
     ]

@@ -12,7 +12,6 @@ import pandas as pd
 
 from metrics.evaluation_stats import CAVEAT, NAN, Result, Windows, fmt_num
 from metrics.frames import TableLike, region_members
-from metrics.periods import Month
 from metrics.signals import TREND_MONTHS
 
 #: engagement kinds that make a partnership (a visit or an arms sale alone does not)
@@ -206,11 +205,10 @@ def choose_comparison(
     if len(proposals):
         for r, m, lbl in zip(proposals["region"], proposals["month"], proposals["label"], strict=True):
             proposed.setdefault(str(r), []).append((str(m), str(lbl)))
-    first, last = Month.of(windows.before[0]), Month.of(windows.after[1])  # both windows
     rows = []
     for c in cand:
         shared = sorted(own & member_sets.get(c, set()))
-        inside = [f"{m} {lbl}" for m, lbl in proposed.get(c, []) if first <= Month(m) <= last]
+        inside = [f"{m} {lbl}" for m, lbl in proposed.get(c, []) if windows.contains(pd.Period(m, freq="M"))]
         notes = []
         if shared:
             notes.append(f"shares member countries with {region} ({', '.join(shared[:5])})")

@@ -214,13 +214,10 @@ def perception_indicators(
     ]
     pooled = out.loc[out["indicator"] == out["base"]]
     out = clip_periods(out, start_p, end_p)
-    ends = pooled.groupby("region")["period"].agg(lambda p: max(p, key=_end_key))
+    ends = pooled.groupby("region")["period"].agg(lambda p: max(p, key=end_key))
     cov = pd.DataFrame(
         {"region": ends.index, "period": ends.to_numpy(), "indicator": COVERAGE_END, "value": 1.0}
     ).assign(ci_low=np.nan, ci_high=np.nan)
     out = pd.concat([out, cov], ignore_index=True)
     out["family"] = "perception"
     return finish(out)
-
-
-_end_key = end_key  # a year is ordered by its December: ``2010`` comes after ``2010-11``

@@ -158,13 +158,6 @@ class Year(str):
     def last_month(self) -> Month:
         return Month.from_ordinal(12 * self.value + 11)
 
-    @property
-    def label(self) -> str:
-        return str(self)
-
-
-Period = Month | Year
-
 
 def period(value: object) -> Month | Year:
     """A period label as its type: ``YYYY-MM`` → ``Month``, ``YYYY`` → ``Year``; ``ValueError`` otherwise."""

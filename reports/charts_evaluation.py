@@ -79,26 +79,21 @@ def _family(name: str) -> str:
         return ""
 
 
-def _start(month: Month) -> str:
-    return month.start_text
-
-
 def window_shapes(milestone: str, window: int) -> list[dict[str, object]]:
     """Three shapes: the before window and the after window (rectangles over the whole plot height)
     and the milestone (a dashed vertical line at the start of the milestone month)."""
     m = Month(milestone)
     rect = {"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1, "line": {"width": 0}}
+    before, at, after = (m - window).start_text, m.start_text, (m + window).start_text
     return [
-        {**rect, "x0": _start(m - window), "x1": _start(m), "fillcolor": BEFORE_FILL, "layer": "below"}
-        | {"name": "before window"},
-        {**rect, "x0": _start(m), "x1": _start(m + window), "fillcolor": AFTER_FILL, "layer": "below"}
-        | {"name": "after window"},
+        {**rect, "x0": before, "x1": at, "fillcolor": BEFORE_FILL, "layer": "below", "name": "before window"},
+        {**rect, "x0": at, "x1": after, "fillcolor": AFTER_FILL, "layer": "below", "name": "after window"},
         {
             "type": "line",
             "xref": "x",
             "yref": "paper",
-            "x0": _start(m),
-            "x1": _start(m),
+            "x0": at,
+            "x1": at,
             "y0": 0,
             "y1": 1,
             "line": {"color": BLACK, "width": 2, "dash": "dash"},
@@ -119,7 +114,7 @@ def _milestone_note(milestone: str, label: str) -> dict[str, object]:
         "hovertext": esc(full),
         "xref": "x",
         "yref": "paper",
-        "x": _start(Month(milestone)),
+        "x": Month(milestone).start_text,
         "y": 1,
         "xanchor": "left",
         "yanchor": "top",
@@ -374,7 +369,7 @@ def event_window(
             "text": f"{side} ({'1 month' if window == 1 else f'{window} months'})",
             "xref": "x",
             "yref": "paper",
-            "x": _start(lo + (hi - lo) // 2) if hi - lo > 1 else _start(lo),
+            "x": (lo + (hi - lo) // 2).start_text if hi - lo > 1 else lo.start_text,
             "y": 0,
             "yanchor": "bottom",
             "showarrow": False,
