@@ -776,7 +776,15 @@ def _evaluation_inputs(version: str, region: str, types: Types, min_fatalities: 
         region,
         _conflict_all(version, types, min_fatalities),
         _evaluation_collaboration(version),
+        _evaluation_region(version, region),
     )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _evaluation_region(version: str, region: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The region's collaboration flows and survey indicators, whatever the incident filters
+    (shared; never mutate them)."""
+    return compute.evaluation_region(_current(), region)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

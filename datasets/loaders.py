@@ -8,6 +8,7 @@ and real values never meet in one result.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -116,10 +117,22 @@ def load_population() -> pd.DataFrame:
     SSF left out; Kosovo as ``XKX``). Columns: ``iso3`` (string), ``year`` (int), ``population``
     (int, persons). Years the World Bank leaves empty are absent, not zero. Raises ``ValueError``
     when the bundled file is broken.
+
+    The checked table is kept per file version (path, modification time, size); each call returns
+    its own copy.
     """
+    path = _data_path("population.csv")
+    stat = path.stat()
+    return _population(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _population(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """The population table read and checked (``load_population``); cached per file version."""
     from datasets.countries import KNOWN_ISO3
 
-    frame = pd.read_csv(_data_path("population.csv"), dtype={"iso3": "string"})
+    del mtime_ns, size  # part of the cache key only
+    frame = pd.read_csv(path, dtype={"iso3": "string"})
     if list(frame.columns) != ["iso3", "year", "population"]:
         raise ValueError(
             f"population.csv: expected columns iso3, year, population, found {list(frame.columns)}"

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
-from metrics.frames import clip_periods, finish, month_range, parse_period, region_members
+from metrics.frames import clip_periods, finish, parse_period, region_members
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
 #: The families of the outcome index: what collaboration is meant to change.
@@ -111,28 +112,89 @@ def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     """``region, period, conflict_deaths, conflict_incidents``: trailing 12-month sums per 100,000
     people of the covered members: Σ_12 counts / mean_12(region population × covered_share) × 1e5
     (``covered_share`` of the conflict rows: the covered members' share of the region's people when
-    the conflict indicators were given a population table, else their share of members)."""
-    cw = _wide(conflict, list(CONFLICT_MEASURES.values()))
-    if cw.empty:
-        return pd.DataFrame(columns=["region", "period", *CONFLICT_MEASURES])
-    shares = _covered_shares(conflict)
-    out = []
-    for region, g in cw.reset_index().groupby("region", sort=True):
-        months = month_range(pd.Period(g["period"].min(), "M"), pd.Period(g["period"].max(), "M")).astype(str)
-        g = g.set_index("period").reindex(months)
-        frame = pd.DataFrame({"region": region, "period": months})
-        year = np.array([int(p[:4]) for p in months])
-        people = pop.loc[pop["region"] == region].set_index("year")["population"]
-        persons = people.reindex(year).to_numpy(dtype=float)
-        if len(shares) and region in shares.index.get_level_values(0):
-            share = shares.loc[region].reindex(months).fillna(1.0).to_numpy(dtype=float)
-            persons = pd.Series(persons * share).rolling(12, min_periods=12).mean().to_numpy()
-        for name, source in CONFLICT_MEASURES.items():
-            col = g[source] if source in g else pd.Series(np.nan, index=months)
-            total = col.astype(float).rolling(12, min_periods=12).sum().to_numpy()  # a missing month: missing
-            frame[name] = total / persons * 1e5
-        out.append(frame)
-    return pd.concat(out, ignore_index=True)
+    the conflict indicators were given a population table, else their share of members).
+
+    Each region's rows run over every month from its first to its last conflict row. Computed on
+    region × month grids over all regions at once (a missing month in the 12: missing)."""
+    columns = ["region", "period", *CONFLICT_MEASURES]
+    rows = conflict.loc[conflict["indicator"].isin(list(CONFLICT_MEASURES.values()))]
+    rows = rows.loc[rows["period"].astype(str).str.len() == 7]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    region_codes, names = pd.factorize(rows["region"].astype(str), sort=True)
+    ordinal = _month_ordinals(rows["period"])
+    first, last = int(ordinal.min()), int(ordinal.max())
+    width = last - first + 1
+    col = ordinal - first
+    shape = (len(names), width)
+
+    def grid(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        out = np.full(shape, np.nan)
+        # the first row of each (region, month) wins, as a pivot's "first" (rows are unique per key)
+        out[region_codes[mask][::-1], col[mask][::-1]] = values[mask][::-1]
+        return out
+
+    indicator = rows["indicator"].to_numpy(dtype=object)
+    value = rows["value"].to_numpy(dtype=float)
+    counts = {}
+    for name, source in CONFLICT_MEASURES.items():
+        pick = indicator == source
+        counts[name] = grid(np.where(np.isnan(value), np.nan, value), pick & ~np.isnan(value))
+    lo = np.full(len(names), width, dtype=np.int64)
+    hi = np.full(len(names), -1, dtype=np.int64)
+    np.minimum.at(lo, region_codes, col)
+    np.maximum.at(hi, region_codes, col)
+    cols = np.arange(width)
+    inside = (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
+
+    years = (np.arange(first, last + 1) // 12).astype(np.int64)
+    people = np.full(shape, np.nan)
+    if len(pop):
+        p_reg = pd.Index(names).get_indexer(pop["region"].astype(str))
+        p_year = pop["year"].to_numpy(dtype=np.int64) - int(years[0])
+        keep = (p_reg >= 0) & (p_year >= 0) & (p_year <= int(years[-1] - years[0]))
+        by_year = np.full((len(names), int(years[-1] - years[0]) + 1), np.nan)
+        by_year[p_reg[keep], p_year[keep]] = pop["population"].to_numpy(dtype=float)[keep]
+        people = by_year[:, years - years[0]]
+    if "covered_share" in rows:
+        known = rows["covered_share"].notna().to_numpy()
+        inc = (indicator == CONFLICT_MEASURES["conflict_incidents"]) & known
+        share = grid(rows["covered_share"].to_numpy(dtype=float), inc)
+        has_share = np.zeros(len(names), dtype=bool)
+        has_share[region_codes[indicator == CONFLICT_MEASURES["conflict_incidents"]]] = True
+        weighted = people * np.where(np.isnan(share), 1.0, share)
+        rolled = _rolling(np.where(inside, weighted, np.nan), np.mean)
+        people = np.where(has_share[:, None], rolled, people)
+    frame_cols: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in CONFLICT_MEASURES:
+            total = _rolling(np.where(inside, counts[name], np.nan), np.sum)
+            frame_cols[name] = (total / people * 1e5)[inside]
+    r_idx, c_idx = np.nonzero(inside)
+    months = np.asarray([_month_text(first + c) for c in range(width)], dtype=object)
+    out = pd.DataFrame({"region": np.asarray(names, dtype=object)[r_idx], "period": months[c_idx]})
+    for name in CONFLICT_MEASURES:
+        out[name] = frame_cols[name]
+    return out
+
+
+def _month_ordinals(periods: pd.Series) -> np.ndarray:
+    """Months since year 0 of ``YYYY-MM`` texts: year × 12 + month − 1."""
+    parts = np.char.partition(periods.astype(str).to_numpy(dtype="U7"), "-")
+    return parts[:, 0].astype(np.int64) * 12 + parts[:, 2].astype(np.int64) - 1
+
+
+def _month_text(ordinal: int) -> str:
+    return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+
+
+def _rolling(grid: np.ndarray, how: object) -> np.ndarray:
+    """``how`` (``np.sum`` or ``np.mean``) over the 12 columns ending at each column; NaN where
+    fewer than 12 columns exist or any of them is NaN."""
+    out = np.full(grid.shape, np.nan)
+    if grid.shape[1] >= 12:
+        out[:, 11:] = how(sliding_window_view(grid, 12, axis=1), axis=2)  # type: ignore[operator]
+    return out
 
 
 def _perception_filled(perception: pd.DataFrame, last: str, max_age: int) -> pd.DataFrame:
@@ -141,31 +203,49 @@ def _perception_filled(perception: pd.DataFrame, last: str, max_age: int) -> pd.
     if pw.empty:
         return pd.DataFrame(columns=["region", "period"])
     pw = pw.reset_index()
-    filled = []
-    for region, g in pw.groupby("region"):
-        months = month_range(pd.Period(g["period"].min(), "M"), pd.Period(max(last, g["period"].max()), "M"))
-        g = g.set_index("period").reindex(months.astype(str)).drop(columns="region")
-        g = g.ffill(limit=max_age - 1)
-        g["region"] = region
-        filled.append(g.reset_index(names="period"))
-    return pd.concat(filled, ignore_index=True)
+    codes, names = pd.factorize(pw["region"].astype(str), sort=True)
+    ordinal = _month_ordinals(pw["period"])
+    first = int(ordinal.min())
+    lo = np.full(len(names), np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(len(names), int(_month_ordinals(pd.Series([last]))[0]), dtype=np.int64)
+    np.minimum.at(lo, codes, ordinal)
+    np.maximum.at(hi, codes, ordinal)
+    width = int(hi.max()) - first + 1
+    cols = first + np.arange(width)
+    inside = (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
+    r_idx, c_idx = np.nonzero(inside)
+    out = pd.DataFrame({"period": np.asarray([_month_text(int(c)) for c in cols], dtype=object)[c_idx]})
+    for name in [c for c in pw.columns if c not in ("region", "period")]:
+        grid = np.full((width, len(names)), np.nan)  # months × regions: ffill runs down each region
+        grid[ordinal - first, codes] = pw[name].to_numpy(dtype=float)
+        filled = pd.DataFrame(grid).ffill(limit=max_age - 1).to_numpy()
+        out[name] = filled.T[inside]
+    out["region"] = np.asarray(names, dtype=object)[r_idx]
+    return out
 
 
 def _index(scores: pd.DataFrame, families: tuple[str, ...], w: Mapping[str, float], least: int) -> np.ndarray:
-    """Weighted mean of the family scores over the region's own family set (see the docstring)."""
+    """Weighted mean of the family scores over the region's own family set (see the docstring):
+    a region's own families are those with positive weight and a score in some month; a month
+    gets Σ w_f·score_f / Σ w_f over them when all of them have a score, and the region needs at
+    least ``least`` (and one) own families."""
     fams = [f for f in families if w[f] > 0]
     out = np.full(len(scores), np.nan)
-    for _region, idx in scores.groupby("region").indices.items():
-        block = scores.iloc[idx]
-        own = [f for f in fams if block[f"score_{f}"].notna().any()]
-        if len(own) < least or not own:
-            continue
-        vals = block[[f"score_{f}" for f in own]].to_numpy(dtype=float)
-        wt = np.array([w[f] for f in own])
-        complete = np.isfinite(vals).all(axis=1)
-        with np.errstate(invalid="ignore"):
-            out[idx] = np.where(complete, vals @ wt / wt.sum(), np.nan)
-    return out
+    if not fams or not len(scores):
+        return out
+    vals = scores[[f"score_{f}" for f in fams]].to_numpy(dtype=float)  # rows × families
+    has = np.isfinite(vals)
+    codes, _names = pd.factorize(scores["region"], sort=False)
+    own = np.zeros((int(codes.max()) + 1, len(fams)), dtype=bool)
+    np.logical_or.at(own, codes, has)
+    row_own = own[codes]  # rows × families: the row's region has the family
+    wt = np.array([w[f] for f in fams])
+    n_own = row_own.sum(axis=1)
+    den = row_own @ wt
+    complete = (has | ~row_own).all(axis=1)
+    num = np.where(row_own, np.where(has, vals, 0.0), 0.0) @ wt
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((n_own >= max(least, 1)) & complete, num / den, np.nan)
 
 
 def composite_indicators(

@@ -38,6 +38,7 @@ the collaboration data (a new partner, a new kind of engagement, a jump in netwo
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -190,9 +191,47 @@ def incident_span(incidents: TableLike) -> tuple[str, str] | None:
     return str(span.loc[0, "first"]), str(span.loc[0, "last"])
 
 
+#: Row positions of each (region, indicator) of a tidy frame, per frame object while it lives
+#: (``_positions``): an evaluation reads many series of the same shared, never-mutated frames.
+_POSITIONS: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[tuple[str, str], np.ndarray]]] = {}
+
+
+def _positions(tidy: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """``(region, indicator)`` → positions of its rows in ``tidy`` (in frame order; indicator "" for
+    a frame without an ``indicator`` column), kept while the frame lives (keyed by its identity and
+    length; frames are never mutated once built)."""
+    key = id(tidy)
+    hit = _POSITIONS.get(key)
+    if hit is not None and hit[0]() is tidy and hit[1] == len(tidy):
+        return hit[2]
+    if tidy.empty:
+        groups: dict[tuple[str, str], np.ndarray] = {}
+    else:
+        region, regions = pd.factorize(tidy["region"].astype(object), sort=False)
+        if "indicator" in tidy:
+            indicator, indicators = pd.factorize(tidy["indicator"].astype(object), sort=False)
+        else:  # a frame of regions' rows without indicators (proposals): grouped by region alone
+            indicator, indicators = np.zeros(len(tidy), dtype=np.int64), pd.Index([""])
+        code = region.astype(np.int64) * (len(indicators) + 1) + indicator
+        order = np.argsort(code, kind="stable")
+        bounds = np.flatnonzero(np.diff(code[order])) + 1
+        groups = {}
+        for chunk in np.split(order, bounds):
+            first = int(chunk[0])
+            groups[(str(regions[region[first]]), str(indicators[indicator[first]]))] = chunk
+    _POSITIONS[key] = (weakref.ref(tidy), len(tidy), groups)
+    weakref.finalize(tidy, _POSITIONS.pop, key, None)
+    return groups
+
+
 def _series(tidy: pd.DataFrame, region: str, indicator: str) -> pd.Series:
-    rows = tidy.loc[(tidy["region"] == region) & (tidy["indicator"] == indicator)]
-    return pd.Series(rows["value"].to_numpy(dtype=float), index=rows["period"].astype(str).to_numpy())
+    """The values of ``indicator`` of ``region`` in the tidy frame, indexed by period text."""
+    rows = _positions(tidy).get((region, indicator))
+    if rows is None:
+        return pd.Series(np.array([], dtype=float), index=np.array([], dtype=object))
+    values = tidy["value"].to_numpy(dtype=float)[rows] if len(rows) else np.array([], dtype=float)
+    periods = tidy["period"].iloc[rows].astype(str).to_numpy()
+    return pd.Series(values, index=periods)
 
 
 def _check_names(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> None:
@@ -520,9 +559,14 @@ UNION = "Comparison (union of countries)"
 
 def _only(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
     """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others)."""
-    if frame.empty or set(frame["region"].unique()) <= names:
+    if frame.empty:
         return frame
-    return frame.loc[frame["region"].isin(list(names))]
+    groups = _positions(frame)
+    if {r for r, _ in groups} <= names:
+        return frame
+    rows = [p for (r, _), p in groups.items() if r in names]
+    keep = np.sort(np.concatenate(rows)) if rows else np.array([], dtype=np.int64)
+    return frame.take(keep)
 
 
 def union_conflict(

@@ -115,10 +115,19 @@ def as_monthly(series: pd.Series) -> tuple[pd.Period | None, np.ndarray]:
     if isinstance(s.index, pd.PeriodIndex):
         ords = np.asarray(s.index.asfreq("M").asi8, dtype=np.int64)
     else:
-        text = [str(p) for p in s.index]
-        if not all(len(t) == 7 and t[4] == "-" for t in text):
+        text = np.asarray(s.index.astype(str), dtype="U8")
+        year, dash, month = (np.char.partition(text, "-")[:, k] for k in range(3))
+        well = (
+            (np.char.str_len(text) == 7)
+            & (np.char.str_len(year) == 4)
+            & (dash == "-")
+            & np.char.isdigit(year)
+            & np.char.isdigit(month)
+            & (np.char.str_len(month) == 2)
+        )
+        if not well.all():
             raise ValueError("a monthly series needs YYYY-MM months as its index")
-        ords = np.array([(int(t[:4]) - 1970) * 12 + int(t[5:7]) - 1 for t in text], dtype=np.int64)
+        ords = (year.astype(np.int64) - 1970) * 12 + month.astype(np.int64) - 1
     if len(np.unique(ords)) != len(ords):
         raise ValueError("a monthly series has a month more than once")
     lo = int(ords.min())
@@ -270,10 +279,9 @@ def _covered_array(covered: pd.Series | None, first: pd.Period | None, n: int) -
     out = np.full(n, np.nan)
     if c_first is None:
         return out
-    for i, v in enumerate(c_values):
-        j = (c_first + i - first).n
-        if 0 <= j < n:
-            out[j] = v
+    j = (c_first - first).n + np.arange(len(c_values))  # position of each covered month in the series
+    inside = (j >= 0) & (j < n)
+    out[j[inside]] = c_values[inside]
     return out
 
 

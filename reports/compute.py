@@ -251,31 +251,46 @@ def evaluation_collaboration(bundle: Bundle) -> tuple[pd.DataFrame, pd.DataFrame
     return collab, propose_milestones(table, bundle.regions, indicators=collab)
 
 
+def evaluation_region(bundle: Bundle, region: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What an evaluation of ``region`` reads whatever the incident filters: its collaboration
+    indicators as flows inside each month (``window=1``) and its survey indicators (each an empty
+    frame without that data)."""
+    mine = bundle.regions.loc[bundle.regions["region"] == region]
+    table, survey = bundle.collaboration.table, bundle.perception.table
+    empty = pd.DataFrame(columns=["region", "period", "family", "indicator", "value", "ci_low", "ci_high"])
+    flows = collaboration_indicators(table, mine, window=1) if len(table) else empty
+    percep = perception_indicators(survey, mine) if len(survey) else empty
+    return flows, percep
+
+
 def evaluation_inputs(
     bundle: Bundle,
     region: str,
     conflict: pd.DataFrame,
     collaboration: tuple[pd.DataFrame, pd.DataFrame],
+    region_frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> EvaluationInputs:
     """The inputs of an evaluation of ``region`` (``metrics.evaluation.EvaluationInputs``) from frames
     computed once for all regions: ``conflict`` (``conflict_all`` under the evaluation's incident
-    filters) and ``collaboration`` (``evaluation_collaboration``), with the region's lead–lag and
-    decline episodes (``region_part``), which no milestone changes. Raises ``ValueError`` when there is
-    no incident data."""
+    filters) and ``collaboration`` (``evaluation_collaboration``), the region's own flows and survey
+    indicators (``region_frames``, from ``evaluation_region`` when not given), with the region's
+    lead–lag and decline episodes (``region_part``), which no milestone changes. Raises
+    ``ValueError`` when there is no incident data."""
     span = incident_span(bundle.incidents.table)
     if span is None:
         raise ValueError("there is no incident data to evaluate")
     collab, proposals = collaboration
-    mine = bundle.regions.loc[bundle.regions["region"] == region]
-    table, survey = bundle.collaboration.table, bundle.perception.table
+    table = bundle.collaboration.table
     empty = conflict.iloc[0:0]
     collab = collab if len(table) else empty
-    percep = perception_indicators(survey, mine) if len(survey) else empty
+    flows, percep = region_frames if region_frames is not None else evaluation_region(bundle, region)
+    flows = flows if len(flows) else empty
+    percep = percep if len(percep) else empty
     return EvaluationInputs(
         span=span,
         conflict=conflict,
         collab=collab,
-        flows=collaboration_indicators(table, mine, window=1) if len(table) else empty,
+        flows=flows,
         percep=percep,
         proposals=proposals,
         region_part=region_part(conflict, collab, percep, table, bundle.regions, region),

@@ -259,3 +259,33 @@ def test_outcome_index_needs_both_conflict_and_perception(regions, families):
     assert value(out0, "B", "2020-12", "outcome_index") == pytest.approx(
         value(out0, "B", "2020-12", "score_conflict")
     )
+
+
+def test_rates_of_regions_with_different_spans_and_a_missing_month(regions):
+    # A reports 2020-01 … 2021-12 but its 2021-03 is missing (not zero); B starts only in 2020-07.
+    rows = []
+    for p in MONTHS:
+        if p != "2021-03":
+            rows += [("A", p, "fatalities", 10.0), ("A", p, "incidents", 2.0)]
+        if p >= "2020-07":
+            rows += [("B", p, "fatalities", 5.0), ("B", p, "incidents", 1.0)]
+    conflict = _tidy(rows, "conflict")
+    empty = _tidy([], "collaboration")
+    out = composite_indicators(conflict, empty, empty, regions, population=POP, goalposts=POSTS)
+    # A in 2021-02: 12 months 2020-03 … 2021-02 all present: 12 × 10 deaths ÷ 100 million × 1e5
+    assert value(out, "A", "2021-02", "conflict_deaths_per_100k") == pytest.approx(120 / 100e6 * 1e5)
+    # every window holding 2021-03 (2021-03 … 2021-12) is missing, never a sum over 11 months
+    for p in ("2021-03", "2021-08", "2021-12"):
+        assert math.isnan(value(out, "A", p, "conflict_deaths_per_100k"))
+    # B's first full window ends 2021-06 (2020-07 + 11 months): 12 × 1 incident ÷ 50 million × 1e5
+    assert math.isnan(value(out, "B", "2021-05", "conflict_incidents_per_100k"))
+    assert value(out, "B", "2021-06", "conflict_incidents_per_100k") == pytest.approx(12 / 50e6 * 1e5)
+    # B has no rows before its own first month
+    b_months = out.loc[(out["region"] == "B") & (out["indicator"] == "conflict_incidents_per_100k"), "period"]
+    assert str(b_months.min()) == "2020-07"
+
+
+def test_population_table_is_a_fresh_copy_each_time():
+    first = load_population()
+    first.loc[first.index[0], "population"] = -1
+    assert load_population().loc[first.index[0], "population"] >= 0
