@@ -166,6 +166,7 @@ def conflict_indicators(
     coverage: pd.DataFrame | None = None,
     population: pd.DataFrame | None = None,
     min_covered_share: float = 0.5,
+    signals: bool = True,
 ) -> pd.DataFrame:
     """Conflict indicators per region and period (tidy), over the members the data cover.
 
@@ -208,6 +209,9 @@ def conflict_indicators(
     covered when covered in any month of the year) and the monthly-only statistics (rolling mean,
     year-on-year change, trend, alarm) are missing: they need monthly data. Week and day data give
     months (a weekly count falls in the month its week starts in).
+
+    ``signals=False`` leaves out the trend and alarm indicators (and their old names): for callers
+    that read only counts, such as the evaluation's pooled comparison, it saves fitting their models.
 
     Filters: ``event_types`` (ACLED types kept), ``min_fatalities`` (incidents with at least that
     many deaths), ``countries`` (ISO3 kept). ``incidents`` may be the raw table or its
@@ -269,6 +273,7 @@ def conflict_indicators(
                 window=window,
                 trend_window=trend_window,
                 alpha=alpha,
+                signals=signals,
             )
         )
     if not frames:
@@ -305,6 +310,7 @@ def _region_frame(
     window: int,
     trend_window: int | None,
     alpha: float,
+    signals: bool = True,
 ) -> pd.DataFrame:
     """The tidy rows of regions ``names`` (all at one grain); see ``conflict_indicators``."""
     periods, mask = cov.months, cov.mask
@@ -328,8 +334,10 @@ def _region_frame(
         alpha,
         periods_per_year=1 if yearly else 12,
         covered=np.where(ok, count, np.nan),
+        signals=signals,
     )
-    low, high = values.pop("trend_ci_low"), values.pop("trend_ci_high")
+    nan = np.full(ok.shape, np.nan)
+    low, high = values.pop("trend_ci_low", nan), values.pop("trend_ci_high", nan)
     lengths = {"incidents_rolling_12m": window, "incidents_yoy_change": 13}
     for name in values:
         if name in _SIGNALS:
@@ -346,11 +354,12 @@ def _region_frame(
         else:
             values[name] = np.where(ok, values[name], np.nan)
     values["covered_members"] = count
-    known = np.isfinite(values["trend_change_per_year"])
-    bounds = {"trend_change_per_year": (np.where(known, low, np.nan), np.where(known, high, np.nan))}
+    bounds = {}
+    if "trend_change_per_year" in values:
+        known = np.isfinite(values["trend_change_per_year"])
+        bounds["trend_change_per_year"] = (np.where(known, low, np.nan), np.where(known, high, np.nan))
     order = sorted(values)
     stacked = np.stack([values[k] for k in order], axis=1)  # (regions, indicators, periods)
-    nan = np.full(ok.shape, np.nan)
     lows = np.stack([bounds[k][0] if k in bounds else nan for k in order], axis=1)
     highs = np.stack([bounds[k][1] if k in bounds else nan for k in order], axis=1)
     r, i, p = stacked.shape
@@ -396,12 +405,14 @@ def _indicator_grids(
     alpha: float,
     periods_per_year: int = 12,
     covered: np.ndarray | None = None,
+    signals: bool = True,
 ) -> dict[str, np.ndarray]:
     """Every conflict indicator as a regions × months grid (see ``conflict_indicators``).
 
     ``periods_per_year`` (12, or 1 for yearly series) and ``covered`` (covered member countries per
     region and period) go to ``metrics.signals.signal_grids``: windows with a missing period or a
-    change of coverage are not computable, and yearly series have no alarm."""
+    change of coverage are not computable, and yearly series have no alarm. ``signals=False``: the
+    grids without the signals."""
     with np.errstate(invalid="ignore", divide="ignore"):
         per_incident = np.where(n > 0, f / np.where(n > 0, n, 1), np.nan)
         civ_share = np.where(known > 0, civ / np.where(known > 0, known, 1), np.nan)
@@ -409,8 +420,12 @@ def _indicator_grids(
         prev = np.full(n.shape, np.nan)
         prev[:, 12:] = n[:, :-12]
         yoy = np.where(prev > 0, (n - prev) / np.where(prev > 0, prev, 1), np.nan)
-    signals = signal_grids(
-        n, periods_per_year=periods_per_year, covered=covered, trend_window=trend_window, alpha=alpha
+    fitted = (
+        signal_grids(
+            n, periods_per_year=periods_per_year, covered=covered, trend_window=trend_window, alpha=alpha
+        )
+        if signals
+        else {}
     )
     return {
         "incidents": n,
@@ -420,5 +435,5 @@ def _indicator_grids(
         "diffusion": diffusion,
         "incidents_rolling_12m": _trailing_mean(n, window),
         "incidents_yoy_change": yoy,
-        **signals,
+        **fitted,
     }

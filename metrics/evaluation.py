@@ -579,7 +579,8 @@ def union_conflict(
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of the comparison regions pooled as a union of countries: every member
-    country of any comparison region counted once (overlapping regions do not count it twice)."""
+    country of any comparison region counted once (overlapping regions do not count it twice).
+    Counts and coverage only: the evaluation reads no trend or alarm of the pool."""
     if not names:
         return pd.DataFrame(columns=["region", "period", "indicator", "value"])
     members = regions.loc[regions["region"].isin(list(names))].drop_duplicates("iso3")
@@ -591,6 +592,7 @@ def union_conflict(
         min_fatalities=min_fatalities,
         coverage=coverage,
         population=population,
+        signals=False,
     )
 
 

@@ -45,7 +45,9 @@ def country_population(population: pd.DataFrame, carry_years: int = 3) -> dict[t
     wide = population.pivot_table(index="year", columns="iso3", values="population", aggfunc="first")
     years = np.arange(int(wide.index.min()), int(wide.index.max()) + carry_years + 1)
     long = wide.reindex(years).ffill(limit=carry_years).stack()
-    return {(str(i), int(y)): float(v) for (y, i), v in long.items()}
+    year = long.index.get_level_values(0).to_numpy(dtype=np.int64).tolist()
+    iso3 = [str(i) for i in long.index.get_level_values(1)]
+    return dict(zip(zip(iso3, year, strict=True), long.to_numpy(dtype=float).tolist(), strict=True))
 
 
 def _mean(values: np.ndarray, se: np.ndarray, weights: np.ndarray) -> tuple[float, float]:

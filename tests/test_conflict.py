@@ -202,3 +202,17 @@ def test_every_month_of_span_present(regions):
     months = list(month_range(np.datetime64("2019-01", "M").astype(str), "2020-12").astype(str))
     got = sorted(out.loc[(out["region"] == "North") & (out["indicator"] == "incidents"), "period"])
     assert got == months and len(months) == 24
+
+
+def test_counts_only_leaves_out_the_signals(regions):
+    counts = [round(200 * 0.5 ** (t / 12)) for t in range(38)]  # 2020-01 … 2023-02, halving yearly
+    table = incidents_frame(monthly_incidents("ITA", counts))
+    full = conflict_indicators(table, regions)
+    counts_only = conflict_indicators(table, regions, signals=False)
+    signal_names = {"downward_trend", "trend_change_per_year", "trend_p_value", "alarm", "alarm_upper_limit"}
+    assert signal_names <= set(full["indicator"])
+    assert not signal_names & set(counts_only["indicator"])
+    # the counts are the same either way: 2020-01 has round(200 × 0.5⁰) = 200 incidents
+    assert value(counts_only, "South", "2020-01", "incidents") == 200
+    kept = full.loc[~full["indicator"].isin(signal_names | {"sustained_decline", "spike"})]
+    assert kept.reset_index(drop=True).equals(counts_only.reset_index(drop=True))
