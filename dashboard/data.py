@@ -241,6 +241,42 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
     return build()
 
 
+def _unfiltered(types: Types, min_fatalities: int) -> bool:
+    return types is None and min_fatalities == 0
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _conflict_counts(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
+    """Every region's conflict counts, rates and coverage under the incident filters, without the
+    trend and alarm (whose models cost most; ``_conflict_of`` fits them for the regions a page
+    shows). The unfiltered view is the stored frame, trend and alarm included."""
+    if _unfiltered(types, min_fatalities):
+        return _conflict_all(version, types, min_fatalities)
+    b = _current()
+    return compute.conflict_all(
+        incidents_source(min_fatalities),
+        b.regions,
+        types,
+        min_fatalities,
+        b.incidents_coverage(),
+        signals=False,
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _conflict_of(version: str, types: Types, min_fatalities: int, names: tuple[str, ...]) -> pd.DataFrame:
+    """Every conflict indicator of the regions ``names`` under the incident filters, trend and alarm
+    included (a region's values never depend on the other regions computed with it)."""
+    if _unfiltered(types, min_fatalities):
+        frame = _conflict_all(version, types, min_fatalities)
+        return frame.loc[frame["region"].isin(list(names))]
+    b = _current()
+    regions = b.regions.loc[b.regions["region"].isin(list(names))]
+    return compute.conflict_all(
+        incidents_source(min_fatalities), regions, types, min_fatalities, b.incidents_coverage()
+    )
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _collaboration_all(version: str) -> pd.DataFrame:
     b = _current()
@@ -258,7 +294,7 @@ def _composite_all(
     version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
     return compute.composite_all(
-        _conflict_all(version, types, min_fatalities),
+        _conflict_counts(version, types, min_fatalities),
         _collaboration_all(version),
         _perception_all(version),
         _current().regions,
@@ -298,7 +334,7 @@ def _region_family(
             b.incidents_coverage(),
         )
     elif family == "conflict":
-        frame = _conflict_all(version, types, min_fatalities)
+        frame = _conflict_of(version, types, min_fatalities, (region,))
     elif family == "collaboration":
         frame = _collaboration_all(version)
     else:
@@ -377,9 +413,8 @@ def ranking(sel: Selection) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _trends_across(version: str, grouping: str, types: Types, min_fatalities: int, end: str) -> pd.DataFrame:
-    frame = _conflict_all(version, types, min_fatalities)
-    regions = _choices(version).regions[grouping]
-    return downward_trends_across_regions(frame.loc[frame["region"].isin(regions)], end)
+    regions = tuple(_choices(version).regions[grouping])
+    return downward_trends_across_regions(_conflict_of(version, types, min_fatalities, regions), end)
 
 
 def trends_across_regions(sel: Selection) -> pd.DataFrame:
@@ -554,7 +589,7 @@ def _compare(
     """Long frame ``region, period, indicator, value`` of the comparison indicators."""
     return compute.compare_frame(
         _composite_all(version, types, min_fatalities, weights, start, end),
-        _conflict_all(version, types, min_fatalities),
+        _conflict_counts(version, types, min_fatalities),
         _collaboration_all(version),
         _perception_all(version),
         _choices(version).members,
@@ -774,9 +809,10 @@ def _evaluation_inputs(version: str, region: str, types: Types, min_fatalities: 
     return compute.evaluation_inputs(
         _current(),
         region,
-        _conflict_all(version, types, min_fatalities),
+        _conflict_counts(version, types, min_fatalities),
         _evaluation_collaboration(version),
         _evaluation_region(version, region),
+        own=_conflict_of(version, types, min_fatalities, (region,)),
     )
 
 

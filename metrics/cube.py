@@ -246,36 +246,39 @@ def cube_monthly_counts(
     members = region_members(regions)
     if countries is not None:
         members = members.loc[members["iso3"].isin(list(countries))]
-    keep = np.ones(cube.n.shape, dtype=bool)
+    # only the members' cells are read; countries and admin units are coded locally (0 … k − 1)
+    codes = np.flatnonzero(np.isin(cube.countries, members["iso3"].unique()))
+    every = len(codes) == len(cube.countries)
+    cells = np.arange(len(cube.n)) if every else cube.cells_of(cube.countries[codes])
     if event_types is not None:
-        keep &= np.isin(cube.event_types, list(event_types))[cube.etype]
+        cells = cells[np.isin(cube.event_types, list(event_types))[cube.etype[cells]]]
     k = fatality_class(int(min_fatalities))
     if k > 0:
-        keep &= cube.fclass >= k
-    keep &= np.isin(cube.countries, members["iso3"].unique())[cube.country]
-    n_c, n_m = len(cube.countries), cube.n_months
-    key = cube.country[keep].astype(np.int64) * n_m + cube.month[keep]
+        cells = cells[cube.fclass[cells] >= k]
+    n_c, n_m = len(codes), cube.n_months
+    local = np.searchsorted(codes, cube.country[cells])
+    month = cube.month[cells].astype(np.int64)
+    key = local * n_m + month
 
     def per_country(values: np.ndarray) -> np.ndarray:
-        return np.bincount(key, weights=values[keep], minlength=n_c * n_m).reshape(n_c, n_m)
+        return np.bincount(key, weights=values[cells], minlength=n_c * n_m).reshape(n_c, n_m)
 
     inc, fat, civ, known = (per_country(v) for v in (cube.n, cube.f, cube.civ, cube.known))
-    n_a = len(cube.admin_country)
-    akey = cube.admin[keep].astype(np.int64) * n_m + cube.month[keep]
-    active = (np.bincount(akey, minlength=n_a * n_m).reshape(n_a, n_m) > 0) & cube.admin_named[:, None]
-    # admin codes are sorted by country code: sum contiguous blocks per country
-    country_active = np.zeros((n_c, n_m))
-    country_ever = np.zeros(n_c)
-    if n_a:
-        starts = np.searchsorted(cube.admin_country, np.arange(n_c))
-        has = np.bincount(cube.admin_country, minlength=n_c) > 0
-        sums = np.add.reduceat(active.astype(np.int64), starts[has], axis=0)
-        country_active[has] = sums
-        country_ever[has] = np.add.reduceat(active.any(axis=1).astype(np.int64), starts[has])
+    used = np.bincount(cube.admin[cells], minlength=len(cube.admin_country)) > 0
+    admins = np.flatnonzero(used)  # the admin units with a kept cell, coded 0 … n_a − 1 in order
+    a_local = (np.cumsum(used) - 1)[cube.admin[cells]]
+    n_a = len(admins)
+    active = (
+        np.bincount(a_local * n_m + month, minlength=n_a * n_m).reshape(n_a, n_m) > 0
+    ) & cube.admin_named[admins][:, None]
+    a_country = np.searchsorted(codes, cube.admin_country[admins])  # the local country of each unit
+    a_rows, a_months = np.nonzero(active)
+    country_active = np.bincount(a_country[a_rows] * n_m + a_months, minlength=n_c * n_m).reshape(n_c, n_m)
+    country_ever = np.bincount(a_country[active.any(axis=1)], minlength=n_c).astype(float)
     names = np.asarray(sorted(members["region"].unique()), dtype=object)
     pairs = members.loc[members["iso3"].isin(cube.countries)]
     p_region = pd.Index(names).get_indexer(pairs["region"])
-    p_country = pd.Index(cube.countries).get_indexer(pairs["iso3"])
+    p_country = pd.Index(cube.countries[codes]).get_indexer(pairs["iso3"])
 
     def per_region(values: np.ndarray) -> np.ndarray:
         out = np.zeros((len(names),) + values.shape[1:])

@@ -334,7 +334,9 @@ class EvaluationInputs:
     ``propose_milestones`` of the same regions; ``flows``: ``collaboration_indicators`` of the region
     with ``window=1``; ``percep``: ``perception_indicators`` of the region. Each indicator of a region
     depends only on its own members' rows, so frames that hold more regions (e.g. all) give the same
-    evaluation; the extra regions are left out.
+    evaluation; the extra regions are left out. ``own``: the region's own conflict indicators with
+    the trend, when ``conflict`` holds counts only (``conflict_indicators(..., signals=False)``):
+    the decline episodes and the timeline read the trend from it.
     """
 
     span: tuple[str, str]
@@ -345,6 +347,7 @@ class EvaluationInputs:
     proposals: pd.DataFrame
     #: ``region_part`` of the region when already computed (else computed by ``evaluate_inputs``).
     region_part: RegionPart | None = None
+    own: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -439,6 +442,7 @@ def evaluate_inputs(
     sub = in_scope(regions, region, compare)
     names = set(sub["region"])
     conflict = _only(inputs.conflict, names)
+    own_rows = conflict if inputs.own is None else _only(inputs.own, {region})
     collab = _only(inputs.collab, names)
     percep = _only(inputs.percep, {region})
     flows = _only(inputs.flows, {region})
@@ -522,7 +526,7 @@ def evaluate_inputs(
     # lead–lag over the whole data, and the episodes of decline: the same for every milestone
     lagged = inputs.region_part
     if lagged is None or lagged.max_lag != max_lag:
-        lagged = region_part(conflict, collab, percep, collaboration, sub, region, max_lag)
+        lagged = region_part(own_rows, collab, percep, collaboration, sub, region, max_lag)
     results.extend(lagged.lead_lag_results)
     ll_frames = [lagged.lead_lag]
     decline, decline_eng = lagged.decline, lagged.decline_engagements
@@ -543,7 +547,7 @@ def evaluate_inputs(
         lead_lag=ll_frames[0],
         decline=decline,
         decline_engagements=decline_eng,
-        timeline=_timeline(conflict, collab, percep, region, perception_names),
+        timeline=_timeline(own_rows, collab, percep, region, perception_names),
         proposals=proposals.loc[proposals["region"] == region].reset_index(drop=True),
     )
 

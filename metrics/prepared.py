@@ -246,9 +246,11 @@ def conflict_all(
     types: tuple[str, ...] | None,
     min_fatalities: int,
     coverage: pd.DataFrame | None = None,
+    signals: bool = True,
 ) -> pd.DataFrame:
-    """Conflict indicators of every region under the incident filters, over the covered members
-    (``metrics.conflict.conflict_indicators`` with the bundled population)."""
+    """Conflict indicators of every region of ``regions`` under the incident filters, over the
+    covered members (``metrics.conflict.conflict_indicators`` with the bundled population;
+    ``signals=False``: without the trend and alarm)."""
     from datasets.loaders import load_population
     from metrics.conflict import conflict_indicators
 
@@ -259,6 +261,7 @@ def conflict_all(
         min_fatalities=min_fatalities,
         coverage=coverage,
         population=load_population(),
+        signals=signals,
     )
 
 

@@ -218,10 +218,13 @@ def conflict_all(
     types: Types,
     min_fatalities: int,
     coverage: pd.DataFrame | None = None,
+    signals: bool = True,
 ) -> pd.DataFrame:
-    """Conflict indicators of every region under the incident filters, over the covered members
-    (``metrics.prepared.conflict_all``, which also prepares the unfiltered ones beside the store)."""
-    return prepared.conflict_all(incidents, regions, types, min_fatalities, coverage)
+    """Conflict indicators of every region of ``regions`` under the incident filters, over the
+    covered members (``metrics.prepared.conflict_all``, which also prepares the unfiltered ones beside
+    the store). ``signals=False``: counts, rates and coverage without the trend and alarm, whose
+    models cost most; a region's values never depend on the other regions computed with it."""
+    return prepared.conflict_all(incidents, regions, types, min_fatalities, coverage, signals)
 
 
 def covered_months(bundle: Bundle, countries: Sequence[str]) -> list[str] | None:
@@ -269,13 +272,15 @@ def evaluation_inputs(
     conflict: pd.DataFrame,
     collaboration: tuple[pd.DataFrame, pd.DataFrame],
     region_frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    own: pd.DataFrame | None = None,
 ) -> EvaluationInputs:
     """The inputs of an evaluation of ``region`` (``metrics.evaluation.EvaluationInputs``) from frames
     computed once for all regions: ``conflict`` (``conflict_all`` under the evaluation's incident
     filters) and ``collaboration`` (``evaluation_collaboration``), the region's own flows and survey
     indicators (``region_frames``, from ``evaluation_region`` when not given), with the region's
-    lead–lag and decline episodes (``region_part``), which no milestone changes. Raises
-    ``ValueError`` when there is no incident data."""
+    lead–lag and decline episodes (``region_part``), which no milestone changes. ``conflict`` may hold
+    counts only (``conflict_all(..., signals=False)``) when ``own`` holds the region's own conflict
+    indicators with the trend. Raises ``ValueError`` when there is no incident data."""
     span = incident_span(bundle.incidents.table)
     if span is None:
         raise ValueError("there is no incident data to evaluate")
@@ -293,7 +298,10 @@ def evaluation_inputs(
         flows=flows,
         percep=percep,
         proposals=proposals,
-        region_part=region_part(conflict, collab, percep, table, bundle.regions, region),
+        region_part=region_part(
+            conflict if own is None else own, collab, percep, table, bundle.regions, region
+        ),
+        own=own,
     )
 
 

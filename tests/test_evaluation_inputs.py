@@ -38,15 +38,21 @@ def same(a: Evaluation, b: Evaluation) -> None:
             assert x == y, f.name
 
 
+@pytest.mark.parametrize("counts_only", [False, True], ids=["full", "counts-and-own"])
 @pytest.mark.parametrize(("region", "milestone", "window", "compare", "types", "min_fatalities"), CASES)
 def test_inputs_for_all_regions_give_the_same_evaluation(
-    sample_bundle, region, milestone, window, compare, types, min_fatalities
+    sample_bundle, region, milestone, window, compare, types, min_fatalities, counts_only
 ) -> None:
     b = sample_bundle
     source = build_cube(b.incidents.table) if min_fatalities in (0, 1, 5, 10, 25, 100) else b.incidents.table
-    conflict = compute.conflict_all(source, b.regions, types, min_fatalities, b.incidents_coverage())
+    cov = b.incidents_coverage()
+    # counts-and-own: every region's counts without the trend, the region's own rows with it
+    conflict = compute.conflict_all(source, b.regions, types, min_fatalities, cov, signals=not counts_only)
     assert conflict["region"].nunique() > 5  # every region, not only those the evaluation reads
-    inputs = compute.evaluation_inputs(b, region, conflict, compute.evaluation_collaboration(b))
+    assert ("downward_trend" in set(conflict["indicator"])) is not counts_only
+    mine = b.regions.loc[b.regions["region"] == region]
+    own = compute.conflict_all(source, mine, types, min_fatalities, cov) if counts_only else None
+    inputs = compute.evaluation_inputs(b, region, conflict, compute.evaluation_collaboration(b), own=own)
     union_calls: list[tuple[str, ...]] = []
 
     def union(names):
@@ -81,3 +87,26 @@ def test_inputs_for_all_regions_give_the_same_evaluation(
     same(got, expected)
     used = tuple(expected.comparison.loc[expected.comparison["used"], "region"])
     assert union_calls == ([used] if used else [])
+
+
+@pytest.mark.parametrize(("types", "min_fatalities"), [(("Battles", "Riots"), 0), (None, 5)])
+def test_a_regions_conflict_indicators_do_not_depend_on_the_regions_computed_with_it(
+    sample_bundle, types, min_fatalities
+) -> None:
+    # what the dashboard relies on when it fits the trend and alarm only for the regions on screen
+    b = sample_bundle
+    cube, cov = build_cube(b.incidents.table), b.incidents_coverage()
+    every = compute.conflict_all(cube, b.regions, types, min_fatalities, cov)
+    counts = compute.conflict_all(cube, b.regions, types, min_fatalities, cov, signals=False)
+    for region in ("Sahel", "ASEAN"):
+        alone = compute.conflict_all(
+            cube, b.regions.loc[b.regions["region"] == region], types, min_fatalities, cov
+        )
+        assert set(alone["region"]) == {region}
+        pd.testing.assert_frame_equal(
+            every.loc[every["region"] == region].reset_index(drop=True), alone.reset_index(drop=True)
+        )
+        # the counts-only frame holds the same rows less the trend and alarm
+        kept = alone.loc[alone["indicator"].isin(set(counts["indicator"]))].reset_index(drop=True)
+        pd.testing.assert_frame_equal(counts.loc[counts["region"] == region].reset_index(drop=True), kept)
+    assert "alarm" in set(every["indicator"]) and "alarm" not in set(counts["indicator"])
