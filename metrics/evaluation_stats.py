@@ -102,37 +102,45 @@ def make_windows(milestone: str | pd.Period, window: int) -> Windows:
     return Windows(m, int(window))
 
 
+#: ``YYYY-MM`` text → months since 1970-01 (``as_monthly``), filled as texts are met.
+_ORDINALS: dict[str, int] = {}
+
+
+def _ordinal(text: str) -> int:
+    """Months since 1970-01 of a ``YYYY-MM`` text; ``ValueError`` for any other text."""
+    hit = _ORDINALS.get(text)
+    if hit is None:
+        if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()):
+            raise ValueError("a monthly series needs YYYY-MM months as its index")
+        hit = (int(text[:4]) - 1970) * 12 + int(text[5:]) - 1
+        if len(_ORDINALS) < 100_000:  # bounded: a few thousand months in practice
+            _ORDINALS[text] = hit
+    return hit
+
+
 def as_monthly(series: pd.Series) -> tuple[pd.Period | None, np.ndarray]:
     """A monthly series as (first month, contiguous float values with NaN for months without data).
 
     The index holds ``YYYY-MM`` strings or monthly periods; a month given twice is an error.
     """
-    raw = np.asarray(pd.to_numeric(pd.Series(series.to_numpy()), errors="coerce"), dtype=float)
+    values = series.to_numpy()
+    if values.dtype.kind == "f":
+        raw = values.astype(float, copy=False)
+    else:
+        raw = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
     keep = ~np.isnan(raw)
     if not keep.any():
         return None, np.array([], dtype=float)
-    s = pd.Series(raw[keep], index=series.index[keep])
-    if isinstance(s.index, pd.PeriodIndex):
-        ords = np.asarray(s.index.asfreq("M").asi8, dtype=np.int64)
+    index = series.index[keep]
+    if isinstance(index, pd.PeriodIndex):
+        ords = np.asarray(index.asfreq("M").asi8, dtype=np.int64)
     else:
-        text = np.asarray(s.index.astype(str), dtype="U8")
-        year, dash, month = (np.char.partition(text, "-")[:, k] for k in range(3))
-        well = (
-            (np.char.str_len(text) == 7)
-            & (np.char.str_len(year) == 4)
-            & (dash == "-")
-            & np.char.isdigit(year)
-            & np.char.isdigit(month)
-            & (np.char.str_len(month) == 2)
-        )
-        if not well.all():
-            raise ValueError("a monthly series needs YYYY-MM months as its index")
-        ords = (year.astype(np.int64) - 1970) * 12 + month.astype(np.int64) - 1
+        ords = np.fromiter(map(_ordinal, map(str, index.tolist())), dtype=np.int64, count=len(index))
     if len(np.unique(ords)) != len(ords):
         raise ValueError("a monthly series has a month more than once")
     lo = int(ords.min())
     out = np.full(int(ords.max()) - lo + 1, np.nan)
-    out[ords - lo] = s.to_numpy(dtype=float)
+    out[ords - lo] = raw[keep]
     return pd.Period(ordinal=lo, freq="M"), out
 
 

@@ -48,12 +48,19 @@ def stable_coverage(covered: np.ndarray | None, pos: np.ndarray, k: int) -> np.n
         return True
     c = np.asarray(covered, dtype=float)
     n = c.shape[-1]
-    out = np.zeros(np.shape(pos), dtype=bool)
-    for i, p in enumerate(np.asarray(pos, dtype=int)):
-        if p - k >= 0 and p + k <= n:
-            w = c[..., p - k : p + k]
-            out[i] = bool(np.all(w == w[..., :1]) and not np.isnan(w).any())
-    return out
+    flat = c.reshape(-1, n)
+    # window [p − k, p + k): no missing month and no change between neighbours inside it (every
+    # series at once), counted with cumulative sums so each position costs O(1)
+    missing = np.concatenate([[0], np.cumsum(np.isnan(flat).any(axis=0))])
+    change = np.zeros(n, dtype=bool)
+    change[1:] = (flat[:, 1:] != flat[:, :-1]).any(axis=0)
+    changes = np.concatenate([[0], np.cumsum(change)])
+    p = np.asarray(pos, dtype=int)
+    lo, hi = p - k, p + k
+    fits = (lo >= 0) & (hi <= n)
+    lo, hi = np.clip(lo, 0, n), np.clip(hi, 0, n)
+    first_inner = np.minimum(lo + 1, hi)  # a change at the window's first month is outside it
+    return fits & (missing[hi] == missing[lo]) & (changes[hi] == changes[first_inner])
 
 
 def bounded_log_ratio(s0: np.ndarray, s1: np.ndarray) -> np.ndarray:
