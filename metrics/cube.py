@@ -280,10 +280,12 @@ def cube_monthly_counts(
     p_region = pd.Index(names).get_indexer(pairs["region"])
     p_country = pd.Index(cube.countries[codes]).get_indexer(pairs["iso3"])
 
+    membership = np.zeros((len(names), n_c))
+    membership[p_region, p_country] = 1.0  # a country counts once per region
+
     def per_region(values: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(names),) + values.shape[1:])
-        np.add.at(out, p_region, values[p_country])
-        return out
+        # Σ over each region's member countries (whole numbers: exact in float64)
+        return membership @ np.asarray(values, dtype=float)
 
     r_inc = per_region(inc)
     ri, mi = np.nonzero(r_inc > 0)

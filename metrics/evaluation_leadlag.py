@@ -9,6 +9,7 @@ for the lag search: each interval at level 1 − 0.05/(L + 1), each p multiplied
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -50,9 +51,19 @@ def prewhiten(values: np.ndarray, ar_order: int | None = None, max_ar: int = 4) 
     (``statsmodels.tsa.ar_model.ar_select_order``); the fit is ``AutoReg`` (conditional least squares).
     With p = 0 the residuals are the values minus their mean.
     """
+    x = np.ascontiguousarray(values, dtype=float)
+    residuals, order = _prewhiten(x.tobytes(), ar_order, max_ar)
+    return residuals.copy(), order
+
+
+@functools.lru_cache(maxsize=1024)
+def _prewhiten(data: bytes, ar_order: int | None, max_ar: int) -> tuple[np.ndarray, int]:
+    """``prewhiten`` of the float64 values in ``data``, kept per series: a region's collaboration
+    drivers and survey outcomes are the same whatever the incident filters, and each driver is
+    pre-whitened once for every outcome it is set against. Never mutate the result."""
     from statsmodels.tsa.ar_model import AutoReg, ar_select_order  # a heavy import, on first use
 
-    x = np.asarray(values, dtype=float)
+    x = np.frombuffer(data, dtype=float).copy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if ar_order is None:
@@ -62,6 +73,7 @@ def prewhiten(values: np.ndarray, ar_order: int | None = None, max_ar: int = 4) 
         res = AutoReg(x, lags=ar_order, trend="c").fit()
     out = np.full(len(x), np.nan)
     out[ar_order:] = np.asarray(res.resid, dtype=float)
+    out.flags.writeable = False  # shared by every caller of the same series
     return out, int(ar_order)
 
 
