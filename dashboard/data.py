@@ -414,7 +414,20 @@ def ranking(sel: Selection) -> pd.DataFrame:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _trends_across(version: str, grouping: str, types: Types, min_fatalities: int, end: str) -> pd.DataFrame:
     regions = tuple(_choices(version).regions[grouping])
-    return downward_trends_across_regions(_conflict_of(version, types, min_fatalities, regions), end)
+    if _unfiltered(types, min_fatalities):
+        frame = _conflict_of(version, types, min_fatalities, regions)
+    else:  # the trend in the end month alone: one fit per region
+        b = _current()
+        members = b.regions.loc[b.regions["region"].isin(list(regions))]
+        frame = compute.conflict_all(
+            incidents_source(min_fatalities),
+            members,
+            types,
+            min_fatalities,
+            b.incidents_coverage(),
+            trend_at=end,
+        )
+    return downward_trends_across_regions(frame, end)
 
 
 def trends_across_regions(sel: Selection) -> pd.DataFrame:

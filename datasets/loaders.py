@@ -119,7 +119,8 @@ def load_population() -> pd.DataFrame:
     when the bundled file is broken.
 
     The checked table is kept per file version (path, modification time, size); each call returns
-    its own copy.
+    its own copy, whose ``attrs["version"]`` names that file version (so results derived from it can
+    be kept per version).
     """
     path = _data_path("population.csv")
     stat = path.stat()
@@ -131,8 +132,8 @@ def _population(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     """The population table read and checked (``load_population``); cached per file version."""
     from datasets.countries import KNOWN_ISO3
 
-    del mtime_ns, size  # part of the cache key only
     frame = pd.read_csv(path, dtype={"iso3": "string"})
+    version = (path, mtime_ns, size)
     if list(frame.columns) != ["iso3", "year", "population"]:
         raise ValueError(
             f"population.csv: expected columns iso3, year, population, found {list(frame.columns)}"
@@ -150,7 +151,9 @@ def _population(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     if frame.duplicated(["iso3", "year"]).any():
         i = int(np.flatnonzero(frame.duplicated(["iso3", "year"]).to_numpy())[0])
         raise ValueError(f"population.csv, line {i + 2}: a second row for the same iso3 and year")
-    return frame.astype({"iso3": object})
+    frame = frame.astype({"iso3": object})
+    frame.attrs["version"] = version
+    return frame
 
 
 def load_goalposts() -> dict[str, object]:

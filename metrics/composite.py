@@ -12,13 +12,14 @@ which other regions are defined, which months are shown or which other sources a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from metrics.frames import clip_periods, finish, parse_period, region_members
+from metrics.frames import clip_periods, finish, parse_period, region_members, text_column
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
 #: The families of the outcome index: what collaboration is meant to change.
@@ -67,13 +68,34 @@ def goalpost_score(values: np.ndarray | pd.Series, post: Mapping[str, object]) -
     return np.clip(100 * (g - gw) / (gb - gw), 0, 100)
 
 
+#: ``region_population`` per regions frame (by identity, while it lives) and population version.
+_REGION_PEOPLE: dict[tuple[int, object], tuple[weakref.ref[pd.DataFrame], int, pd.DataFrame]] = {}
+
+
 def region_population(regions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
     """``region, year, population``: Σ of the members' populations in each year.
 
     A country's latest figure is carried forward up to ``POPULATION_CARRY_YEARS`` years. Members
     without a figure in a year (Taiwan, Antarctica, territories the World Bank does not list) are
     left out of that year's sum; a region none of whose members has a figure has no row.
+
+    With a versioned population table (``attrs["version"]``, as ``load_population`` gives), the
+    result is kept for the same regions frame and version; callers never mutate it.
     """
+    version = population.attrs.get("version")
+    if version is None:
+        return _region_population(regions, population)
+    key = (id(regions), (version, len(population)))  # a filtered copy keeps attrs, not its length
+    hit = _REGION_PEOPLE.get(key)
+    if hit is not None and hit[0]() is regions and hit[1] == len(regions):
+        return hit[2]
+    out = _region_population(regions, population)
+    _REGION_PEOPLE[key] = (weakref.ref(regions), len(regions), out)
+    weakref.finalize(regions, _REGION_PEOPLE.pop, key, None)
+    return out
+
+
+def _region_population(regions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
     members = region_members(regions)
     if population.empty:
         return pd.DataFrame(columns=["region", "year", "population"])
@@ -362,8 +384,37 @@ def composite_indicators(
     scores["outcome_index"] = _index(scores, OUTCOME_FAMILIES, w, sum(w[f] > 0 for f in OUTCOME_FAMILIES))
 
     scores = clip_periods(scores, start_p, end_p)
-    long = scores.melt(id_vars=["region", "period"], value_vars=list(INDICATORS), var_name="indicator")
-    long["family"] = "composite"
-    long["ci_low"] = np.nan
-    long["ci_high"] = np.nan
-    return finish(long)
+    return _long(scores)
+
+
+def _long(scores: pd.DataFrame) -> pd.DataFrame:
+    """The tidy rows of ``scores`` (one row per region and month, sorted by region then month,
+    unique), in the tidy order: region, then indicator (alphabetical), then month."""
+    if scores.empty:
+        long = scores.melt(id_vars=["region", "period"], value_vars=list(INDICATORS), var_name="indicator")
+        return finish(long.assign(family="composite", ci_low=np.nan, ci_high=np.nan))
+    names = sorted(INDICATORS)
+    region_codes, regions = pd.factorize(scores["region"].astype(str), sort=False)
+    period_codes, periods = pd.factorize(scores["period"].astype(str), sort=False)
+    starts = np.flatnonzero(np.r_[True, region_codes[1:] != region_codes[:-1]])
+    ends = np.r_[starts[1:], len(scores)]
+    # row positions of the output: each region's block of months, once per indicator
+    blocks = list(zip(starts, ends, strict=True))
+    rows = np.concatenate([np.tile(np.arange(a, b), len(names)) for a, b in blocks])
+    which = np.concatenate([np.repeat(np.arange(len(names)), b - a) for a, b in blocks])
+    values = scores[names].to_numpy(dtype=float)
+    n = len(rows)
+    return finish(
+        pd.DataFrame(
+            {
+                "region": text_column(regions, region_codes[rows]),
+                "period": text_column(periods, period_codes[rows]),
+                "family": text_column(["composite"], np.zeros(n, dtype=np.int32)),
+                "indicator": text_column(names, which),
+                "value": values[rows, which],
+                "ci_low": np.full(n, np.nan),
+                "ci_high": np.full(n, np.nan),
+            }
+        ),
+        presorted=True,
+    )

@@ -36,10 +36,12 @@ from metrics.frames import (
     parse_period,
     query,
     region_members,
+    text_column,
     tidy,
     with_events,
 )
 from metrics.signals import TREND_ALPHA, signal_grids
+from metrics.signals import trend_at as one_window_trend
 
 INDICATORS: tuple[str, ...] = (
     "incidents",
@@ -167,6 +169,7 @@ def conflict_indicators(
     population: pd.DataFrame | None = None,
     min_covered_share: float = 0.5,
     signals: bool = True,
+    trend_at: str | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators per region and period (tidy), over the members the data cover.
 
@@ -212,6 +215,10 @@ def conflict_indicators(
 
     ``signals=False`` leaves out the trend and alarm indicators (and their old names): for callers
     that read only counts, such as the evaluation's pooled comparison, it saves fitting their models.
+    ``trend_at`` (``YYYY-MM``): of the signals only the trend of the window ending that month
+    (``trend_change_per_year`` with its interval, ``trend_p_value``; ``metrics.signals.trend_at``),
+    the same values as the full computation gives that month, for one fit per region; for reading
+    many regions' trend in one month.
 
     Filters: ``event_types`` (ACLED types kept), ``min_fatalities`` (incidents with at least that
     many deaths), ``countries`` (ISO3 kept). ``incidents`` may be the raw table or its
@@ -274,6 +281,7 @@ def conflict_indicators(
                 trend_window=trend_window,
                 alpha=alpha,
                 signals=signals,
+                trend_at=trend_at,
             )
         )
     if not frames:
@@ -311,6 +319,7 @@ def _region_frame(
     trend_window: int | None,
     alpha: float,
     signals: bool = True,
+    trend_at: str | None = None,
 ) -> pd.DataFrame:
     """The tidy rows of regions ``names`` (all at one grain); see ``conflict_indicators``."""
     periods, mask = cov.months, cov.mask
@@ -335,6 +344,7 @@ def _region_frame(
         periods_per_year=1 if yearly else 12,
         covered=np.where(ok, count, np.nan),
         signals=signals,
+        trend_column=None if trend_at is None else _column(periods, trend_at),
     )
     nan = np.full(ok.shape, np.nan)
     low, high = values.pop("trend_ci_low", nan), values.pop("trend_ci_high", nan)
@@ -365,16 +375,22 @@ def _region_frame(
     r, i, p = stacked.shape
     return pd.DataFrame(
         {
-            "region": np.repeat(names, i * p),
-            "period": np.tile(np.asarray(periods, dtype=object), r * i),
-            "family": "conflict",
-            "indicator": np.tile(np.repeat(np.asarray(order, dtype=object), p), r),
+            "region": text_column(names, np.repeat(np.arange(r), i * p)),
+            "period": text_column(periods, np.tile(np.arange(p), r * i)),
+            "family": text_column(["conflict"], np.zeros(r * i * p, dtype=np.int32)),
+            "indicator": text_column(order, np.tile(np.repeat(np.arange(i), p), r)),
             "value": stacked.reshape(-1),
             "ci_low": lows.reshape(-1),
             "ci_high": highs.reshape(-1),
             "covered_share": np.repeat(share, i, axis=0).reshape(-1),
         }
     )
+
+
+def _column(periods: Sequence[str], period: str) -> int:
+    """Position of ``period`` among ``periods`` (−1 when absent)."""
+    labels = [str(p) for p in periods]
+    return labels.index(period) if period in labels else -1
 
 
 def _trailing_all(ok: np.ndarray, window: int) -> np.ndarray:
@@ -406,13 +422,15 @@ def _indicator_grids(
     periods_per_year: int = 12,
     covered: np.ndarray | None = None,
     signals: bool = True,
+    trend_column: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Every conflict indicator as a regions × months grid (see ``conflict_indicators``).
 
     ``periods_per_year`` (12, or 1 for yearly series) and ``covered`` (covered member countries per
     region and period) go to ``metrics.signals.signal_grids``: windows with a missing period or a
     change of coverage are not computable, and yearly series have no alarm. ``signals=False``: the
-    grids without the signals."""
+    grids without the signals; ``trend_column``: of the signals only the trend in that column
+    (``metrics.signals.trend_at``; −1: none)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         per_incident = np.where(n > 0, f / np.where(n > 0, n, 1), np.nan)
         civ_share = np.where(known > 0, civ / np.where(known > 0, known, 1), np.nan)
@@ -420,13 +438,16 @@ def _indicator_grids(
         prev = np.full(n.shape, np.nan)
         prev[:, 12:] = n[:, :-12]
         yoy = np.where(prev > 0, (n - prev) / np.where(prev > 0, prev, 1), np.nan)
-    fitted = (
-        signal_grids(
+    if not signals:
+        fitted: dict[str, np.ndarray] = {}
+    elif trend_column is not None:
+        fitted = one_window_trend(
+            n, trend_column, periods_per_year=periods_per_year, window=trend_window, covered=covered
+        )
+    else:
+        fitted = signal_grids(
             n, periods_per_year=periods_per_year, covered=covered, trend_window=trend_window, alpha=alpha
         )
-        if signals
-        else {}
-    )
     return {
         "incidents": n,
         "fatalities": f,

@@ -118,6 +118,15 @@ def finish(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
     return out
 
 
+def text_column(labels: Iterable[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``labels[codes]`` as a text column (pandas' ``str`` dtype), built in Arrow from the codes
+    rather than from one Python string per row: the same column a frame infers from the strings,
+    at a fraction of the cost for the long tidy frames."""
+    dictionary = pa.array([str(x) for x in labels], pa.string())
+    indices = pa.array(np.asarray(codes, dtype=np.int32), pa.int32())
+    return pd.array(pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string()), dtype="str")
+
+
 def month_range(first: pd.Period, last: pd.Period) -> pd.PeriodIndex:
     """Every month from ``first`` to ``last`` inclusive."""
     return pd.period_range(first, last, freq="M")

@@ -247,10 +247,12 @@ def conflict_all(
     min_fatalities: int,
     coverage: pd.DataFrame | None = None,
     signals: bool = True,
+    trend_at: str | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of every region of ``regions`` under the incident filters, over the
     covered members (``metrics.conflict.conflict_indicators`` with the bundled population;
-    ``signals=False``: without the trend and alarm)."""
+    ``signals=False``: without the trend and alarm; ``trend_at``: of the signals only the trend in
+    that month)."""
     from datasets.loaders import load_population
     from metrics.conflict import conflict_indicators
 
@@ -262,6 +264,7 @@ def conflict_all(
         coverage=coverage,
         population=load_population(),
         signals=signals,
+        trend_at=trend_at,
     )
 
 

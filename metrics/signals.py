@@ -347,6 +347,60 @@ class Trend:
     downward: np.ndarray
 
 
+def _trend_statistics(
+    f: WindowFits, dependence: tuple[np.ndarray, np.ndarray, np.ndarray], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(change per year, its 95 % bounds, two-sided p, one-sided p of a decline) of every fitted
+    window: see the module docstring."""
+    k = f.design.shape[1]
+    var = trend_variance(f, dependence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(var)
+        beta = f.beta[..., 1]
+        tstat = beta / se
+    df = n - k
+    q = student_t.ppf(0.975, df)
+    ok = f.ok & np.isfinite(tstat) & (se > 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = np.where(ok, np.expm1(beta), np.nan)
+        lo = np.where(ok, np.expm1(beta - q * se), np.nan)
+        hi = np.where(ok, np.expm1(beta + q * se), np.nan)
+    p = np.where(ok, 2 * student_t.sf(np.abs(tstat), df), np.nan)
+    one_sided = np.where(ok, student_t.cdf(tstat, df), 1.0)
+    return change, lo, hi, p, one_sided
+
+
+def trend_at(
+    y: np.ndarray,
+    column: int,
+    *,
+    periods_per_year: int = 12,
+    window: int | None = None,
+    covered: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The trend of the one window ending at ``column`` of ``y`` (regions × periods counts): the
+    ``trend_change_per_year``, ``trend_ci_low``, ``trend_ci_high`` and ``trend_p_value`` grids of
+    ``signal_grids``, NaN in every other period. Each window's fit depends on its own months only
+    and the serial dependence on the whole series, as there, so the values are the same as
+    ``signal_grids`` gives for that period, for one fit per region instead of one per period."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    n = window or (TREND_MONTHS if periods_per_year == 12 else TREND_YEARS)
+    out = {k: np.full(y.shape, np.nan) for k in TREND_AT}
+    if not 0 <= column < y.shape[-1] or column < n - 1:
+        return out
+    part = slice(column - n + 1, column + 1)
+    c = None if covered is None else np.broadcast_to(np.asarray(covered, dtype=float), y.shape)[..., part]
+    f = fit_windows(y[..., part], n, periods_per_year, c)
+    change, lo, hi, p, _ = _trend_statistics(f, count_dependence(y, periods_per_year), n)
+    for name, values in zip(TREND_AT, (change, lo, hi, p), strict=True):
+        out[name][..., column] = values[..., 0]
+    return out
+
+
+#: What ``trend_at`` gives.
+TREND_AT: tuple[str, ...] = ("trend_change_per_year", "trend_ci_low", "trend_ci_high", "trend_p_value")
+
+
 def trend_signals(
     y: np.ndarray,
     *,
@@ -374,22 +428,8 @@ def trend_signals(
         empty = np.full(shape, np.nan)
         return Trend(empty, empty.copy(), empty.copy(), empty.copy(), empty.copy())
     f = fits if fits is not None else fit_windows(y, n, periods_per_year, covered)
-    k = f.design.shape[1]
     dep = count_dependence(y, periods_per_year) if dependence is None else dependence
-    var = trend_variance(f, dep)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(var)
-        beta = f.beta[..., 1]
-        tstat = beta / se
-    df = n - k
-    q = student_t.ppf(0.975, df)
-    ok = f.ok & np.isfinite(tstat) & (se > 0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        change = np.where(ok, np.expm1(beta), np.nan)
-        lo = np.where(ok, np.expm1(beta - q * se), np.nan)
-        hi = np.where(ok, np.expm1(beta + q * se), np.nan)
-    p = np.where(ok, 2 * student_t.sf(np.abs(tstat), df), np.nan)
-    one_sided = np.where(ok, student_t.cdf(tstat, df), 1.0)
+    change, lo, hi, p, one_sided = _trend_statistics(f, dep, n)
     hit = np.where(f.computable, (one_sided < alpha).astype(float), np.nan)
     if persist > 1:
         hit_run = np.full(hit.shape, np.nan)

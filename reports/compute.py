@@ -219,12 +219,14 @@ def conflict_all(
     min_fatalities: int,
     coverage: pd.DataFrame | None = None,
     signals: bool = True,
+    trend_at: str | None = None,
 ) -> pd.DataFrame:
     """Conflict indicators of every region of ``regions`` under the incident filters, over the
     covered members (``metrics.prepared.conflict_all``, which also prepares the unfiltered ones beside
     the store). ``signals=False``: counts, rates and coverage without the trend and alarm, whose
-    models cost most; a region's values never depend on the other regions computed with it."""
-    return prepared.conflict_all(incidents, regions, types, min_fatalities, coverage, signals)
+    models cost most; a region's values never depend on the other regions computed with it.
+    ``trend_at`` (``YYYY-MM``): of the signals only the trend of the window ending that month."""
+    return prepared.conflict_all(incidents, regions, types, min_fatalities, coverage, signals, trend_at)
 
 
 def covered_months(bundle: Bundle, countries: Sequence[str]) -> list[str] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -110,3 +111,20 @@ def test_a_regions_conflict_indicators_do_not_depend_on_the_regions_computed_wit
         kept = alone.loc[alone["indicator"].isin(set(counts["indicator"]))].reset_index(drop=True)
         pd.testing.assert_frame_equal(counts.loc[counts["region"] == region].reset_index(drop=True), kept)
     assert "alarm" in set(every["indicator"]) and "alarm" not in set(counts["indicator"])
+
+
+def test_the_trend_in_one_month_equals_the_full_computation_in_that_month(sample_bundle) -> None:
+    # what the Overview's trends across regions reads under an event-type filter
+    b = sample_bundle
+    cube, cov = build_cube(b.incidents.table), b.incidents_coverage()
+    full = compute.conflict_all(cube, b.regions, ("Battles", "Riots"), 0, cov)
+    for end in ("2019-06", "2024-12"):
+        one = compute.conflict_all(cube, b.regions, ("Battles", "Riots"), 0, cov, trend_at=end)
+        assert not {"alarm", "downward_trend"} & set(one["indicator"])
+        for name in ("trend_change_per_year", "trend_p_value"):
+            want = full.loc[(full["period"] == end) & (full["indicator"] == name)].reset_index(drop=True)
+            got = one.loc[(one["period"] == end) & (one["indicator"] == name)].reset_index(drop=True)
+            assert list(got["region"]) == list(want["region"]) and want["value"].notna().sum() > 5
+            for col in ("value", "ci_low", "ci_high"):
+                np.testing.assert_allclose(got[col], want[col], rtol=1e-9, equal_nan=True)
+            assert one.loc[(one["period"] != end) & (one["indicator"] == name), "value"].isna().all()

@@ -12,6 +12,7 @@ from metrics.signals import (
     downward_trends_across_regions,
     predictive_upper_limit,
     signal_grids,
+    trend_at,
     trends_across_regions_rows,
 )
 
@@ -172,3 +173,29 @@ def test_the_noise_read_beside_a_drop_leaves_the_drop_out():
     assert abs(float(np.mean(k_w[:, 71] + k_ar[:, 71])) - 0.1) < 0.02
     whole_w, whole_ar, _ = count_dependence(y)
     assert float(np.mean(whole_ar)) > float(np.mean(k_ar[:, 71])) + 0.01
+
+
+def test_trend_at_one_month_equals_the_full_grid_in_that_month():
+    rng = np.random.default_rng(7)
+    # five regions × 120 months: a falling rate, flat noise, a missing month, a coverage change
+    months = np.arange(120)
+    lam = np.vstack(
+        [40 * 0.99**months, np.full(120, 20.0), np.full(120, 8.0), np.full(120, 30.0), 3 + 0 * months]
+    )
+    y = rng.poisson(lam).astype(float)
+    y[2, 100] = np.nan
+    covered = np.full(y.shape, 5.0)
+    covered[3, 90:] = 6.0  # region 3 gains a member in month 90
+    full = signal_grids(y, covered=covered)
+    for column in (35, 60, 95, 101, 119):
+        one = trend_at(y, column, covered=covered)
+        for name in ("trend_change_per_year", "trend_ci_low", "trend_ci_high", "trend_p_value"):
+            np.testing.assert_allclose(one[name][:, column], full[name][:, column], rtol=1e-9, equal_nan=True)
+            others = np.delete(one[name], column, axis=1)
+            assert np.isnan(others).all()
+    # windows holding the missing month (columns 100 … 135) or the change (90 … 125) are not computable
+    assert np.isnan(trend_at(y, 101, covered=covered)["trend_p_value"][[2, 3], 101]).all()
+    # the first full 36-month window ends in column 35; before it there is no trend
+    assert np.isnan(trend_at(y, 34, covered=covered)["trend_p_value"]).all()
+    # the falling region: 0.99¹² − 1 ≈ −11 % a year
+    assert trend_at(y, 119)["trend_change_per_year"][0, 119] < 0
