@@ -245,7 +245,7 @@ def _unfiltered(types: Types, min_fatalities: int) -> bool:
     return types is None and min_fatalities == 0
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=6, show_spinner=False)
 def _conflict_counts(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
     """Every region's conflict counts, rates and coverage under the incident filters, without the
     trend and alarm (whose models cost most; ``_conflict_of`` fits them for the regions a page
@@ -289,7 +289,7 @@ def _perception_all(version: str) -> pd.DataFrame:
     return perception_indicators(b.perception.table, b.regions)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=6, show_spinner=False)
 def _composite_all(
     version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
@@ -512,7 +512,7 @@ _BREAKDOWNS: dict[str, Callable[..., object]] = {
 }
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=96, show_spinner=False)
 def _breakdown(
     name: str,
     version: str,
@@ -729,7 +729,7 @@ class _Shared:
             self._items.clear()
 
 
-_FIGURES = _Shared(max_entries=256)
+_FIGURES = _Shared(max_entries=96)
 _CHOICES = _Shared(max_entries=4)
 
 

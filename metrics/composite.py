@@ -12,14 +12,13 @@ which other regions are defined, which months are shown or which other sources a
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from metrics.frames import clip_periods, finish, parse_period, region_members, text_column
+from metrics.frames import clip_periods, finish, memo_for, parse_period, region_members, text_column
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
 #: The families of the outcome index: what collaboration is meant to change.
@@ -68,10 +67,6 @@ def goalpost_score(values: np.ndarray | pd.Series, post: Mapping[str, object]) -
     return np.clip(100 * (g - gw) / (gb - gw), 0, 100)
 
 
-#: ``region_population`` per regions frame (by identity, while it lives) and population version.
-_REGION_PEOPLE: dict[tuple[int, object], tuple[weakref.ref[pd.DataFrame], int, pd.DataFrame]] = {}
-
-
 def region_population(regions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
     """``region, year, population``: Σ of the members' populations in each year.
 
@@ -85,14 +80,8 @@ def region_population(regions: pd.DataFrame, population: pd.DataFrame) -> pd.Dat
     version = population.attrs.get("version")
     if version is None:
         return _region_population(regions, population)
-    key = (id(regions), (version, len(population)))  # a filtered copy keeps attrs, not its length
-    hit = _REGION_PEOPLE.get(key)
-    if hit is not None and hit[0]() is regions and hit[1] == len(regions):
-        return hit[2]
-    out = _region_population(regions, population)
-    _REGION_PEOPLE[key] = (weakref.ref(regions), len(regions), out)
-    weakref.finalize(regions, _REGION_PEOPLE.pop, key, None)
-    return out
+    key = ("region_population", version, len(population))  # a filtered copy keeps attrs, not its length
+    return memo_for(regions, key, lambda: _region_population(regions, population))
 
 
 def _region_population(regions: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
@@ -338,7 +327,7 @@ def composite_indicators(
     pop = region_population(regions, population)
     raw = _conflict_rates(conflict, pop) if len(conflict) else pd.DataFrame(columns=["region", "period"])
     if len(collaboration):
-        kw = _wide(collaboration, ["network_density"])
+        kw = memo_for(collaboration, "density", lambda: _wide(collaboration, ["network_density"]))
         if len(kw):
             kw = kw.reset_index()[["region", "period", "network_density"]]
             raw = raw.merge(kw, on=["region", "period"], how="outer")
@@ -349,7 +338,12 @@ def composite_indicators(
             )
         )
     if len(perception):
-        pw = _perception_filled(perception, str(raw["period"].max()), perception_max_age)
+        last = str(raw["period"].max())
+        pw = memo_for(
+            perception,
+            ("filled", last, perception_max_age),
+            lambda: _perception_filled(perception, last, perception_max_age),
+        )
         if len(pw):
             raw = raw.merge(pw, on=["region", "period"], how="outer")
     raw = raw.sort_values(["region", "period"]).reset_index(drop=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -20,6 +22,8 @@ from datasets.schema import TIDY_COLUMNS
 
 TableLike = pa.Table | pd.DataFrame
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+T = TypeVar("T")
 
 
 def parse_period(value: str | None) -> pd.Period | None:
@@ -115,6 +119,28 @@ def finish(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
     out = out.sort_values(["region", "family", "indicator", "period"], kind="stable").reset_index(drop=True)
     if out.duplicated(["region", "period", "family", "indicator"]).any():
         raise ValueError("tidy output has duplicate (region, period, family, indicator) keys")
+    return out
+
+
+#: ``memo_for``: (id of a frame, key) → (weak reference, length, result).
+_MEMO: dict[tuple[int, Hashable], tuple[weakref.ref[pd.DataFrame], int, Any]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def memo_for(frame: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, kept while ``frame`` lives, per ``key``: for results derived from a shared frame
+    that is never mutated once built (the dashboard's cached tables, the bundled regions). Keyed by
+    the frame's identity and length; the entry goes when the frame does. Callers never mutate the
+    result."""
+    ident = (id(frame), key)
+    hit = _MEMO.get(ident)
+    if hit is not None and hit[0]() is frame and hit[1] == len(frame):
+        return hit[2]  # type: ignore[no-any-return]
+    out = build()
+    with _MEMO_LOCK:
+        if ident not in _MEMO:
+            weakref.finalize(frame, _MEMO.pop, ident, None)
+        _MEMO[ident] = (weakref.ref(frame), len(frame), out)
     return out
 
 
