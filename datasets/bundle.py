@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from dataclasses import dataclass, field
 
@@ -28,7 +29,12 @@ class Bundle:
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def incidents_coverage(self) -> pd.DataFrame | None:
-        """The incidents rows of ``coverage`` (None when the bundle carries no coverage)."""
+        """The incidents rows of ``coverage`` (None when the bundle carries no coverage): one table
+        per bundle, so what is derived from it can be kept with it (never mutate it)."""
+        return self._incidents_coverage
+
+    @functools.cached_property
+    def _incidents_coverage(self) -> pd.DataFrame | None:
         if self.coverage.empty or "table" not in self.coverage.columns:
             return None
         return self.coverage.loc[self.coverage["table"] == "incidents"].reset_index(drop=True)

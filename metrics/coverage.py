@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from metrics.frames import memo_for
+
 #: Time grains from finest to coarsest.
 GRAIN_ORDER: tuple[str, ...] = ("day", "week", "month", "year")
 
@@ -59,8 +61,23 @@ def country_coverage(
     None: the countries in ``present`` are covered over ``data_span`` (the data's first..last
     month), each at its grain in ``grains`` (default month). An empty frame: nothing is covered.
     The months run from the earliest first day to the latest last day of the countries' spans:
-    never beyond what the coverage states.
+    never beyond what the coverage states. With a coverage table the result is kept per table (while
+    it lives) and set of countries; callers never mutate it.
     """
+    if coverage is not None:
+        key = ("country_coverage", tuple(sorted({str(c) for c in countries})))
+        return memo_for(coverage, key, lambda: _country_coverage(coverage, countries))
+    return _country_coverage(None, countries, data_span=data_span, present=present, grains=grains)
+
+
+def _country_coverage(
+    coverage: pd.DataFrame | None,
+    countries: Sequence[str],
+    *,
+    data_span: tuple[str, str] | None = None,
+    present: Sequence[str] | None = None,
+    grains: dict[str, str] | None = None,
+) -> CountryCoverage | None:
     countries = np.asarray(sorted(set(countries)), dtype=object)
     if coverage is None:
         if data_span is None or not len(countries):

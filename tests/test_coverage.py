@@ -25,6 +25,7 @@ from datasets.coverage import (
 from datasets.loaders import load_table
 from datasets.store import Store
 from metrics.conflict import conflict_indicators
+from metrics.coverage import country_coverage
 from stability.cli import main
 
 PAIR = pd.DataFrame({"region": ["Pair", "Pair"], "iso3": ["MLI", "NER"]})
@@ -513,3 +514,22 @@ def test_population_weights_take_the_nearest_year_the_table_has() -> None:
     np.testing.assert_array_equal(got, expected)
     assert population_weights(None, countries, periods) is None
     assert population_weights(table, countries[:0], periods).shape == (0, 5)
+
+
+def test_country_coverage_is_kept_per_table_and_country_set():
+    cov = pd.DataFrame(
+        {
+            "iso3": ["FRA", "DEU"],
+            "first_day": [dt.date(2020, 1, 1), dt.date(2020, 3, 1)],
+            "last_day": [dt.date(2020, 12, 31), dt.date(2020, 6, 30)],
+            "grain": ["day", "day"],
+        }
+    )
+    first = country_coverage(cov, ["FRA", "DEU"])
+    assert country_coverage(cov, ["DEU", "FRA"]) is first  # the same set: kept, whatever the order
+    # FRA covered Jan–Dec 2020 (12 months), DEU Mar–Jun (4 months), over the months Jan–Dec
+    assert first.mask.sum(axis=1).tolist() == [4, 12]  # countries sorted: DEU, FRA
+    other = country_coverage(cov, ["FRA"])
+    assert other is not first and other.mask.sum() == 12
+    # a new table of the same content is a new entry (tables are never mutated once built)
+    assert country_coverage(cov.copy(), ["FRA", "DEU"]) is not first
