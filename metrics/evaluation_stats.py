@@ -106,7 +106,7 @@ def make_windows(milestone: str | pd.Period, window: int) -> Windows:
 _ORDINALS: dict[str, int] = {}
 
 
-def _ordinal(text: str) -> int:
+def month_ordinal(text: str) -> int:
     """Months since 1970-01 of a ``YYYY-MM`` text; ``ValueError`` for any other text."""
     hit = _ORDINALS.get(text)
     if hit is None:
@@ -135,7 +135,7 @@ def as_monthly(series: pd.Series) -> tuple[pd.Period | None, np.ndarray]:
     if isinstance(index, pd.PeriodIndex):
         ords = np.asarray(index.asfreq("M").asi8, dtype=np.int64)
     else:
-        ords = np.fromiter(map(_ordinal, map(str, index.tolist())), dtype=np.int64, count=len(index))
+        ords = np.fromiter(map(month_ordinal, map(str, index.tolist())), dtype=np.int64, count=len(index))
     if len(np.unique(ords)) != len(ords):
         raise ValueError("a monthly series has a month more than once")
     lo = int(ords.min())

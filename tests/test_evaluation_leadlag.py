@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import pearsonr
 
-from metrics.evaluation_leadlag import lead_lag, lead_lag_result, prewhiten, to_quarters
+from metrics.evaluation_leadlag import lead_lag, lead_lag_result, pearson, prewhiten, to_quarters
 
 
 def quarters(values: list[float], first: str = "2020Q1") -> pd.Series:
@@ -85,3 +86,19 @@ def test_an_outcome_with_gaps_is_used_as_observed():
     assert frame["n_pairs"].tolist() == [10, 9, 9]
     xv, yv = x.to_numpy(), y.reindex(x.index).to_numpy()
     assert frame.loc[0, "r"] == pytest.approx(np.corrcoef(xv[::2], yv[::2])[0, 1])
+
+
+def test_pearson_by_hand_and_as_scipy_computes_it():
+    # x = 1, 2, 3, 4 and y = 1, 3, 2, 4: deviations −1.5, −0.5, 0.5, 1.5 and −1.5, 0.5, −0.5, 1.5;
+    # Σ x̃ỹ = 2.25 − 0.25 − 0.25 + 2.25 = 4, ‖x̃‖² = ‖ỹ‖² = 5, so r = 4/5 = 0.8; with n = 4 the null
+    # distribution of r is uniform on (−1, 1) (beta(1, 1)), so p = 2 · (1 − 0.8)/2 = 0.2
+    r, p = pearson(np.array([1.0, 2, 3, 4]), np.array([1.0, 3, 2, 4]))
+    assert r == pytest.approx(0.8) and p == pytest.approx(0.2)
+    rng = np.random.default_rng(5)
+    for n in (5, 12, 40):
+        for _ in range(50):
+            x = rng.normal(size=n)
+            y = 0.3 * x + rng.normal(size=n)
+            want = pearsonr(x, y)
+            got = pearson(x, y)
+            assert got == pytest.approx((float(want.statistic), float(want.pvalue)), rel=1e-12)
