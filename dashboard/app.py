@@ -7,9 +7,17 @@ URL), shows the sample-data banner, and turns any error into one sentence. Run i
 
 from __future__ import annotations
 
+import gc
+
 import streamlit as st
 
 from dashboard import data, sidebar, signin, ui
+
+# The server holds many long-lived objects (the data, the caches). With Python's default thresholds
+# a cycle collection ran after every 700 net allocations of container objects: about 6 % of the CPU
+# of a run of new views (AppTest, Evaluation page: 988 collections, 0.56 s of 8.5 s). Most objects
+# are freed by reference counting; cycles are now collected after 100,000 (4 collections, 0.12 s).
+gc.set_threshold(100_000, 50, 100)
 
 st.set_page_config(page_title="Regional Stability Monitor", layout="wide")
 signin.warn_if_exposed()
