@@ -38,7 +38,6 @@ the collaboration data (a new partner, a new kind of engagement, a jump in netwo
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -65,7 +64,7 @@ from metrics.evaluation_stats import (
     placebo,
     rate_ratio,
 )
-from metrics.frames import TableLike, query
+from metrics.frames import TableLike, memo_for, query
 from metrics.perception import measured_indicators, perception_indicators
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -191,36 +190,28 @@ def incident_span(incidents: TableLike) -> tuple[str, str] | None:
     return str(span.loc[0, "first"]), str(span.loc[0, "last"])
 
 
-#: Row positions of each (region, indicator) of a tidy frame, per frame object while it lives
-#: (``_positions``): an evaluation reads many series of the same shared, never-mutated frames.
-_POSITIONS: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[tuple[str, str], np.ndarray]]] = {}
-
-
 def _positions(tidy: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     """``(region, indicator)`` → positions of its rows in ``tidy`` (in frame order; indicator "" for
-    a frame without an ``indicator`` column), kept while the frame lives (keyed by its identity and
-    length; frames are never mutated once built)."""
-    key = id(tidy)
-    hit = _POSITIONS.get(key)
-    if hit is not None and hit[0]() is tidy and hit[1] == len(tidy):
-        return hit[2]
+    a frame without an ``indicator`` column), kept while the frame lives (``memo_for``): an
+    evaluation reads many series of the same shared, never-mutated frames."""
+    return memo_for(tidy, "positions", lambda: _group_positions(tidy))
+
+
+def _group_positions(tidy: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     if tidy.empty:
-        groups: dict[tuple[str, str], np.ndarray] = {}
-    else:
-        region, regions = pd.factorize(tidy["region"].astype(object), sort=False)
-        if "indicator" in tidy:
-            indicator, indicators = pd.factorize(tidy["indicator"].astype(object), sort=False)
-        else:  # a frame of regions' rows without indicators (proposals): grouped by region alone
-            indicator, indicators = np.zeros(len(tidy), dtype=np.int64), pd.Index([""])
-        code = region.astype(np.int64) * (len(indicators) + 1) + indicator
-        order = np.argsort(code, kind="stable")
-        bounds = np.flatnonzero(np.diff(code[order])) + 1
-        groups = {}
-        for chunk in np.split(order, bounds):
-            first = int(chunk[0])
-            groups[(str(regions[region[first]]), str(indicators[indicator[first]]))] = chunk
-    _POSITIONS[key] = (weakref.ref(tidy), len(tidy), groups)
-    weakref.finalize(tidy, _POSITIONS.pop, key, None)
+        return {}
+    region, regions = pd.factorize(tidy["region"].astype(object), sort=False)
+    if "indicator" in tidy:
+        indicator, indicators = pd.factorize(tidy["indicator"].astype(object), sort=False)
+    else:  # a frame of regions' rows without indicators (proposals): grouped by region alone
+        indicator, indicators = np.zeros(len(tidy), dtype=np.int64), pd.Index([""])
+    code = region.astype(np.int64) * (len(indicators) + 1) + indicator
+    order = np.argsort(code, kind="stable")
+    bounds = np.flatnonzero(np.diff(code[order])) + 1
+    groups: dict[tuple[str, str], np.ndarray] = {}
+    for chunk in np.split(order, bounds):
+        first = int(chunk[0])
+        groups[(str(regions[region[first]]), str(indicators[indicator[first]]))] = chunk
     return groups
 
 

@@ -125,13 +125,15 @@ def finish(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
 #: ``memo_for``: (id of a frame, key) → (weak reference, length, result).
 _MEMO: dict[tuple[int, Hashable], tuple[weakref.ref[pd.DataFrame], int, Any]] = {}
 _MEMO_LOCK = threading.Lock()
+#: At most this many results are kept by ``memo_for`` (each a small table or index).
+MEMO_ENTRIES = 4096
 
 
 def memo_for(frame: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
     """``build()``, kept while ``frame`` lives, per ``key``: for results derived from a shared frame
     that is never mutated once built (the dashboard's cached tables, the bundled regions). Keyed by
-    the frame's identity and length; the entry goes when the frame does. Callers never mutate the
-    result."""
+    the frame's identity and length; the entry goes when the frame does, or when more than
+    ``MEMO_ENTRIES`` are kept (oldest first). Callers never mutate the result."""
     ident = (id(frame), key)
     hit = _MEMO.get(ident)
     if hit is not None and hit[0]() is frame and hit[1] == len(frame):
@@ -141,6 +143,8 @@ def memo_for(frame: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
         if ident not in _MEMO:
             weakref.finalize(frame, _MEMO.pop, ident, None)
         _MEMO[ident] = (weakref.ref(frame), len(frame), out)
+        while len(_MEMO) > MEMO_ENTRIES:  # bounded: the oldest entries go first
+            del _MEMO[next(iter(_MEMO))]
     return out
 
 

@@ -533,3 +533,29 @@ def test_country_coverage_is_kept_per_table_and_country_set():
     assert other is not first and other.mask.sum() == 12
     # a new table of the same content is a new entry (tables are never mutated once built)
     assert country_coverage(cov.copy(), ["FRA", "DEU"]) is not first
+
+
+def test_memo_for_keeps_a_result_while_its_table_lives_and_stays_bounded(monkeypatch):
+    import gc
+
+    from metrics import frames
+
+    table = pd.DataFrame({"a": [1, 2, 3]})
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert frames.memo_for(table, "k", build) == 1
+    assert frames.memo_for(table, "k", build) == 1  # kept: built once
+    assert frames.memo_for(table, "other", build) == 2  # another key, another result
+    ident = (id(table), "k")
+    del table
+    gc.collect()
+    assert ident not in frames._MEMO  # gone with its table
+    monkeypatch.setattr(frames, "MEMO_ENTRIES", 2)
+    tables = [pd.DataFrame({"a": [i]}) for i in range(5)]
+    for t in tables:
+        frames.memo_for(t, "k", lambda: 0)
+    assert len(frames._MEMO) <= 2
