@@ -64,29 +64,32 @@ def country_coverage(
     never beyond what the coverage states. With a coverage table the result is kept per table (while
     it lives) and set of countries; callers never mutate it.
     """
-    if coverage is not None:
-        key = ("country_coverage", tuple(sorted({str(c) for c in countries})))
-        return memo_for(coverage, key, lambda: _country_coverage(coverage, countries))
-    return _country_coverage(None, countries, data_span=data_span, present=present, grains=grains)
-
-
-def _country_coverage(
-    coverage: pd.DataFrame | None,
-    countries: Sequence[str],
-    *,
-    data_span: tuple[str, str] | None = None,
-    present: Sequence[str] | None = None,
-    grains: dict[str, str] | None = None,
-) -> CountryCoverage | None:
-    countries = np.asarray(sorted(set(countries)), dtype=object)
     if coverage is None:
-        if data_span is None or not len(countries):
-            return None
-        months = pd.period_range(data_span[0], data_span[1], freq="M").astype(str).to_numpy(dtype=object)
-        covered = np.isin(countries, list(present) if present is not None else list(countries))
-        mask = np.repeat(covered[:, None], len(months), axis=1)
-        grain = np.asarray([(grains or {}).get(c, "month") for c in countries], dtype=object)
-        return CountryCoverage(countries, months, mask, grain)
+        return _data_coverage(countries, data_span, present, grains)
+    key = ("country_coverage", tuple(sorted({str(c) for c in countries})))
+    return memo_for(coverage, key, lambda: _table_coverage(coverage, countries))
+
+
+def _data_coverage(
+    countries: Sequence[str],
+    data_span: tuple[str, str] | None,
+    present: Sequence[str] | None,
+    grains: dict[str, str] | None,
+) -> CountryCoverage | None:
+    """Without a coverage table: the countries in ``present`` covered over ``data_span``."""
+    countries = np.asarray(sorted(set(countries)), dtype=object)
+    if data_span is None or not len(countries):
+        return None
+    months = pd.period_range(data_span[0], data_span[1], freq="M").astype(str).to_numpy(dtype=object)
+    covered = np.isin(countries, list(present) if present is not None else list(countries))
+    mask = np.repeat(covered[:, None], len(months), axis=1)
+    grain = np.asarray([(grains or {}).get(c, "month") for c in countries], dtype=object)
+    return CountryCoverage(countries, months, mask, grain)
+
+
+def _table_coverage(coverage: pd.DataFrame, countries: Sequence[str]) -> CountryCoverage | None:
+    """From a coverage table: each country's stated spans."""
+    countries = np.asarray(sorted(set(countries)), dtype=object)
     cov = coverage.loc[coverage["iso3"].isin(list(countries))]
     if "table" in cov.columns:
         cov = cov.loc[cov["table"] == "incidents"]
