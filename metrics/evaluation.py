@@ -179,7 +179,12 @@ class Evaluation:
 
 
 def incident_span(incidents: TableLike) -> tuple[str, str] | None:
-    """First and last month (``YYYY-MM``) of the incident data, or None when it is empty."""
+    """First and last month (``YYYY-MM``) of the incident data, or None when it is empty (kept per
+    table while it lives: one scan of the incidents, not one per evaluation)."""
+    return memo_for(incidents, "incident_span", lambda: _incident_span(incidents))
+
+
+def _incident_span(incidents: TableLike) -> tuple[str, str] | None:
     span = query(
         "SELECT strftime(min(event_date), '%Y-%m') AS first, strftime(max(event_date), '%Y-%m') AS last "
         "FROM incidents",
@@ -200,9 +205,9 @@ def _positions(tidy: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
 def _group_positions(tidy: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     if tidy.empty:
         return {}
-    region, regions = pd.factorize(tidy["region"].astype(object), sort=False)
+    region, regions = pd.factorize(tidy["region"], sort=False)
     if "indicator" in tidy:
-        indicator, indicators = pd.factorize(tidy["indicator"].astype(object), sort=False)
+        indicator, indicators = pd.factorize(tidy["indicator"], sort=False)
     else:  # a frame of regions' rows without indicators (proposals): grouped by region alone
         indicator, indicators = np.zeros(len(tidy), dtype=np.int64), pd.Index([""])
     code = region.astype(np.int64) * (len(indicators) + 1) + indicator

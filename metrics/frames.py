@@ -123,15 +123,16 @@ def finish(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
 
 
 #: ``memo_for``: (id of a frame, key) → (weak reference, length, result).
-_MEMO: dict[tuple[int, Hashable], tuple[weakref.ref[pd.DataFrame], int, Any]] = {}
+_MEMO: dict[tuple[int, Hashable], tuple[weakref.ref[Any], int, Any]] = {}
 _MEMO_LOCK = threading.Lock()
 #: At most this many results are kept by ``memo_for`` (each a small table or index).
 MEMO_ENTRIES = 4096
 
 
-def memo_for(frame: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
+def memo_for(frame: pd.DataFrame | pa.Table, key: Hashable, build: Callable[[], T]) -> T:
     """``build()``, kept while ``frame`` lives, per ``key``: for results derived from a shared frame
-    that is never mutated once built (the dashboard's cached tables, the bundled regions). Keyed by
+    or Arrow table that is never mutated once built (the dashboard's cached tables, the bundled
+    regions, the loaded incidents). Keyed by
     the frame's identity and length; the entry goes when the frame does, or when more than
     ``MEMO_ENTRIES`` are kept (oldest first). Callers never mutate the result."""
     ident = (id(frame), key)
