@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from metrics.frames import clip_periods, finish, memo_for, parse_period, region_members, text_column
+from metrics.periods import Month, month_ordinals
 
 FAMILY_NAMES: tuple[str, ...] = ("conflict", "collaboration", "perception")
 #: The families of the outcome index: what collaboration is meant to change.
@@ -133,9 +134,9 @@ def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=columns)
     region_codes, names = pd.factorize(rows["region"].astype(str), sort=True)
-    ordinal = _month_ordinals(rows["period"])
-    first, last = int(ordinal.min()), int(ordinal.max())
-    width = last - first + 1
+    ordinal = month_ordinals(rows["period"])
+    first, inside = _region_spans(region_codes, ordinal, len(names))
+    width = inside.shape[1]
     col = ordinal - first
     shape = (len(names), width)
 
@@ -151,14 +152,7 @@ def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     for name, source in CONFLICT_MEASURES.items():
         pick = indicator == source
         counts[name] = grid(np.where(np.isnan(value), np.nan, value), pick & ~np.isnan(value))
-    lo = np.full(len(names), width, dtype=np.int64)
-    hi = np.full(len(names), -1, dtype=np.int64)
-    np.minimum.at(lo, region_codes, col)
-    np.maximum.at(hi, region_codes, col)
-    cols = np.arange(width)
-    inside = (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
-
-    years = (np.arange(first, last + 1) // 12).astype(np.int64)
+    years = (np.arange(first, first + width) // 12).astype(np.int64)
     people = np.full(shape, np.nan)
     if len(pop):
         p_reg = pd.Index(names).get_indexer(pop["region"].astype(str))
@@ -182,21 +176,26 @@ def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
             total = _rolling(np.where(inside, counts[name], np.nan), np.sum)
             frame_cols[name] = (total / people * 1e5)[inside]
     r_idx, c_idx = np.nonzero(inside)
-    months = np.asarray([_month_text(first + c) for c in range(width)], dtype=object)
+    months = np.asarray([Month.from_ordinal(first + c) for c in range(width)], dtype=object)
     out = pd.DataFrame({"region": np.asarray(names, dtype=object)[r_idx], "period": months[c_idx]})
     for name in CONFLICT_MEASURES:
         out[name] = frame_cols[name]
     return out
 
 
-def _month_ordinals(periods: pd.Series) -> np.ndarray:
-    """Months since year 0 of ``YYYY-MM`` texts: year × 12 + month − 1."""
-    parts = np.char.partition(periods.astype(str).to_numpy(dtype="U7"), "-")
-    return parts[:, 0].astype(np.int64) * 12 + parts[:, 2].astype(np.int64) - 1
-
-
-def _month_text(ordinal: int) -> str:
-    return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+def _region_spans(
+    codes: np.ndarray, ordinal: np.ndarray, regions: int, until: int | None = None
+) -> tuple[int, np.ndarray]:
+    """(first month, inside): a regions × months grid from the earliest month of the rows (month
+    ordinals ``ordinal`` of regions ``codes``) to the latest (or ``until`` when later), True from each
+    region's first month to its last (or ``until`` when later)."""
+    first = int(ordinal.min())
+    lo = np.full(regions, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(regions, np.iinfo(np.int64).min if until is None else until, dtype=np.int64)
+    np.minimum.at(lo, codes, ordinal)
+    np.maximum.at(hi, codes, ordinal)
+    cols = first + np.arange(int(hi.max()) - first + 1)
+    return first, (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
 
 
 def _rolling(grid: np.ndarray, how: object) -> np.ndarray:
@@ -215,17 +214,12 @@ def _perception_filled(perception: pd.DataFrame, last: str, max_age: int) -> pd.
         return pd.DataFrame(columns=["region", "period"])
     pw = pw.reset_index()
     codes, names = pd.factorize(pw["region"].astype(str), sort=True)
-    ordinal = _month_ordinals(pw["period"])
-    first = int(ordinal.min())
-    lo = np.full(len(names), np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(len(names), int(_month_ordinals(pd.Series([last]))[0]), dtype=np.int64)
-    np.minimum.at(lo, codes, ordinal)
-    np.maximum.at(hi, codes, ordinal)
-    width = int(hi.max()) - first + 1
+    ordinal = month_ordinals(pw["period"])
+    first, inside = _region_spans(codes, ordinal, len(names), until=Month(last).ordinal)
+    width = inside.shape[1]
     cols = first + np.arange(width)
-    inside = (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
     r_idx, c_idx = np.nonzero(inside)
-    out = pd.DataFrame({"period": np.asarray([_month_text(int(c)) for c in cols], dtype=object)[c_idx]})
+    out = pd.DataFrame({"period": np.asarray([Month.from_ordinal(c) for c in cols], dtype=object)[c_idx]})
     for name in [c for c in pw.columns if c not in ("region", "period")]:
         grid = np.full((width, len(names)), np.nan)  # months × regions: ffill runs down each region
         grid[ordinal - first, codes] = pw[name].to_numpy(dtype=float)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaincc, ndtri
 
-from metrics.evaluation_stats import CAVEAT, NAN, Result, month_ordinal
+from metrics.evaluation_stats import CAVEAT, EPOCH, NAN, Result
+from metrics.periods import month_ordinals
 
 LEADLAG_COLUMNS: tuple[str, ...] = ("lag", "r", "ci_low", "ci_high", "p_value", "n_pairs")
 
@@ -35,8 +36,7 @@ def to_quarters(series: pd.Series, how: str = "sum") -> pd.Series:
         return pd.Series(dtype=float, index=pd.PeriodIndex([], freq="Q"))
     texts = [f"{p}-07" if len(str(p)) == 4 else str(p) for p in s.index.tolist()]  # a year: its July
     try:  # months since 1970-01 of YYYY-MM texts, 1970Q1 being quarter 0
-        months = np.fromiter(map(month_ordinal, texts), dtype=np.int64, count=len(texts))
-        quarters = pd.PeriodIndex.from_ordinals(months // 3, freq="Q")
+        quarters = pd.PeriodIndex.from_ordinals((month_ordinals(texts) - EPOCH) // 3, freq="Q")
     except ValueError:  # another spelling of a month: pandas reads it
         quarters = pd.PeriodIndex([pd.Period(t, freq="M") for t in texts]).asfreq("Q")
     g = pd.Series(s.to_numpy(dtype=float), index=quarters).groupby(level=0)

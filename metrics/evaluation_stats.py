@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from metrics.periods import Month, month_ordinals
 from metrics.signals_eval import interval as sig_interval
 from metrics.signals_eval import placebo_p as sig_placebo_p
 from metrics.signals_eval import subsampling_variance
@@ -102,20 +103,8 @@ def make_windows(milestone: str | pd.Period, window: int) -> Windows:
     return Windows(m, int(window))
 
 
-#: ``YYYY-MM`` text → months since 1970-01 (``as_monthly``), filled as texts are met.
-_ORDINALS: dict[str, int] = {}
-
-
-def month_ordinal(text: str) -> int:
-    """Months since 1970-01 of a ``YYYY-MM`` text; ``ValueError`` for any other text."""
-    hit = _ORDINALS.get(text)
-    if hit is None:
-        if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()):
-            raise ValueError("a monthly series needs YYYY-MM months as its index")
-        hit = (int(text[:4]) - 1970) * 12 + int(text[5:]) - 1
-        if len(_ORDINALS) < 100_000:  # bounded: a few thousand months in practice
-            _ORDINALS[text] = hit
-    return hit
+#: ``Month.ordinal`` of January 1970, month 0 of a ``pd.Period`` ordinal.
+EPOCH = Month("1970-01").ordinal
 
 
 def as_monthly(series: pd.Series) -> tuple[pd.Period | None, np.ndarray]:
@@ -135,7 +124,10 @@ def as_monthly(series: pd.Series) -> tuple[pd.Period | None, np.ndarray]:
     if isinstance(index, pd.PeriodIndex):
         ords = np.asarray(index.asfreq("M").asi8, dtype=np.int64)
     else:
-        ords = np.fromiter(map(month_ordinal, map(str, index.tolist())), dtype=np.int64, count=len(index))
+        try:
+            ords = month_ordinals(index) - EPOCH
+        except ValueError:
+            raise ValueError("a monthly series needs YYYY-MM months as its index") from None
     if len(np.unique(ords)) != len(ords):
         raise ValueError("a monthly series has a month more than once")
     lo = int(ords.min())

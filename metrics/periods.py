@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -177,6 +178,27 @@ def start_month(value: object) -> Month:
     """The first month of a period label: a month is its own, a year begins with its January."""
     p = period(value)
     return p.first_month if isinstance(p, Year) else p
+
+
+#: ``Month.ordinal`` per month text met by ``month_ordinals`` (at most ``_ORDINALS_KEPT`` texts).
+_ORDINALS: dict[str, int] = {}
+_ORDINALS_KEPT = 100_000
+
+
+def month_ordinals(texts: Iterable[object]) -> np.ndarray:
+    """``Month(t).ordinal`` (12 × year + month − 1) of each text, as an int64 array: for long columns
+    of month texts, each distinct text parsed once. Raises ``ValueError`` as ``Month`` does."""
+    items = [str(t) for t in (texts.tolist() if hasattr(texts, "tolist") else texts)]  # type: ignore[union-attr]
+    return np.fromiter(map(_ordinal, items), dtype=np.int64, count=len(items))
+
+
+def _ordinal(text: str) -> int:
+    hit = _ORDINALS.get(text)
+    if hit is None:
+        hit = Month(text).ordinal
+        if len(_ORDINALS) < _ORDINALS_KEPT:
+            _ORDINALS[text] = hit
+    return hit
 
 
 def end_key(value: object) -> int:
