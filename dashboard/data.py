@@ -226,23 +226,29 @@ def incidents_source(min_fatalities: int = 0) -> IncidentCube | pa.Table:
     return _cube(b.version) if min_fatalities in FATALITY_THRESHOLDS else b.incidents.table
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
+def _computed(
+    types: Types, min_fatalities: int, names: tuple[str, ...] | None = None, **options: Any
+) -> pd.DataFrame:
+    """``compute.conflict_all`` of the regions ``names`` (None: every region) of the current data
+    under the incident filters; ``options``: its ``signals`` and ``trend_at``."""
     b = _current()
-
-    def build() -> pd.DataFrame:
-        return compute.conflict_all(
-            incidents_source(min_fatalities), b.regions, types, min_fatalities, b.incidents_coverage()
-        )
-
-    if types is None and min_fatalities == 0:  # the unfiltered view: kept beside the prepared incidents
-        key = conflict_key(b.incidents.version, b.regions, types, min_fatalities)
-        return stored_frame(b.incidents.derived, "conflict", key, build)
-    return build()
+    regions = b.regions if names is None else b.regions.loc[b.regions["region"].isin(list(names))]
+    return compute.conflict_all(
+        incidents_source(min_fatalities), regions, types, min_fatalities, b.incidents_coverage(), **options
+    )
 
 
 def _unfiltered(types: Types, min_fatalities: int) -> bool:
     return types is None and min_fatalities == 0
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
+    if _unfiltered(types, min_fatalities):  # the unfiltered view: kept beside the prepared incidents
+        b = _current()
+        key = conflict_key(b.incidents.version, b.regions, types, min_fatalities)
+        return stored_frame(b.incidents.derived, "conflict", key, lambda: _computed(types, min_fatalities))
+    return _computed(types, min_fatalities)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -252,15 +258,7 @@ def _conflict_counts(version: str, types: Types, min_fatalities: int) -> pd.Data
     shows). The unfiltered view is the stored frame, trend and alarm included."""
     if _unfiltered(types, min_fatalities):
         return _conflict_all(version, types, min_fatalities)
-    b = _current()
-    return compute.conflict_all(
-        incidents_source(min_fatalities),
-        b.regions,
-        types,
-        min_fatalities,
-        b.incidents_coverage(),
-        signals=False,
-    )
+    return _computed(types, min_fatalities, signals=False)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -270,11 +268,7 @@ def _conflict_of(version: str, types: Types, min_fatalities: int, names: tuple[s
     if _unfiltered(types, min_fatalities):
         frame = _conflict_all(version, types, min_fatalities)
         return frame.loc[frame["region"].isin(list(names))]
-    b = _current()
-    regions = b.regions.loc[b.regions["region"].isin(list(names))]
-    return compute.conflict_all(
-        incidents_source(min_fatalities), regions, types, min_fatalities, b.incidents_coverage()
-    )
+    return _computed(types, min_fatalities, names)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -417,16 +411,7 @@ def _trends_across(version: str, grouping: str, types: Types, min_fatalities: in
     if _unfiltered(types, min_fatalities):
         frame = _conflict_of(version, types, min_fatalities, regions)
     else:  # the trend in the end month alone: one fit per region
-        b = _current()
-        members = b.regions.loc[b.regions["region"].isin(list(regions))]
-        frame = compute.conflict_all(
-            incidents_source(min_fatalities),
-            members,
-            types,
-            min_fatalities,
-            b.incidents_coverage(),
-            trend_at=end,
-        )
+        frame = _computed(types, min_fatalities, regions, trend_at=end)
     return downward_trends_across_regions(frame, end)
 
 
