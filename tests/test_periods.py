@@ -10,7 +10,7 @@ import pickle
 import pandas as pd
 import pytest
 
-from metrics.periods import Month, Span, Year, end_key, end_month, period, start_month
+from metrics.periods import Month, Span, Year, end_key, end_month, month_ordinals, period, start_month
 from reports.selection import Choices, Proposal, Selection, default_milestone, from_query, to_query
 
 
@@ -157,3 +157,12 @@ def test_module_examples_hold() -> None:
 
     result = doctest.testmod(metrics.periods)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_month_ordinals_of_a_column():
+    # 2025-03 → 12 × 2025 + 3 − 1 = 24302; 1970-01 → 23640; as Month.ordinal, text by text
+    got = month_ordinals(pd.Series(["2025-03", "1970-01", "2025-03"]))
+    assert got.tolist() == [24302, 23640, 24302]
+    assert [Month.from_ordinal(k) for k in got] == ["2025-03", "1970-01", "2025-03"]
+    with pytest.raises(ValueError):
+        month_ordinals(["2025-13"])  # refused as Month refuses it
