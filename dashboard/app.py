@@ -8,10 +8,12 @@ URL), shows the sample-data banner, and turns any error into one sentence. Run i
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 import streamlit as st
 
 from dashboard import data, sidebar, signin, ui
+from dashboard.turns import runs_allowed, shared
 
 # The server holds many long-lived objects (the data, the caches). With Python's default thresholds
 # a cycle collection ran after every 700 net allocations of container objects: about 6 % of the CPU
@@ -62,7 +64,36 @@ if sample_tables:
         icon=":material/science:",
     )
 
+
+def _abandon_check() -> Callable[[], None] | None:
+    """Streamlit's own test of whether this run should stop for a newer click (it raises then)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
+    except ImportError:  # another Streamlit version: the wait is not abandoned, only finished
+        return None
+    return get_run_yield_check()
+
+
+#: Pages that never wait for a turn: the Data page's checks and writes of uploaded files can take
+#: minutes, and must not hold up everyone else's pages.
+OWN_TURN = {"data"}
+#: What a waiting page shows until its turn comes (then removed); a page that does not wait has none.
+_notice: list = []
+
+
+def _waiting() -> None:
+    _notice.append(st.empty())
+    _notice[0].caption("Other people's pages on this server are being drawn; this one is next in line…")
+
+
 try:
-    page.run()
+    if page.url_path in OWN_TURN:
+        page.run()
+    else:
+        # pages take turns, first come first served (dashboard/turns.py)
+        with shared(runs_allowed()).turn(_abandon_check(), _waiting) as waited:
+            if waited:
+                _notice[0].empty()
+            page.run()
 except Exception as exc:  # no traceback reaches the user
     st.error(ui.one_sentence("This page could not be drawn", exc))
