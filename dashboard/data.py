@@ -242,7 +242,7 @@ def _unfiltered(types: Types, min_fatalities: int) -> bool:
     return types is None and min_fatalities == 0
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
     if _unfiltered(types, min_fatalities):  # the unfiltered view: kept beside the prepared incidents
         b = _current()
@@ -251,7 +251,7 @@ def _conflict_all(version: str, types: Types, min_fatalities: int) -> pd.DataFra
     return _computed(types, min_fatalities)
 
 
-@st.cache_resource(max_entries=6, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _conflict_counts(version: str, types: Types, min_fatalities: int) -> pd.DataFrame:
     """Every region's conflict counts, rates and coverage under the incident filters, without the
     trend and alarm (whose models cost most; ``_conflict_of`` fits them for the regions a page
@@ -261,7 +261,7 @@ def _conflict_counts(version: str, types: Types, min_fatalities: int) -> pd.Data
     return _computed(types, min_fatalities, signals=False)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=24, show_spinner=False)
 def _conflict_of(version: str, types: Types, min_fatalities: int, names: tuple[str, ...]) -> pd.DataFrame:
     """Every conflict indicator of the regions ``names`` under the incident filters, trend and alarm
     included (a region's values never depend on the other regions computed with it)."""
@@ -283,7 +283,7 @@ def _perception_all(version: str) -> pd.DataFrame:
     return perception_indicators(b.perception.table, b.regions)
 
 
-@st.cache_resource(max_entries=6, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _composite_all(
     version: str, types: Types, min_fatalities: int, weights: Weights, start: str, end: str
 ) -> pd.DataFrame:
@@ -799,7 +799,7 @@ def _evaluation_collaboration(version: str) -> tuple[pd.DataFrame, pd.DataFrame]
     return compute.evaluation_collaboration(_current())
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _evaluation_inputs(version: str, region: str, types: Types, min_fatalities: int) -> EvaluationInputs:
     """What an evaluation of ``region`` reads whatever its milestone, window and comparison: the
     conflict indicators of every region (the pages' own), the collaboration indicators and proposals

@@ -37,3 +37,16 @@ def test_the_server_runs_with_two_malloc_arenas_unless_told_otherwise() -> None:
 
     assert server_environment({"PATH": "/bin"}) == {"PATH": "/bin", "MALLOC_ARENA_MAX": "2"}
     assert server_environment({"MALLOC_ARENA_MAX": "8"})["MALLOC_ARENA_MAX"] == "8"
+
+
+def test_cached_views_have_one_memory_budget() -> None:
+    """Every ``st.cache_data`` view together stays within ``server.maxCacheDataSize`` (Streamlit evicts
+    the least recently used), so a shared server's memory does not grow with the views asked for."""
+    from streamlit import config
+    from streamlit.byte_util import config_max_cache_data_size_to_bytes
+
+    assert "server.maxCacheDataSize" in config.get_config_options()
+    for path in (ROOT / ".streamlit" / "config.toml", ROOT / "dashboard" / ".streamlit" / "config.toml"):
+        cfg = tomllib.loads(path.read_text(encoding="utf-8"))
+        budget = config_max_cache_data_size_to_bytes(cfg["server"]["maxCacheDataSize"])
+        assert budget == 48 * 1024 * 1024, path
