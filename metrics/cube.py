@@ -115,6 +115,13 @@ class IncidentCube:
         order, starts = self._cells_by_country
         return np.concatenate([order[starts[k] : starts[k + 1]] for k in codes])
 
+    @cached_property
+    def country_months(self) -> CountryMonths | None:
+        """The cells summed over admin1 units, with each admin unit's months (``CountryMonths``);
+        built on first use, once per cube. None when the cube has more event types × fatality
+        classes than one 64-bit mask holds (more than 10 event types): counts then read the cells."""
+        return CountryMonths.of(self)
+
     @property
     def rows(self) -> int:
         """Incidents behind the cube."""
@@ -135,6 +142,101 @@ class IncidentCube:
 
 
 _EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _runs(codes: np.ndarray, count: int) -> np.ndarray:
+    """Where each code's run starts in the sorted ``codes`` (``count + 1`` entries)."""
+    return np.searchsorted(codes, np.arange(count + 1))
+
+
+def _slices(starts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The positions of the runs of ``codes``, run by run (``starts`` from ``_runs``)."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.arange(starts[k], starts[k + 1]) for k in codes])
+
+
+@dataclass(frozen=True, eq=False)
+class CountryMonths:
+    """The cube's cells summed over admin1 units, and the months each admin unit was active in.
+
+    Cells: one per country × month × event type × fatality class present, sorted by country
+    (``starts[k]``: where country code k's run begins) then month, with ``cell_key`` = country ·
+    months + month, ``etype``, ``fclass``, and ``n``, ``f``, ``civ`` and ``known`` summed over the
+    admin units (whole numbers, so the sums are exact in float64). Admin months: one per admin unit
+    × month with any cell, sorted by the unit's country (``admin_starts``), with ``unit_key`` =
+    country · months + month, ``admin`` (the unit's code), ``unit_named`` and ``kinds``, a 64-bit
+    mask with bit ``etype·6 + fclass`` set for every event type and fatality class the unit had
+    that month. A choice of event types and a minimum-fatalities class is a mask (``selector``); a
+    unit was active in a month under that choice when ``kinds & selector ≠ 0``.
+    """
+
+    cell_key: np.ndarray
+    etype: np.ndarray
+    fclass: np.ndarray
+    n: np.ndarray
+    f: np.ndarray
+    civ: np.ndarray
+    known: np.ndarray
+    starts: np.ndarray
+    unit_key: np.ndarray
+    admin: np.ndarray
+    unit_named: np.ndarray
+    kinds: np.ndarray
+    admin_starts: np.ndarray
+
+    @classmethod
+    def of(cls, cube: IncidentCube) -> CountryMonths | None:
+        """Built from ``cube``'s cells; None when its event types × fatality classes exceed 64."""
+        classes = len(FATALITY_THRESHOLDS)
+        if len(cube.event_types) * classes > 64:
+            return None
+        months, types = max(cube.n_months, 1), max(len(cube.event_types), 1)
+        place = cube.country.astype(np.int64) * months + cube.month  # country · months + month
+        key = (place * types + cube.etype) * classes + cube.fclass
+        uniq, inverse = np.unique(key, return_inverse=True)  # sorted: country, then month
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(inverse, weights=values, minlength=len(uniq))
+
+        cell_place = uniq // (types * classes)
+        # the admin units' months, ordered by the unit's country, then unit, then month
+        shift = cube.etype.astype(np.uint64) * np.uint64(classes) + cube.fclass.astype(np.uint64)
+        bit = np.left_shift(np.uint64(1), shift)
+        unit_country = cube.admin_country[cube.admin].astype(np.int64)
+        pair = (unit_country * (len(cube.admin_country) or 1) + cube.admin) * months + cube.month
+        order = np.argsort(pair, kind="stable")
+        sorted_pair = pair[order]
+        first = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]]) if len(order) else order
+        kinds = np.bitwise_or.reduceat(bit[order], first) if len(order) else np.zeros(0, np.uint64)
+        p_admin = cube.admin[order][first]
+        p_country = unit_country[order][first]
+        return cls(
+            cell_key=cell_place,
+            etype=(uniq // classes % types).astype(np.int8),
+            fclass=(uniq % classes).astype(np.int8),
+            n=total(cube.n),
+            f=total(cube.f),
+            civ=total(cube.civ),
+            known=total(cube.known),
+            starts=_runs(cell_place // months, len(cube.countries)),
+            unit_key=p_country * months + cube.month[order][first],
+            admin=p_admin.astype(np.int32),
+            unit_named=cube.admin_named[p_admin].astype(bool),
+            kinds=kinds,
+            admin_starts=_runs(p_country, len(cube.countries)),
+        )
+
+    def selector(self, cube: IncidentCube, event_types: Sequence[str] | None, k: int) -> np.uint64:
+        """The mask of the kept event types (all when None) in fatality classes ≥ ``k``."""
+        classes = len(FATALITY_THRESHOLDS)
+        kept = np.isin(cube.event_types, list(event_types)) if event_types is not None else None
+        mask = 0
+        for t in range(len(cube.event_types)):
+            if kept is None or kept[t]:
+                for c in range(k, classes):
+                    mask |= 1 << (t * classes + c)
+        return np.uint64(mask)
 
 
 def _row_index(table: pa.Table) -> tuple[dict[str, tuple[int, int]], np.ndarray]:
@@ -228,31 +330,57 @@ def fatality_class(min_fatalities: int) -> int:
     return FATALITY_THRESHOLDS.index(min_fatalities)
 
 
-def cube_monthly_counts(
-    cube: IncidentCube,
-    regions: pd.DataFrame,
-    *,
-    event_types: Sequence[str] | None = None,
-    min_fatalities: int = 0,
-    countries: Sequence[str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str] | None]:
-    """Region × month aggregates from the cube, in the shape of ``metrics.conflict.monthly_counts``.
+def _per_country(
+    cube: IncidentCube, codes: np.ndarray, every: bool, event_types: Sequence[str] | None, k: int
+) -> tuple[np.ndarray, ...]:
+    """Country (``codes``, in order) × month grids under the filters: incidents, fatalities,
+    civilian-targeting incidents, incidents with civilian targeting known, named admin1 units
+    active; and per country the named admin1 units active in any month. From the cells summed over
+    admin units (``IncidentCube.country_months``) when the cube has them, else from the cells."""
+    agg = cube.country_months
+    if agg is None:
+        return _per_country_cells(cube, codes, every, event_types, k)
+    n_c, n_m = len(codes), cube.n_months
+    if every:  # country codes are the local codes: the precomputed keys serve as they are
+        local = None
+        rows, pairs = slice(None), slice(None)
+    else:
+        local = np.full(len(cube.countries), -1, dtype=np.int64)
+        local[codes] = np.arange(n_c)
+        rows, pairs = _slices(agg.starts, codes), _slices(agg.admin_starts, codes)
+    keep = np.ones(len(agg.n), dtype=bool)[rows]
+    if event_types is not None:
+        keep &= np.isin(cube.event_types, list(event_types))[agg.etype[rows]]
+    if k > 0:
+        keep &= agg.fclass[rows] >= k
+    key = agg.cell_key[rows]
+    if local is not None:  # the cube's country codes to the local ones
+        key = local[key // n_m] * n_m + key % n_m
+    key = key[keep]
 
-    For region r and month t: incidents = Σ n, fatalities = Σ f, civ = Σ civ, civ_known = Σ known
-    over the kept cells of r's member countries; admin_active = distinct named admin1 units with a
-    kept cell in t; admin_ever (per region) = distinct named admin1 units with any kept cell.
-    Only region-months with at least one incident are returned, as from the raw table.
-    """
-    members = region_members(regions)
-    if countries is not None:
-        members = members.loc[members["iso3"].isin(list(countries))]
-    # only the members' cells are read; countries and admin units are coded locally (0 … k − 1)
-    codes = np.flatnonzero(np.isin(cube.countries, members["iso3"].unique()))
-    every = len(codes) == len(cube.countries)
+    def per_country(values: np.ndarray) -> np.ndarray:
+        return np.bincount(key, weights=values[rows][keep], minlength=n_c * n_m).reshape(n_c, n_m)
+
+    sums = [per_country(v) for v in (agg.n, agg.f, agg.civ, agg.known)]
+    # each (named unit, month) once, so counting them counts distinct units
+    on = ((agg.kinds[pairs] & agg.selector(cube, event_types, k)) != 0) & agg.unit_named[pairs]
+    unit_key = agg.unit_key[pairs]
+    if local is not None:
+        unit_key = local[unit_key // n_m] * n_m + unit_key % n_m
+    active = np.bincount(unit_key[on], minlength=n_c * n_m).reshape(n_c, n_m)
+    ever_units = np.flatnonzero(np.bincount(agg.admin[pairs][on], minlength=len(cube.admin_country)))
+    unit_countries = cube.admin_country[ever_units].astype(np.int64)
+    ever = np.bincount(unit_countries if local is None else local[unit_countries], minlength=n_c)
+    return (*sums, active, ever.astype(float))
+
+
+def _per_country_cells(
+    cube: IncidentCube, codes: np.ndarray, every: bool, event_types: Sequence[str] | None, k: int
+) -> tuple[np.ndarray, ...]:
+    """``_per_country`` read from the cells themselves (a cube with too many event types)."""
     cells = np.arange(len(cube.n)) if every else cube.cells_of(cube.countries[codes])
     if event_types is not None:
         cells = cells[np.isin(cube.event_types, list(event_types))[cube.etype[cells]]]
-    k = fatality_class(int(min_fatalities))
     if k > 0:
         cells = cells[cube.fclass[cells] >= k]
     n_c, n_m = len(codes), cube.n_months
@@ -275,6 +403,34 @@ def cube_monthly_counts(
     a_rows, a_months = np.nonzero(active)
     country_active = np.bincount(a_country[a_rows] * n_m + a_months, minlength=n_c * n_m).reshape(n_c, n_m)
     country_ever = np.bincount(a_country[active.any(axis=1)], minlength=n_c).astype(float)
+    return inc, fat, civ, known, country_active, country_ever
+
+
+def cube_monthly_counts(
+    cube: IncidentCube,
+    regions: pd.DataFrame,
+    *,
+    event_types: Sequence[str] | None = None,
+    min_fatalities: int = 0,
+    countries: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, str] | None]:
+    """Region × month aggregates from the cube, in the shape of ``metrics.conflict.monthly_counts``.
+
+    For region r and month t: incidents = Σ n, fatalities = Σ f, civ = Σ civ, civ_known = Σ known
+    over the kept cells of r's member countries; admin_active = distinct named admin1 units with a
+    kept cell in t; admin_ever (per region) = distinct named admin1 units with any kept cell.
+    Only region-months with at least one incident are returned, as from the raw table.
+    """
+    members = region_members(regions)
+    if countries is not None:
+        members = members.loc[members["iso3"].isin(list(countries))]
+    # only the members' cells are read; countries and admin units are coded locally (0 … k − 1)
+    codes = np.flatnonzero(np.isin(cube.countries, members["iso3"].unique()))
+    every = len(codes) == len(cube.countries)
+    n_c, n_m = len(codes), cube.n_months
+    inc, fat, civ, known, country_active, country_ever = _per_country(
+        cube, codes, every, event_types, fatality_class(int(min_fatalities))
+    )
     names = np.asarray(sorted(members["region"].unique()), dtype=object)
     pairs = members.loc[members["iso3"].isin(cube.countries)]
     p_region = pd.Index(names).get_indexer(pairs["region"])

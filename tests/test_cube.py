@@ -188,3 +188,105 @@ def test_the_cells_of_some_countries_are_exactly_theirs(rows, countries):
     # a scan of every cell: those whose country code names one of ``countries``
     expected = [i for i, c in enumerate(cube.country) if cube.countries[c] in set(countries)]
     assert sorted(got.tolist()) == expected
+
+
+def test_cells_summed_over_admin_units_by_hand() -> None:
+    """``country_months``: the cells without the admin1 dimension, and each admin unit's months with
+    the event types and fatality classes it had (bit etype·6 + class)."""
+    raw = incidents_frame(
+        [
+            {"iso3": "FRA", "admin1": "A", "event_date": dt.date(2020, 1, 2), "fatalities": 3},
+            {"iso3": "FRA", "admin1": "B", "event_date": dt.date(2020, 1, 5), "fatalities": 2},
+            {"iso3": "FRA", "admin1": "A", "event_date": dt.date(2020, 1, 9), "fatalities": 7},
+            {"iso3": "FRA", "admin1": "A", "event_date": dt.date(2020, 1, 9), "event_type": "Riots"},
+            {"iso3": "DEU", "admin1": None, "event_date": dt.date(2020, 2, 1), "fatalities": 0},
+        ]
+    )
+    cube = build_cube(raw)
+    agg = cube.country_months
+    assert agg is not None
+    battles = list(cube.event_types).index("Battles")
+    riots = list(cube.event_types).index("Riots")
+    fra, deu = list(cube.countries).index("FRA"), list(cube.countries).index("DEU")
+    # cells: FRA Jan Battles class 1 (A: 3 deaths, B: 2 deaths → 2 incidents, 5 deaths), FRA Jan
+    # Battles class 2 (7), FRA Jan Riots class 0 (0), DEU Feb Battles class 0 (0)
+    cells = sorted(
+        zip(
+            agg.cell_key.tolist(),
+            agg.etype.tolist(),
+            agg.fclass.tolist(),
+            agg.n.tolist(),
+            agg.f.tolist(),
+            strict=True,
+        )
+    )
+    jan, feb = 0, 1  # months since the cube's first month, 2020-01
+    m = cube.n_months
+    assert cells == sorted(
+        [
+            (fra * m + jan, battles, 1, 2.0, 5.0),
+            (fra * m + jan, battles, 2, 1.0, 7.0),
+            (fra * m + jan, riots, 0, 1.0, 0.0),
+            (deu * m + feb, battles, 0, 1.0, 0.0),
+        ]
+    )
+    # admin months: A in January had Battles of class 1 and 2 and Riots of class 0; B Battles class 1
+    names = list(cube.admin_names)
+    units = {
+        (names[a], key): (int(kinds), bool(named))
+        for a, key, kinds, named in zip(agg.admin, agg.unit_key, agg.kinds, agg.unit_named, strict=True)
+    }
+    assert units == {
+        ("A", fra * m + jan): (
+            (1 << (battles * 6 + 1)) | (1 << (battles * 6 + 2)) | (1 << (riots * 6)),
+            True,
+        ),
+        ("B", fra * m + jan): (1 << (battles * 6 + 1), True),
+        ("", deu * m + feb): (1 << (battles * 6), False),
+    }
+    # Battles with at least 5 deaths: only A's 7-death incident; FRA (R1) has one active unit
+    monthly, ever, _ = monthly_counts(cube, REGIONS, event_types=["Battles"], min_fatalities=5)
+    assert monthly[["region", "period", "incidents", "fatalities", "admin_active"]].to_dict("records") == [
+        {"region": "R1", "period": "2020-01", "incidents": 1.0, "fatalities": 7.0, "admin_active": 1.0}
+    ]
+    # every type at any toll: FRA January has A and B active (2 units), DEU's unnamed unit never counts
+    monthly, ever, _ = monthly_counts(cube, REGIONS)
+    r1 = monthly.loc[monthly["region"] == "R1"].set_index("period")
+    assert r1.loc["2020-01", "incidents"] == 4.0 and r1.loc["2020-01", "admin_active"] == 2.0
+    assert r1.loc["2020-02", "incidents"] == 1.0 and r1.loc["2020-02", "admin_active"] == 0.0
+    assert ever.set_index("region").loc["R1", "admin_ever"] == 2.0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "iso3": st.sampled_from(["FRA", "DEU", "ITA", "ESP"]),
+                "admin1": st.sampled_from([None, "A", "B"]),
+                "event_date": st.dates(dt.date(2020, 1, 1), dt.date(2020, 12, 31)),
+                "event_type": st.sampled_from([f"Kind {k}" for k in range(12)]),
+                "fatalities": st.integers(0, 30),
+            }
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    threshold=st.sampled_from(FATALITY_THRESHOLDS),
+)
+def test_a_cube_with_more_event_types_than_a_mask_holds_counts_from_its_cells(rows, threshold):
+    """Twelve event types × six fatality classes exceed 64 bits: the counts read the cells, and
+    still equal the raw scan."""
+    raw = incidents_frame(rows)
+    cube = build_cube(raw)
+    many = len(cube.event_types) * len(FATALITY_THRESHOLDS) > 64
+    assert (cube.country_months is None) == many
+    kwargs = {"event_types": ["Kind 1", "Kind 2", "Kind 11"], "min_fatalities": threshold}
+    m_raw, e_raw, _ = monthly_counts(raw, REGIONS, **kwargs)
+    m_cube, e_cube, _ = monthly_counts(cube, REGIONS, **kwargs)
+    pd.testing.assert_frame_equal(
+        _sorted(m_raw).astype({c: float for c in m_raw.columns[2:]}), _sorted(m_cube), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        _sorted(e_raw).astype({"admin_ever": float}), _sorted(e_cube), check_dtype=False
+    )
