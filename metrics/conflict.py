@@ -24,11 +24,11 @@ from metrics.coverage import (
     CountryCoverage,
     country_coverage,
     covered_share,
-    population_weights,
+    population_weights_kept,
     stable_windows,
     to_years,
 )
-from metrics.cube import IncidentCube, cube_monthly_counts
+from metrics.cube import IncidentCube, cube_country_grids, cube_monthly_counts
 from metrics.frames import (
     TableLike,
     clip_periods,
@@ -40,6 +40,7 @@ from metrics.frames import (
     tidy,
     with_events,
 )
+from metrics.periods import month_ordinals
 from metrics.signals import TREND_ALPHA, signal_grids
 from metrics.signals import trend_at as one_window_trend
 
@@ -229,10 +230,16 @@ def conflict_indicators(
     if countries is not None:
         members = members.loc[members["iso3"].isin(list(countries))]
     isos = sorted(members["iso3"].unique())
-    own = pd.DataFrame({"region": isos, "iso3": isos})  # one "region" per country
-    monthly, per_country, span = monthly_counts(
-        incidents, own, event_types=event_types, min_fatalities=min_fatalities, countries=countries
-    )
+    if isinstance(incidents, IncidentCube):  # country × month grids straight from the cube
+        found, counts, found_ever = cube_country_grids(
+            incidents, isos, event_types=event_types, min_fatalities=min_fatalities
+        )
+        span = incidents.span
+    else:
+        own = pd.DataFrame({"region": isos, "iso3": isos})  # one "region" per country
+        monthly, per_country, span = monthly_counts(
+            incidents, own, event_types=event_types, min_fatalities=min_fatalities, countries=countries
+        )
     if coverage is None:  # the data's own coverage: the countries in them over their span
         present = _data_countries(incidents)
         cov = country_coverage(
@@ -247,17 +254,32 @@ def conflict_indicators(
     if cov is None:
         return tidy(pd.DataFrame(), "conflict", INDICATORS)
     ci = pd.Index(cov.countries)
-    c_row = ci.get_indexer(monthly["region"])
-    m_col = pd.Index(cov.months).get_indexer(monthly["period"])
-    inside = (c_row >= 0) & (m_col >= 0)
+    if isinstance(incidents, IncidentCube):
+        rows = ci.get_indexer(found)  # the cube's countries in the coverage's rows
+        cols = month_ordinals(cov.months) - incidents.first_month  # the coverage's months in the cube's
+        take_r, take_c = np.flatnonzero(rows >= 0), np.flatnonzero((cols >= 0) & (cols < incidents.n_months))
 
-    def grid(column: str) -> np.ndarray:
-        out = np.zeros(cov.mask.shape)
-        out[c_row[inside], m_col[inside]] = monthly[column].to_numpy(dtype=float)[inside]
-        return np.where(cov.mask, out, 0.0)
+        def grid(column: str) -> np.ndarray:
+            out = np.zeros(cov.mask.shape)
+            out[np.ix_(rows[take_r], take_c)] = counts[column][np.ix_(take_r, cols[take_c])]
+            return np.where(cov.mask, out, 0.0)
 
+        ever_c = np.zeros(len(cov.countries))
+        ever_c[rows[take_r]] = found_ever[take_r]
+    else:
+        c_row = ci.get_indexer(monthly["region"])
+        m_col = pd.Index(cov.months).get_indexer(monthly["period"])
+        inside = (c_row >= 0) & (m_col >= 0)
+
+        def grid(column: str) -> np.ndarray:
+            out = np.zeros(cov.mask.shape)
+            out[c_row[inside], m_col[inside]] = monthly[column].to_numpy(dtype=float)[inside]
+            return np.where(cov.mask, out, 0.0)
+
+        ever_c = (
+            per_country.set_index("region")["admin_ever"].reindex(cov.countries).fillna(0).to_numpy(float)
+        )
     grids = {k: grid(k) for k in ("incidents", "fatalities", "civ", "civ_known", "admin_active")}
-    ever_c = per_country.set_index("region")["admin_ever"].reindex(cov.countries).fillna(0).to_numpy(float)
     names = np.asarray(sorted(members["region"].unique()), dtype=object)
     membership = np.zeros((len(names), len(cov.countries)), dtype=bool)
     membership[pd.Index(names).get_indexer(members["region"]), ci.get_indexer(members["iso3"])] = True
@@ -327,7 +349,9 @@ def _region_frame(
         periods, mask = to_years(cov.mask, cov.months, how="any")
         grids = {k: to_years(v, cov.months)[1] for k, v in grids.items()}
     m = membership.astype(float)
-    count, share = covered_share(membership, mask, population_weights(population, cov.countries, periods))
+    count, share = covered_share(
+        membership, mask, population_weights_kept(population, cov.countries, periods)
+    )
     ok = (count > 0) & (share >= min_covered_share)
     region = {k: m @ v for k, v in grids.items()}
     ever = m @ ever_c

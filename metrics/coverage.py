@@ -167,6 +167,27 @@ def population_weights(
     return out
 
 
+def population_weights_kept(
+    population: pd.DataFrame | None, countries: np.ndarray, periods: np.ndarray
+) -> np.ndarray | None:
+    """``population_weights``, kept per population file version (``attrs["version"]``, set by
+    ``datasets.loaders.load_population``), ``periods`` array and countries while ``periods`` lives:
+    every filter change of a page asks for the same weights. A table without a version (one built
+    in memory) is not kept. The array is read-only: callers never change it."""
+    version = population.attrs.get("version") if population is not None else None
+    if version is None:
+        return population_weights(population, countries, periods)
+
+    def build() -> np.ndarray | None:
+        out = population_weights(population, countries, periods)
+        if out is not None:
+            out.flags.writeable = False
+        return out
+
+    key = ("population_weights", version, tuple(str(c) for c in countries))
+    return memo_for(periods, key, build)
+
+
 def covered_share(
     membership: np.ndarray, mask: np.ndarray, weights: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -406,6 +406,30 @@ def _per_country_cells(
     return inc, fat, civ, known, country_active, country_ever
 
 
+def cube_country_grids(
+    cube: IncidentCube,
+    countries: Sequence[str],
+    *,
+    event_types: Sequence[str] | None = None,
+    min_fatalities: int = 0,
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Country × month grids of ``countries`` from the cube, for ``conflict_indicators``.
+
+    Returns ``(found, grids, ever)``: ``found`` the ISO3 codes of ``countries`` the cube holds (the
+    grids' rows, in the cube's order); ``grids`` with ``incidents``, ``fatalities``, ``civ``,
+    ``civ_known`` and ``admin_active`` (as ``cube_monthly_counts`` for regions of one country each),
+    one column per cube month from ``cube.first_month``; ``ever`` the named admin1 units of each
+    country with a kept cell in any month.
+    """
+    codes = np.flatnonzero(np.isin(cube.countries, list(countries)))
+    every = len(codes) == len(cube.countries)
+    inc, fat, civ, known, active, ever = _per_country(
+        cube, codes, every, event_types, fatality_class(int(min_fatalities))
+    )
+    grids = {"incidents": inc, "fatalities": fat, "civ": civ, "civ_known": known, "admin_active": active}
+    return cube.countries[codes], grids, ever
+
+
 def cube_monthly_counts(
     cube: IncidentCube,
     regions: pd.DataFrame,

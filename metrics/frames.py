@@ -129,10 +129,10 @@ _MEMO_LOCK = threading.Lock()
 MEMO_ENTRIES = 4096
 
 
-def memo_for(frame: pd.DataFrame | pa.Table, key: Hashable, build: Callable[[], T]) -> T:
+def memo_for(frame: pd.DataFrame | pa.Table | np.ndarray, key: Hashable, build: Callable[[], T]) -> T:
     """``build()``, kept while ``frame`` lives, per ``key``: for results derived from a shared frame
-    or Arrow table that is never mutated once built (the dashboard's cached tables, the bundled
-    regions, the loaded incidents). Keyed by
+    or Arrow table (or array) that is never mutated once built (the dashboard's cached tables, the
+    bundled regions, the loaded incidents, a coverage's months). Keyed by
     the frame's identity and length; the entry goes when the frame does, or when more than
     ``MEMO_ENTRIES`` are kept (oldest first). Callers never mutate the result."""
     ident = (id(frame), key)

@@ -559,3 +559,30 @@ def test_memo_for_keeps_a_result_while_its_table_lives_and_stays_bounded(monkeyp
     for t in tables:
         frames.memo_for(t, "k", lambda: 0)
     assert len(frames._MEMO) <= 2
+
+
+def test_population_weights_are_kept_per_file_version_and_read_only() -> None:
+    """``population_weights_kept``: the same weights as ``population_weights`` (nearest year per
+    country), computed once per population version, months array and countries."""
+    from metrics.coverage import population_weights, population_weights_kept
+
+    pop = pd.DataFrame(
+        {"iso3": ["FRA", "FRA", "DEU"], "year": [2019, 2021, 2020], "population": [67.0, 68.0, 83.0]}
+    )
+    months = np.asarray(["2019-12", "2020-01", "2021-06"], dtype=object)
+    countries = np.asarray(["DEU", "FRA", "ITA"], dtype=object)
+    # FRA: 2019 → 67; 2020 is as near 2019 as 2021, the earlier wins → 67; 2021 → 68. DEU 83 always;
+    # ITA is not in the table → NaN
+    expected = np.array([[83.0, 83.0, 83.0], [67.0, 67.0, 68.0], [np.nan, np.nan, np.nan]])
+    np.testing.assert_array_equal(population_weights(pop, countries, months), expected)
+    unversioned = population_weights_kept(pop, countries, months)
+    np.testing.assert_array_equal(unversioned, expected)
+    assert unversioned is not population_weights_kept(pop, countries, months)  # nothing kept
+    versioned = pop.copy()
+    versioned.attrs["version"] = "population-v1"
+    first = population_weights_kept(versioned, countries, months)
+    np.testing.assert_array_equal(first, expected)
+    assert population_weights_kept(versioned.copy(), countries, months) is first  # a copy of one version
+    assert not first.flags.writeable
+    other = population_weights_kept(versioned, countries[:2], months)  # other countries: computed anew
+    np.testing.assert_array_equal(other, expected[:2])
