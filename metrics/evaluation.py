@@ -404,7 +404,13 @@ def region_part(
 
 def in_scope(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> pd.DataFrame:
     """Rows of ``regions`` an evaluation of ``region`` reads: the region and ``compare``, or, with no
-    ``compare``, every region of its groupings (the candidate comparisons)."""
+    ``compare``, every region of its groupings (the candidate comparisons). Kept per regions table,
+    region and comparison (``memo_for``); never mutate the result."""
+    key = ("in_scope", region, None if compare is None else tuple(compare))
+    return memo_for(regions, key, lambda: _in_scope(regions, region, compare))
+
+
+def _in_scope(regions: pd.DataFrame, region: str, compare: Sequence[str] | None) -> pd.DataFrame:
     groups = _groupings(regions, region)
     names = {region, *(compare or ())}
     if compare is None and groups:
@@ -558,9 +564,15 @@ UNION = "Comparison (union of countries)"
 
 
 def _only(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
-    """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others)."""
+    """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others), kept
+    per frame and set of names (``memo_for``: a new milestone or window of the same evaluation
+    reads the same rows, and their series positions, again); never mutate the result."""
     if frame.empty:
         return frame
+    return memo_for(frame, ("only", frozenset(names)), lambda: _rows_of(frame, names))
+
+
+def _rows_of(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
     groups = _positions(frame)
     if {r for r, _ in groups} <= names:
         return frame
@@ -598,7 +610,7 @@ def union_conflict(
 
 def _covered(conflict: pd.DataFrame, region: str) -> pd.Series | None:
     """The covered member countries per month (indicator ``covered_members``), when the data have it."""
-    if not (conflict["indicator"] == "covered_members").any():
+    if conflict.empty or not any(ind == "covered_members" for _, ind in _positions(conflict)):
         return None
     return _series(conflict, region, "covered_members")
 
