@@ -132,10 +132,13 @@ def placebo(sel: Selection, ev: Evaluation, quantity: str, src: Any) -> Chart:
 
 
 def lead_lag(sel: Selection, ev: Evaluation, src: Any) -> Chart:
-    """Pre-whitened correlations of quarterly collaboration with outcomes 0–8 quarters later."""
+    """Pre-whitened correlations of quarterly collaboration with outcomes 0–8 quarters later.
+
+    The lead–lag reads the whole data span, not the milestone: the figure is kept across milestones,
+    windows and comparison regions of the same region, filters and months."""
     fig = src.figure(
         "evaluation_lead_lag",
-        _key(sel, ev),
+        (sel.region, sel.start, sel.end, sel.event_types, sel.min_fatalities, ev.span),
         lambda: ce.lead_lag_bars(
             ev.lead_lag,
             title=f"{ev.region}: collaboration and what followed, by lag",
