@@ -564,15 +564,11 @@ UNION = "Comparison (union of countries)"
 
 
 def _only(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
-    """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others), kept
-    per frame and set of names (``memo_for``: a new milestone or window of the same evaluation
-    reads the same rows, and their series positions, again); never mutate the result."""
+    """The rows of ``frame`` of the regions ``names`` (all of them when it holds no others). Not
+    kept: the shared frames live as long as the data, and one copy per set of names would grow
+    with the views asked for."""
     if frame.empty:
         return frame
-    return memo_for(frame, ("only", frozenset(names)), lambda: _rows_of(frame, names))
-
-
-def _rows_of(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
     groups = _positions(frame)
     if {r for r, _ in groups} <= names:
         return frame
