@@ -229,9 +229,63 @@ def count_dependence(
     return _fit_variogram(v, lags)
 
 
+#: Series (rows of a variogram) up to which ``_fit_variogram`` fits every ρ of the grid at once.
+_GRID_AT_ONCE = 4096
+
+
 def _fit_variogram(v: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(κ_w, κ_ar, ρ): the least-squares fit of V_h = s − κ_ar·ρ^h (s = κ_w + κ_ar) to the
-    variogram ``v`` (…, lags) over the grid ρ = 0, 0.01, … 0.95, κ_ar ≥ 0, s ≥ κ_ar."""
+    variogram ``v`` (…, lags) over the grid ρ = 0, 0.01, … 0.95, κ_ar ≥ 0, s ≥ κ_ar.
+
+    For each ρ (p_h = ρ^h, p̄ their mean, p_c = p − p̄): κ_ar = max(0, −Σ v·p_c / Σ p_c²), s =
+    max(v̄ + κ_ar·p̄, κ_ar), SSE = Σ_h (v_h − s + κ_ar·p_h)²; the ρ of least SSE wins, an earlier
+    (smaller) ρ unless a later one is lower by more than 1e-15. Up to ``_GRID_AT_ONCE`` series the
+    grid is evaluated as arrays (the same arithmetic, value for value); more go ρ by ρ."""
+    rows = int(np.prod(v.shape[:-1], dtype=np.int64))
+    if rows > _GRID_AT_ONCE:
+        return _fit_variogram_by_rho(v, lags)
+    return _fit_variogram_grid(v, lags)
+
+
+def _fit_variogram_grid(v: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_fit_variogram`` with the grid of ρ as one more array axis."""
+    shape, n_lags, n_rho = v.shape[:-1], v.shape[-1], len(_RHO_GRID)
+    powers = _RHO_GRID[:, None] ** lags.astype(float)[None, :]  # (ρ, lags): p for each ρ
+    p_mean = powers.mean(axis=-1)
+    centred = powers - p_mean[:, None]
+    spp = (centred * centred).sum(axis=-1)
+    dots = np.empty((*shape, n_rho))
+    for j in range(n_rho):  # v·p_c as the ρ-by-ρ fit computes it
+        dots[..., j] = v @ centred[j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.where(spp > 0, np.clip(-dots / np.where(spp > 0, spp, 1.0), 0.0, None), 0.0)
+    s = np.maximum(v.mean(axis=-1)[..., None] + k * p_mean, k)
+    flat_v, flat_k, flat_s = v.reshape(-1, n_lags), k.reshape(-1, n_rho), s.reshape(-1, n_rho)
+    sse = ((flat_v[:, None, :] - (flat_s[:, :, None] - flat_k[:, :, None] * powers)) ** 2).sum(axis=-1)
+    pick = np.argmin(sse, axis=-1)  # the first least SSE
+    at = np.arange(len(pick))
+    low = sse[at, pick]
+    # where an earlier ρ comes within the 1e-15 tolerance of the least SSE (or an SSE is not a
+    # number), the ρ-by-ρ rule decides, exactly as the loop does
+    near = (sse <= (low + 1e-14 + 1e-12 * np.abs(low))[:, None]) & (np.arange(n_rho)[None, :] < pick[:, None])
+    redo = np.flatnonzero(near.any(axis=-1) | ~np.isfinite(sse).all(axis=-1))
+    if len(redo):
+        best = np.full(len(redo), np.inf)
+        chosen = np.full(len(redo), -1, dtype=np.int64)
+        for j in range(n_rho):
+            better = sse[redo, j] < best - 1e-15
+            best = np.where(better, sse[redo, j], best)
+            chosen = np.where(better, j, chosen)
+        pick[redo] = chosen
+    found = pick >= 0
+    k_ar = np.where(found, flat_k[at, pick], 0.0)
+    s_fit = np.where(found, flat_s[at, pick], 0.0)
+    rho = np.where(found, _RHO_GRID[pick], 0.0)
+    return np.maximum(s_fit - k_ar, 0.0).reshape(shape), k_ar.reshape(shape), rho.reshape(shape)
+
+
+def _fit_variogram_by_rho(v: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_fit_variogram`` one ρ at a time (many series: the arrays of every ρ would be large)."""
     shape = v.shape[:-1]
     best = np.full(shape, np.inf)
     k_w, k_ar, rho = np.zeros(shape), np.zeros(shape), np.zeros(shape)

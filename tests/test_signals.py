@@ -199,3 +199,34 @@ def test_trend_at_one_month_equals_the_full_grid_in_that_month():
     assert np.isnan(trend_at(y, 34, covered=covered)["trend_p_value"]).all()
     # the falling region: 0.99¹² − 1 ≈ −11 % a year
     assert trend_at(y, 119)["trend_change_per_year"][0, 119] < 0
+
+
+def test_the_variogram_fit_finds_the_noise_it_was_made_from() -> None:
+    """V_h = s − κ_ar·ρ^h with s = 0.10, κ_ar = 0.04, ρ = 0.5 (on the grid): the fit gives
+    κ_w = s − κ_ar = 0.06, κ_ar = 0.04, ρ = 0.5; a flat variogram (no serial dependence) gives
+    κ_ar = 0 and ρ = 0 (the first ρ of the grid, all fitting equally well)."""
+    from metrics.signals import _fit_variogram
+
+    lags = np.arange(1, 13)
+    made = 0.10 - 0.04 * 0.5 ** lags.astype(float)
+    flat = np.full(12, 0.03)
+    k_w, k_ar, rho = _fit_variogram(np.vstack([made, flat]), lags)
+    np.testing.assert_allclose(k_w, [0.06, 0.03], atol=1e-12)
+    np.testing.assert_allclose(k_ar, [0.04, 0.0], atol=1e-12)
+    assert rho.tolist() == [0.5, 0.0]
+
+
+def test_the_variogram_fit_is_the_same_whole_grid_at_once_or_rho_by_rho() -> None:
+    """``_fit_variogram`` evaluates the ρ grid as arrays for up to ``_GRID_AT_ONCE`` series and ρ by
+    ρ beyond: the same numbers exactly, near-ties (an earlier ρ within the 1e-15 tolerance) included."""
+    from metrics.signals import _RHO_GRID, _fit_variogram_by_rho, _fit_variogram_grid
+
+    rng = np.random.default_rng(7)
+    lags = np.arange(1, 13)
+    cases = [rng.normal(0.02, 0.03, size=(40, 12)), np.abs(rng.normal(0.05, 0.05, size=(3, 50, 12)))]
+    cases.append(np.zeros((2, 12)))  # every ρ fits equally: the first wins
+    tie = 0.1 - 0.04 * _RHO_GRID[30] ** lags.astype(float)
+    cases.append(np.vstack([tie, tie + 1e-17]))  # the exact ρ and one a rounding error away
+    for v in cases:
+        for a, b in zip(_fit_variogram_grid(v, lags), _fit_variogram_by_rho(v, lags), strict=True):
+            assert np.array_equal(a, b)
