@@ -178,7 +178,13 @@ def clip_periods(frame: pd.DataFrame, start: pd.Period | None, end: pd.Period | 
 
 
 def region_members(regions: pd.DataFrame) -> pd.DataFrame:
-    """``region, iso3`` pairs, de-duplicated (the ``grouping`` column, if any, is dropped)."""
+    """``region, iso3`` pairs, de-duplicated (the ``grouping`` column, if any, is dropped). Kept per
+    regions frame while it lives (``memo_for``: a page asks for the same members several times, about
+    2 ms each with text columns); never mutate the result."""
+    return memo_for(regions, "region_members", lambda: _members(regions))
+
+
+def _members(regions: pd.DataFrame) -> pd.DataFrame:
     return regions.loc[:, ["region", "iso3"]].drop_duplicates().reset_index(drop=True)
 
 
