@@ -104,8 +104,7 @@ class IncidentCube:
         """Cell positions ordered by country code, and where each code's run starts (one more entry
         than codes: country k's cells are ``order[starts[k]:starts[k + 1]]``). Built on first use."""
         order = np.argsort(self.country, kind="stable")
-        starts = np.searchsorted(self.country[order], np.arange(len(self.countries) + 1))
-        return order, starts
+        return order, _runs(self.country[order], len(self.countries))
 
     def cells_of(self, countries: Sequence[str]) -> np.ndarray:
         """Positions of the cells of ``countries`` (country by country), without a scan of every cell."""
@@ -331,7 +330,7 @@ def fatality_class(min_fatalities: int) -> int:
 
 
 def _per_country(
-    cube: IncidentCube, codes: np.ndarray, every: bool, event_types: Sequence[str] | None, k: int
+    cube: IncidentCube, codes: np.ndarray, event_types: Sequence[str] | None, k: int
 ) -> tuple[np.ndarray, ...]:
     """Country (``codes``, in order) × month grids under the filters: incidents, fatalities,
     civilian-targeting incidents, incidents with civilian targeting known, named admin1 units
@@ -339,24 +338,26 @@ def _per_country(
     admin units (``IncidentCube.country_months``) when the cube has them, else from the cells."""
     agg = cube.country_months
     if agg is None:
-        return _per_country_cells(cube, codes, every, event_types, k)
+        return _per_country_cells(cube, codes, event_types, k)
     n_c, n_m = len(codes), cube.n_months
-    if every:  # country codes are the local codes: the precomputed keys serve as they are
+    if n_c == len(cube.countries):  # every country: the cube's codes are the local codes
         local = None
         rows, pairs = slice(None), slice(None)
     else:
         local = np.full(len(cube.countries), -1, dtype=np.int64)
         local[codes] = np.arange(n_c)
         rows, pairs = _slices(agg.starts, codes), _slices(agg.admin_starts, codes)
+
+    def local_key(place: np.ndarray) -> np.ndarray:
+        """country · months + month with the cube's country code turned into the local one."""
+        return place if local is None else local[place // n_m] * n_m + place % n_m
+
     keep = np.ones(len(agg.n), dtype=bool)[rows]
     if event_types is not None:
         keep &= np.isin(cube.event_types, list(event_types))[agg.etype[rows]]
     if k > 0:
         keep &= agg.fclass[rows] >= k
-    key = agg.cell_key[rows]
-    if local is not None:  # the cube's country codes to the local ones
-        key = local[key // n_m] * n_m + key % n_m
-    key = key[keep]
+    key = local_key(agg.cell_key[rows])[keep]
 
     def per_country(values: np.ndarray) -> np.ndarray:
         return np.bincount(key, weights=values[rows][keep], minlength=n_c * n_m).reshape(n_c, n_m)
@@ -364,10 +365,7 @@ def _per_country(
     sums = [per_country(v) for v in (agg.n, agg.f, agg.civ, agg.known)]
     # each (named unit, month) once, so counting them counts distinct units
     on = ((agg.kinds[pairs] & agg.selector(cube, event_types, k)) != 0) & agg.unit_named[pairs]
-    unit_key = agg.unit_key[pairs]
-    if local is not None:
-        unit_key = local[unit_key // n_m] * n_m + unit_key % n_m
-    active = np.bincount(unit_key[on], minlength=n_c * n_m).reshape(n_c, n_m)
+    active = np.bincount(local_key(agg.unit_key[pairs])[on], minlength=n_c * n_m).reshape(n_c, n_m)
     ever_units = np.flatnonzero(np.bincount(agg.admin[pairs][on], minlength=len(cube.admin_country)))
     unit_countries = cube.admin_country[ever_units].astype(np.int64)
     ever = np.bincount(unit_countries if local is None else local[unit_countries], minlength=n_c)
@@ -375,9 +373,10 @@ def _per_country(
 
 
 def _per_country_cells(
-    cube: IncidentCube, codes: np.ndarray, every: bool, event_types: Sequence[str] | None, k: int
+    cube: IncidentCube, codes: np.ndarray, event_types: Sequence[str] | None, k: int
 ) -> tuple[np.ndarray, ...]:
     """``_per_country`` read from the cells themselves (a cube with too many event types)."""
+    every = len(codes) == len(cube.countries)
     cells = np.arange(len(cube.n)) if every else cube.cells_of(cube.countries[codes])
     if event_types is not None:
         cells = cells[np.isin(cube.event_types, list(event_types))[cube.etype[cells]]]
@@ -422,9 +421,8 @@ def cube_country_grids(
     country with a kept cell in any month.
     """
     codes = np.flatnonzero(np.isin(cube.countries, list(countries)))
-    every = len(codes) == len(cube.countries)
     inc, fat, civ, known, active, ever = _per_country(
-        cube, codes, every, event_types, fatality_class(int(min_fatalities))
+        cube, codes, event_types, fatality_class(int(min_fatalities))
     )
     grids = {"incidents": inc, "fatalities": fat, "civ": civ, "civ_known": known, "admin_active": active}
     return cube.countries[codes], grids, ever
@@ -450,10 +448,9 @@ def cube_monthly_counts(
         members = members.loc[members["iso3"].isin(list(countries))]
     # only the members' cells are read; countries and admin units are coded locally (0 … k − 1)
     codes = np.flatnonzero(np.isin(cube.countries, members["iso3"].unique()))
-    every = len(codes) == len(cube.countries)
     n_c, n_m = len(codes), cube.n_months
     inc, fat, civ, known, country_active, country_ever = _per_country(
-        cube, codes, every, event_types, fatality_class(int(min_fatalities))
+        cube, codes, event_types, fatality_class(int(min_fatalities))
     )
     names = np.asarray(sorted(members["region"].unique()), dtype=object)
     pairs = members.loc[members["iso3"].isin(cube.countries)]
