@@ -15,7 +15,7 @@ Layout under the store's location (a folder, or an ``s3://bucket/prefix`` URL)::
                              for engines such as DuckDB, Spark or Trino; each change reaches it by a
                              MERGE of the rows it touched (``_refresh_current``), earlier states stay
                              readable by Delta's time travel
-    .current-staging/        a local store's new current table while its first batch is appended
+    .current-staging/        a local store's new current table while its first batch is stored
                              (moved to ``<table>/`` after the manifest commit; removed if left over)
 
 The revision rules and the batch records are those of ``datasets.store``; only where the rows and
@@ -23,10 +23,13 @@ the manifest live differs. A write appends a batch's rows (one Delta commit, car
 file name, SHA-256 and user in its commit metadata), then overwrites the manifest (the commit that
 makes the batch count): a writer stopped in between leaves rows no manifest names, which readers
 never see; the current table is updated last, and one that missed a change (a writer stopped
-after the manifest commit) is rewritten whole by the next change. A table's first current rows
-are written beside the batch's append (a local store stages them and renames the folder into
-place after the manifest commit), and the batch's rows are never read back to build them. A new
-local store is created in this layout (``datasets.store.Store``). A local folder serialises
+after the manifest commit) is rewritten whole by the next change. A local store's first batch
+is appended in key order, in files of about ``CURRENT_FILE_BYTES`` each holding the next run of
+keys, and its first current table is made of those very files (hard links and one Delta commit,
+staged and renamed into place after the manifest commit): the rows are encoded once. On object
+storage the first current rows are sorted beside the batch's append and written after the
+manifest commit; the batch's rows are never read back to build them. A new local store is
+created in this layout (``datasets.store.Store``). A local folder serialises
 writers with a lock file;
 on object storage the manifest is overwritten through the Delta version it was read at, so a
 writer that lost the race gets Delta's commit conflict and makes its change again from a fresh
@@ -46,6 +49,7 @@ import random
 import re
 import shutil
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,8 +57,11 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import Schema as DeltaSchema
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.transaction import AddAction, create_table_with_add_actions
 
 from datasets import revisions
 from datasets.ingest import Upload, key_strings
@@ -139,8 +146,9 @@ def _current_seq(table: DeltaTable) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
-def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
-    """``rows`` sorted by the key of table ``name`` (ascending, nulls last).
+def _key_order(rows: pa.Table, name: str) -> pa.Array | None:
+    """The row indices that put ``rows`` in the key order of table ``name`` (ascending, nulls
+    last), or None when they already are in it.
 
     Arrow's sort is stable, so a key column holding one value on every row (the source of a
     single file, say) changes nothing in the order and is left out of the sort.
@@ -155,8 +163,100 @@ def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
         if bounds["min"] != bounds["max"]:
             varying.append(k)
     if not varying:
-        return rows
-    return rows.sort_by([(k, "ascending") for k in varying])
+        return None
+    return pc.sort_indices(rows, sort_keys=[(k, "ascending") for k in varying])
+
+
+def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
+    """``rows`` sorted by the key of table ``name`` (``_key_order``)."""
+    order = _key_order(rows, name)
+    return rows if order is None else rows.take(order)
+
+
+#: Compressed bytes per row against Arrow bytes per row of typical incident rows (snappy
+#: Parquet), to cut a batch into files of about ``CURRENT_FILE_BYTES`` before writing them.
+_PARQUET_SHARE = 0.4
+#: Rows taken and written at a time into a file (one Parquet row group each): small enough to
+#: stay in the processor's cache while they are copied into key order.
+_RUN_ROWS = 32_768
+#: Longest text whose smallest and largest values go into a file's statistics (a longer one,
+#: such as a note, leaves its column with only its null count: statistics may be left out,
+#: never cut short).
+_STATS_TEXT = 64
+
+
+def _file_stats(meta: pq.FileMetaData, nulls: list[int]) -> str:
+    """A file's statistics as the Delta log holds them (``numRecords``, ``minValues``,
+    ``maxValues``, ``nullCount``), from the statistics of its Parquet row groups: a column's
+    smallest and largest value where every row group has them (dates as ISO text; text up to
+    ``_STATS_TEXT`` characters), and the null counts ``nulls`` (one per column)."""
+    low: dict[str, object] = {}
+    high: dict[str, object] = {}
+    schema = meta.schema.to_arrow_schema()
+    for j, field in enumerate(schema):
+        bounds = [meta.row_group(g).column(j).statistics for g in range(meta.num_row_groups)]
+        if not bounds or not all(b is not None and b.has_min_max for b in bounds):
+            continue
+        lo, hi = min(b.min for b in bounds), max(b.max for b in bounds)
+        if isinstance(lo, str) and max(len(lo), len(hi)) > _STATS_TEXT:
+            continue
+        if isinstance(lo, dt.date):
+            lo, hi = lo.isoformat(), hi.isoformat()
+        low[field.name], high[field.name] = lo, hi
+    return json.dumps(
+        {
+            "numRecords": meta.num_rows,
+            "minValues": low,
+            "maxValues": high,
+            "nullCount": dict(zip(schema.names, nulls, strict=True)),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _write_runs(rows: pa.Table, order: pa.Array | None, folder: Path) -> list[dict[str, Any]]:
+    """Write ``rows`` taken in ``order`` (None: as they are) as Parquet files (snappy, as
+    ``write_deltalake``) of about ``CURRENT_FILE_BYTES`` into ``folder``, each holding the next
+    run of that order, two files at a time; return one add action per file (``path`` its name
+    in ``folder``, ``size``, ``modificationTime`` in ms, ``stats``) in that order."""
+    n = rows.num_rows
+    per_row = max(rows.nbytes / max(n, 1) * _PARQUET_SHARE, 1.0)
+    step = max(1, int(CURRENT_FILE_BYTES / per_row))
+    whole = rows.combine_chunks()  # a take across many chunks resolves them on every call
+    folder.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4()
+
+    def write(k: int) -> dict[str, Any]:
+        first, last = k * step, min(k * step + step, n)
+        path = folder / f"part-{k:05d}-{tag}-c000.snappy.parquet"
+        nulls = [0] * rows.num_columns
+        with pq.ParquetWriter(path, rows.schema, compression="snappy") as out:
+            for start in range(first, last, _RUN_ROWS):
+                end = min(start + _RUN_ROWS, last)
+                run = whole.slice(start, end - start) if order is None else whole.take(order[start:end])
+                nulls = [a + c.null_count for a, c in zip(nulls, run.columns, strict=True)]
+                out.write_table(run)
+        stat = path.stat()
+        return {
+            "path": path.name,
+            "size": stat.st_size,
+            "modificationTime": int(stat.st_mtime * 1000),
+            "stats": _file_stats(pq.read_metadata(path), nulls),
+        }
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-write") as pool:
+        return list(pool.map(write, range(max(1, -(-n // step)))))
+
+
+def _commit_meta(record: dict[str, object]) -> dict[str, str]:
+    """The commit metadata of a batch's append: its id, file name, SHA-256 and user."""
+    return {
+        "batch_id": str(record["id"]),
+        "file_name": str(record.get("file_name")),
+        "sha256": str(record.get("sha256")),
+        "user": str(record.get("user")),
+    }
 
 
 def is_delta_store(root: str | os.PathLike[str]) -> bool:
@@ -204,11 +304,12 @@ class DeltaStore(Store):
         self._options = _storage_options(self.uri)
         self._loaded: dict[int, DeltaTable] = {}
         # While ``add`` runs: the rows of the batch it appended (by batch id), so that bringing
-        # the current table up to date does not read back what was just written, and the same
-        # rows in key order (sorted while they were being appended) when the current table is new.
+        # the current table up to date does not read back what was just written; and, when the
+        # current table is new, that table staged from the batch's own files (a local store) or
+        # the same rows in key order, sorted while they were appended (``_staged``).
         self._keep_fresh = False
         self._fresh: dict[str, pa.Table] = {}
-        self._staged: dict[str, concurrent.futures.Future[tuple[pa.Table, Path | None]]] = {}
+        self._staged: dict[str, concurrent.futures.Future[tuple[pa.Table | None, Path | None]]] = {}
         self._read_manifest: dict[str, object] | None = None
 
     def __repr__(self) -> str:
@@ -378,6 +479,7 @@ class DeltaStore(Store):
         # in key order, in files of about CURRENT_FILE_BYTES: a later MERGE rewrites only the
         # files that hold the keys it changes (Delta rewrites whole files)
         only = str(active[0]["id"]) if len(active) == 1 and not revisions.needs_merge(active) else None
+        current = None
         if only is not None and only in self._staged:  # the one batch, prepared while it was appended
             current, staged = self._staged.pop(only).result()
             target = Path(self._uri(name))
@@ -389,7 +491,7 @@ class DeltaStore(Store):
                 return True
             if staged is not None:
                 shutil.rmtree(staged, ignore_errors=True)
-        else:
+        if current is None:
             current = self._combine(name, active)
             if current is None:
                 current = SCHEMAS[name].arrow_schema.empty_table()
@@ -487,12 +589,6 @@ class DeltaStore(Store):
 
     def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
         rows = rows.append_column(_BATCH, pa.repeat(pa.scalar(str(record["id"]), pa.string()), rows.num_rows))
-        meta = {
-            "batch_id": str(record["id"]),
-            "file_name": str(record.get("file_name")),
-            "sha256": str(record.get("sha256")),
-            "user": str(record.get("user")),
-        }
         with _storage(self.uri, "store the file's rows"):
             write_deltalake(
                 self._uri(name),
@@ -500,20 +596,118 @@ class DeltaStore(Store):
                 mode="append",
                 partition_by=[_BATCH],
                 storage_options=self._options,
-                commit_properties=CommitProperties(custom_metadata=meta),
+                commit_properties=CommitProperties(custom_metadata=_commit_meta(record)),
             )
+
+    def _append_in_key_order(
+        self, name: str, rows: pa.Table, record: dict[str, object]
+    ) -> list[dict[str, Any]] | None:
+        """Append ``rows`` to the local Delta table ``batches_<name>`` as batch ``record`` (one
+        commit, as ``_append``), in the key order of table ``name``: files of about
+        ``CURRENT_FILE_BYTES`` each holding the next run of keys (``_write_runs``), so that a new
+        current table can be made of the same files. Return their add actions (``path``
+        relative to ``batches_<name>``); None, with nothing appended, when that table's columns
+        are not those of ``rows`` (the caller then appends as usual)."""
+        batch_id = str(record["id"])
+        uri = self._uri(f"batches_{name}")
+        schema = DeltaSchema.from_arrow(rows.schema.append(pa.field(_BATCH, pa.string())))
+        table = self._table(f"batches_{name}")
+        if table is not None and table.schema().to_json() != schema.to_json():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", batch_id):  # its folder name needs no escaping
+            return None
+        folder = f"{_BATCH}={batch_id}"
+        adds = _write_runs(rows, _key_order(rows, name), Path(uri) / folder)
+        actions = [
+            AddAction(
+                f"{folder}/{a['path']}",
+                a["size"],
+                {_BATCH: batch_id},
+                a["modificationTime"],
+                True,
+                a["stats"],
+            )
+            for a in adds
+        ]
+        meta = CommitProperties(custom_metadata=_commit_meta(record))
+        if table is None:
+            create_table_with_add_actions(
+                uri, schema, actions, mode="error", partition_by=[_BATCH], commit_properties=meta
+            )
+        else:
+            table.create_write_transaction(
+                actions, mode="append", schema=schema, partition_by=[_BATCH], commit_properties=meta
+            )
+        return [{**a, "path": f"{folder}/{a['path']}"} for a in adds]
 
     def _save_batch(self, record: dict[str, object], rows: pa.Table, removals: pa.Table | None) -> None:
         name, batch_id = str(record["table"]), str(record["id"])
+        shared = None  # the manifest seq whose new current table shares this batch's files
         if self._keep_fresh:
             if self._table(name) is None and self._read_manifest is not None:
                 seq = self._next_seq(dict(self._read_manifest))  # the number this change will get
                 conformed = conform(rows, SCHEMAS[name])
-                self._staged[batch_id] = _SORTER.submit(self._stage_current, conformed, name, seq)
+                if not self.remote and conformed.schema.equals(rows.schema):
+                    shared = seq
+                else:
+                    self._staged[batch_id] = _SORTER.submit(self._stage_current, conformed, name, seq)
             self._fresh[batch_id] = rows
-        self._append(f"batches_{name}", rows, record)
+        adds = None
+        if shared is not None:
+            with _storage(self.uri, "store the file's rows"):
+                adds = self._append_in_key_order(name, rows, record)
+        if adds is None:
+            self._append(f"batches_{name}", rows, record)
+        if adds is not None and shared is not None:
+            done: concurrent.futures.Future[tuple[pa.Table | None, Path | None]] = concurrent.futures.Future()
+            done.set_result((None, self._link_current(name, adds, shared)))
+            self._staged[batch_id] = done
         if removals is not None:
             self._append(f"removals_{record['table']}", removals, record)
+
+    def _link_current(self, name: str, adds: list[dict[str, Any]], seq: int) -> Path | None:
+        """A local store's new current table ``name`` made of a batch's files (``adds``: their
+        add actions, ``path`` relative to ``batches_<name>``, appended in key order): each file
+        hard-linked (copied where the file system has no links) into
+        ``.current-staging/<name>-<seq>`` and named there by one Delta commit (``store_seq`` =
+        ``seq``) carrying the files' statistics, moved into place after the manifest commit
+        (``_update_current``). The rows are encoded once, not twice. None when it could not be
+        made (the current table is then written as usual)."""
+        source = self.root / f"batches_{name}"
+        staged = self.root / _STAGED / f"{name}-{seq}"
+        try:
+            shutil.rmtree(staged, ignore_errors=True)
+            staged.mkdir(parents=True)
+            actions = []
+            for add in adds:
+                path = source / add["path"]
+                try:
+                    os.link(path, staged / path.name)
+                except OSError:
+                    shutil.copyfile(path, staged / path.name)
+                actions.append(
+                    AddAction(
+                        path.name,
+                        int(add["size"]),
+                        {},
+                        int(add["modificationTime"]),
+                        True,
+                        str(add.get("stats") or ""),
+                    )
+                )
+            create_table_with_add_actions(
+                str(staged),
+                DeltaSchema.from_arrow(SCHEMAS[name].arrow_schema),
+                actions,
+                mode="error",
+                commit_properties=CommitProperties(custom_metadata={"store_seq": str(seq)}),
+            )
+        except (OSError, ValueError, KeyError, DeltaError):
+            shutil.rmtree(staged, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                staged.parent.rmdir()  # when empty
+            return None
+        return staged
 
     def _stage_current(self, rows: pa.Table, name: str, seq: int) -> tuple[pa.Table, Path | None]:
         """A new current table ``name`` holding only ``rows``, prepared while they are appended to

@@ -471,10 +471,10 @@ def test_a_correction_rewrites_only_the_files_that_hold_its_events(
 def test_a_new_current_table_is_staged_beside_the_append_and_appears_only_after_the_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first batch's current table is written while its rows are appended, in a staging
-    folder, and moved into place after the manifest commit: a change stopped before that commit
-    leaves no current table, a staged table left by a killed writer is removed by the next
-    change, and the current table holds the batch's rows in key order, tagged with its change."""
+    """The first batch's current table is made beside its append, in a staging folder, and moved
+    into place after the manifest commit: a change stopped before that commit leaves no current
+    table, a staged table left by a killed writer is removed by the next change, and the current
+    table holds the batch's rows in key order, tagged with its change."""
     root = tmp_path / "d"
 
     def stopped(self: DeltaStore, manifest: dict[str, object]) -> None:
@@ -499,5 +499,115 @@ def test_a_new_current_table_is_staged_beside_the_append_and_appears_only_after_
     assert ids == sorted(f"MLI{k}" for k in range(30))
     assert ids[:4] == ["MLI0", "MLI1", "MLI10", "MLI11"]
     assert _sum(current) == 30 * 2 == fatalities(store)
-    # the batch keeps the file's order
-    assert store.read_table("incidents")["event_id"].to_pylist()[:2] == ["MLI25", "MLI26"]  # type: ignore[index]
+    # the first batch is stored in key order too: its files are the current table's
+    assert store.read_table("incidents")["event_id"].to_pylist() == ids  # type: ignore[index]
+
+
+def _files(folder: Path) -> dict[str, os.stat_result]:
+    return {f.name: f.stat() for f in folder.rglob("*.parquet")}
+
+
+def _ranges(table: DeltaTable) -> list[tuple[str, str, int]]:
+    """Each file's smallest and largest event id and row count, from the Delta log's statistics."""
+    adds = pa.table(table.get_add_actions(flatten=True)).to_pydict()
+    return sorted(zip(adds["min.event_id"], adds["max.event_id"], adds["num_records"], strict=True))
+
+
+def test_a_new_stores_current_table_is_made_of_the_first_batchs_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch of a new local store is appended in key order, in files of about
+    CURRENT_FILE_BYTES each holding the next run of keys, by one commit; the current table is the
+    same files (hard links: one copy on disk) with their statistics, so a later correction
+    rewrites only the files holding its keys."""
+    import datasets.store_delta
+
+    monkeypatch.setattr(datasets.store_delta, "CURRENT_FILE_BYTES", 16 * 1024)  # small files
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    # 3,000 ids in a shuffled file order: 1000 .. 3999 as text sort as numbers
+    order = [1000 + (k * 7919) % 3000 for k in range(3000)]
+    assert sorted(order) == list(range(1000, 4000))
+    first = store.ingest(acled(order, {1500: 9}), "week1.csv")
+    assert first.new == 3000
+    batches, current = _files(root / "batches_incidents"), _files(root / "incidents")
+    assert len(current) >= 4 and set(current) == set(batches)  # the same files, by name ...
+    for name, stat in current.items():  # ... and on disk: one inode, two names
+        assert stat.st_ino == batches[name].st_ino and stat.st_nlink == 2
+    table = _current(store)
+    assert table.version() == 0 and table.history(1)[0]["store_seq"] == "1"
+    assert table.schema().to_json() == DeltaSchemaOf(store)
+    # the files cover adjacent ranges of keys, without overlap, and every row once
+    ranges = _ranges(table)
+    assert sum(n for _, _, n in ranges) == 3000
+    assert all(hi < lo for (_, hi, _), (lo, _, _) in zip(ranges, ranges[1:], strict=False))
+    assert ranges[0][0] == "MLI1000" and ranges[-1][1] == "MLI3999"
+    # one commit appended the batch, with its provenance
+    history = DeltaTable(str(root / "batches_incidents")).history()
+    assert len(history) == 1 and history[0]["batch_id"] == first.batch_id
+    assert history[0]["file_name"] == "week1.csv"
+    ids = store.read_table("incidents")["event_id"].to_pylist()  # type: ignore[index]
+    assert ids == sorted(f"MLI{k}" for k in order)
+    assert _sum(table) == 2999 * 2 + 9 == fatalities(store)
+    # a correction of 100 neighbouring keys rewrites one or two of the files, not all
+    fixed = {k: 12 for k in range(2000, 2100)}
+    store.ingest(acled(order, {1500: 9, **fixed}), "week2.csv")
+    metrics = _current(store).history(1)[0]["operationMetrics"]
+    assert metrics["num_target_rows_updated"] == 100
+    assert metrics["num_target_files_removed"] <= 2 < len(current)
+    assert _sum(_current(store)) == 2899 * 2 + 9 + 100 * 12 == fatalities(store)
+    # the batch's own files are untouched by the MERGE that replaced some of the current ones
+    assert _files(root / "batches_incidents").keys() >= batches.keys()
+    assert not (root / ".current-staging").exists()
+
+
+def DeltaSchemaOf(store: DeltaStore) -> str:  # noqa: N802 (reads as a value)
+    """The Delta schema a current table written by ``write_deltalake`` gets, as JSON."""
+    from datasets.schema import SCHEMAS
+
+    probe = store.root.parent / "probe"
+    write_deltalake(str(probe), SCHEMAS["incidents"].arrow_schema.empty_table())
+    return DeltaTable(str(probe)).schema().to_json()
+
+
+def test_where_files_cannot_be_linked_the_current_table_gets_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets.store_delta
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError("hard links are not supported on this file system")
+
+    monkeypatch.setattr(datasets.store_delta.os, "link", no_links)
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    store.ingest(acled(range(40)), "a.csv")
+    batches, current = _files(root / "batches_incidents"), _files(root / "incidents")
+    assert set(current) == set(batches)
+    assert all(current[n].st_ino != batches[n].st_ino for n in current)
+    assert _sum(_current(store)) == 40 * 2 == fatalities(store)
+
+
+def test_when_the_shared_files_cannot_be_named_the_current_table_is_written_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure to make the current table from the batch's files (here: its commit) loses
+    nothing: the batch is stored and the current table is written from its rows."""
+    import datasets.store_delta
+
+    real = datasets.store_delta.create_table_with_add_actions
+
+    def refuse_current(uri: str, *args: object, **kwargs: object) -> None:
+        if ".current-staging" in uri:
+            raise OSError("disk full")
+        real(uri, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(datasets.store_delta, "create_table_with_add_actions", refuse_current)
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    assert store.ingest(acled(range(60)), "a.csv").new == 60
+    current = _current(store)
+    assert current.history(1)[0]["store_seq"] == "1"
+    assert not set(_files(root / "incidents")) & set(_files(root / "batches_incidents"))  # own files
+    assert _sum(current) == 60 * 2 == fatalities(store)
+    assert not (root / ".current-staging").exists()
