@@ -59,9 +59,31 @@ Weights = tuple[int, int, int]
 # --- the loaded data ---------------------------------------------------------------------------
 
 
+def _commit_point(root: Path) -> tuple[str, int, int] | None:
+    """The file whose change marks a new state of the store in ``root``: a Delta Lake store's
+    newest manifest commit (``store_manifest/_delta_log/<version>.json``), a Parquet store's
+    ``manifest.json``; None for a folder that is neither. Every change of the data (an ingest, a
+    withdrawal, a restoration) is a new manifest, and readers read through the manifest only."""
+    log = root / "store_manifest" / "_delta_log"
+    if log.is_dir():
+        with os.scandir(log) as entries:
+            commits = [e for e in entries if e.name.endswith(".json") and e.name[:-5].isdigit()]
+        if commits:
+            newest = max(commits, key=lambda e: e.name)
+            s = newest.stat()
+            return (newest.path, s.st_mtime_ns, s.st_size)
+    manifest = root / "manifest.json"
+    if manifest.is_file():
+        s = manifest.stat()
+        return (str(manifest), s.st_mtime_ns, s.st_size)
+    return None
+
+
 def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime in ns, size) of every file of the store (its ``derived`` cache folder aside) and
-    of the regions file."""
+    """(path, mtime in ns, size) of the store's commit point (``_commit_point``; for a folder
+    without one, of every file in it, its ``derived`` cache folder aside) and of the regions file.
+    Looked up once per script run (``_current``): a store's commit point is one file, so the
+    lookup does not grow with the store."""
     entries: list[tuple[str, int, int]] = []
     if store and store.startswith("s3://"):  # object storage: the store's own version, read each time
         from datasets.store import Store
@@ -69,7 +91,10 @@ def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int
         entries.append((f"{store}#{Store(store).version()}", 0, 0))
     elif store:
         root = Path(store).expanduser()
-        if root.is_dir():
+        point = _commit_point(root) if root.is_dir() else None
+        if point is not None:
+            entries.append(point)
+        elif root.is_dir():
             for dirpath, dirs, files in os.walk(root):
                 if Path(dirpath) == root:
                     dirs[:] = [d for d in dirs if d != DERIVED]  # a cache of the store, not its data
@@ -129,7 +154,7 @@ def _open(store: str | None, regions: str | None, fingerprint: tuple[tuple[str, 
 
 def _current() -> Bundle:
     """``bundle()``, looked up once per script run and reused by every function of that run: the
-    lookup stats every file of the store, and one run draws its page from one data version. Outside
+    lookup reads the store's commit point, and one run draws its page from one data version. Outside
     a script run (no Streamlit context) it is ``bundle()``. The memo holds the bundle weakly, so an
     idle session never keeps an old data version in memory."""
     ctx = get_script_run_ctx()

@@ -311,8 +311,17 @@ NO_DATA_META = "no data"
 
 
 def _numbers(values: object) -> np.ndarray:
+    """``values`` as floats, NaN where a value is not a number (text that reads as a number
+    counts); an array of numbers (or booleans) is converted directly."""
     if values is None:
         return np.empty(0)
+    if isinstance(values, np.ndarray | tuple | list):
+        try:
+            plain = np.asarray(values)
+        except ValueError:  # rows of unequal length: read one value at a time below
+            plain = None
+        if plain is not None and plain.dtype.kind in "biuf":
+            return np.ravel(plain).astype(float)
     return pd.to_numeric(
         pd.Series(list(np.ravel(np.asarray(values, dtype=object)))), errors="coerce"
     ).to_numpy(dtype=float)
@@ -335,12 +344,12 @@ def has_data(fig: go.Figure) -> bool:
     for trace in fig.data:
         if getattr(trace, "meta", None) == NO_DATA_META or getattr(trace, "visible", True) is False:
             continue
-        spec = trace.to_plotly_json()
-        if spec.get("orientation") == "h" or _categories(spec.get("y")):
+        spec = {k: getattr(trace, k, None) for k in ("orientation", "x", "y", "z", "values", "r", "lat")}
+        if spec["orientation"] == "h" or _categories(spec["y"]):
             fields: tuple[str, ...] = ("x",)  # names on the y axis: the values are on x
         else:
-            fields = tuple(k for k in ("y", "z", "values", "r", "lat") if spec.get(k) is not None) or ("x",)
-        if any(np.isfinite(_numbers(spec.get(k))).any() for k in fields):
+            fields = tuple(k for k in ("y", "z", "values", "r", "lat") if spec[k] is not None) or ("x",)
+        if any(np.isfinite(_numbers(spec[k])).any() for k in fields):
             return True
     return False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,38 @@ def test_fingerprint_follows_the_store(tmp_path: Path) -> None:
     regions.write_text("region,iso3\nA,FRA\n", encoding="utf-8")
     assert len(_fingerprint(None, str(regions))) == 1
     assert _fingerprint(str(tmp_path / "missing"), None) == ()
+
+
+def test_fingerprint_of_a_store_is_its_newest_manifest_commit(tmp_path: Path) -> None:
+    """A store's key is its commit point: rows appended without a manifest commit (a writer
+    stopped halfway: readers never see them) leave it as it is; each ingest, withdrawal and
+    restoration changes it; the lookup reads one file however many the store holds."""
+    from dashboard.data import _fingerprint
+    from datasets.store import Store
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_store_revisions import acled
+
+    root = tmp_path / "store"
+    store = Store(root)
+    first = store.ingest(acled(range(20)), "a.csv")
+    assert first.batch_id
+    key = _fingerprint(str(root), None)
+    log = root / "store_manifest" / "_delta_log"
+    newest = max(p.name for p in log.glob("*.json"))
+    assert [Path(p).name for p, _, _ in key] == [newest] and len(key) == 1
+    (root / "batches_incidents" / "stray.parquet").write_bytes(b"rows no manifest names")
+    assert _fingerprint(str(root), None) == key
+    seen = {key}
+    assert store.ingest(acled(range(20, 30)), "b.csv").batch_id
+    assert _fingerprint(str(root), None) not in seen
+    seen.add(_fingerprint(str(root), None))
+    store.withdraw(first.batch_id)
+    assert _fingerprint(str(root), None) not in seen
+    seen.add(_fingerprint(str(root), None))
+    store.restore(first.batch_id)
+    assert _fingerprint(str(root), None) not in seen
+    # a store of the Parquet layout: its manifest.json
+    old = tmp_path / "old"
+    Store(old, layout="parquet").ingest(acled(range(5)), "a.csv")
+    assert [Path(p).name for p, _, _ in _fingerprint(str(old), None)] == ["manifest.json"]
