@@ -611,3 +611,31 @@ def test_when_the_shared_files_cannot_be_named_the_current_table_is_written_as_b
     assert not set(_files(root / "incidents")) & set(_files(root / "batches_incidents"))  # own files
     assert _sum(current) == 60 * 2 == fatalities(store)
     assert not (root / ".current-staging").exists()
+
+
+def test_a_first_batch_stopped_before_its_commit_leaves_nothing_readable_and_the_next_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's files are written into its folder before one commit names them: stopped in
+    between, the store holds no batch and no current table (the files are never read), and the
+    same file stored again lands whole."""
+    import datasets.store_delta
+
+    real = datasets.store_delta.create_table_with_add_actions
+
+    def stopped(uri: str, *args: object, **kwargs: object) -> None:
+        if uri.endswith("batches_incidents"):
+            raise OSError("stopped before the commit")
+        real(uri, *args, **kwargs)  # type: ignore[arg-type]
+
+    root = tmp_path / "d"
+    with monkeypatch.context() as m:
+        m.setattr(datasets.store_delta, "create_table_with_add_actions", stopped)
+        with pytest.raises(StoreError):
+            DeltaStore(root).ingest(acled(range(50)), "a.csv")
+    assert _files(root / "batches_incidents")  # the files were written ...
+    store = DeltaStore(root)
+    assert store.read_table("incidents") is None and store.batches() == []  # ... and are never read
+    assert not (root / "incidents").exists()
+    assert store.ingest(acled(range(50)), "a.csv").new == 50
+    assert fatalities(store) == 50 * 2 == _sum(_current(store))
