@@ -50,6 +50,7 @@ _CHOICES = {
 }
 _NONE = "(not in this file)"
 _STATE = "upload_prepared"
+_PREVIEW = "upload_preview"  # (the checked file, (store version, full export, skip invalid), counts)
 _RESULT = "upload_result"
 _MAPPING = "upload_mapping"
 _GENERATION = "upload_generation"
@@ -409,8 +410,22 @@ def _store(
     finally:
         bar.empty()
     st.session_state.pop(_STATE, None)
+    st.session_state.pop(_PREVIEW, None)
     st.session_state.pop(_MAPPING, None)
     st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1  # a fresh, empty uploader
+
+
+def _preview(store: Store, upload: Upload, full: bool, skip: bool) -> dict[str, int]:
+    """``store.preview`` of the checked file, kept for this session while the file, the store's
+    version and the choices stay the same: comparing a large file with every stored event takes
+    seconds, and every click on the page reruns it."""
+    key = (store.version(), full, skip)
+    held = st.session_state.get(_PREVIEW)
+    if held is not None and held[0] is upload and held[1] == key:
+        return held[2]
+    counts = store.preview(upload, full_export=full, skip_invalid=skip)
+    st.session_state[_PREVIEW] = (upload, key, counts)
+    return counts
 
 
 def _full_export_choice(store_dir: Path, upload: Upload, skip: bool) -> bool:
@@ -424,7 +439,7 @@ def _full_export_choice(store_dir: Path, upload: Upload, skip: bool) -> bool:
             value=earlier is not None,
             key=f"upload_full_export_{upload.sha256[:16]}",
         )
-        counts = store.preview(upload, full_export=full, skip_invalid=skip)
+        counts = _preview(store, upload, full, skip)
     except StoreError as exc:
         st.error(str(exc))
         return False

@@ -112,11 +112,12 @@ def classify(
     if found.any():
         idx = np.flatnonzero(found)
         at = pa.array(np.asarray(where.filter(pc.is_valid(where)).to_numpy(zero_copy_only=False)))
-        old = current.take(at)
-        new = rows.take(pa.array(idx))
+        mine_at = None if len(idx) == n else pa.array(idx)  # every row found: no copy of the file's rows
         equal = np.ones(len(idx), dtype=bool)
+        # one column at a time: two copies of a column, never of every row of both tables
         for name in rows.column_names:
-            equal &= _same(new[name], old[name])
+            new = rows[name] if mine_at is None else rows[name].take(mine_at)
+            equal &= _same(new, current[name].take(at))
         same[idx] = equal
     removed = pa.array([], pa.string())
     if scope is not None and scope.any():

@@ -101,7 +101,10 @@ class IngestResult:
     ``status``: ``stored`` (a new batch), ``already stored`` (same file bytes already in an active
     batch), ``nothing new`` (every row already stored with the same values), or ``refused``
     (nothing stored). ``rows_stored`` = ``new`` + ``revised``; ``removed`` counts the events a
-    full export no longer lists; ``duplicates`` the rows stored already with the same values.
+    full export no longer lists; ``duplicates`` the rows stored already with the same values;
+    ``unlisted`` (counted when ``Store.add`` is asked to, for a file that is not stored as a full
+    export) the stored events of the file's scope that the file does not list: what storing it as
+    a full export would have removed.
     """
 
     file_name: str
@@ -118,6 +121,7 @@ class IngestResult:
     new: int = 0
     revised: int = 0
     removed: int = 0
+    unlisted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -566,6 +570,7 @@ class Store:
         progress: Progress | None = None,
         coverage: tuple[dt.date, dt.date] | None = None,
         full_export: bool = False,
+        count_unlisted: bool = False,
     ) -> IngestResult:
         """Store a checked file (``datasets.ingest.Upload``) as a new batch.
 
@@ -580,7 +585,9 @@ class Store:
         supersede the earlier values (kept in their batch). With ``full_export``, current events
         of the file's sources, countries and span of dates that the file no longer lists are
         marked removed. A file whose SHA-256 matches an active batch adds nothing. A refused file
-        does not touch the store.
+        does not touch the store. ``count_unlisted`` (without ``full_export``): count, in the same
+        pass, the stored events of the file's scope it does not list (``IngestResult.unlisted``),
+        nothing removed.
         """
         step: Progress = progress or (lambda _f, _m: None)
         name = upload.table
@@ -613,7 +620,11 @@ class Store:
             same = self._stored_copy(upload.sha256, name)
             if same is not None:
                 return _already_stored(base, same)
-            changes = self._changes(name, rows, full_export)
+            changes = self._changes(name, rows, full_export or count_unlisted)
+            unlisted = 0
+            if not full_export and len(changes.removed):  # counted, not removed
+                unlisted = len(changes.removed)
+                changes = dataclasses.replace(changes, removed=changes.removed.slice(0, 0))
             counts = changes.counts
             duplicates = counts["duplicates"]
             if duplicates:
@@ -683,6 +694,7 @@ class Store:
             new=counts["new"],
             revised=counts["revised"],
             removed=counts["removed"],
+            unlisted=unlisted,
         )
         message = f"{upload.file_name}: stored as batch {batch_id}: {result.summary}."
         return dataclasses.replace(result, message=message)

@@ -176,8 +176,8 @@ def _in_key_order(rows: pa.Table, name: str) -> pa.Table:
 #: Compressed bytes per row against Arrow bytes per row of typical incident rows (snappy
 #: Parquet), to cut a batch into files of about ``CURRENT_FILE_BYTES`` before writing them.
 _PARQUET_SHARE = 0.4
-#: Rows taken and written at a time into a file (one Parquet row group each): small enough to
-#: stay in the processor's cache while they are copied into key order.
+#: Rows taken at a time into key order: small enough to stay in the processor's cache while they
+#: are copied.
 _RUN_ROWS = 32_768
 #: Longest text whose smallest and largest values go into a file's statistics (a longer one,
 #: such as a note, leaves its column with only its null count: statistics may be left out,
@@ -230,13 +230,14 @@ def _write_runs(rows: pa.Table, order: pa.Array | None, folder: Path) -> list[di
     def write(k: int) -> dict[str, Any]:
         first, last = k * step, min(k * step + step, n)
         path = folder / f"part-{k:05d}-{tag}-c000.snappy.parquet"
-        nulls = [0] * rows.num_columns
-        with pq.ParquetWriter(path, rows.schema, compression="snappy") as out:
-            for start in range(first, last, _RUN_ROWS):
-                end = min(start + _RUN_ROWS, last)
-                run = whole.slice(start, end - start) if order is None else whole.take(order[start:end])
-                nulls = [a + c.null_count for a, c in zip(nulls, run.columns, strict=True)]
-                out.write_table(run)
+        if order is None:
+            part = whole.slice(first, last - first)
+        else:
+            runs = range(first, last, _RUN_ROWS)
+            part = pa.concat_tables(whole.take(order[s : min(s + _RUN_ROWS, last)]) for s in runs)
+        nulls = [c.null_count for c in part.columns]
+        # one row group per file, as write_deltalake writes them: readers and MERGE scan fewer groups
+        pq.write_table(part, path, compression="snappy", row_group_size=max(part.num_rows, 1))
         stat = path.stat()
         return {
             "path": path.name,

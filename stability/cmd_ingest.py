@@ -349,6 +349,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 user=args.user,
                 full_export=args.full_export,
                 coverage=stated,
+                count_unlisted=earlier is not None,
             )
         except StoreError as exc:
             raise CliError(str(exc)) from exc
@@ -369,7 +370,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             f"{result.new} new, {result.revised} revised, {result.removed} removed{note}"
         )
         if result.status == "stored" and not args.full_export:
-            _note_full_export(store, upload, args.skip_invalid, earlier)
+            _note_full_export(result, earlier)
         for note in upload.report.notes:
             print(f"  note: {note}")
         if result.rejects_path is not None:
@@ -433,18 +434,16 @@ def _preview(store: object, upload: object, args: argparse.Namespace) -> bool:
     return True
 
 
-def _note_full_export(
-    store: object, upload: object, skip_invalid: bool, earlier: dict[str, object] | None
-) -> None:
-    """Say when a stored file looks like a newer full export, and what ``--full-export`` would remove."""
-    if earlier is None:
+def _note_full_export(result: object, earlier: dict[str, object] | None) -> None:
+    """Say when a stored file looks like a newer full export, and what ``--full-export`` would
+    remove (``IngestResult.unlisted``, counted while the file was stored)."""
+    gone = getattr(result, "unlisted", 0)
+    if earlier is None or not gone:
         return
-    gone = store.preview(upload, full_export=True, skip_invalid=skip_invalid)["removed"]  # type: ignore[attr-defined]
-    if gone:
-        print(
-            f"  note: this file looks like a newer full export of batch {earlier['id']}; {gone} stored "
-            "events of that scope are not in it. Ingest it again with --full-export to mark them removed."
-        )
+    print(
+        f"  note: this file looks like a newer full export of batch {earlier['id']}; {gone} stored "
+        "events of that scope are not in it. Ingest it again with --full-export to mark them removed."
+    )
 
 
 def _note_regions(store: object, batch_id: str | None, regions_path: str) -> None:

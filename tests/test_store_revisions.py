@@ -318,3 +318,21 @@ def test_as_of_uses_the_coverage_as_it_was(tmp_path: Path, capsys: pytest.Captur
         outputs[key] = capsys.readouterr().out
     assert outputs["as_of"] == outputs["only_a"]
     assert "2023-02" in outputs["both"] and "2023-02" not in outputs["only_a"]
+
+
+def test_unlisted_events_are_counted_in_the_same_pass_and_nothing_is_removed(tmp_path: Path) -> None:
+    """``count_unlisted``: the stored events of the file's scope that it does not list, what a full
+    export would remove, counted while the file is stored; the events stay."""
+    from datasets.ingest import prepare
+
+    store = Store(tmp_path)
+    store.ingest(acled(range(10)), "a.csv")
+    upload = prepare(acled([*range(7), 10], {0: 5}), "b.csv")  # MLI7, MLI8, MLI9 not listed
+    result = store.add(upload, count_unlisted=True)
+    assert (result.new, result.revised, result.removed, result.unlisted) == (1, 1, 0, 3)
+    assert store.read_table("incidents").num_rows == 11  # type: ignore[union-attr]
+    assert total(store) == 10 * 2 + (5 - 2) + 2  # MLI0 revised to 5, MLI10 new
+    # the same count as a preview of the file as a full export, and without asking: none
+    assert store.preview(upload, full_export=True)["removed"] == 3
+    plain = store.add(prepare(acled([*range(5), 11]), "c.csv"))
+    assert plain.unlisted == 0 and plain.removed == 0

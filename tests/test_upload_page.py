@@ -165,3 +165,40 @@ def test_stated_coverage_is_stored_and_an_unreadable_one_blocks_storing(app: App
     # 2020-01 starts on its first day, 2024-06 ends on its 30th
     assert batch["coverage"]["first"] == "2020-01-01" and batch["coverage"]["last"] == "2024-06-30"
     assert batch["coverage"]["basis"] == "stated"
+
+
+def test_what_storing_would_do_is_worked_out_once_per_file_store_version_and_choice(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comparing a file with every stored event takes seconds for a large one: the page keeps the
+    answer while the file, the store and the full-export choice stay as they are."""
+    at = app
+    data = (FIX / "acled_current.csv").read_bytes()
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    _store(at).ingest(data, "week1.csv")
+    calls: list[bool] = []
+    real = Store.preview
+
+    def counted(self: Store, upload: object, **kwargs: bool) -> dict[str, int]:
+        calls.append(bool(kwargs.get("full_export")))
+        return real(self, upload, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "preview", counted)
+    kept = [line for line in lines if not line.startswith("BFA2002,")]  # one event left out
+    _upload(at, "week2.csv", "".join(kept).encode("utf-8"))
+    shown = [t.value for t in at.text if t.value.startswith("Storing it:")]
+    assert shown == ["Storing it: 0 new events, 0 revised, 1 removed, 9 already stored as they are."]
+    assert calls == [True]  # it looks like a newer full export: the box is ticked
+    at.run()
+    at.run()
+    assert calls == [True]  # reruns reuse the answer
+    at.checkbox(
+        key=next(c.key for c in at.checkbox if c.key.startswith("upload_full_export_"))
+    ).uncheck().run()
+    assert calls == [True, False]
+    assert [t.value for t in at.text if t.value.startswith("Storing it:")] == [
+        "Storing it: 0 new events, 0 revised, 0 removed, 9 already stored as they are."
+    ]
+    _store(at).ingest((FIX / "acled_current.csv").read_bytes().replace(b"MLI1001,", b"MLI9001,"), "c.csv")
+    at.run()  # the store changed: worked out again
+    assert calls == [True, False, False]
