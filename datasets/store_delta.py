@@ -179,26 +179,33 @@ _PARQUET_SHARE = 0.4
 #: Rows taken at a time into key order: small enough to stay in the processor's cache while they
 #: are copied.
 _RUN_ROWS = 32_768
-#: Longest text whose smallest and largest values go into a file's statistics (a longer one,
-#: such as a note, leaves its column with only its null count: statistics may be left out,
-#: never cut short).
+#: Text bounds this long or longer stay out of a file's statistics (a note, say: its column keeps
+#: only its null count), so that a bound a writer may have cut short is never taken as exact.
 _STATS_TEXT = 64
 
 
 def _file_stats(meta: pq.FileMetaData, nulls: list[int]) -> str:
     """A file's statistics as the Delta log holds them (``numRecords``, ``minValues``,
-    ``maxValues``, ``nullCount``), from the statistics of its Parquet row groups: a column's
-    smallest and largest value where every row group has them (dates as ISO text; text up to
-    ``_STATS_TEXT`` characters), and the null counts ``nulls`` (one per column)."""
+    ``maxValues``, ``nullCount``), from the statistics of its Parquet row groups: the smallest and
+    largest value of each column of plain values where every row group has them (dates as ISO
+    text; text shorter than ``_STATS_TEXT`` characters) and its null count (``nulls``: one per column);
+    nothing for a list column, as ``write_deltalake`` writes them."""
     low: dict[str, object] = {}
     high: dict[str, object] = {}
     schema = meta.schema.to_arrow_schema()
-    for j, field in enumerate(schema):
+    first = meta.row_group(0) if meta.num_row_groups else None
+    # Parquet keeps statistics per leaf column: a top-level column of plain values is the leaf of
+    # its own name; a list's leaf holds its elements' bounds, which are not the column's
+    leaves = {first.column(k).path_in_schema: k for k in range(first.num_columns)} if first else {}
+    for field in schema:
+        j = leaves.get(field.name)
+        if j is None or pa.types.is_nested(field.type):
+            continue
         bounds = [meta.row_group(g).column(j).statistics for g in range(meta.num_row_groups)]
         if not bounds or not all(b is not None and b.has_min_max for b in bounds):
             continue
         lo, hi = min(b.min for b in bounds), max(b.max for b in bounds)
-        if isinstance(lo, str) and max(len(lo), len(hi)) > _STATS_TEXT:
+        if isinstance(lo, str) and max(len(lo), len(hi)) >= _STATS_TEXT:  # or a bound cut short
             continue
         if isinstance(lo, dt.date):
             lo, hi = lo.isoformat(), hi.isoformat()
@@ -208,7 +215,9 @@ def _file_stats(meta: pq.FileMetaData, nulls: list[int]) -> str:
             "numRecords": meta.num_rows,
             "minValues": low,
             "maxValues": high,
-            "nullCount": dict(zip(schema.names, nulls, strict=True)),
+            "nullCount": {
+                f.name: n for f, n in zip(schema, nulls, strict=True) if not pa.types.is_nested(f.type)
+            },
         },
         ensure_ascii=False,
         separators=(",", ":"),

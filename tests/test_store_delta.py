@@ -639,3 +639,38 @@ def test_a_first_batch_stopped_before_its_commit_leaves_nothing_readable_and_the
     assert not (root / "incidents").exists()
     assert store.ingest(acled(range(50)), "a.csv").new == 50
     assert fatalities(store) == 50 * 2 == _sum(_current(store))
+
+
+@pytest.mark.parametrize(
+    ("table", "fixture"),
+    [("incidents", "incidents/acled_current.csv"), ("collaboration", "collaboration/mme_wide.csv")],
+)
+def test_the_shared_files_statistics_are_those_write_deltalake_writes(
+    tmp_path: Path, table: str, fixture: str
+) -> None:
+    """The statistics of a first batch's files (written by the store, not by write_deltalake) are
+    the ones write_deltalake writes for the same rows: bounds of plain columns (dates as text), no
+    statistics for a list (collaboration's participants), every other column's null count."""
+    from datasets.schema import SCHEMAS
+
+    root = tmp_path / "d"
+    store = DeltaStore(root)
+    data = (Path(__file__).parent / "fixtures" / fixture).read_bytes()
+    assert store.ingest(data, Path(fixture).name).status == "stored"
+
+    def stats(folder: Path) -> dict[str, object]:
+        (line,) = [
+            json.loads(x)
+            for x in (folder / "_delta_log" / f"{0:020d}.json").read_text().splitlines()
+            if '"add"' in x
+        ]
+        return json.loads(line["add"]["stats"])
+
+    ours = stats(root / table)
+    rows = DeltaTable(str(root / table)).to_pyarrow_table()
+    assert rows.schema == SCHEMAS[table].arrow_schema
+    write_deltalake(str(tmp_path / "probe"), rows)
+    theirs = stats(tmp_path / "probe")
+    assert ours == theirs
+    if table == "collaboration":
+        assert "participants" not in ours["minValues"] and "participants" not in ours["nullCount"]
