@@ -50,6 +50,8 @@ _CHOICES = {
 }
 _NONE = "(not in this file)"
 _STATE = "upload_prepared"
+#: Batches listed with their buttons on the page; earlier ones wait in an expander.
+_NEWEST_BATCHES = 20
 _PREVIEW = "upload_preview"  # (the checked file, (store version, full export, skip invalid), counts)
 _RESULT = "upload_result"
 _MAPPING = "upload_mapping"
@@ -545,25 +547,38 @@ def render_batches(store_dir: Path, *, user: str | None = None, editable: bool =
     st.dataframe(shown, hide_index=True)
     if not editable:
         return
-    for _, b in sources.iterrows():
-        label = f"{b['file_name']} ({b['table']}, {b['rows_stored']:,} rows, {b['ingested_at']})"
-        cols = st.columns([4, 1])
-        cols[0].text(("[withdrawn] " if b["withdrawn"] else "") + label)
-        verb = "Restore" if b["withdrawn"] else "Withdraw"
-        if cols[1].button(verb, key=f"batch_{verb.lower()}_{b['batch_id']}"):
-            try:
-                if b["withdrawn"]:
-                    store.restore(str(b["batch_id"]), user=user)
-                else:
-                    store.withdraw(str(b["batch_id"]), user=user)
-            except StoreError as exc:
-                st.session_state[_RESULT] = ("error", str(exc))
+    records = sources.to_dict("records")
+    older, newest = records[:-_NEWEST_BATCHES], records[-_NEWEST_BATCHES:]
+    if older:
+        # drawn only while open: a store with a long history keeps its page quick
+        with st.expander(f"{len(older):,} earlier batches", key="older-batches", on_change="rerun") as box:
+            if box.open:
+                for b in older:
+                    _batch_row(store, b, user)
+    for b in newest:
+        _batch_row(store, b, user)
+
+
+def _batch_row(store: Store, b: dict[str, object], user: str | None) -> None:
+    """One batch with its Withdraw (or Restore) button."""
+    label = f"{b['file_name']} ({b['table']}, {b['rows_stored']:,} rows, {b['ingested_at']})"
+    cols = st.columns([4, 1])
+    cols[0].text(("[withdrawn] " if b["withdrawn"] else "") + label)
+    verb = "Restore" if b["withdrawn"] else "Withdraw"
+    if cols[1].button(verb, key=f"batch_{verb.lower()}_{b['batch_id']}"):
+        try:
+            if b["withdrawn"]:
+                store.restore(str(b["batch_id"]), user=user)
             else:
-                st.session_state[_RESULT] = (
-                    "info",
-                    f"{b['file_name']}: {verb.lower()}{'d' if verb == 'Restore' else 'n'}.",
-                )
-            st.rerun()
+                store.withdraw(str(b["batch_id"]), user=user)
+        except StoreError as exc:
+            st.session_state[_RESULT] = ("error", str(exc))
+        else:
+            st.session_state[_RESULT] = (
+                "info",
+                f"{b['file_name']}: {verb.lower()}{'d' if verb == 'Restore' else 'n'}.",
+            )
+        st.rerun()
 
 
 def render(store_dir: Path, user: str | None = None) -> None:

@@ -202,3 +202,31 @@ def test_what_storing_would_do_is_worked_out_once_per_file_store_version_and_cho
     _store(at).ingest((FIX / "acled_current.csv").read_bytes().replace(b"MLI1001,", b"MLI9001,"), "c.csv")
     at.run()  # the store changed: worked out again
     assert calls == [True, False, False]
+
+
+def test_a_long_history_lists_the_newest_batches_and_keeps_the_rest_in_an_expander(app: AppTest) -> None:
+    """With more batches than the page lists (20), the earlier ones wait in an expander drawn only
+    while open; a batch in it can be withdrawn as any other."""
+    import sys
+
+    from dashboard.upload import _NEWEST_BATCHES
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_store_revisions import acled
+
+    at = app
+    store = _store(at)
+    ids = [store.ingest(acled(range(k * 2, k * 2 + 2)), f"week{k:02d}.csv").batch_id for k in range(25)]
+    at.run()
+    assert _NEWEST_BATCHES == 20
+    rows = [t.value for t in at.text if t.value.startswith(("week", "[withdrawn] week"))]
+    assert [r[:10] for r in rows] == [f"week{k:02d}.csv" for k in range(5, 25)]  # the newest 20, in order
+    (older,) = [e for e in at.expander if e.label == "5 earlier batches"]
+    assert not [b for b in at.button if b.key == f"batch_withdraw_{ids[0]}"]  # not drawn while closed
+    at.session_state["older-batches"] = True  # open it, as a click does
+    at.run()
+    rows = [t.value for t in at.text if t.value.startswith(("week", "[withdrawn] week"))]
+    assert [r[:10] for r in rows] == [f"week{k:02d}.csv" for k in range(25)]
+    at.button(key=f"batch_withdraw_{ids[0]}").click().run()
+    assert not at.exception
+    assert [b["withdrawn"] for b in _store(at).batches("incidents")] == [True] + [False] * 24
