@@ -48,9 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 #: Environment of the server process (a value already set in the environment wins). Two malloc
-#: arenas instead of eight per core for the page threads of every session: a server's memory grows
-#: less with the number of sessions (``benchmarks/README.md``, "Many users").
-SERVER_ENVIRONMENT: dict[str, str] = {"MALLOC_ARENA_MAX": "2"}
+#: arenas instead of eight per core for the page threads of every session, and Arrow's jemalloc
+#: allocator instead of its default (mimalloc, which keeps what each page thread freed): a server's
+#: memory grows less with the number of sessions (``benchmarks/README.md``, "Many users"; where
+#: pyarrow is built without jemalloc, Arrow keeps its default).
+SERVER_ENVIRONMENT: dict[str, str] = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
 
 
 def server_environment(base: dict[str, str]) -> dict[str, str]:

@@ -32,11 +32,32 @@ def test_streamlit_knows_both_options() -> None:
     assert options["runner.postScriptGC"].default_val is True
 
 
-def test_the_server_runs_with_two_malloc_arenas_unless_told_otherwise() -> None:
+def test_the_server_runs_with_two_malloc_arenas_and_arrows_jemalloc_unless_told_otherwise() -> None:
     from stability.cmd_dashboard import server_environment
 
-    assert server_environment({"PATH": "/bin"}) == {"PATH": "/bin", "MALLOC_ARENA_MAX": "2"}
+    assert server_environment({"PATH": "/bin"}) == {
+        "PATH": "/bin",
+        "MALLOC_ARENA_MAX": "2",
+        "ARROW_DEFAULT_MEMORY_POOL": "jemalloc",
+    }
     assert server_environment({"MALLOC_ARENA_MAX": "8"})["MALLOC_ARENA_MAX"] == "8"
+    chosen = server_environment({"ARROW_DEFAULT_MEMORY_POOL": "system"})
+    assert chosen["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+
+
+def test_arrow_takes_the_allocator_the_server_is_given() -> None:
+    """The variable is Arrow's own: a process started with it allocates from jemalloc (this
+    pyarrow build has it)."""
+    import subprocess
+    import sys
+
+    from stability.cmd_dashboard import server_environment
+
+    code = "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=server_environment({}), capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "jemalloc"
 
 
 def test_cached_views_have_one_memory_budget() -> None:
