@@ -30,6 +30,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from datasets.bundle import Bundle, load_bundle
+from datasets.store_delta import commit_point
 from metrics import breakdowns as bd
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube
 from metrics.evaluation import Evaluation, EvaluationInputs, evaluate_inputs
@@ -59,29 +60,10 @@ Weights = tuple[int, int, int]
 # --- the loaded data ---------------------------------------------------------------------------
 
 
-def _commit_point(root: Path) -> tuple[str, int, int] | None:
-    """The file whose change marks a new state of the store in ``root``: a Delta Lake store's
-    newest manifest commit (``store_manifest/_delta_log/<version>.json``), a Parquet store's
-    ``manifest.json``; None for a folder that is neither. Every change of the data (an ingest, a
-    withdrawal, a restoration) is a new manifest, and readers read through the manifest only."""
-    log = root / "store_manifest" / "_delta_log"
-    if log.is_dir():
-        with os.scandir(log) as entries:
-            commits = [e for e in entries if e.name.endswith(".json") and e.name[:-5].isdigit()]
-        if commits:
-            newest = max(commits, key=lambda e: e.name)
-            s = newest.stat()
-            return (newest.path, s.st_mtime_ns, s.st_size)
-    manifest = root / "manifest.json"
-    if manifest.is_file():
-        s = manifest.stat()
-        return (str(manifest), s.st_mtime_ns, s.st_size)
-    return None
-
-
 def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime in ns, size) of the store's commit point (``_commit_point``; for a folder
-    without one, of every file in it, its ``derived`` cache folder aside) and of the regions file.
+    """(path, mtime in ns, size) of the store's commit point (``datasets.store_delta.commit_point``;
+    for a folder without one, of every file in it, its ``derived`` cache folder aside) and of the
+    regions file.
     Looked up once per script run (``_current``): a store's commit point is one file, so the
     lookup does not grow with the store."""
     entries: list[tuple[str, int, int]] = []
@@ -91,7 +73,7 @@ def _fingerprint(store: str | None, regions: str | None) -> tuple[tuple[str, int
         entries.append((f"{store}#{Store(store).version()}", 0, 0))
     elif store:
         root = Path(store).expanduser()
-        point = _commit_point(root) if root.is_dir() else None
+        point = commit_point(root) if root.is_dir() else None
         if point is not None:
             entries.append(point)
         elif root.is_dir():

@@ -75,7 +75,7 @@ class _Conflict(StoreError):
     """Another writer committed a change first; the change is made again from a fresh read."""
 
 
-__all__ = ["DeltaStore", "is_delta_store", "migrate", "refusal", "store_layout"]
+__all__ = ["DeltaStore", "commit_point", "is_delta_store", "migrate", "refusal", "store_layout"]
 
 _BATCH = "_batch"
 #: Target size of the current tables' files: a MERGE rewrites the files holding the keys it
@@ -259,6 +259,12 @@ def _write_runs(rows: pa.Table, order: pa.Array | None, folder: Path) -> list[di
         return list(pool.map(write, range(max(1, -(-n // step)))))
 
 
+def _add_action(add: dict[str, Any], path: str, partition: dict[str, str | None]) -> AddAction:
+    """The Delta add action of a file written by ``_write_runs`` (``add``), at ``path`` in its
+    table, in the partition ``partition``."""
+    return AddAction(path, add["size"], partition, add["modificationTime"], True, add["stats"])
+
+
 def _commit_meta(record: dict[str, object]) -> dict[str, str]:
     """The commit metadata of a batch's append: its id, file name, SHA-256 and user."""
     return {
@@ -290,6 +296,26 @@ def store_layout(root: str | os.PathLike[str]) -> str:
     if (folder / "manifest.json").exists() or (folder / "batches").is_dir():
         return "parquet"
     return "delta"
+
+
+def commit_point(root: str | os.PathLike[str]) -> tuple[str, int, int] | None:
+    """(path, mtime in ns, size) of the file whose change marks a new state of the local store at
+    ``root``: a Delta Lake store's newest manifest commit (``store_manifest/_delta_log/<version>.json``),
+    a Parquet store's ``manifest.json``; None for a folder that is neither. Every change of the data
+    (an ingest, a withdrawal, a restoration) is a new manifest, and readers read through it only."""
+    folder = Path(str(root)).expanduser()
+    if is_delta_store(folder):
+        with os.scandir(folder / "store_manifest" / "_delta_log") as entries:
+            commits = [e for e in entries if e.name.endswith(".json") and e.name[:-5].isdigit()]
+        if commits:
+            newest = max(commits, key=lambda e: e.name)
+            s = newest.stat()
+            return (newest.path, s.st_mtime_ns, s.st_size)
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        s = manifest.stat()
+        return (str(manifest), s.st_mtime_ns, s.st_size)
+    return None
 
 
 def _storage_options(uri: str) -> dict[str, str] | None:
@@ -628,17 +654,7 @@ class DeltaStore(Store):
             return None
         folder = f"{_BATCH}={batch_id}"
         adds = _write_runs(rows, _key_order(rows, name), Path(uri) / folder)
-        actions = [
-            AddAction(
-                f"{folder}/{a['path']}",
-                a["size"],
-                {_BATCH: batch_id},
-                a["modificationTime"],
-                True,
-                a["stats"],
-            )
-            for a in adds
-        ]
+        actions = [_add_action(a, f"{folder}/{a['path']}", {_BATCH: batch_id}) for a in adds]
         meta = CommitProperties(custom_metadata=_commit_meta(record))
         if table is None:
             create_table_with_add_actions(
@@ -656,10 +672,10 @@ class DeltaStore(Store):
         if self._keep_fresh:
             if self._table(name) is None and self._read_manifest is not None:
                 seq = self._next_seq(dict(self._read_manifest))  # the number this change will get
-                conformed = conform(rows, SCHEMAS[name])
-                if not self.remote and conformed.schema.equals(rows.schema):
-                    shared = seq
+                if not self.remote and rows.schema.equals(SCHEMAS[name].arrow_schema):
+                    shared = seq  # the batch's files can be the current table's as they are
                 else:
+                    conformed = conform(rows, SCHEMAS[name])
                     self._staged[batch_id] = _SORTER.submit(self._stage_current, conformed, name, seq)
             self._fresh[batch_id] = rows
         adds = None
@@ -695,16 +711,7 @@ class DeltaStore(Store):
                     os.link(path, staged / path.name)
                 except OSError:
                     shutil.copyfile(path, staged / path.name)
-                actions.append(
-                    AddAction(
-                        path.name,
-                        int(add["size"]),
-                        {},
-                        int(add["modificationTime"]),
-                        True,
-                        str(add.get("stats") or ""),
-                    )
-                )
+                actions.append(_add_action(add, path.name, {}))
             create_table_with_add_actions(
                 str(staged),
                 DeltaSchema.from_arrow(SCHEMAS[name].arrow_schema),

@@ -17,8 +17,12 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datasets.loaders import STORE_ENV
+
+if TYPE_CHECKING:
+    from datasets.store import IngestResult
 
 #: Layouts ``--format`` accepts (``datasets.ingest.FORMAT_LABELS`` names them; a test keeps them in step).
 _FORMATS = [
@@ -434,10 +438,10 @@ def _preview(store: object, upload: object, args: argparse.Namespace) -> bool:
     return True
 
 
-def _note_full_export(result: object, earlier: dict[str, object] | None) -> None:
+def _note_full_export(result: IngestResult, earlier: dict[str, object] | None) -> None:
     """Say when a stored file looks like a newer full export, and what ``--full-export`` would
     remove (``IngestResult.unlisted``, counted while the file was stored)."""
-    gone = getattr(result, "unlisted", 0)
+    gone = result.unlisted
     if earlier is None or not gone:
         return
     print(
