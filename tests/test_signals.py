@@ -175,6 +175,37 @@ def test_the_noise_read_beside_a_drop_leaves_the_drop_out():
     assert float(np.mean(whole_ar)) > float(np.mean(k_ar[:, 71])) + 0.01
 
 
+def test_a_small_ar_part_counts_as_white_noise_for_the_level_rule() -> None:
+    """κ_ar below 30 % of κ_w + κ_ar moves into κ_w (same total, ρ 0); a larger one stays."""
+    from metrics.signals import _white_unless_runs
+
+    k_w = np.array([0.076, 0.02, 0.07, 0.0])
+    k_ar = np.array([0.028, 0.08, 0.03, 0.0])
+    rho = np.array([0.41, 0.6, 0.5, 0.0])
+    w, ar, r = _white_unless_runs(k_w, k_ar, rho)
+    # shares: 0.028/0.104 = 0.27 (moved); 0.08/0.10 = 0.8 (kept); 0.03/0.10 = 0.3 (kept: not below)
+    np.testing.assert_allclose(w, [0.104, 0.02, 0.07, 0.0])
+    np.testing.assert_allclose(ar, [0.0, 0.08, 0.03, 0.0])
+    np.testing.assert_allclose(r, [0.0, 0.6, 0.5, 0.0])
+
+
+def test_the_level_rule_reads_over_dispersion_without_inventing_runs() -> None:
+    """Negative binomial series (κ_w = 0.1, no runs): the level z of no-change months has SD close to
+    1. Before a small AR part was counted as white noise it was 0.89, so real drops hid."""
+    from metrics.signals import count_dependence_split, level_drop_z
+
+    rng = np.random.default_rng(23)
+    y = signals_sim.series(rng, "negbin", 50.0, 0.0, 300)
+    dep = count_dependence_split(y)
+    assert float(np.mean(dep[1][:, 60:] > 0)) < 0.35  # most months: no runs
+    z = level_drop_z(y, dep)[:, 60:]
+    # 300 series × 60 months, strongly correlated within a series: the SD's own error is a few %
+    assert 0.93 < float(np.nanstd(z)) < 1.07
+    # runs are still found where they are: AR(1) ρ 0.7 keeps its AR part in nearly every month
+    y = signals_sim.series(rng, "ar0.7", 50.0, 0.0, 100)
+    assert float(np.mean(count_dependence_split(y)[1][:, 60:] > 0)) > 0.9
+
+
 def test_trend_at_one_month_equals_the_full_grid_in_that_month():
     rng = np.random.default_rng(7)
     # five regions × 120 months: a falling rate, flat noise, a missing month, a coverage change
