@@ -200,6 +200,18 @@ def test_csv_of_respondents() -> None:
     assert row["value"] == pytest.approx((1 + 1) / (1 + 3 + 1))
 
 
+def test_csv_of_respondents_with_a_repeated_column_name_is_refused() -> None:
+    text = "country,q_army,wt,q_army\nGhana,1,1,0\nGhana,0,3,1\n"
+    up = prepare(
+        text.encode(), "resp.csv", items=[ItemChoice("q_army", ("1",), "trust_military")], survey_year=2021
+    )
+    assert up.refused and up.data is None
+    assert up.report.file_problems == [
+        "The column name 'q_army' appears twice (columns 2 and 4): rename or remove one and read the "
+        "file again."
+    ]
+
+
 def test_cli_stores_two_items(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _round8(tmp_path)
     code = main(

@@ -282,3 +282,62 @@ def test_a_preamble_before_a_table_in_no_known_layout_is_found_by_shape() -> Non
     plain = prepare(body.encode(), "plain.csv")
     assert plain.parsed is not None and plain.parsed.columns == ["region", "month", "clashes", "deaths"]
     assert not any("preamble" in n for n in plain.report.notes)
+
+
+def test_a_file_cut_off_inside_its_last_row_is_refused_not_read_as_a_footer() -> None:
+    rows = ACLED.decode().splitlines()
+    header = next(csv.reader([rows[0]]))
+    last = next(csv.reader([rows[-1]]))
+    cut = ",".join(last[:12])  # the download stopped 12 fields into the last row
+    text = "\n".join(rows[:-1] + [cut]) + "\n"
+    assert len(last[:12]) * 2 <= len(header)  # short enough to have passed for a footer
+    up = prepare(text.encode(), "acled_cut.csv", today=TODAY)
+    assert not up.report.ok
+    assert not any("footer" in n for n in up.report.notes)
+    report = up.report.to_text()
+    assert f"this row has 12 fields but the header has {len(header)}" in report
+    assert f"rows {len(rows)}" in report  # the cut row, by its line number
+    # a real footer below complete rows is still skipped
+    text = "\n".join(rows) + "\nSource: ACLED, 2024\n"
+    up = prepare(text.encode(), "acled_footer.csv", today=TODAY)
+    assert up.report.ok and up.valid.num_rows == _plain(ACLED).valid.num_rows
+
+
+def test_trailing_rows_of_empty_cells_are_skipped() -> None:
+    rows = GED.decode().splitlines()
+    width = len(next(csv.reader([rows[0]])))
+    text = "\r\n".join(rows) + "\r\n" + ("," * (width - 1) + "\r\n") * 3
+    up = prepare(text.encode(), "ged_excel.csv", today=TODAY)
+    assert up.report.ok, up.report.to_text()
+    assert up.valid.to_pylist() == _plain(GED).valid.to_pylist()
+    n = len(rows)
+    assert (
+        f"3 row(s) hold no value at all and were skipped (empty cells below the data): lines {n + 1}–{n + 3}."
+        in (up.report.notes)
+    )
+    assert not any("footer" in note for note in up.report.notes)
+
+
+def test_a_table_split_over_two_sheets_is_read_whole_and_another_table_is_named() -> None:
+    rows = [next(csv.reader([r])) for r in GED.decode().splitlines()]
+    header, data = rows[0], rows[1:]
+    plain = _plain(GED)
+    book = _xlsx({"2022 a": [header] + data[:3], "2022 b": [header] + data[3:], "About": [["CC BY 4.0"]]})
+    up = prepare(book, "ged_two_sheets.xlsx", today=TODAY)
+    assert up.report.ok, up.report.to_text()
+    assert up.valid.to_pylist() == plain.valid.to_pylist()  # every row of both sheets, in order
+    notes = " ".join(up.report.notes)
+    # sheet a: header on line 1, its 3 rows on lines 2-4; sheet b's rows (header left out) on 5-
+    assert f"lines 2–4 are sheet '2022 a' from its row 2; lines 5–{len(data) + 1} are sheet '2022 b'" in notes
+    assert "'About' (no table this tool reads" in notes
+    # a problem in the second sheet is reported at its line of the combined table
+    bad = list(data[4])
+    bad[header.index("best")] = "-3"
+    book = _xlsx({"2022 a": [header] + data[:3], "2022 b": [header, data[3], bad] + data[5:]})
+    up = prepare(book, "ged_bad.xlsx", today=TODAY)
+    assert not up.report.ok and "rows 6" in up.report.to_text()  # sheet b's row 3 = line 6
+    # a sheet holding another known table is not mixed in, and the note says so
+    sdg = [["Year", "Series", "Value"], ["2021", "VC_SNS_WALN_DRK", "60.5"]]
+    up = prepare(_xlsx({"Events": [header] + data, "SDG": sdg}), "mixed.xlsx", today=TODAY)
+    assert up.report.ok and up.valid.num_rows == plain.valid.num_rows
+    assert any("Sheet 'SDG' of this workbook holds another table" in n for n in up.report.notes)

@@ -55,6 +55,9 @@ def test_old_mac_line_endings_number_records() -> None:
     )
     assert not upload.report.lines_exact
     assert upload.report.summary().loc[0, "first rows"] == "record 2"
+    text = upload.report.to_text()
+    assert "(record numbers as in the file; the header is line 1)" in text
+    assert text.rstrip().endswith(": record 2")  # never "records record 2"
 
 
 def test_duplicate_and_blank_column_names_are_kept_apart() -> None:

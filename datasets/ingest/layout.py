@@ -8,8 +8,9 @@ Whatever the publisher, a table users download may come
   README, a PDF codebook), each ignored entry named in a note; several data files -> the user is
   asked which (``member=`` names it);
 - **as a workbook** (``.xlsx``, ``.xls``): ``workbook_to_csv`` chooses the sheet whose header row a
-  known layout recognises (the row may sit below a title), and says which sheets were skipped and
-  why (a licence sheet, a notes sheet: no table this tool reads);
+  known layout recognises (the row may sit below a title), reads the later sheets with the same
+  columns as more rows (a table split over sheets), and says which sheets were skipped and why (a
+  licence sheet, a notes sheet: no table this tool reads; another table: read it on its own);
 - **with notes above the column names** (a preamble of any length up to ``HEAD_LINES`` lines):
   ``find_header`` finds the first line a known layout recognises;
 - **with a tag row under the column names** (HXL hashtags such as ``#event+id``, as HDX
@@ -119,7 +120,10 @@ def footer_lines(lines: list[bytes], header_fields: int) -> list[int]:
     A trailing non-blank line is a footer line when it has fewer than half the header's fields
     (a ``Source: …`` or ``© …`` line) and the header has at least three; the search stops at the
     first line from the end that has the header's shape, or that closes a quoted field broken over
-    lines (an odd number of quotes).
+    lines (an odd number of quotes). Trailing rows of empty cells (``,,,,``: rows Excel formatted
+    but left empty) are skipped with the footer. A short line directly below the last data line that reads
+    like the start of a data row (``_cut_off``) is no footer: the file was cut off in that row, and
+    none of its trailing lines is taken for a footer, so the short row is refused, not dropped.
     """
     if header_fields < 3:
         return []
@@ -133,12 +137,35 @@ def footer_lines(lines: list[bytes], header_fields: int) -> list[int]:
         if raw.count(b'"') % 2:  # the end of a quoted field broken over lines: data, not a footer
             break
         fields = split_line(raw)
+        if len(fields) > 1 and not any(fields):  # a row of empty cells (Excel's formatted empty rows)
+            out.append(k)
+            k -= 1
+            continue
         if len([f for f in fields if f]) and len(fields) * 2 <= header_fields:
             out.append(k)
             k -= 1
             continue
         break
+    if out and min(out) == k + 1 and _cut_off(split_line(lines[k + 1]), split_line(lines[k])):
+        return []
     return out
+
+
+def _kind(field: str) -> str:
+    """ "" for an empty field, "number" for a number, else "text"."""
+    return "" if not field else ("number" if _is_number(field) else "text")
+
+
+def _cut_off(line: list[str], data: list[str]) -> bool:
+    """True when ``line`` reads like the first fields of a data row such as ``data`` (the last
+    data line): at least three fields, a number among them, and the kind of each field but the
+    last (empty, number, text; the last may be cut inside its value) the same as in ``data`` for
+    at least 4 in 5 of them. A ``Source: …`` line or a ``Total,,,1234`` line does not."""
+    if len(line) < 3 or len(line) >= len(data) or not any(_kind(f) == "number" for f in line):
+        return False
+    compared = line[:-1]
+    same = sum(_kind(a) == _kind(b) for a, b in zip(compared, data, strict=False))
+    return same * 5 >= len(compared) * 4
 
 
 def is_zip(head: bytes) -> bool:
@@ -232,7 +259,11 @@ def workbook_to_csv(data: Bytes, recognise: Recognise) -> tuple[bytes, str, list
     The sheet chosen is the first whose header row (any of its first 30 rows) ``recognise``
     accepts; failing that, the only sheet with at least two rows and two columns. Sheet row r
     becomes CSV line r (rows above the header become blank lines, so line numbers are the sheet's
-    row numbers). Raises ``UnreadableFile`` when no sheet qualifies or the workbook cannot be read.
+    row numbers). Later sheets with the same column names (a table split over sheets, as Excel's
+    row limit or a split by year makes it) follow as more rows, their header rows left out, and a
+    note says which lines are which sheet's rows; a later sheet with another recognised table is
+    not read and a note says so. Raises ``UnreadableFile`` when no sheet qualifies or the workbook
+    cannot be read.
     """
     import pandas as pd
 
@@ -252,7 +283,7 @@ def workbook_to_csv(data: Bytes, recognise: Recognise) -> tuple[bytes, str, list
             out.pop()
         return out
 
-    chosen: tuple[str, int] | None = None
+    found: list[tuple[str, int, list[str]]] = []  # (sheet, header row, column names) recognised
     tables = []
     for name, frame in sheets.items():
         if frame.shape[0] >= 2 and frame.dropna(how="all", axis=1).shape[1] >= 2:
@@ -260,39 +291,78 @@ def workbook_to_csv(data: Bytes, recognise: Recognise) -> tuple[bytes, str, list
         for r in range(min(30, len(frame))):
             names = cells(frame.iloc[r].tolist())
             if len([n for n in names if n]) >= 2 and recognise(names):
-                chosen = (str(name), r)
+                found.append((str(name), r, names))
                 break
-        if chosen:
-            break
-    if chosen is None and len(tables) == 1:
+    if not found and len(tables) == 1:
         frame = sheets[tables[0]] if tables[0] in sheets else next(iter(sheets.values()))
         first = next((r for r in range(len(frame)) if len(cells(frame.iloc[r].tolist())) >= 2), 0)
-        chosen = (tables[0], first)
-    if chosen is None:
+        found.append((tables[0], first, cells(frame.iloc[first].tolist())))
+    if not found:
         raise UnreadableFile(
             f"No sheet of this workbook ({', '.join(str(s) for s in sheets)}) has column names this tool "
             "recognises: save the sheet with the data as CSV and read it with a column mapping."
         )
-    name, r = chosen
-    frame = next(f for s, f in sheets.items() if str(s) == name).iloc[r:]
-    filled = [k for k in range(frame.shape[1]) if frame.iloc[:, k].notna().any()]
-    frame = frame.iloc[:, : (max(filled) + 1 if filled else 0)]  # blank trailing columns dropped
+    name, r, columns = found[0]
+    # a table split over sheets (Excel holds at most 1,048,576 rows a sheet; exports split by year):
+    # every sheet with the same column names is read, one after the other
+    parts = [
+        (s, row) for s, row, names in found if [n.lower() for n in names] == [n.lower() for n in columns]
+    ]
+    others = [s for s, _row, names in found if [n.lower() for n in names] != [n.lower() for n in columns]]
+
+    def sheet(label: str) -> pd.DataFrame:
+        return next(f for k, f in sheets.items() if str(k) == label)
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for _ in range(r):
         out.write("\n")
-    for row in frame.itertuples(index=False):
-        writer.writerow(["" if not isinstance(v, str) else v for v in row])
+    line = r  # CSV lines written so far
+    spans: list[tuple[str, int, int, int]] = []  # (sheet, first line, last line, its first row)
+    width = 0
+    for k, (label, row) in enumerate(parts):
+        frame = sheet(label).iloc[row if k == 0 else row + 1 :]
+        if k == 0:  # blank trailing columns dropped; later sheets get the first one's columns
+            filled = [c for c in range(frame.shape[1]) if frame.iloc[:, c].notna().any()]
+            width = max(filled) + 1 if filled else 0
+        first = line + 1
+        for values in frame.itertuples(index=False):
+            cells_out = ["" if not isinstance(v, str) else v for v in values][:width]
+            writer.writerow(cells_out + [""] * (width - len(cells_out)))
+            line += 1
+        spans.append((label, first + (1 if k == 0 else 0), line, row + 2))
     notes = []
-    skipped = [str(s) for s in sheets if str(s) != name]
+    if len(parts) > 1:
+        where = "; ".join(
+            f"lines {a}–{b} are sheet '{label}' from its row {first_row}" for label, a, b, first_row in spans
+        )
+        notes.append(
+            f"Read {len(parts)} sheets with the same columns as one table "
+            f"({', '.join(repr(p) for p, _ in parts)}): {where}."
+        )
+    if others:  # another table: read on its own, never mixed into this one
+        notes.append(
+            f"Sheet{'s' if len(others) > 1 else ''} {', '.join(repr(o) for o in others)} of this workbook "
+            f"hold{'' if len(others) > 1 else 's'} another table this tool reads, with other columns: "
+            "not read with this one. To read it, save that sheet as a CSV file (or a workbook of its own)."
+        )
+    read = {p for p, _ in parts} | set(others)
+    skipped = [str(s) for s in sheets if str(s) not in read]
     if skipped:
         why = []
         for s in skipped:
-            frame_s = next(f for k, f in sheets.items() if str(k) == s)
+            frame_s = sheet(s)
             empty = frame_s.dropna(how="all").empty
-            kind = "empty" if empty else "no table this tool reads (notes, a licence)"
+            kind = (
+                "empty"
+                if empty
+                else "a table in no layout this tool recognises"
+                if s in tables
+                else "no table this tool reads (notes, a licence)"
+            )
             why.append(f"'{s}' ({kind})")
-        notes.append(f"Read sheet '{name}' of the workbook; skipped {', '.join(why)}.")
+        read_text = f"sheet '{name}'" if len(parts) == 1 else "the sheets above"
+        notes.append(f"Read {read_text} of the workbook; skipped {', '.join(why)}.")
     if r > 0:
         notes.append(f"Rows 1–{r} of sheet '{name}' are notes above the column names and were skipped.")
     return out.getvalue().encode("utf-8"), name, notes

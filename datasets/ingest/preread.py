@@ -25,7 +25,16 @@ What is recognised:
   a known layout recognises, or failing that the first with the shape of the rows below), an HXL
   hashtag row under the header, and footer lines; each is skipped or read here, with a note.
 
-Files in UTF-16 are parsed as they are (the repairs work on ASCII-compatible encodings).
+- **Column names that repeat** (``best`` twice, or ``Value`` and ``value``: the importers find
+  columns by name whatever the capitals, so only the first would be read): the file is refused,
+  naming the name and its columns. Empty header cells (a trailing delimiter) are not names and
+  may repeat.
+
+Files in UTF-16 (with a byte-order mark) are read as the same text in UTF-8, so every repair above
+applies to them too. Files whose records end in a bare carriage return (old Mac files, Excel for
+Mac) are read line by line at their carriage returns; a line feed there is a line break inside a
+cell, and a cell holding one unquoted (as Python's ``csv.writer`` leaves it) is quoted
+(``sniff.quote_line_feeds``), which keeps the line numbers.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ from dataclasses import dataclass, field
 
 from datasets.ingest import layout
 from datasets.ingest.layout import Recognise, workbook_to_csv
-from datasets.ingest.sniff import Bytes, ParsedCsv, parse
+from datasets.ingest.sniff import Bytes, ParsedCsv, decode, line_end, parse, quote_line_feeds
 
 __all__ = ["Source", "read_source", "workbook_to_csv"]
 
@@ -101,10 +110,10 @@ def _split_fields(line: bytes, delimiter: str) -> list[str]:
 _MARKER_CHECKS = 1_000
 
 
-def _line_starts_with(data: Bytes, marker: bytes) -> bool:
-    """True when a line after the first starts with ``marker`` (``b"\\n" + marker`` is in ``data``).
+def _line_starts_with(data: Bytes, marker: bytes, eol: bytes = b"\n") -> bool:
+    """True when a line after the first starts with ``marker`` (``eol + marker`` is in ``data``).
 
-    The same answer as ``data.find(b"\\n" + marker) >= 0``, found by jumping from one occurrence of
+    The same answer as ``data.find(eol + marker) >= 0``, found by jumping from one occurrence of
     the marker's first character to the next (``find`` of one byte is a ``memchr``, several times
     faster than a substring search over the whole file); a file where that character is common
     falls back to the substring search from where the jumps stopped.
@@ -113,11 +122,11 @@ def _line_starts_with(data: Bytes, marker: bytes) -> bool:
     pos = data.find(first, 1)
     checks = 0
     while pos >= 0:
-        if data[pos - 1 : pos] == b"\n" and data[pos : pos + len(marker)] == marker:
+        if data[pos - 1 : pos] == eol and data[pos : pos + len(marker)] == marker:
             return True
         checks += 1
         if checks >= _MARKER_CHECKS:
-            return data.find(b"\n" + marker, pos - 1) >= 0
+            return data.find(eol + marker, pos - 1) >= 0
         pos = data.find(first, pos + 1)
     return False
 
@@ -255,6 +264,38 @@ def _footer(lines: list[bytes]) -> list[int]:
     return out
 
 
+def _and(items: list[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def repeated_columns(columns: list[str]) -> list[str]:
+    """One sentence for each column name that appears more than once, naming its columns.
+
+    Names count as the same apart from capitals and surrounding spaces, as the importers find
+    columns by name (``canonical.find_columns``): with two, only the first would be read and the
+    other silently left out. Empty names (a trailing delimiter, blank header cells) are no names
+    and may repeat. Columns are numbered from 1, as a user counts them.
+    """
+    where: dict[str, list[int]] = {}
+    for k, name in enumerate(columns, start=1):
+        if name.strip():
+            where.setdefault(name.strip().lower(), []).append(k)
+    out: list[str] = []
+    for positions in where.values():
+        if len(positions) < 2:
+            continue
+        names = [columns[k - 1].strip() for k in positions]
+        times = "twice" if len(positions) == 2 else f"{len(positions)} times"
+        spelled = "" if len(set(names)) == 1 else ", written " + _and([f"'{n}'" for n in names])
+        fix = "rename or remove one" if len(positions) == 2 else "rename or remove all but one"
+        out.append(
+            f"The column name '{names[0]}' appears {times} (columns {_and([str(k) for k in positions])}"
+            f"{spelled}): {fix} and read the file again."
+        )
+    return out
+
+
 def read_source(
     data: Bytes,
     recognise: Recognise | None = None,
@@ -267,22 +308,39 @@ def read_source(
     ``recognise`` says whether a list of column names is a layout this tool reads (it finds the
     header below any preamble, and the sheet of a workbook); ``member`` names the data file of a
     ZIP archive holding several; ``limit`` caps the size of a file extracted from an archive.
-    Raises ``UnreadableFile`` (one plain sentence) when the bytes are not a file this tool reads.
+    Raises ``UnreadableFile`` (one plain sentence) when the bytes are not a file this tool reads;
+    a file whose column names repeat is read, with a problem that refuses it (``repeated_columns``).
     """
-    recognise = recognise or (lambda _names: False)
+    source = _read(data, recognise or (lambda _names: False), member, limit)
+    source.problems.extend(repeated_columns(source.parsed.columns))
+    return source
+
+
+def _read(data: Bytes, recognise: Recognise, member: str | None, limit: int | None) -> Source:
+    """``read_source`` without the check of the column names."""
     head = bytes(data[:65536])
     if layout.is_zip(head):
         inner, _name, zip_notes = layout.unzip(data, member=member, limit=limit)
-        source = read_source(inner, recognise, limit=limit)
+        source = _read(inner, recognise, None, limit)
         return Source(source.parsed, [*zip_notes, *source.notes], source.problems)
     if _is_workbook(head):
         text, sheet, book_notes = workbook_to_csv(data, recognise)
         parsed = parse(text)
         kind = "Excel workbook" if head.startswith(b"PK") else "Excel 97–2003 workbook (.xls)"
         return Source(dataclasses.replace(parsed, encoding=f"{kind} (sheet '{sheet}')"), book_notes)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 (Excel's "Unicode text"): read as the same text in UTF-8 (the byte-order mark left
+        # out, never a NUL byte nor a UTF-16 mark), so a preamble or footer is found as in UTF-8
+        text, encoding = decode(data)
+        source = _read(text, recognise, None, limit)
+        return Source(dataclasses.replace(source.parsed, encoding=encoding), source.notes, source.problems)
+    if b"\x00" in head:
         return Source(parse(data))
-    first = head.split(b"\n", _HEAD_LINES)[:_HEAD_LINES]
+    eol = line_end(head)  # b"\r" for old Mac line ends: the lines below are split where the file's are
+    if eol == b"\r":  # a lone line feed is then a break inside a cell: quote the cell to keep it whole
+        data = quote_line_feeds(data)
+        head = bytes(data[:65536])
+    first = head.split(eol, _HEAD_LINES)[:_HEAD_LINES]
     found = _header_index(first)
     general: tuple[int, str] | None = None
     if found is None:
@@ -300,21 +358,21 @@ def read_source(
     else:
         tag = False
     conflict = head.startswith((b"<<<<<<<", b">>>>>>>")) or any(
-        _line_starts_with(data, marker) for marker in (b"<<<<<<<", b">>>>>>>")
+        _line_starts_with(data, marker, eol) for marker in (b"<<<<<<<", b">>>>>>>")
     )
-    tail_lines = [t.strip(b"\r \t").lstrip(b'"') for t in bytes(data[-4096:]).split(b"\n")]
+    tail_lines = [t.strip(b"\r \t").lstrip(b'"') for t in bytes(data[-4096:]).split(eol)]
     footer_hint = any(t.startswith((b"Data from database:", b"Last Updated:")) for t in tail_lines[-6:])
     header_at = found[0] if found else (general[0] if general else nonblank)
     footer_general: list[int] = []
     if header_at is not None and not footer_hint and not conflict:
-        tail = bytes(data[-4096:]).split(b"\n")[1:]
+        tail = bytes(data[-4096:]).split(eol)[1:]
         foot = layout.footer_lines(tail, len(layout.split_line(first[header_at])))
         if foot:
             footer_general = [k - len(tail) for k in foot]  # negative: counted from the end
     repairs = general is not None or tag or footer_general or conflict or footer_hint
     if found is None and not repairs:
         return Source(parse(data))
-    lines = bytes(data).split(b"\n")
+    lines = bytes(data).split(eol)
     notes: list[str] = []
     problems: list[str] = []
     if general is not None:
@@ -334,12 +392,20 @@ def read_source(
         )
     if footer_general:
         idx = sorted(len(lines) + k for k in footer_general)
+        empty = [m for m in idx if not any(layout.split_line(lines[m]))]  # ",,,," rows Excel leaves
+        text = [m for m in idx if m not in set(empty)]
         for m in idx:
             lines[m] = b""
-        notes.append(
-            f"{_lines_text(idx[0] + 1, idx[-1] + 1)} below the data are notes (a footer), not rows, and "
-            "were skipped."
-        )
+        if empty:
+            notes.append(
+                f"{len(empty)} row(s) hold no value at all and were skipped (empty cells below the data): "
+                f"{'line' if len(empty) == 1 else 'lines'} {_ranges([m + 1 for m in empty])}."
+            )
+        if text:
+            notes.append(
+                f"{_lines_text(text[0] + 1, text[-1] + 1)} below the data are notes (a footer), not rows, "
+                "and were skipped."
+            )
     if found is not None and found[0] > 0:
         k, publisher = found
         for m in range(k):
@@ -388,4 +454,4 @@ def read_source(
                 f"{len(joined)} record(s) split by a line break inside an unquoted comment were rejoined "
                 f"(the break read as a space): {where}."
             )
-    return Source(parse(b"\n".join(lines)), notes, problems)
+    return Source(parse(eol.join(lines)), notes, problems)

@@ -120,7 +120,9 @@ class Report:
                 more = f" and {r['rows'] - FIRST_ROWS} more" if r["rows"] > FIRST_ROWS else ""
                 ex = f" (e.g. {r['examples']})" if r["examples"] else ""
                 col = f"column '{r['column']}': " if r["column"] else ""
-                lines.append(f"  - {col}{r['problem']}{ex}: {unit}s {r['first rows']}{more}")
+                # the row labels already say "record 7" when line numbers are not exact
+                where = f"rows {r['first rows']}" if self.lines_exact else str(r["first rows"])
+                lines.append(f"  - {col}{r['problem']}{ex}: {where}{more}")
         return "\n".join(lines)
 
     def rejects_csv(self, parsed: ParsedCsv | None) -> bytes:

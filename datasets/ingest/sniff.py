@@ -5,7 +5,8 @@ ZIP archive, an image, a PDF, an empty or binary file -- is refused with one pla
 (``UnreadableFile``). Encodings: UTF-8 (with or without a byte-order mark), UTF-16 with a
 byte-order mark (Excel's "Unicode text"), and otherwise Windows-1252, read as Latin-1 where
 Windows-1252 leaves a byte undefined. Quoted fields may hold delimiters, quotes (doubled) and
-line breaks.
+line breaks. Lines end in LF, CR LF, or a bare CR (old Mac files, Excel for Mac): in a file whose
+records end in a bare CR, a line feed is a line break inside a cell, quoted or not.
 
 Every column is read as text: the importers convert the columns they use, so a stray word in a
 number column becomes a reported problem on its row rather than a failure of the whole file.
@@ -23,6 +24,7 @@ import hashlib
 import io
 import mmap
 import os
+import re
 import tempfile
 import typing
 import weakref
@@ -33,13 +35,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["DELIMITERS", "ParsedCsv", "RaggedRow", "UnreadableFile", "decode", "parse", "refuse_not_csv"]
+__all__ = [
+    "DELIMITERS",
+    "ParsedCsv",
+    "RaggedRow",
+    "UnreadableFile",
+    "decode",
+    "line_end",
+    "parse",
+    "quote_line_feeds",
+    "refuse_not_csv",
+]
 
 #: Delimiters recognised, with the name a user reads.
 DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 _BLOCK = 1 << 24  # 16 MiB parse blocks
 _MAX_RAGGED = 100_000  # ragged rows kept with their text (all are counted)
+#: Above this size a file whose records the vectorised scan cannot find is numbered by record.
+_READER_LIMIT = 1 << 28
 
 
 #: File contents: ``bytes``, or a read-only memory map of the file (``mmap.mmap``).
@@ -286,10 +300,104 @@ def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("latin1fallback", _latin1_fallback)
 
 
+_BREAK_OR_QUOTE = re.compile(rb'["\r\n]')
+
+
+def line_end(sample: bytes) -> bytes:
+    """How the records of a file end: ``b"\\r"`` when its first line break outside quotes is a bare
+    carriage return (old Mac files, and Excel for Mac, whose cells may hold line feeds), else
+    ``b"\\n"`` (line feeds, or CR LF).
+
+    Quote-aware, so a line feed inside a quoted cell does not decide it; ``sample`` is the start
+    of the file (a megabyte is plenty).
+    """
+    inside = False
+    for m in _BREAK_OR_QUOTE.finditer(sample):
+        if m.group() == b'"':
+            inside = not inside
+        elif not inside:
+            return b"\r" if m.group() == b"\r" and sample[m.end() : m.end() + 1] != b"\n" else b"\n"
+    return b"\n"
+
+
+def quote_line_feeds(data: Bytes, delimiter: str | None = None) -> Bytes:
+    """In a file whose records end in a bare carriage return, quote the cells that hold a line feed.
+
+    Such a file (old Mac line ends; Excel for Mac, and Python's ``csv.writer`` with
+    ``lineterminator="\\r"``, which leaves a cell holding a line feed unquoted) ends its records
+    only at carriage returns, so a lone line feed is a line break inside a cell, whether or not
+    the cell is quoted. The parser would end a record there; quoting the cell keeps it whole. Only
+    the quotes are added: every line break stays, so line numbers do not change. A CR LF pair
+    still ends a record, and a line feed inside a quoted cell (or one whose quote runs over a
+    carriage return) is left as it is. ``data`` is returned unchanged when nothing needs quoting;
+    ``delimiter`` is sniffed from the first non-blank line when not given.
+    """
+    if line_end(bytes(data[: 1 << 20])) != b"\r" or data.find(b"\n") < 0:
+        return data
+    buf = bytes(data)
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    feeds = np.flatnonzero(arr == 10)
+    feeds = feeds[(feeds == 0) | (arr[np.maximum(feeds - 1, 0)] != 13)]  # lone line feeds only
+    if len(feeds) == 0:
+        return data
+    if delimiter is None:
+        first = next((seg for seg in buf[: 1 << 20].split(b"\r") if seg.strip(b" \t\n")), b"")
+        delimiter = sniff_delimiter(first.decode("utf-8", "replace"))
+    returns = np.flatnonzero(arr == 13)
+    quotes = np.flatnonzero(arr == 34)
+    at = np.searchsorted(returns, feeds)
+    starts = np.where(at > 0, returns[np.maximum(at - 1, 0)] + 1, 0)
+    ends = np.where(at < len(returns), returns[np.minimum(at, len(returns) - 1)], len(buf))
+    pieces: list[bytes] = []
+    done = 0
+    for start, end in sorted(set(zip(starts.tolist(), ends.tolist(), strict=True))):
+        if buf[start : start + 1] == b"\n" and start > 0 and buf[start - 1 : start] == b"\r":
+            start += 1  # a CR LF pair ends the record before: its line feed is no cell's
+        if int(np.searchsorted(quotes, start)) % 2:  # inside a quoted cell that runs over a CR
+            continue
+        line = buf[start:end]
+        fixed = _quote_cells_with_line_feeds(line, delimiter.encode())
+        if fixed != line:
+            pieces += [buf[done:start], fixed]
+            done = end
+    if not pieces:
+        return data
+    return b"".join([*pieces, buf[done:]])
+
+
+def _quote_cells_with_line_feeds(line: bytes, delimiter: bytes) -> bytes:
+    """``line`` (one record, no carriage return) with its unquoted cells that hold a line feed
+    quoted (inner quotes doubled); unchanged when a quoted cell does not close on the line or
+    the line holds nothing but blanks."""
+    if not line.strip(b" \t\n"):
+        return line
+    cells: list[bytes] = []
+    pos = 0
+    while True:
+        if line[pos : pos + 1] == b'"':  # a quoted cell: find its closing quote
+            q = pos + 1
+            while True:
+                q = line.find(b'"', q)
+                if q < 0:
+                    return line  # the quote runs past this line: leave the line as it is
+                if line[q + 1 : q + 2] != b'"':
+                    break
+                q += 2
+            nxt = line.find(delimiter, q + 1)
+        else:
+            nxt = line.find(delimiter, pos)
+        cell = line[pos : len(line) if nxt < 0 else nxt]
+        if b"\n" in cell and not cell.startswith(b'"'):
+            cell = b'"' + cell.replace(b'"', b'""') + b'"'
+        cells.append(cell)
+        if nxt < 0:
+            return delimiter.join(cells)
+        pos = nxt + 1
+
+
 def _first_line(text: bytes) -> tuple[bytes, int]:
     """The header record (first non-blank line, quote-aware) and the number of lines before it."""
-    head = text[: 1 << 20]
-    eol = b"\r" if b"\n" not in head and b"\r" in head else b"\n"  # old Mac files end lines with CR
+    eol = line_end(text[: 1 << 20])
     skipped = 0
     pos = 0
     n = len(text)
@@ -354,6 +462,7 @@ def parse(data: Bytes) -> ParsedCsv:
     header_bytes, skipped = _first_line(bytes(text[: 1 << 22]))
     header = header_bytes.decode("utf-8")
     delimiter = sniff_delimiter(header)
+    text = quote_line_feeds(text, delimiter)  # Excel for Mac: a line feed is inside a cell
     try:
         names = next(csv.reader(io.StringIO(header, newline=""), delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
@@ -408,23 +517,47 @@ def _plain(exc: Exception) -> str:
     return msg.replace("CSV parse error: ", "").rstrip(".")
 
 
+def _line_breaks(arr: np.ndarray, buf: Bytes) -> np.ndarray:
+    """Positions where a line ends, as the parser and a text editor see them: every line feed, and
+    every carriage return not followed by one (CR LF is one break, at its LF). ``buf``: the bytes
+    of ``arr``, searched first for a carriage return (most files have none)."""
+    newlines = np.flatnonzero(arr == 10)
+    if buf.find(b"\r") < 0:
+        return newlines
+    returns = np.flatnonzero(arr == 13)
+    if len(returns) == 0:
+        return newlines
+    follows = returns + 1
+    bare = returns[(follows >= len(arr)) | (arr[np.minimum(follows, len(arr) - 1)] != 10)]
+    if len(bare) == 0:
+        return newlines
+    return np.sort(np.concatenate([newlines, bare]))
+
+
 def _record_layout(
     buf: bytes, delimiter: str, n_fields: int, n_rows: int
 ) -> tuple[np.ndarray, list[RaggedRow], bool]:
     """Line numbers of the parsed rows and the ragged rows, from a vectorised scan of the bytes.
 
-    A record ends at a line break preceded by an even number of quote characters (a doubled
-    quote inside a quoted field toggles twice, so it keeps the parity). Blank records are skipped
-    as the parser skips them; the first non-blank record is the header. Returns
-    ``(lines, ragged, exact)``; when the scan disagrees with the parser's row count the lines
-    fall back to ``index + 2`` and ``exact`` is False.
+    A line ends at a line feed, a CR LF or a bare carriage return, as the parser reads them. A
+    record ends at a line break preceded by an even number of quote characters (a doubled quote
+    inside a quoted field toggles twice, so it keeps the parity). Blank records are skipped as the
+    parser skips them; the first non-blank record is the header. When the scan disagrees with the
+    parser's row count (a stray quote inside an unquoted cell, such as ``5'10"``), the records are
+    found again with Python's CSV reader, which reads quotes as the parser does.
+
+    Returns ``(lines, ragged, exact)``. ``exact`` is False when the lines cannot be known (then the
+    lines are ``index + 2`` and reports speak of records), and for a file whose records end in a
+    bare carriage return (old Mac line ends: some programs show such a file as one line), whose
+    rows reports number as records -- unless some rows were set aside as ragged: record numbers
+    then no longer follow the parsed rows, so every row is named by its line.
     """
+    fallback = np.arange(n_rows, dtype=np.int64) + 2, [], False
     arr = np.frombuffer(buf, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
+    breaks = _line_breaks(arr, buf)
     quotes = np.flatnonzero(arr == 34)
-    if len(newlines) == 0 and len(buf) and (arr == 13).any():
-        return np.arange(n_rows, dtype=np.int64) + 2, [], False
-    ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if len(quotes) else newlines
+    ends = breaks[(np.searchsorted(quotes, breaks) & 1) == 0] if len(quotes) else breaks
+    cr_records = len(ends) > 0 and not (arr[ends] == 10).any()
     starts = np.concatenate([np.array([0], dtype=np.int64), ends + 1])
     stops = np.concatenate([ends, np.array([len(buf)], dtype=np.int64)])
     length = stops - starts
@@ -432,9 +565,9 @@ def _record_layout(
     blank = (length <= 0) | ((length == 1) & (arr[safe] == 13)) if len(buf) else length <= 0
     keep = ~blank
     starts, stops = starts[keep], stops[keep]
-    lines_all = np.searchsorted(newlines, starts).astype(np.int64) + 1
+    lines_all = np.searchsorted(breaks, starts).astype(np.int64) + 1
     if len(starts) == 0:
-        return np.arange(n_rows, dtype=np.int64) + 2, [], False
+        return fallback
     delim = np.flatnonzero(arr == ord(delimiter))
     if len(quotes):
         delim = delim[(np.searchsorted(quotes, delim) & 1) == 0]
@@ -445,16 +578,57 @@ def _record_layout(
     bad = data_fields != n_fields
     good_lines = data_lines[~bad]
     if len(good_lines) != n_rows:
-        return np.arange(n_rows, dtype=np.int64) + 2, [], False
-    ragged = []
-    for k in np.flatnonzero(bad)[:_MAX_RAGGED]:
-        s, e = int(starts[k + 1]), int(stops[k + 1])
-        ragged.append(
-            RaggedRow(
-                int(data_lines[k]),
-                int(data_fields[k]),
-                n_fields,
-                buf[s:e].rstrip(b"\r").decode("utf-8", "replace"),
+        found = _layout_by_reader(buf, delimiter, n_fields, n_rows)
+        if found is None:
+            return fallback
+        good_lines, ragged = found
+    else:
+        ragged = []
+        for k in np.flatnonzero(bad)[:_MAX_RAGGED]:
+            s, e = int(starts[k + 1]), int(stops[k + 1])
+            ragged.append(
+                RaggedRow(
+                    int(data_lines[k]),
+                    int(data_fields[k]),
+                    n_fields,
+                    bytes(buf[s:e]).rstrip(b"\r").decode("utf-8", "replace"),
+                )
             )
-        )
-    return good_lines, ragged, True
+    return good_lines, ragged, not cr_records or bool(ragged)
+
+
+def _layout_by_reader(
+    buf: bytes, delimiter: str, n_fields: int, n_rows: int
+) -> tuple[np.ndarray, list[RaggedRow]] | None:
+    """Line numbers of the parsed rows and the ragged rows, from Python's CSV reader.
+
+    Slower than the vectorised scan, but it reads quotes as the parser does (only at the start of
+    a cell), so a stray quote inside an unquoted cell does not join lines. None when it disagrees
+    with the parser's row count too, or the file is too large to read this way.
+    """
+    if len(buf) > _READER_LIMIT:
+        return None
+    stream = io.StringIO(bytes(buf).decode("utf-8", "replace"), newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    lines: list[int] = []
+    ragged: list[RaggedRow] = []
+    header_seen = False
+    start = 1
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if not row:  # a blank line
+                continue
+            if not header_seen:
+                header_seen = True
+            elif len(row) == n_fields:
+                lines.append(line)
+            elif len(ragged) < _MAX_RAGGED:
+                text = io.StringIO()
+                csv.writer(text, delimiter=delimiter, lineterminator="").writerow(row)
+                ragged.append(RaggedRow(line, len(row), n_fields, text.getvalue()))
+    except csv.Error:  # a cell longer than the reader accepts
+        return None
+    if len(lines) != n_rows:
+        return None
+    return np.asarray(lines, dtype=np.int64), ragged

@@ -39,11 +39,18 @@ def prepare_survey(
     sha = hashlib.sha256(bytes(data) + spec.encode()).hexdigest()  # another item choice: another batch
     parsed = None
     notes: list[str] = []
+    refused: list[str] = []  # what the reader refuses the file for (repeated column names, a conflict)
     if is_microdata(bytes(data[:16])):
         md = read_microdata(data, file_name)
     else:
         source = read_source(data, _recognised, member=member, limit=max_upload_bytes())
-        parsed, notes = source.parsed, list(source.notes)
+        parsed, notes, refused = source.parsed, list(source.notes), list(source.problems)
+        if refused:  # the columns cannot be told apart (or a conflict is unresolved): nothing is read
+            report = build_report(file_name, None, [], file_problems=refused, notes=notes)
+            report = dataclasses.replace(report, total_rows=parsed.table.num_rows)
+            return Upload(
+                file_name, sha, len(data), "perception", "survey_microdata", parsed, None, report, {}
+            )
         frame = parsed.table.to_pandas()
         frame.columns = parsed.columns
         for c in frame.columns:  # numbers where a column holds only numbers; text (a country) as it is
