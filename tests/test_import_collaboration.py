@@ -164,7 +164,7 @@ def test_mme_long_form() -> None:
     assert rows["mme905"]["participants"].tolist() == ["DEU", "EST"]
     assert set(t["kind"]) == {"joint_exercise"}
     assert any("line 17" in n and "repeat an earlier row" in n for n in notes)  # duplicated last row
-    assert any("30 row(s) hold no value" in n and "lines 18, 19" in n for n in notes)  # empty rows
+    assert any("30 row(s) hold no value" in n and "lines 18–47" in n for n in notes)  # empty rows
     assert any("name no participant" in n and "line 6" in n for n in notes)
 
 
@@ -414,3 +414,18 @@ def test_sipri_register_scope_follows_its_suppliers_and_recipients() -> None:
     ]
     whole = prepare(_register([(("France", "Germany")[i % 2], r) for i, r in enumerate(recipients)]), "r.csv")
     assert whole.info["coverage"]["countries"] == "all"
+
+
+def test_sipri_classic_identical_orders_are_two_orders() -> None:
+    """The classic register has no id: two lines alike in every cell are two orders (SIPRI lists
+    each order once), each read with its own id, and their TIVs both count."""
+    lines = (FIX / "sipri_classic.csv").read_bytes().split(b"\n")
+    order = b"Ukraine,Norway,2023,,2,,NASAMS-2,SAM system,2,,2023,New,Aid,6,12,12"
+    upload = prepare(b"\n".join(lines[:12] + [order, order] + lines[12:]), "sipri_classic.csv")
+    assert upload.report.ok, upload.report.to_text()
+    t = upload.data.to_pandas()  # type: ignore[union-attr]
+    nasams = t[[tuple(p) == ("NOR", "UKR") for p in t["participants"]]]
+    assert len(nasams) == 2 and nasams["weight"].sum() == pytest.approx(12.0 + 12.0)
+    digest = nasams["event_id"].iloc[0][:10]
+    assert set(nasams["event_id"]) == {f"{digest}-2023", f"{digest}-2-2023"}  # the second numbered -2
+    assert any("line 14" in n and "read as a record of its own" in n for n in upload.report.notes)

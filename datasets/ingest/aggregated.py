@@ -49,6 +49,10 @@ Correlates of War, Inter-State War Data (``cow_war``)
     unknown (``-9``) is refused by row: no number is made up. Historical states without a country
     code today (Bavaria, the Papal States, Austria-Hungary, …) are refused by row.
 
+Identifiers written as whole numbers with a zero fraction (``11342.0``, as spreadsheets and pandas
+save them) are read as the whole number (``convert.whole_id``), so a re-saved file gives the same
+event ids; a fraction there is refused by row.
+
 Every importer sets ``info["coverage"]``: the UCDP files are global ("all") over their year
 span; ACLED's aggregates cover the countries they list over their first to last period.
 """
@@ -128,6 +132,23 @@ def _int(value: object) -> int | None:
     return None
 
 
+def _shown(value: object) -> str:
+    """A cell as the note shows it: a whole number as its digits (``23.0`` -> ``23``), other text as
+    written, an empty cell as "not given"."""
+    text = str(value or "").strip()
+    if not text:
+        return "not given"
+    n = _int(text)
+    return text if n is None else str(n)
+
+
+#: The problem stated for a ``bd_best`` that is not a count (``"1,667"``, ``12.5``).
+_BD_NOT_WHOLE = (
+    "not a whole number: battle-related deaths are a count written with digits only, such as 1667 "
+    "(no thousands separator, no decimals)"
+)
+
+
 def _remap(problems: list[Problem], rows_of: np.ndarray) -> list[Problem]:
     """Problems on rows of an expanded table, moved to the file rows they come from."""
     out = []
@@ -192,15 +213,27 @@ def _ucdp_years(src: pa.Table, *, brd: bool) -> Converted:
                 data["gwno_loc"][i],
             )
             continue
+        # ids written as 11342.0 (a spreadsheet's export) are the same conflict and dyad as 11342
+        conflict = cv.whole_id(str(data["conflict_id"][i] or ""))
+        dyad = cv.whole_id(str(data["dyad_id"][i])) if data["dyad_id"][i] else ""
+        if conflict is None or dyad is None:
+            which = "conflict_id" if conflict is None else "dyad_id"
+            fail(i, col[which] or which, cv.ID_PROBLEM, data[which][i])
+            continue
         several += len(codes) > 1
         loc = data["location_inc"][i] if brd else data["location"][i]
         names = [n.strip() for n in str(loc or "").split(",")]
         kind = _CONFLICT_TYPES.get(_int(data["type_of_conflict"][i]) or 0)
         if brd:
-            deaths: object = data["bd_best"][i]
+            best = _int(data["bd_best"][i])
+            if best is None and str(data["bd_best"][i] or "").strip():
+                # refused here, so the row is not reported again as missing its deaths
+                fail(i, col["bd_best"] or "bd_best", _BD_NOT_WHOLE, data["bd_best"][i])
+                continue
+            deaths: object = None if best is None else str(best)
             note = (
-                f"battle-related deaths: best {data['bd_best'][i]}, low {data['bd_low'][i] or 'not given'}, "
-                f"high {data['bd_high'][i] or 'not given'}"
+                f"battle-related deaths: best {_shown(data['bd_best'][i])}, low {_shown(data['bd_low'][i])}, "
+                f"high {_shown(data['bd_high'][i])}"
             )
             if data["battle_location"][i]:
                 note += f"; battles in {data['battle_location'][i]}"
@@ -218,8 +251,7 @@ def _ucdp_years(src: pa.Table, *, brd: bool) -> Converted:
             note = f"{level[1]}; fatalities is the level's lower bound"
         for k, iso in enumerate(isos):
             origin.append(i)
-            dyad = f"-{data['dyad_id'][i]}" if data["dyad_id"][i] else ""
-            rows["event_id"].append(f"{data['conflict_id'][i]}{dyad}-{year}-{iso}")
+            rows["event_id"].append(f"{conflict}{'-' + dyad if dyad else ''}-{year}-{iso}")
             rows["event_date"].append(f"{year}-01-01")
             rows["iso3"].append(iso)
             rows["country"].append(names[k] if len(names) == len(isos) else loc)
@@ -420,6 +452,24 @@ def _period_coverage(out: Converted, period_end: Callable[[dt.date], dt.date]) -
     out.info["coverage"] = _coverage(mm["min"], period_end(mm["max"]), countries)
 
 
+def _cow_deaths_problem(raw: object) -> str:
+    """Why a participant's ``BatDeath`` is not stored: a missing code (-9 unknown, -8 not applicable),
+    another negative number (no count of deaths is below 0), an empty cell, or no whole number."""
+    deaths = _int(raw)
+    if not str(raw or "").strip():
+        return "battle deaths not given (empty): not stored as any number"
+    if deaths == -9:
+        return "battle deaths unknown (-9, COW's missing code): not stored as any number"
+    if deaths == -8:
+        return "battle deaths not applicable (-8, COW's missing code): not stored as any number"
+    if deaths is not None:
+        return (
+            "a negative number other than the missing codes -8 and -9 is not a count of deaths: "
+            "not stored as any number"
+        )
+    return "not a whole number: battle deaths are a count such as 1500 (no thousands separator, no decimals)"
+
+
 def _cow_war(src: pa.Table) -> Converted:
     lookup = find_columns(src.column_names)
     data = {k: src[lookup[k]].to_pylist() if k in lookup else [None] * src.num_rows for k in (
@@ -450,7 +500,12 @@ def _cow_war(src: pa.Table) -> Converted:
             continue
         deaths = _int(data["batdeath"][i])
         if deaths is None or deaths < 0:
-            fail(i, "batdeath", "battle deaths unknown (-9) or not a number: not stored as any number")
+            fail(i, "batdeath", _cow_deaths_problem(data["batdeath"][i]))
+            continue
+        key = [cv.whole_id(str(data[k][i] or "")) for k in ("warnum", "ccode", "side")]
+        if None in key:  # WarNum 1.0 is war 1: the same participant-years as in the original file
+            k = ("warnum", "ccode", "side")[key.index(None)]
+            fail(i, k, cv.ID_PROBLEM)
             continue
         years: list[int] = []
         for a, b in (("startyear1", "endyear1"), ("startyear2", "endyear2")):
@@ -471,10 +526,10 @@ def _cow_war(src: pa.Table) -> Converted:
             continue
         years = sorted(set(years))
         years_seen.extend(years)  # a second spell may end later
-        war = f"{data['warname'][i] or data['warnum'][i]}"
+        war = f"{data['warname'][i] or key[0]}"
         for k, year in enumerate(years):
             origin.append(i)
-            rows["event_id"].append(f"{data['warnum'][i]}-{data['ccode'][i]}-{data['side'][i]}-{year}")
+            rows["event_id"].append(f"{key[0]}-{key[1]}-{key[2]}-{year}")
             rows["event_date"].append(f"{year}-01-01")
             rows["iso3"].append(iso)
             rows["country"].append(data["statename"][i])

@@ -182,10 +182,10 @@ def convert(
             missing.append(name)
     for name, value in list(arrays.items()):
         if isinstance(value, concurrent.futures.Future):
-            values, bad, key = value.result()
+            values, failed = value.result()
             arrays[name] = values
-            if bad is not None:
-                pr = problem_from_mask(bad, used[name], _PROBLEMS[key], src[used[name]])
+            for bad, text in failed:
+                pr = problem_from_mask(bad, used[name], text, src[used[name]])
                 if pr:
                     problems.append(pr)
     if missing:
@@ -213,18 +213,35 @@ def _constant(value: object, arrow_type: pa.DataType, n: int) -> pa.Array:
     return pa.array([value] * n, arrow_type) if n else pa.array([], arrow_type)
 
 
+def date_order_problem(example: cv.DateOrder) -> str:
+    """The problem stated for dates whose day/month order a column cannot settle (``example``:
+    one of them, with its two readings)."""
+    a, b = example.day_first, example.month_first
+    return (
+        "the day/month order cannot be told from the file: every date in this column can be read "
+        f"day-first or month-first ('{example.text}' could be {a.day} {a:%B %Y} or {b.day} {b:%B %Y}), "
+        "so no date is stored; save the file again with dates written as YYYY-MM-DD "
+        f"({a.isoformat()} or {b.isoformat()}) or with the month's name, and load it again"
+    )
+
+
 def _convert_kind(
     name: str, kind: str, raw: pa.ChunkedArray, *, trim: bool = False
-) -> tuple[pa.Array, pa.Array | None, str]:
+) -> tuple[pa.Array, list[tuple[pa.Array, str]]]:
+    """The column converted by its kind, with each mask of failed cells and its problem."""
     if name == "iso3":
         v, b = cv.parse_countries(raw)
-        return v, b, "iso3"
+        return v, [(b, _PROBLEMS["iso3"])]
     if name == "event_type":
         v, b = normalise_event_types(raw)
-        return v, b, "event_type"
+        return v, [(b, _PROBLEMS["event_type"])]
     if kind == "date":
-        v, b = cv.parse_dates(raw)
-    elif kind == "int":
+        v, b, unclear, example = cv.parse_dates_detail(raw)
+        failed = [(b, _PROBLEMS["date"])]
+        if example is not None:
+            failed.append((unclear, date_order_problem(example)))
+        return v, failed
+    if kind == "int":
         v, b = cv.parse_ints(raw)
     elif kind == "float":
         v, b = cv.parse_floats(raw)
@@ -234,8 +251,8 @@ def _convert_kind(
         v, b = cv.parse_lists(raw)
     else:
         # free text is kept as written (empty cells are already null); key columns are trimmed
-        return (cv.text(raw) if trim else raw), None, kind
-    return v, b, kind
+        return (cv.text(raw) if trim else raw), []
+    return v, [(b, _PROBLEMS[kind])]
 
 
 def import_canonical(src: pa.Table, schema: TableSchema) -> Converted:

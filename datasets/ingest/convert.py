@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -21,22 +22,29 @@ from datasets.countries import map_names, non_state_label, to_iso3
 
 __all__ = [
     "DATE_FORMATS",
+    "ID_PROBLEM",
+    "DateOrder",
     "blank",
     "by_distinct",
     "parse_bools",
     "parse_countries",
     "parse_dates",
+    "parse_dates_detail",
     "parse_floats",
+    "parse_ids",
     "parse_ints",
     "parse_lists",
     "text",
+    "whole_id",
 ]
 
 Column = pa.ChunkedArray | pa.Array
 
 #: Date layouts tried, in order of preference. A file's dates are read with the first layout
 #: that reads all of them; when none does, the one that reads most is used and the others are
-#: tried only where they cannot be confused with it (ISO and month-name layouts).
+#: tried only where they cannot be confused with it (ISO and month-name layouts). When the day-first
+#: and the month-first layout both read every date, the order cannot be told and those dates are
+#: refused (``parse_dates_detail``), never guessed.
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d",
     "%d %B %Y",
@@ -56,11 +64,29 @@ DATE_FORMATS: tuple[str, ...] = (
     "%m/%d/%y",
 )
 _UNAMBIGUOUS = frozenset(DATE_FORMATS[:7]) | {"%Y/%m/%d", "%d-%b-%y"}
+#: Layouts that read the same text with day and month swapped: 03/04/2021 is 3 April day-first and
+#: 4 March month-first. When both read every date of a column, its order cannot be told.
+_SWAPPED = {
+    "%d/%m/%Y": "%m/%d/%Y",
+    "%m/%d/%Y": "%d/%m/%Y",
+    "%d/%m/%y": "%m/%d/%y",
+    "%m/%d/%y": "%d/%m/%y",
+}
 _TIME_SUFFIX = re.compile(r"^(\S+)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 _INT = r"^[+-]?\d+(\.0*)?$"
 _FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _COMMA_DECIMAL = r"^[+-]?\d+,\d+$"
+#: A whole number written with a zero fraction, as spreadsheets and pandas write them: ``157230.0``.
+_ZERO_FRACTION = re.compile(r"^([+-]?\d+)\.0*$")
+#: A number that is not written as a whole number: a fraction (``157230.5``) or scientific notation
+#: (``1.5723E+05``, which may have lost digits).
+_NOT_WHOLE = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)$")
+#: The problem stated for an identifier cell that ``whole_id`` refuses.
+ID_PROBLEM = (
+    "not a whole number: an identifier must be a whole number such as 157230 (157230.0 is read as "
+    "157230, but a fraction such as 157230.5 or scientific notation such as 1.5723E+05 cannot be an id)"
+)
 _TRUE = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE = frozenset({"false", "no", "n", "f", "0"})
 
@@ -126,7 +152,27 @@ def by_distinct(
     return _spread(arr, conv)
 
 
-def _date_values(values: Sequence[str | None]) -> tuple[list[dt.date | None], list[bool]]:
+@dataclass(frozen=True)
+class DateOrder:
+    """A date whose day and month order a column cannot settle: its text and both readings."""
+
+    text: str
+    day_first: dt.date
+    month_first: dt.date
+
+
+def _date_values(
+    values: Sequence[str | None],
+) -> tuple[list[dt.date | None], list[bool], list[bool], DateOrder | None]:
+    """Read date texts with the layout of ``DATE_FORMATS`` that reads most of them.
+
+    Returns the dates, the texts that could not be read, the texts whose day and month order
+    cannot be told, and one such text with both readings (or None). The order cannot be told when
+    the layout chosen is day-first or month-first (``_SWAPPED``) and its swapped twin reads every
+    text the chosen one reads: 03/04/2021 and 11/12/2022 fit both, so nothing says which is
+    meant. Those texts get no date (a swapped date would be stored silently otherwise); texts
+    whose day and month are equal (01/01/2021) read the same either way and keep theirs.
+    """
     cut = []
     for v in values:
         if v is None:
@@ -149,6 +195,19 @@ def _date_values(values: Sequence[str | None]) -> tuple[list[dt.date | None], li
             best_fmt, best_n, best = fmt, len(parsed), parsed
         if len(parsed) == len(todo):
             break
+    unclear: set[str] = set()
+    example: DateOrder | None = None
+    twin = _SWAPPED.get(best_fmt or "")
+    if twin is not None:
+        other = {v: attempt(twin, v) for v in best}
+        if all(d is not None for d in other.values()):
+            unclear = {v for v, d in other.items() if d != best[v]}
+            first = next((v for v in best if v in unclear), None)
+            if first is not None:
+                d_best, d_twin = best[first], other[first]
+                assert d_twin is not None
+                day_first = best_fmt in ("%d/%m/%Y", "%d/%m/%y")
+                example = DateOrder(first, *((d_best, d_twin) if day_first else (d_twin, d_best)))
     if best_n < len(todo):
         for v in todo:
             if v in best:
@@ -157,19 +216,78 @@ def _date_values(values: Sequence[str | None]) -> tuple[list[dt.date | None], li
                 if fmt in _UNAMBIGUOUS and fmt != best_fmt and (d := attempt(fmt, v)) is not None:
                     best[v] = d
                     break
-    out = [None if v is None else best.get(v) for v in cut]
-    bad = [v is not None and d is None for v, d in zip(cut, out, strict=True)]
-    return out, bad
+    out = [None if v is None or v in unclear else best.get(v) for v in cut]
+    ambiguous = [v is not None and v in unclear for v in cut]
+    bad = [v is not None and d is None and not a for v, d, a in zip(cut, out, ambiguous, strict=True)]
+    return out, bad, ambiguous, example
+
+
+def parse_dates_detail(arr: Column) -> tuple[Column, Column, Column, DateOrder | None]:
+    """Dates in any layout of ``DATE_FORMATS``, with the cells whose day/month order is unclear.
+
+    Returns ``(values, bad, ambiguous, example)``: ``bad`` marks cells no layout reads;
+    ``ambiguous`` marks cells that read as two different dates, day-first and month-first, in a
+    column where every date fits both orders (``_date_values``); those get no value. ``example``
+    is the first such cell with both readings, for the message.
+    """
+    decided: dict[str, tuple[bool, DateOrder | None]] = {}
+    found: list[DateOrder] = []
+
+    def convert(d: pa.Array) -> tuple[pa.Array, pa.Array]:
+        texts = d.to_pylist()
+        out, bad, ambiguous, example = _date_values(texts)
+        decided.update(zip(texts, ((a, example) for a in ambiguous), strict=True))
+        if example is not None:
+            found.append(example)
+        return pa.array(out, pa.date32()), pa.array(bad, pa.bool_())
+
+    values, bad = by_distinct(arr, convert)
+
+    def flag(d: pa.Array) -> tuple[pa.Array, pa.Array]:
+        marks = [decided.get(v, (False, None))[0] for v in d.to_pylist()]
+        return pa.array(marks, pa.bool_()), pa.array(np.zeros(len(d), dtype=bool))
+
+    # a second pass over the same distinct texts, only when some order is unclear
+    ambiguous = pc.fill_null(by_distinct(arr, flag)[0], False) if found else pc.and_(bad, pa.scalar(False))
+    return values, bad, ambiguous, (found[0] if found else None)
 
 
 def parse_dates(arr: Column) -> tuple[Column, Column]:
-    """Dates in any layout of ``DATE_FORMATS`` (a time of day after the date is ignored)."""
+    """Dates in any layout of ``DATE_FORMATS`` (a time of day after the date is ignored).
 
-    def convert(d: pa.Array) -> tuple[pa.Array, pa.Array]:
-        out, bad = _date_values(d.to_pylist())
-        return pa.array(out, pa.date32()), pa.array(bad, pa.bool_())
+    A cell whose day and month order the column cannot settle (``parse_dates_detail``) is bad:
+    no date is guessed for it.
+    """
+    values, bad, ambiguous, _example = parse_dates_detail(arr)
+    return values, pc.or_(bad, ambiguous)
 
-    return by_distinct(arr, convert)
+
+def whole_id(text: str) -> str | None:
+    """An identifier cell as the whole number it states: ``157230.0`` -> ``157230``.
+
+    Why: spreadsheets and pandas write whole numbers with a zero fraction, and the same event must
+    get the same key whichever way its file was saved. Text that is not a number (``BGD1234``,
+    ``ALG-1989-1``) is kept as written, trimmed; so are the digits of a whole number (leading
+    zeros stay). None for a number that is not whole or is written in scientific notation
+    (``157230.5``, ``1.5723E+05``): no identifier is made up from it.
+    """
+    t = text.strip()
+    m = _ZERO_FRACTION.match(t)
+    if m:
+        return m.group(1)
+    if _NOT_WHOLE.match(t):
+        return None
+    return t
+
+
+def parse_ids(arr: Column) -> tuple[Column, Column]:
+    """Identifier cells read as ``whole_id`` reads one, for a whole column at once (Arrow's regular
+    expressions: millions of ids take a fraction of a second); a number that is not whole is bad
+    (``ID_PROBLEM``) and gets no value. Empty cells stay empty and are not bad."""
+    trimmed = pc.utf8_trim_whitespace(arr)
+    whole = pc.replace_substring_regex(trimmed, pattern=_ZERO_FRACTION.pattern, replacement=r"\1")
+    bad = pc.fill_null(pc.match_substring_regex(whole, pattern=_NOT_WHOLE.pattern), False)
+    return pc.if_else(bad, pa.scalar(None, whole.type), whole), bad
 
 
 def parse_ints(arr: Column) -> tuple[pa.Array, pa.Array]:

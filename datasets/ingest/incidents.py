@@ -15,7 +15,8 @@ ACLED, older layout
     ``civilian_targeting`` (civilian targeting is then unknown, not false). Older event types
     are mapped to the current ones (``canonical.LEGACY_EVENT_TYPES``).
 UCDP GED
-    ``id`` (older layouts: ``relid``) -> event_id; ``date_start`` -> event_date; country from
+    ``id`` (older layouts: ``relid``) -> event_id (``157230.0``, as a spreadsheet re-saves it, is
+    ``157230``; ACLED's ``data_id`` too: ``convert.whole_id``); ``date_start`` -> event_date; country from
     ``country_id`` (Gleditsch-Ward), else the ``country`` name; fatalities = ``best`` (older:
     ``best_est``); ``type_of_violence``
     1 (state-based) and 2 (non-state) -> "Battles", 3 (one-sided) -> "Violence against
@@ -218,6 +219,14 @@ def _dated_gw(src: pa.Table, lookup: dict[str, str], country: Given | None) -> G
     return dataclasses.replace(country, values=pa.array(values, pa.string()))
 
 
+def _numeric_id(src: pa.Table, col: str) -> Given:
+    """Event ids of ``col`` read with ``convert.whole_id``: a whole number written with a zero
+    fraction (``157230.0``, as spreadsheets and pandas save them) is the same id as ``157230``, so
+    a re-saved file does not store its events twice; a fraction (``157230.5``) is refused."""
+    values, bad = cv.parse_ids(src[col])
+    return Given(values, bad, cv.ID_PROBLEM, col)
+
+
 def _acled(src: pa.Table, *, older: bool) -> Converted:
     lookup = find_columns(src.column_names)
     columns = {k: lookup[v] for k, v in _ACLED_TEXT.items() if v in lookup}
@@ -228,6 +237,8 @@ def _acled(src: pa.Table, *, older: bool) -> Converted:
     if "event_date" in lookup:
         columns["event_date"] = lookup["event_date"]
     prepared: dict[str, Given] = {}
+    if "event_id_cnty" not in lookup and "event_id" in columns:  # data_id is a number: 1234.0 is 1234
+        prepared["event_id"] = _numeric_id(src, columns.pop("event_id"))
     country = _country(src, lookup, [("iso3", to_iso3), ("iso", iso3_from_numeric)])
     if country is not None:
         prepared["iso3"] = country
@@ -261,6 +272,8 @@ def _ucdp(src: pa.Table) -> Converted:
             wanted[target] = older
     columns = {k: lookup[v] for k, v in wanted.items() if v in lookup}
     prepared: dict[str, Given] = {}
+    if "event_id" in columns:  # GED ids are numbers: 157230.0 is 157230
+        prepared["event_id"] = _numeric_id(src, columns.pop("event_id"))
     country = _dated_gw(src, lookup, _country(src, lookup, [("country_id", iso3_from_gw)]))
     if country is not None:
         prepared["iso3"] = country

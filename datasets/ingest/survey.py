@@ -15,7 +15,9 @@ Non-answers
     Codes declared missing in the file, and codes whose label says refused, don't know, missing,
     not asked or not applicable (in English, French, Spanish or Portuguese), are excluded from
     the share by default, whether or not the file declares them (Afrobarometer's 8, 9 and −1 are
-    not declared). Negative codes without a label are excluded too.
+    not declared). Negative codes without a label are excluded too. A non-answer cannot be an
+    answer that counts: choosing one (``--safe-answers 9`` for "Don't know") is refused, naming the
+    answer codes to choose from, since the share would be 0 % by construction.
 Estimate, per country and wave
     p = Σ wᵢ·yᵢ / Σ wᵢ over respondents with an answer (yᵢ = 1 when the answer counts), weights w
     from the weight variable (1 each without one). Standard error: with strata and/or clusters named
@@ -457,6 +459,7 @@ def import_survey(
             )
             continue
         counted, unknown = _answer_codes(md, var, choice.safe_answers)
+        excluded = set() if include_non_answers else md.non_answers(var)
         if unknown or not counted:
             problems.append(
                 f"{var}: the answers {', '.join(unknown) or '(none given)'} are not codes or labels of this "
@@ -465,8 +468,25 @@ def import_survey(
                 + "."
             )
             continue
+        if counted & excluded:
+            # a non-answer is left out of the share, so counting it would store 0 % (or less than the
+            # answers given): no share is made from such a choice
+            labels = md.labels.get(var, {})
+            wrong = " and ".join(f"{c:g} ({labels.get(c) or 'no label'})" for c in sorted(counted & excluded))
+            present = pd.to_numeric(md.frame[var], errors="coerce").dropna().unique().tolist()
+            valid = [c for c in sorted(set(labels) | {float(v) for v in present}) if c not in excluded]
+            several = len(counted & excluded) > 1
+            problems.append(
+                f"{var}: {'codes' if several else 'code'} {wrong} "
+                + ("are treated as non-answers" if several else "is treated as a non-answer")
+                + " (left out of the share), so "
+                + ("they cannot be counted answers" if several else "it cannot be the counted answer")
+                + "; choose among the answer codes "
+                + ", ".join(f"{c:g} {labels.get(c, '(no label)')}" for c in valid)
+                + "."
+            )
+            continue
         codes = pd.to_numeric(md.frame[var], errors="coerce").to_numpy(dtype=float)
-        excluded = set() if include_non_answers else md.non_answers(var)
         answered = ~np.isnan(codes) & ~np.isin(codes, list(excluded)) & ~np.isnan(w_all)
         items_info.append({"item": var, "wording": wording, "indicator": indicator})
         labels = md.labels.get(var, {})

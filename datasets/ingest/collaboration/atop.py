@@ -46,6 +46,7 @@ from datasets.ingest.collaboration.common import (
     _year_ok,
     cow_participant,
 )
+from datasets.ingest.convert import ID_PROBLEM, whole_id
 from datasets.ingest.reshape import Built, Cells, build, lookup
 from datasets.ingest.sniff import ParsedCsv
 from datasets.schema import COLLABORATION
@@ -60,6 +61,12 @@ _OBLIGATIONS = {
 
 
 # ---- ATOP ----------------------------------------------------------------------------------------
+
+
+def _atopid(text: str) -> str | None:
+    """An alliance's id as ATOP writes it: ``1005.0`` (a spreadsheet's export) is ``1005``, so the
+    keys match those of the publisher's file; "" when empty, None for a fraction (refused)."""
+    return whole_id(text) if text else ""
 
 
 def _atop_date(y: str, m: str, d: str, *, end: bool) -> tuple[dt.date | None, bool]:
@@ -89,7 +96,7 @@ def _obligations(f: Cells, col: dict[str, str], rows: list[int]) -> list[str]:
     out = []
     for key, label in _OBLIGATIONS.items():
         c = col.get(key)
-        if c and any(f.at[i, c] == "1" for i in rows):
+        if c and any(_int(f.at[i, c]) == 1 for i in rows):  # "1" or "1.0" (a spreadsheet's export)
             out.append(label)
     return out
 
@@ -149,9 +156,10 @@ def _atop_alliance(parsed: ParsedCsv) -> Converted:
         return f.at[i, col[name]] if name in col else ""
 
     for i in rows:
-        atopid = get(i, "atopid")
+        atopid = _atopid(get(i, "atopid"))
         if not atopid:
-            bad.setdefault((col["atopid"], "the alliance has no atopid"), []).append((i, atopid))
+            problem = "the alliance has no atopid" if atopid == "" else ID_PROBLEM
+            bad.setdefault((col["atopid"], problem), []).append((i, get(i, "atopid")))
             continue
         if atopid in ids:
             text = "the same atopid appears on two different rows"
@@ -172,7 +180,7 @@ def _atop_alliance(parsed: ParsedCsv) -> Converted:
         members = []
         for c in slots:
             v = f.at[i, c]
-            if not v or v == "0":
+            if not v or _int(v) == 0:  # an empty slot: "0" or "0.0"
                 continue
             code = cow_participant(v)
             if code is None:
@@ -254,9 +262,10 @@ def _atop_member(parsed: ParsedCsv) -> Converted:
         return f.at[i, col[name]] if name in col else ""
 
     for i in rows:
-        atopid = get(i, "atopid")
+        atopid = _atopid(get(i, "atopid"))
         if not atopid:
-            bad.setdefault((col["atopid"], "the row has no atopid"), []).append((i, atopid))
+            problem = "the row has no atopid" if atopid == "" else ID_PROBLEM
+            bad.setdefault((col["atopid"], problem), []).append((i, get(i, "atopid")))
             continue
         groups.setdefault(atopid, []).append(i)
         code = cow_participant(get(i, "member"))

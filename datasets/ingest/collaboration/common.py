@@ -17,6 +17,7 @@ from datasets.ingest.reshape import (
     Cells,
     blank_rows,
     exact_repeats,
+    line_list,
     lookup,
     problem,
     skipped_notes,
@@ -164,10 +165,23 @@ def _open(parsed: ParsedCsv, need: list[str], fmt: str) -> tuple[Cells, Converte
     )
 
 
-def _start(parsed: ParsedCsv, f: Cells) -> tuple[list[int], list[str]]:
-    """Rows to read (not empty, not repeating an earlier row) and the notes on the others."""
+def _start(parsed: ParsedCsv, f: Cells, *, repeats_are_rows: bool = False) -> tuple[list[int], list[str]]:
+    """Rows to read (not empty, not repeating an earlier row) and the notes on the others.
+
+    ``repeats_are_rows``: a row repeating an earlier one cell for cell is a row of its own (a
+    layout without an id, where two identical lines are two records, as SIPRI's classic register
+    lists two identical orders), read with a note instead of once."""
     blank = blank_rows(f.frame)
     repeats = exact_repeats(f.frame) & ~blank
+    if repeats_are_rows:
+        notes = skipped_notes(parsed, blank, np.zeros_like(repeats))
+        if repeats.any():
+            notes.append(
+                f"{int(repeats.sum())} row(s) repeat an earlier row cell for cell; this layout has no id "
+                "and lists each record on a line of its own, so each was read as a record of its own: "
+                f"{line_list(parsed, np.flatnonzero(repeats))}."
+            )
+        return np.flatnonzero(~blank).tolist(), notes
     return np.flatnonzero(~(blank | repeats)).tolist(), skipped_notes(parsed, blank, repeats)
 
 

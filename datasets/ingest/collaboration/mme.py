@@ -40,6 +40,7 @@ from datasets.ingest.collaboration.common import (
     _whole_groups,
     _year_ok,
 )
+from datasets.ingest.convert import ID_PROBLEM, whole_id
 from datasets.ingest.reshape import Built, Cells, build, line_list, lookup
 from datasets.ingest.sniff import ParsedCsv
 from datasets.schema import COLLABORATION
@@ -264,6 +265,10 @@ def _mme_wide(parsed: ParsedCsv) -> Converted:
         if _missing(ex_id):
             bad.setdefault((c_id, "the exercise has no MMEID"), []).append((i, ex_id))
             continue
+        if whole_id(ex_id) is None:  # MMEID 12.0 is exercise 12; 12.5 is no id
+            bad.setdefault((c_id, ID_PROBLEM), []).append((i, ex_id))
+            continue
+        ex_id = str(whole_id(ex_id))
         found = []
         for c in slots:
             v = f.at[i, c]
@@ -310,6 +315,10 @@ def _mme_long(parsed: ParsedCsv) -> Converted:
         if _missing(ex_id):
             bad.setdefault((c_id, "the exercise has no MMEID"), []).append((i, ex_id))
             continue
+        if whole_id(ex_id) is None:  # MMEID 12.0 is exercise 12; 12.5 is no id
+            bad.setdefault((c_id, ID_PROBLEM), []).append((i, ex_id))
+            continue
+        ex_id = str(whole_id(ex_id))
         gw, name = f.at[i, c_gw], f.at[i, c_country]
         groups.setdefault(ex_id, []).append(i)
         if _missing(gw) and _missing(name):

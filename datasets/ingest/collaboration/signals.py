@@ -29,6 +29,7 @@ from datasets.ingest.collaboration.common import (
     _start,
     cow_participant,
 )
+from datasets.ingest.convert import whole_id
 from datasets.ingest.reshape import Built, build, lookup
 from datasets.ingest.sniff import ParsedCsv
 from datasets.schema import COLLABORATION
@@ -87,6 +88,8 @@ def _mcmanus_nieman(parsed: ParsedCsv) -> Converted:
     for i in frame.index[active & country.isna()].tolist():
         bad.setdefault((c_code, "unknown COW state number"), []).append((i, frame.at[i, c_code]))
     ok = active & years.between(1000, 2999) & country.notna()
+    # ccode 2.0 (a spreadsheet's export) is state 2: the same keys as the publisher's file
+    key_code = frame[c_code].map(lambda v: whole_id(v) or v)
     built = Built(_COLUMNS)
     for p, s, c in signals:
         v = values[c]
@@ -98,7 +101,7 @@ def _mcmanus_nieman(parsed: ParsedCsv) -> Converted:
         kind, what = _MN_SIGNALS[s]
         part = pd.DataFrame(
             {
-                "event_id": frame.loc[idx, c_code] + "-" + yr.astype(str) + f"-{p}-{s}",
+                "event_id": key_code.loc[idx] + "-" + yr.astype(str) + f"-{p}-{s}",
                 "start_date": [dt.date(y, 1, 1) for y in yr.tolist()],
                 "end_date": [
                     dt.date(y, 12, 31) if kind == "defence_agreement" else None for y in yr.tolist()

@@ -45,6 +45,7 @@ from datasets.ingest.collaboration.common import (
     _start,
     _year_ok,
 )
+from datasets.ingest.convert import ID_PROBLEM, whole_id
 from datasets.ingest.reshape import Built, Cells, build, line_list, lookup
 from datasets.ingest.sniff import ParsedCsv
 from datasets.schema import COLLABORATION
@@ -113,6 +114,11 @@ def _sipri_2025(parsed: ParsedCsv) -> Converted:
         if not deal:
             bad.setdefault((c_id, "the deal has no SIPRI AT Database ID"), []).append((i, deal))
             row_bad = True
+        elif whole_id(deal) is None:  # ID 12345.0 is deal 12345; 12345.5 is no id
+            bad.setdefault((c_id, ID_PROBLEM), []).append((i, deal))
+            row_bad = True
+        else:
+            deal = str(whole_id(deal))
         year = _int(f.at[i, c_year])
         if not _year_ok(year):
             text = "delivery year could not be read (write it like 2022)"
@@ -188,7 +194,7 @@ def _sipri_classic(parsed: ParsedCsv) -> Converted:
     c_des = col.get("weapon designation") or col.get("designation")
     c_desc = col.get("weapon description") or col.get("description")
     c_num = col.get("number ordered")
-    rows, notes = _start(parsed, f)
+    rows, notes = _start(parsed, f, repeats_are_rows=True)  # identical orders are orders (``-k``)
     bad: _Bad = {}
     built = Built(_COLUMNS)
     seen: dict[str, int] = {}

@@ -4,7 +4,9 @@ UN SDG 16.1.4, national reporting platform (``sdg_national``, open-sdg layout)
     ``Year, [Series], [Units], <disaggregation columns…>, [GeoCode], Value``. ``Year`` as
     ``2021``, ``2019/20`` or ``2020-2021``: a range is dated by its middle year (the later of two
     middle years), 1 January, ``period_grain`` "year". ``Value`` in percent, stored as a share
-    (÷ 100). The national value is the row whose disaggregation columns are all empty (and whose
+    (÷ 100); a file whose values all lie between 0 and 1 (one above 0) holds shares, not percent,
+    and is refused by row rather than divided again (``_refuse_shares``; the global layout too).
+    The national value is the row whose disaggregation columns are all empty (and whose
     ``GeoCode``, kept as text, is the country's own code or empty); every other row is stored with
     ``breakdown`` = ``column=value; …`` (spaces inside a value collapsed). A file without such a row
     has no national value: none is invented from its breakdowns. The country comes from
@@ -348,6 +350,7 @@ def _sdg_national(
     missing_value = []
     totals = []
     cells: list[tuple[int, int, str, str, float]] = []  # row, year, breakdown, series, share
+    percents: list[tuple[int, str, float]] = []  # row, text, value of every percentage read
     for i in rows:
         s = series[i]
         indicator = measures.get(s)
@@ -418,6 +421,7 @@ def _sdg_national(
         if not 0 <= v <= 100:
             _bad(bad, c_value, "a percentage must lie between 0 and 100", i, text)
             continue
+        percents.append((i, text, v))
         parts = [f"{c}={_clean(f.at[i, c])}" for c in row_dims if f.at[i, c]]
         geo = f.at[i, c_geo] if c_geo else ""
         if geo and geo not in national_geo:
@@ -431,6 +435,7 @@ def _sdg_national(
         else:
             survey_i, source_i = survey, source
         built.add(_row(survey_i, yr[0], str(iso_i), indicator, _share(v), source_i, breakdown=breakdown), [i])
+    _refuse_shares(bad, c_value, percents)
     if totals and categories is not None:
         notes.append(
             f"{len(totals)} row(s) without an answer category hold the total over 'safe' and 'unsafe' "
@@ -473,6 +478,29 @@ def _sdg_national(
         "period_grain": "(fixed: year)",
     }
     return build(built, PERCEPTION, problems=_problems(bad), used=used, notes=notes, info=info)
+
+
+def _refuse_shares(
+    bad: dict[tuple[str, str], list[tuple[int, str]]], column: str, percents: list[tuple[int, str, float]]
+) -> None:
+    """Refuse every value of a percent column that holds shares (0–1) instead.
+
+    The layout gives percent (82.5 for 82.5 %), stored ÷ 100. When every value read lies between 0
+    and 1 and one is above 0, the file most likely holds shares (0.825): divided again they would be
+    stored 100 times too small. Nothing in the file settles which it is, so no number is stored;
+    like day/month dates that read both ways, the file is refused with a sentence, not guessed.
+    """
+    if not percents or not all(v <= 1 for _i, _t, v in percents) or not any(v > 0 for *_r, v in percents):
+        return
+    example = next(t for _i, t, v in percents if v > 0)
+    text = (
+        f"the values look like shares (0 to 1), not percent: every value of column '{column}' lies "
+        f"between 0 and 1 ('{example}' would be read as {example} %), but this layout gives percent "
+        f"(82.5 for 82.5 %); nothing is stored. If they are shares, multiply them by 100 and load the "
+        "file again"
+    )
+    for i, t, _v in percents:
+        _bad(bad, column, text, i, t)
 
 
 def _describe(indicator: str | None, total: bool) -> str:
@@ -598,6 +626,7 @@ def _sdg_global(parsed: ParsedCsv) -> Converted:
     aggregates: dict[str, int] = {}
     missing_value: list[int] = []
     prepared: list[tuple[int, str, str, int]] = []  # row, iso3, indicator, year
+    percents: list[tuple[int, str, float]] = []  # row, text, value of every percentage read
     series_info: dict[str, dict[str, object]] = {}
     for i in rows:
         code = f.at[i, c_code]
@@ -656,6 +685,8 @@ def _sdg_global(parsed: ParsedCsv) -> Converted:
             _bad(bad, c_value, "not a percentage between 0 and 100", i, text)
             continue
         prepared.append((i, iso3, indicator, year[0]))
+        percents.append((i, text, v))
+    _refuse_shares(bad, c_value, percents)
     # a dimension with a single value for a country and series describes its population
     constant: dict[tuple[str, str, str], bool] = {}
     for c in dims:
