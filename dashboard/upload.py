@@ -407,7 +407,8 @@ def _store(
                 f"; {result.new:,} new, {result.revised:,} revised, {result.removed:,} removed"
                 if result.status == "stored"
                 else ""
-            ),
+            )
+            + (f". {result.carried_note}" if result.carried else ""),
         )
     finally:
         bar.empty()

@@ -291,9 +291,11 @@ def load_coverage(
     samples: dict[str, pa.Table] | None = None,
     as_of: str | None = None,
 ) -> pd.DataFrame:
-    """The coverage table of the loaded data: each table from the store when it holds that table,
-    else the bundled sample (its countries over its span). ``as_of`` (a batch id, date or time):
-    the coverage of the batches active then (``Store.active_at``), as the tables are read then.
+    """The coverage table of the loaded data: each table from the store when it holds that table;
+    the bundled sample (its countries over its span) only while the store holds no table at all, as
+    ``datasets.loaders.load_table`` reads them (a table the store lacks then has no rows).
+    ``as_of`` (a batch id, date or time): the coverage of the batches active then
+    (``Store.active_at``), as the tables are read then.
 
     Grain: one row per table, source, country and covered span. Columns ``table, source, iso3,
     first_period, last_period, grain`` (periods at the grain: ``YYYY``, ``YYYY-MM`` or
@@ -301,7 +303,7 @@ def load_coverage(
     ``regions`` (default: the bundled regions file) lists the countries a global source covers.
     ``samples``: sample tables already loaded (by name), read instead of the bundled files.
     """
-    from datasets.loaders import load_regions, resolve_store
+    from datasets.loaders import TABLES, load_regions, resolve_store
 
     if regions is None:
         regions = load_regions()
@@ -313,10 +315,11 @@ def load_coverage(
         from datasets.store import Store
 
         st = Store(root)
-        stored = {name: st.active_at(name, as_of) for name in tables}
+        stored = {name: st.active_at(name, as_of) for name in dict.fromkeys([*tables, *TABLES])}
+    real = any(stored.values())  # sample and real data never meet (``datasets.loaders.load_table``)
     for name in tables:
         if stored.get(name):
             records.extend(stored[name])
-        else:
+        elif not real:
             records.append(_sample_record(name, (samples or {}).get(name)))
     return coverage_rows(records, everyone)

@@ -29,6 +29,7 @@ from datasets.ingest import key_strings
 __all__ = [
     "Changes",
     "active_at",
+    "carry_missing",
     "classify",
     "cutoff",
     "in_scope",
@@ -124,6 +125,51 @@ def classify(
         covered = theirs.filter(pa.array(scope))
         removed = covered.filter(pc.invert(pc.is_in(covered, value_set=mine)))
     return Changes(~found, found & ~same, same, removed)
+
+
+def carry_missing(
+    rows: pa.Table, current: pa.Table | None, key: tuple[str, ...], columns: Sequence[str]
+) -> tuple[pa.Table, list[str]]:
+    """``rows`` with the ``columns`` the file does not carry taken from the ``current`` rows of the
+    same key where the row is otherwise unchanged, and the names of the columns so taken.
+
+    A column the file does not carry is one with no value on any of its rows while the current
+    rows of those keys hold some (a WGI download through the API has no standard errors; an
+    older ACLED layout has no ``civilian_targeting``). Such a file says nothing about that column,
+    so a copy of the same rows must not blank the values stored from a richer copy: a row whose
+    every other column equals the current row keeps the current values there (and is then a
+    duplicate, not a revision). A row that changes something else keeps its empty cells (a
+    stored standard error does not describe a revised estimate), as does a row whose key is not
+    current.
+    """
+    if current is None or current.num_rows == 0 or rows.num_rows == 0:
+        return rows, []
+    empty = [c for c in columns if c in rows.column_names and rows[c].null_count == rows.num_rows]
+    if not empty:
+        return rows, []
+    where = pc.index_in(key_strings(rows, key), value_set=key_strings(current, key))
+    found = np.asarray(pc.is_valid(where).to_numpy(zero_copy_only=False), dtype=bool)
+    if not found.any():
+        return rows, []
+    at = pa.array(np.asarray(where.to_numpy(zero_copy_only=False), dtype=float)[found].astype(np.int64))
+    idx = pa.array(np.flatnonzero(found))
+    unchanged = np.ones(len(idx), dtype=bool)
+    for name in rows.column_names:  # the other columns, one at a time
+        if name not in empty:
+            unchanged &= _same(rows[name].take(idx), current[name].take(at))
+    if not unchanged.any():
+        return rows, []
+    fill = np.full(rows.num_rows, -1, dtype=np.int64)
+    fill[np.flatnonzero(found)[unchanged]] = np.asarray(at.to_numpy())[unchanged]
+    take = pa.array(fill, mask=fill < 0)  # null: the row keeps its empty cell
+    taken: list[str] = []
+    for name in empty:
+        values = current[name].take(take)
+        if values.null_count == len(values):
+            continue
+        rows = rows.set_column(rows.schema.get_field_index(name), rows.schema.field(name), values)
+        taken.append(name)
+    return rows, taken
 
 
 def in_scope(

@@ -42,7 +42,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +104,8 @@ class IngestResult:
     full export no longer lists; ``duplicates`` the rows stored already with the same values;
     ``unlisted`` (counted when ``Store.add`` is asked to, for a file that is not stored as a full
     export) the stored events of the file's scope that the file does not list: what storing it as
-    a full export would have removed.
+    a full export would have removed. ``carried``: the columns the file holds no value in, whose
+    stored values its rows kept (``revisions.carry_missing``).
     """
 
     file_name: str
@@ -122,6 +123,12 @@ class IngestResult:
     revised: int = 0
     removed: int = 0
     unlisted: int = 0
+    carried: tuple[str, ...] = ()
+
+    @property
+    def carried_note(self) -> str:
+        """One sentence on ``carried`` (empty when none)."""
+        return _carried_note(self.carried)
 
     @property
     def ok(self) -> bool:
@@ -134,6 +141,16 @@ class IngestResult:
             f"{self.new:,} new, {self.revised:,} revised, {self.removed:,} removed, "
             f"{self.duplicates:,} duplicates skipped, {self.rejected:,} rows rejected"
         )
+
+
+def _carried_note(columns: Sequence[str]) -> str:
+    """One sentence on the columns a file holds no value in whose stored values its rows kept."""
+    if not columns:
+        return ""
+    return (
+        f"The file has no values in {', '.join(columns)}: its rows keep the values stored from an "
+        "earlier copy."
+    )
 
 
 def _now() -> str:
@@ -534,10 +551,25 @@ class Store:
                 return b
         return None
 
-    def _changes(self, name: str, rows: pa.Table, full_export: bool) -> revisions.Changes:
-        """What ``rows`` do to the current rows of ``name`` (removals only for a full export)."""
+    def _carried(self, name: str, rows: pa.Table) -> tuple[pa.Table, list[str], pa.Table | None]:
+        """``rows`` with the columns the file does not carry taken from the current rows
+        (``revisions.carry_missing``), those columns' names, and the current rows (None: no
+        current rows; read only when some optional column of ``rows`` is empty throughout)."""
         schema = SCHEMAS[name]
+        optional = [c.name for c in schema.columns if c.nullable and c.name not in schema.key]
+        if not any(rows[c].null_count == rows.num_rows for c in optional if c in rows.column_names):
+            return rows, [], None
         current = self.read_table(name)
+        rows, taken = revisions.carry_missing(rows, current, schema.key, optional)
+        return rows, taken, current
+
+    def _changes(
+        self, name: str, rows: pa.Table, full_export: bool, current: pa.Table | None = None
+    ) -> revisions.Changes:
+        """What ``rows`` do to the current rows of ``name`` (removals only for a full export);
+        ``current``: those rows when already read."""
+        schema = SCHEMAS[name]
+        current = self.read_table(name) if current is None else current
         mask = None
         if full_export and current is not None:
             scope = _scope(rows, name)
@@ -559,7 +591,8 @@ class Store:
         rows = _rows(upload, skip_invalid)
         if rows is None or rows.num_rows == 0:
             return {"new": 0, "revised": 0, "duplicates": 0, "removed": 0}
-        return self._changes(upload.table, rows, full_export).counts
+        rows, _taken, current = self._carried(upload.table, rows)
+        return self._changes(upload.table, rows, full_export, current).counts
 
     def add(
         self,
@@ -620,7 +653,10 @@ class Store:
             same = self._stored_copy(upload.sha256, name)
             if same is not None:
                 return _already_stored(base, same)
-            changes = self._changes(name, rows, full_export or count_unlisted)
+            rows, carried, current = self._carried(name, rows)
+            changes = self._changes(name, rows, full_export or count_unlisted, current)
+            del current
+            kept = f" {_carried_note(carried)}" if carried else ""
             unlisted = 0
             if not full_export and len(changes.removed):  # counted, not removed
                 unlisted = len(changes.removed)
@@ -637,7 +673,8 @@ class Store:
                     rows_stored=0,
                     duplicates=duplicates,
                     rejected=rejected if skip_invalid else 0,
-                    message=f"{upload.file_name}: every row is already stored; nothing was added.",
+                    message=f"{upload.file_name}: every row is already stored; nothing was added.{kept}",
+                    carried=tuple(carried),
                 )
             batch_id = self._new_id(upload.sha256, manifest)
             record: dict[str, object] = {
@@ -664,7 +701,7 @@ class Store:
                 "ingested_at": _now(),
                 "user": _user(user),
                 "withdrawn": False,
-                "notes": list(upload.report.notes),
+                "notes": list(upload.report.notes) + ([kept.strip()] if carried else []),
                 **covered,
             }
             gone = None
@@ -695,8 +732,9 @@ class Store:
             revised=counts["revised"],
             removed=counts["removed"],
             unlisted=unlisted,
+            carried=tuple(carried),
         )
-        message = f"{upload.file_name}: stored as batch {batch_id}: {result.summary}."
+        message = f"{upload.file_name}: stored as batch {batch_id}: {result.summary}.{kept}"
         return dataclasses.replace(result, message=message)
 
     def ingest(

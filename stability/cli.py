@@ -29,6 +29,27 @@ class CliError(Exception):
         self.code = code
 
 
+#: The environment variable naming the data store (as ``datasets.loaders.STORE_ENV``).
+STORE_ENV = "STABILITY_STORE"
+
+
+def require_store(value: str | None) -> None:
+    """Refuse (exit 2) a local data store named by ``--store`` (``value``) or ``$STABILITY_STORE``
+    whose folder does not exist: a command that reads the store would otherwise show the
+    illustrative sample (or nothing) for a mistyped path. An ``s3://`` URL is left to the store."""
+    chosen, how = (value, "--store") if value else (os.environ.get(STORE_ENV) or None, f"${STORE_ENV}")
+    if not chosen or str(chosen).startswith("s3://"):
+        return
+    folder = os.path.expanduser(str(chosen))
+    if not os.path.isdir(folder):
+        what = "is a file, not a folder" if os.path.exists(folder) else "does not exist"
+        raise CliError(
+            f"there is no data store at {folder} ({how}): the folder {what}. Check the path; "
+            "`stability ingest FILE --store DIR` creates a store.",
+            2,
+        )
+
+
 def _period(value: str) -> str:
     from metrics.frames import parse_period
 
@@ -112,5 +133,8 @@ def period_arg(value: str) -> str:
     return _period(value)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # ``python -m stability.cli``: run the imported module, so that the
+    # errors the subcommands raise (``stability.cli.CliError``) are the ones ``main`` catches
+    from stability.cli import main as _main
+
+    raise SystemExit(_main())

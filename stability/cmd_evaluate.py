@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from datasets.bundle import load_bundle
     from metrics.evaluation import evaluate_milestone
     from metrics.provenance import evaluation_provenance, loaded_measures
+    from stability.cli import require_store
 
+    require_store(args.store)
     ctx = load_bundle(args.store, args.regions)
     region = ctx.require_region(args.region)
     compare = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from stability.cli import CliError, note_sample, period_arg
+from stability.cli import CliError, note_sample, period_arg, require_store
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "xlsx")
@@ -126,6 +126,7 @@ def run_export(args: argparse.Namespace) -> int:
         from reports.export.render import prestart
 
         prestart()  # Chromium starts while the data are read and computed
+    require_store(args.store)
     bundle = load_bundle(args.store, args.regions)
     frames = Frames(bundle)
     sel = selection_for(frames, args.region, args.start, args.end)
@@ -162,6 +163,7 @@ def run_brief(args: argparse.Namespace) -> int:
     from reports.export.render import prestart
 
     prestart()
+    require_store(args.store)
     bundle = load_bundle(args.store, args.regions)
     try:
         pack = briefing_pack(

@@ -377,6 +377,8 @@ def run_ingest(args: argparse.Namespace) -> int:
             _note_full_export(result, earlier)
         for note in upload.report.notes:
             print(f"  note: {note}")
+        if result.carried:
+            print(f"  note: {result.carried_note}")
         if result.rejects_path is not None:
             print(f"  rejected rows written to {result.rejects_path}")
         if args.regions and result.status == "stored":
@@ -415,7 +417,9 @@ def _coverage_options(args: argparse.Namespace) -> tuple[tuple[dt.date, dt.date]
 def run_coverage(args: argparse.Namespace) -> int:
     """Print the coverage table (``datasets.coverage.load_coverage``) as CSV or JSON."""
     from datasets.coverage import COVERAGE_COLUMNS, load_coverage
+    from stability.cli import require_store
 
+    require_store(args.store)
     frame = load_coverage(args.store, as_of=args.as_of).loc[:, list(COVERAGE_COLUMNS)]
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -467,7 +471,9 @@ def _note_regions(store: object, batch_id: str | None, regions_path: str) -> Non
 
 def run_sources(args: argparse.Namespace) -> int:
     from datasets.store import Store
+    from stability.cli import require_store
 
+    require_store(args.store)
     root, _how = _store_dir(args.store)
     store = Store(root)
     frame = store.history() if args.history else store.sources()
@@ -481,8 +487,9 @@ def run_sources(args: argparse.Namespace) -> int:
 
 def _set(args: argparse.Namespace, withdraw: bool) -> int:
     from datasets.store import Store, StoreError
-    from stability.cli import CliError
+    from stability.cli import CliError, require_store
 
+    require_store(args.store)
     root, _how = _store_dir(args.store)
     store = Store(root)
     try:

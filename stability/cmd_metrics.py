@@ -40,7 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from metrics.indicators import FAMILIES, compute_indicators
     from metrics.provenance import tidy_provenance
+    from stability.cli import require_store
 
+    require_store(args.store)
     ctx = load_bundle(args.store, args.regions, as_of=args.as_of)
     names = None
     if args.region is not None:

@@ -209,3 +209,55 @@ def test_regions_note_and_forced_format(tmp_path: Path, capsys: pytest.CaptureFi
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["ingest", str(tmp_path / "nope.csv"), "--store", str(tmp_path / "s")], capsys)
     assert code == 2 and f"file not found: {tmp_path / 'nope.csv'}" in err
+
+
+def test_coverage_of_a_store_with_real_incidents_lists_no_sample_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    assert run(["ingest", str(FIX / "ucdp_ged.csv"), "--store", str(store), "--no-prepare"], capsys)[0] == 0
+    code, out, err = run(["coverage", "--store", str(store)], capsys)
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out))
+    # the store holds incidents only: collaboration and perception have no rows, never the sample's
+    assert set(frame["table"]) == {"incidents"}
+    assert set(frame["source"]) == {"UCDP GED"}
+    # with no store at all the sample is what is shown, and says so
+    code, out, _err = run(["coverage", "--store", str(tmp_path / "empty")], capsys)
+    assert code == 2  # a folder that does not exist is refused (below)
+    (tmp_path / "empty").mkdir()
+    code, out, err = run(["coverage", "--store", str(tmp_path / "empty")], capsys)
+    assert code == 0, err
+    assert set(pd.read_csv(io.StringIO(out))["source"]) == {"Illustrative sample data (not real)"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["metrics"], ["coverage"], ["sources"], ["evaluate", "--region", "Sahel", "--milestone", "2020-01"]],
+)
+def test_a_store_folder_that_does_not_exist_is_refused_by_commands_that_read_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    missing = tmp_path / "stroe"  # a typo
+    code, out, err = run([*command, "--store", str(missing)], capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"stability: error: there is no data store at {missing} (--store): the folder does not exist. "
+        "Check the path; `stability ingest FILE --store DIR` creates a store."
+    )
+    assert not missing.exists()
+
+
+def test_python_m_stability_cli_reports_errors_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "stability.cli", "sources", "--store", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("stability: error: there is no data store at")

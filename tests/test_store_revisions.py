@@ -336,3 +336,35 @@ def test_unlisted_events_are_counted_in_the_same_pass_and_nothing_is_removed(tmp
     assert store.preview(upload, full_export=True)["removed"] == 3
     plain = store.add(prepare(acled([*range(5), 11]), "c.csv"))
     assert plain.unlisted == 0 and plain.removed == 0
+
+
+def test_a_copy_without_a_column_keeps_the_stored_values_of_that_column(tmp_path: Path) -> None:
+    """A WGI download through the API has no standard errors: loaded after the workbook, its rows
+    must not blank the stored ones. Rows otherwise unchanged are duplicates that keep the stored
+    standard error; a row whose estimate changed is a revision with no standard error (the old
+    one does not describe the new estimate)."""
+    head = "survey,wave_date,iso3,indicator,value,sample_size,source"
+    rows = [("SEN", 0.62), ("NER", 0.55), ("MLI", 0.48)]
+    rich = "\n".join(
+        [head + ",std_error"]
+        + [f"Survey R9,2022-03-15,{c},feel_safe,{v},1200,Survey,0.0{k + 1}" for k, (c, v) in enumerate(rows)]
+    )
+    poor = "\n".join(
+        [head]
+        + [f"Survey R9,2022-03-15,{c},feel_safe,{v if c != 'MLI' else 0.5},1200,Survey" for c, v in rows]
+    )
+    store = Store(tmp_path / "store")
+    assert store.ingest(rich.encode() + b"\n", "rich.csv", table="perception").status == "stored"
+    result = store.ingest(poor.encode() + b"\n", "poor.csv", table="perception")
+    assert (result.status, result.new, result.revised, result.duplicates) == ("stored", 0, 1, 2)
+    assert result.carried == ("std_error",)
+    assert "The file has no values in std_error: its rows keep the values stored" in result.message
+    table = store.read_table("perception")
+    assert table is not None
+    got = {r["iso3"]: (r["value"], r["std_error"]) for r in table.to_pylist()}
+    # SEN and NER unchanged: their standard errors 0.01 and 0.02 stay; MLI revised 0.48 -> 0.5, none
+    assert got == {"SEN": (0.62, 0.01), "NER": (0.55, 0.02), "MLI": (0.5, None)}
+    # the poor copy saved again (other bytes, same rows) adds nothing and keeps them
+    again = store.ingest(poor.replace("\n", "\r\n").encode() + b"\r\n", "poor.csv", table="perception")
+    assert (again.status, again.duplicates) == ("nothing new", 3)
+    assert store.read_table("perception")["std_error"].to_pylist() == table["std_error"].to_pylist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, signin, ui, upload
+from reports import charts
 
 # 1. What is loaded
 st.title("Data")
@@ -32,7 +33,14 @@ st.caption(
     "counts as zero incidents; outside it, the data say nothing and the month is left out. "
     "`stability coverage` prints the same table."
 )
-st.plotly_chart(data.coverage_chart("incidents"), width="stretch", config=ui.chart_config("coverage"))
+coverage = data.coverage_chart("incidents")
+if charts.has_data(coverage):
+    st.plotly_chart(coverage, width="stretch", config=ui.chart_config("coverage"))
+else:  # no empty axes: the store holds other tables but no incidents
+    st.info(
+        "No incident data are loaded, so there is no coverage to show. Load an incident file (ACLED "
+        "or UCDP GED) below to see which countries it covers, and when."
+    )
 
 # 2. Regions
 b = data.current()

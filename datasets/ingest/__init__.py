@@ -273,6 +273,50 @@ def _layouts_text(table: str) -> str:
     return f"{own}; or the canonical {table} table (columns {', '.join(SCHEMAS[table].required)})"
 
 
+def _near_layout(columns: list[str]) -> tuple[str, list[str]] | None:
+    """The known layout a header nearly matches, and the columns it lacks: at least two of the
+    columns that recognise the layout (``IncidentFormat.signature``, ``LayoutFormat.recognised_by``;
+    "A or B" is one column) are present, at least half of them, and some are missing. None when
+    no layout is that near (or one matches whole). Case and outer spaces are ignored."""
+    if detect(columns) is not None:
+        return None
+    have = {c.strip().lower() for c in columns} | set(find_columns(columns))
+    candidates: list[tuple[str, list[list[str]]]] = [
+        (f.label, [[n] for n in f.signature]) for f in INCIDENT_FORMATS.values()
+    ]
+    for f in _LAYOUTS.values():
+        wanted = [
+            [alt.strip() for alt in piece.split(" or ")]
+            for piece in f.recognised_by.split(", ")
+            if piece.strip() and "…" not in piece and "(" not in piece
+        ]
+        candidates.append((f.label, wanted))
+    best: tuple[int, int, str, list[str]] | None = None
+    for label, wanted in candidates:
+        present = [w for w in wanted if any(a.lower() in have for a in w)]
+        missing = [" or ".join(w) for w in wanted if not any(a.lower() in have for a in w)]
+        if not missing or len(present) < 2 or len(present) * 2 < len(wanted):
+            continue
+        rank = (len(present), -len(missing))
+        if best is None or rank > best[:2]:
+            best = (*rank, label, missing)
+    return None if best is None else (best[2], best[3])
+
+
+def _near_text(columns: list[str]) -> str:
+    """A sentence naming the layout a header nearly matches and the columns it lacks, or ""."""
+    near = _near_layout(columns)
+    if near is None:
+        return ""
+    label, missing = near
+    what = "column" if len(missing) == 1 else "columns"
+    return (
+        f"The columns of this file nearly match the layout {label}, but the {what} "
+        f"{', '.join(repr(m) for m in missing)} {'is' if len(missing) == 1 else 'are'} missing: check "
+        "that the file is complete and its column names unchanged. "
+    )
+
+
 def _resolve(
     columns: list[str], table: str, fmt: str, mapping: ColumnMapping | None
 ) -> tuple[str, str, list[str]]:
@@ -304,8 +348,9 @@ def _resolve(
                 table,
                 "unknown",
                 [
-                    f"The columns of this file do not match any layout of the {table} table this tool reads "
-                    f"({_layouts_text(table)}); the canonical layout needs the column(s) "
+                    _near_text(columns)
+                    + f"The columns of this file do not match any layout of the {table} table this tool "
+                    f"reads ({_layouts_text(table)}); the canonical layout needs the column(s) "
                     f"{', '.join(missing)} (the file's columns: {shown}). "
                     "Say which column holds what with a column mapping ('Any other CSV' on the Data page, or "
                     "--mapping FILE)."
@@ -326,7 +371,7 @@ def _resolve(
             table,
             "unknown",
             [
-                f"The columns of this file do not match {_layouts_text(table)} "
+                _near_text(columns) + f"The columns of this file do not match {_layouts_text(table)} "
                 f"(the file's columns: {shown}). "
                 "Say which column holds what with a column mapping ('Any other CSV' on the Data page, or "
                 "--mapping FILE)."
