@@ -196,10 +196,13 @@ def test_object_storage_concurrent_ingests_and_a_second_process_sees_them(
         "import sys; from datasets.store import Store; "
         "print(Store(sys.argv[1]).read_table('incidents').num_rows)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", read, uri], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == str(2000 + 1500)
+    # five times: a process that had scanned object storage with Arrow's worker threads aborted at
+    # exit in about a quarter of runs (``store_delta._scan``)
+    for _ in range(5):
+        done = subprocess.run(
+            [sys.executable, "-c", read, uri], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert (done.returncode, done.stdout.strip()) == (0, str(2000 + 1500)), done.stderr[-2000:]
 
 
 def test_cli_on_object_storage(
