@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
@@ -68,6 +69,16 @@ def chart(chart: Chart, *, narrow: bool | int = False) -> None:
         if shown.open:
             st.dataframe(vocabulary.styled(chart.table), hide_index=True)
     downloads(chart)
+
+
+def blank_missing(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with ``columns`` as text and their missing values empty (a table shows "None" for
+    a missing cell otherwise)."""
+    out = frame.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = ["" if v is None or pd.isna(v) else str(v) for v in out[c]]
+    return out
 
 
 def _safe(name: str) -> str:

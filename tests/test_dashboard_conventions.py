@@ -119,3 +119,18 @@ def test_fingerprint_of_a_store_is_its_newest_manifest_commit(tmp_path: Path) ->
     old = tmp_path / "old"
     Store(old, layout="parquet").ingest(acled(range(5)), "a.csv")
     assert [Path(p).name for p, _, _ in _fingerprint(str(old), None)] == ["manifest.json"]
+
+
+def test_blank_missing_shows_missing_dates_as_empty_cells() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard.ui import blank_missing
+
+    frame = pd.DataFrame(
+        {"table": ["incidents", "perception"], "first date": [None, dt.date(2013, 1, 1)], "rows": [0, 602]}
+    )
+    shown = blank_missing(frame, ("first date", "last date"))  # a column it lacks is left alone
+    assert shown["first date"].tolist() == ["", "2013-01-01"]
+    assert shown["rows"].tolist() == [0, 602] and frame["first date"].tolist()[0] is None  # input kept

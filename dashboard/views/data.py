@@ -11,7 +11,7 @@ from reports import charts
 st.title("Data")
 coverage = data.coverage()
 st.dataframe(
-    coverage,
+    ui.blank_missing(coverage, ("first date", "last date")),  # a table with no rows has no dates: empty
     hide_index=True,
     column_config={
         "rows": st.column_config.NumberColumn("Rows", format="localized"),
