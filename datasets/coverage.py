@@ -292,7 +292,7 @@ def load_coverage(
     as_of: str | None = None,
 ) -> pd.DataFrame:
     """The coverage table of the loaded data: each table from the store when it holds that table;
-    the bundled sample (its countries over its span) only while the store holds no table at all, as
+    the bundled sample (its countries over its span) only while the store holds no batch at all, as
     ``datasets.loaders.load_table`` reads them (a table the store lacks then has no rows).
     ``as_of`` (a batch id, date or time): the coverage of the batches active then
     (``Store.active_at``), as the tables are read then.
@@ -303,7 +303,7 @@ def load_coverage(
     ``regions`` (default: the bundled regions file) lists the countries a global source covers.
     ``samples``: sample tables already loaded (by name), read instead of the bundled files.
     """
-    from datasets.loaders import TABLES, load_regions, resolve_store
+    from datasets.loaders import load_regions, resolve_store
 
     if regions is None:
         regions = load_regions()
@@ -311,12 +311,13 @@ def load_coverage(
     root = resolve_store(store)
     records: list[dict[str, object]] = []
     stored: dict[str, list[dict[str, object]]] = {}
+    real = False  # sample and real data never meet (``datasets.loaders.load_table``)
     if root is not None:
         from datasets.store import Store
 
         st = Store(root)
-        stored = {name: st.active_at(name, as_of) for name in dict.fromkeys([*tables, *TABLES])}
-    real = any(stored.values())  # sample and real data never meet (``datasets.loaders.load_table``)
+        stored = {name: st.active_at(name, as_of) for name in tables}
+        real = bool(st.batches())
     for name in tables:
         if stored.get(name):
             records.extend(stored[name])
