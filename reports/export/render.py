@@ -14,13 +14,13 @@ source, time span and the sample-data note kept under the plot, and a badge read
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import html
 import os
 import shutil
 import threading
 import time
+import weakref
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -115,6 +115,10 @@ class _Renderer:
         except BaseException:
             self._loop.call_soon_threadsafe(self._loop.stop)
             raise
+        # Closed at exit before the browser's temporary profile folder is removed: the folder's own
+        # clean-up (a ``weakref.finalize`` made while the browser started) runs after finalizers
+        # made later, so the browser no longer writes into it ("Directory not empty" otherwise).
+        self._finalizer = weakref.finalize(self, _shut, self._loop, self._kaleido)
 
     def _run(self, coroutine: Any, timeout: float) -> Any:
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
@@ -132,9 +136,14 @@ class _Renderer:
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(Exception):  # closing: nothing left to report to
-            self._run(self._kaleido.close(), 15)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._finalizer()
+
+
+def _shut(loop: asyncio.AbstractEventLoop, k: Any) -> None:
+    """Close kaleido's browser on its loop, then stop the loop; nothing is reported (closing)."""
+    with contextlib.suppress(Exception):
+        asyncio.run_coroutine_threadsafe(k.close(), loop).result(timeout=15)
+    loop.call_soon_threadsafe(loop.stop)
 
 
 _renderer: _Renderer | None = None
@@ -150,7 +159,6 @@ def _get_renderer() -> _Renderer:
                 raise ChromiumMissing(missing_message())
             os.environ.setdefault("BROWSER_PATH", browser)
             _renderer = _Renderer(browser)
-            atexit.register(_renderer.close)
         return _renderer
 
 
@@ -159,7 +167,9 @@ def prestart() -> None:
     command line starts it while it computes the data). Does nothing without a Chromium; a failure
     surfaces at the first ``render_image``."""
     if _renderer is None and find_browser() is not None:
-        threading.Thread(target=_try_start, name="kaleido-start", daemon=True).start()
+        # not a daemon: a process that ends while Chromium is starting waits for it to have started,
+        # so that it is closed (``_Renderer``'s finalizer) before its profile folder is removed
+        threading.Thread(target=_try_start, name="kaleido-start").start()
 
 
 def _try_start() -> None:
