@@ -341,3 +341,20 @@ def test_a_table_split_over_two_sheets_is_read_whole_and_another_table_is_named(
     up = prepare(_xlsx({"Events": [header] + data, "SDG": sdg}), "mixed.xlsx", today=TODAY)
     assert up.report.ok and up.valid.num_rows == plain.valid.num_rows
     assert any("Sheet 'SDG' of this workbook holds another table" in n for n in up.report.notes)
+
+
+def test_hxl_tag_row_under_the_header_of_a_workbook_sheet() -> None:
+    rows = [next(csv.reader([r])) for r in GED.decode().splitlines()]
+    tags = ["#" + c.replace("_", "+") if k % 3 == 0 else "" for k, c in enumerate(rows[0])]
+    up = prepare(_xlsx({"Data": [rows[0], tags, *rows[1:]]}), "ged_hxl.xlsx", today=TODAY)
+    assert up.report.ok, up.report.to_text()
+    assert up.valid.to_pylist() == _plain(GED).valid.to_pylist()
+    assert (
+        "Line 2 holds HXL hashtags (such as '#date+start') under the column names, not data, and was skipped."
+        in (up.report.notes)
+    )
+    # a problem keeps the sheet's row number: the third data row is sheet row 5
+    bad = [list(r) for r in rows]
+    bad[3][rows[0].index("best")] = "-3"
+    up = prepare(_xlsx({"Data": [bad[0], tags, *bad[1:]]}), "ged_hxl.xlsx", today=TODAY)
+    assert not up.report.ok and up.report.to_text().rstrip().endswith("rows 5")

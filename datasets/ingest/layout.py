@@ -110,7 +110,12 @@ def header_by_shape(lines: list[bytes]) -> int | None:
 
 def is_tag_row(line: bytes) -> bool:
     """True when every non-empty field of ``line`` is an HXL hashtag (``#date+start``) and one is."""
-    fields = [f for f in split_line(line) if f]
+    return _tag_cells(split_line(line))
+
+
+def _tag_cells(cells: list[str]) -> bool:
+    """True when every non-empty cell is an HXL hashtag (``#date+start``) and one is."""
+    fields = [f.strip() for f in cells if f and f.strip()]
     return bool(fields) and all(f.startswith("#") and len(f) > 1 for f in fields)
 
 
@@ -320,18 +325,30 @@ def workbook_to_csv(data: Bytes, recognise: Recognise) -> tuple[bytes, str, list
     line = r  # CSV lines written so far
     spans: list[tuple[str, int, int, int]] = []  # (sheet, first line, last line, its first row)
     width = 0
+    tags: list[int] = []  # CSV lines of HXL tag rows left blank
     for k, (label, row) in enumerate(parts):
         frame = sheet(label).iloc[row if k == 0 else row + 1 :]
         if k == 0:  # blank trailing columns dropped; later sheets get the first one's columns
             filled = [c for c in range(frame.shape[1]) if frame.iloc[:, c].notna().any()]
             width = max(filled) + 1 if filled else 0
         first = line + 1
-        for values in frame.itertuples(index=False):
+        tag_at = 1 if k == 0 else 0  # the row under the column names: HXL hashtags (HDX) or data
+        for j, values in enumerate(frame.itertuples(index=False)):
             cells_out = ["" if not isinstance(v, str) else v for v in values][:width]
-            writer.writerow(cells_out + [""] * (width - len(cells_out)))
             line += 1
+            if j == tag_at and _tag_cells(cells_out):
+                out.write("\n")  # a blank line: line numbers stay the sheet's rows
+                tags.append(line)
+                continue
+            writer.writerow(cells_out + [""] * (width - len(cells_out)))
         spans.append((label, first + (1 if k == 0 else 0), line, row + 2))
     notes = []
+    if tags:
+        notes.append(
+            f"{'Line' if len(tags) == 1 else 'Lines'} {', '.join(map(str, tags))} "
+            f"{'holds' if len(tags) == 1 else 'hold'} HXL hashtags (such as '#date+start') under the "
+            "column names, not data, and " + ("was" if len(tags) == 1 else "were") + " skipped."
+        )
     if len(parts) > 1:
         where = "; ".join(
             f"lines {a}–{b} are sheet '{label}' from its row {first_row}" for label, a, b, first_row in spans
