@@ -269,3 +269,29 @@ def test_findings_say_when_data_are_missing(sample_bundle) -> None:
 def test_a_milestone_outside_the_data_is_one_clear_error(sample_bundle) -> None:
     with pytest.raises(ValueError, match="outside the incident data"):
         brief.briefing_pack(sample_bundle, REGION, milestone="2030-01")
+
+
+def test_a_wgi_interval_is_said_to_be_90_percent() -> None:
+    """WGI's interval is the World Bank's 90 % (estimate ± 1.645 standard errors): the brief says so."""
+    import pandas as pd
+
+    from reports.compute import PerceptionPanel
+
+    waves = pd.DataFrame({"period": ["2023"], "value": [-0.9], "ci_low": [-1.14], "ci_high": [-0.65]})
+    panel = PerceptionPanel(
+        "political_stability",
+        "Political stability (WGI)",
+        "index (90 % interval)",
+        waves,
+        float("nan"),
+        float("nan"),
+        "2023",
+        float("nan"),
+    )
+
+    class _Frames:
+        def perception_panels(self, _sel: object) -> list[PerceptionPanel]:
+            return [panel]
+
+    (line,) = findings.perception_findings(_Frames(), None)  # type: ignore[arg-type]
+    assert "(90 % interval -1.14 to -0.65)" in line and "95 %" not in line

@@ -13,6 +13,7 @@ all its months.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -182,7 +183,13 @@ def perception_findings(frames: Frames, sel: Selection, limit: int = 3) -> list[
 
         row = panel.waves.loc[panel.waves["period"] == panel.last_wave].iloc[0]
         value, lo, hi = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
-        interval = f"95 % interval {fmt(lo)} to {fmt(hi)}" if _finite(lo, hi) else NO_INTERVAL
+        # the interval's level is the indicator's own (WGI's standard errors give a 90 % interval)
+        level = re.search(r"(\d+) % interval", str(panel.unit))
+        interval = (
+            f"{level.group(1) if level else 95} % interval {fmt(lo)} to {fmt(hi)}"
+            if _finite(lo, hi)
+            else NO_INTERVAL
+        )
         if _finite(panel.respondents):
             interval += f", {panel.respondents:,.0f} respondents"
         if _finite(panel.change):
