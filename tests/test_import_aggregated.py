@@ -69,7 +69,12 @@ def test_acd_one_row_per_location_country_with_intensity_floor() -> None:
     assert rows[0]["sub_event_type"] == "State-based armed conflict (intrastate)"
     assert rows[1]["sub_event_type"] == "State-based armed conflict (interstate)"
     assert rows[0]["actor1"] == "Government of India" and rows[0]["source"] == "UCDP/PRIO ACD"
-    assert up.info["coverage"] == {"countries": "all", "first": "1967-01-01", "last": "2013-12-31"}
+    # three countries: an extract, not the global release (30 or more), so it covers those three
+    assert up.info["coverage"] == {
+        "countries": ["EGY", "IND", "ISR"],
+        "first": "1967-01-01",
+        "last": "2013-12-31",
+    }
     assert any("several location countries" in n for n in up.report.notes)
 
 
@@ -87,7 +92,11 @@ def test_brd_best_as_fatalities_with_range_in_notes() -> None:
     assert "low 31, high 55" in rows[0]["notes"] and "battles in Mali, Niger" in rows[0]["notes"]
     mali_2013 = sum(r["fatalities"] for r in rows if r["iso3"] == "MLI")
     assert mali_2013 == 40 + 12
-    assert up.info["coverage"] == {"countries": "all", "first": "2012-01-01", "last": "2013-12-31"}
+    assert up.info["coverage"] == {
+        "countries": ["MLI", "SDN", "SSD"],
+        "first": "2012-01-01",
+        "last": "2013-12-31",
+    }
 
 
 WEEKLY = (
@@ -262,7 +271,7 @@ def test_cow_participant_years_with_bare_cr_and_missing_codes() -> None:
     assert [r["fatalities"] for r in rows] == [400, 8000, 0, 0, 0]
     assert sum(r["fatalities"] for r in rows) == 400 + 8000
     assert "counted in 1991" in rows[2]["notes"]
-    assert up.info["coverage"] == {"countries": "all", "first": "1866-01-01", "last": "1995-12-31"}
+    assert up.info["coverage"] == {"countries": ["FRA", "RUS"], "first": "1866-01-01", "last": "1995-12-31"}
 
 
 @needs_real
@@ -276,3 +285,61 @@ def test_real_cow_file_loads() -> None:
     kept = {i for i in range(len(rows))} - set(up.report.rejected_indices.tolist())
     assert int(stored["fatalities"].sum()) == sum(int(rows[i]["BatDeath"]) for i in kept)
     assert all(int(rows[i]["BatDeath"]) >= 0 for i in kept)
+
+
+def test_a_conflict_year_release_of_30_countries_or_more_covers_every_country() -> None:
+    """The global UCDP release lists every country with a conflict (a country without a row had
+    none): 30 or more countries -> "all"; 29 -> those 29 (an extract says nothing of the others)."""
+    names = next(csv.reader([BRD.splitlines()[0]]))
+    template = next(csv.reader([BRD.splitlines()[1]]))
+    gw = [
+        2,
+        20,
+        40,
+        41,
+        42,
+        51,
+        52,
+        70,
+        90,
+        91,
+        92,
+        93,
+        94,
+        95,
+        100,
+        101,
+        110,
+        115,
+        130,
+        135,
+        140,
+        145,
+        150,
+        155,
+        160,
+        165,
+        200,
+        205,
+        210,
+        211,
+    ]  # 30 Gleditsch-Ward states
+
+    def brd(codes: list[int]) -> str:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(names)
+        for k, code in enumerate(codes):
+            row = list(template)
+            row[names.index("conflict_id")] = str(1000 + k)
+            row[names.index("dyad_id")] = str(5000 + k)
+            row[names.index("gwno_loc")] = str(code)
+            row[names.index("location_inc")] = ""
+            w.writerow(row)
+        return out.getvalue()
+
+    up = _prep(brd(gw), "brd_global.csv")
+    assert up.report.ok, up.report.to_text()
+    assert up.info["coverage"]["countries"] == "all"
+    up = _prep(brd(gw[:29]), "brd_29.csv")
+    assert up.report.ok and len(up.info["coverage"]["countries"]) == 29

@@ -53,8 +53,10 @@ Identifiers written as whole numbers with a zero fraction (``11342.0``, as sprea
 save them) are read as the whole number (``convert.whole_id``), so a re-saved file gives the same
 event ids; a fraction there is refused by row.
 
-Every importer sets ``info["coverage"]``: the UCDP files are global ("all") over their year
-span; ACLED's aggregates cover the countries they list over their first to last period.
+Every importer sets ``info["coverage"]``: the UCDP and COW files are global ("all") over their
+year span when they list at least 30 countries, as their releases do, else they cover the
+countries they list (a release cut to one country); ACLED's aggregates cover the countries they
+list over their first to last period.
 """
 
 from __future__ import annotations
@@ -157,6 +159,17 @@ def _remap(problems: list[Problem], rows_of: np.ndarray) -> list[Problem]:
         values = [p.values[k] for k in first.tolist()] if p.values is not None else None
         out.append(Problem(file_rows, p.column, p.problem, values))
     return out
+
+
+def _listed(out: Converted) -> object:
+    """The countries a conflict-year file speaks for: every country ("all") when it lists at least
+    ``GLOBAL_MIN_COUNTRIES`` (30) of them, as the global release does (a country without a row is
+    one without a conflict that year); else only those it lists (a release cut to one country or a
+    few says nothing of the others)."""
+    from datasets.coverage import GLOBAL_MIN_COUNTRIES
+
+    countries = sorted(str(c) for c in pc.unique(pc.drop_null(out.table["iso3"])).to_pylist())
+    return "all" if len(countries) >= GLOBAL_MIN_COUNTRIES else countries
 
 
 def _coverage(first: dt.date | None, last: dt.date | None, countries: object) -> dict[str, object]:
@@ -312,7 +325,7 @@ def _ucdp_years(src: pa.Table, *, brd: bool) -> Converted:
             "bound (25 or 1,000 deaths), so yearly deaths from this file are a floor."
         )
     if years:
-        out.info["coverage"] = _coverage(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31), "all")
+        out.info["coverage"] = _coverage(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31), _listed(out))
     out.info["grain"] = "year"
     return out
 
@@ -574,7 +587,7 @@ def _cow_war(src: pa.Table) -> Converted:
         )
     if years_seen:
         out.info["coverage"] = _coverage(
-            dt.date(min(years_seen), 1, 1), dt.date(max(years_seen), 12, 31), "all"
+            dt.date(min(years_seen), 1, 1), dt.date(max(years_seen), 12, 31), _listed(out)
         )
     out.info["grain"] = "year"
     return out
