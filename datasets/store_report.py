@@ -43,8 +43,11 @@ HISTORY_COLUMNS = [
 
 
 def _width(record: dict[str, object]) -> int:
-    """Characters of a date that make its period: 4 (``YYYY``) for annual sources, else 7 (``YYYY-MM``)."""
-    return 4 if record.get("period_grain") == "year" else 7
+    """Characters of a date that make its period: 4 (``YYYY``) for annual sources (the batch's
+    ``period_grain``, or its coverage's grain: UCDP ACD and BRD, COW), else 7 (``YYYY-MM``)."""
+    cover = record.get("coverage")
+    grain = record.get("period_grain") or (cover.get("grain") if isinstance(cover, dict) else None)
+    return 4 if grain == "year" else 7
 
 
 def _new(b: dict[str, object]) -> int:

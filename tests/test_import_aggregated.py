@@ -343,3 +343,12 @@ def test_a_conflict_year_release_of_30_countries_or_more_covers_every_country() 
     assert up.info["coverage"]["countries"] == "all"
     up = _prep(brd(gw[:29]), "brd_29.csv")
     assert up.report.ok and len(up.info["coverage"]["countries"]) == 29
+
+
+def test_sources_list_a_yearly_source_by_years(tmp_path: Path) -> None:
+    from datasets.store import Store
+
+    store = Store(tmp_path / "store")
+    assert store.ingest(BRD.encode(), "brd.csv").status == "stored"
+    row = store.sources().iloc[0]
+    assert (row["first_period"], row["last_period"]) == ("2012", "2013")  # not "2012-01", "2013-01"
