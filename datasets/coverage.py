@@ -292,7 +292,7 @@ def load_coverage(
     as_of: str | None = None,
 ) -> pd.DataFrame:
     """The coverage table of the loaded data: each table from the store when it holds that table;
-    the bundled sample (its countries over its span) only while the store holds no batch at all, as
+    the bundled sample (its countries over its span) only while the store holds no table at all, as
     ``datasets.loaders.load_table`` reads them (a table the store lacks then has no rows).
     ``as_of`` (a batch id, date or time): the coverage of the batches active then
     (``Store.active_at``), as the tables are read then.
@@ -317,7 +317,9 @@ def load_coverage(
 
         st = Store(root)
         stored = {name: st.active_at(name, as_of) for name in tables}
-        real = bool(st.batches())
+        real = any(st.active(name) for name in ("incidents", "collaboration", "perception")) or (
+            as_of is not None and bool(st.batches())
+        )
     for name in tables:
         if stored.get(name):
             records.extend(stored[name])

@@ -265,10 +265,12 @@ def load_table(
 ) -> Dataset:
     """Table ``name`` from the store; the bundled sample only while the store holds no table at all.
 
-    Sample and real data never meet: once the store has a batch of any table (withdrawn ones
-    included), a table without active batches is empty (``empty_dataset``), never the sample; so
-    is every table ``as_of`` a moment before the store's first batch. ``as_of`` (a batch id, a
-    date or an ISO time) gives the store's table as it was then (``datasets.store.Store.read_table``).
+    Sample and real data never meet: once the store has an active batch of any table, a table
+    without active batches is empty (``empty_dataset``), never the sample; so is every table of a
+    store that has batches ``as_of`` a moment before its first (the store held no data then, which
+    is not the sample either). With every batch withdrawn, the store holds no table: the sample.
+    ``as_of`` (a batch id, a date or an ISO time) gives the store's table as it was then
+    (``datasets.store.Store.read_table``).
     """
     if name not in TABLES:
         raise ValueError(f"unknown table '{name}'; expected one of {', '.join(TABLES)}")
@@ -287,7 +289,7 @@ def load_table(
                 stored = sort_incidents(stored)
             label = st.label(name) if as_of is None else f"{st.label(name, as_of=as_of)} (as of {as_of})"
             return Dataset(name, stored, False, label, st.version(name, as_of), st.batches(name))
-        if st.batches():  # the store holds (or held) data: never the sample beside or instead of it
+        if any(st.active(other) for other in TABLES) or (as_of is not None and st.batches()):
             return empty_dataset(name, st.version(name, as_of))
     elif as_of is not None:
         raise ValueError("--as-of needs a data store (--store DIR or $STABILITY_STORE)")
