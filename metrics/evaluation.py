@@ -241,6 +241,18 @@ def _check_names(regions: pd.DataFrame, region: str, compare: Sequence[str] | No
             raise ValueError(f"'{c}' cannot be compared with itself")
 
 
+def require_monthly(conflict: pd.DataFrame, region: str) -> None:
+    """Raise ``ValueError`` (one plain sentence) when ``region``'s incident series in ``conflict``
+    (``conflict_indicators`` rows) is yearly: the windows before and after a milestone are months."""
+    periods = conflict.loc[conflict["region"] == region, "period"].astype(str)
+    if len(periods) and not periods.str.fullmatch(r"\d{4}-\d{2}").any():
+        raise ValueError(
+            f"the incident data for {region} are yearly (conflict-years, such as UCDP ACD, UCDP "
+            "battle-related deaths or COW): the evaluation compares the months before and after the "
+            "milestone, so it needs monthly incident data for the region (ACLED or UCDP GED)"
+        )
+
+
 def evaluate_milestone(
     incidents: TableLike,
     collaboration: TableLike,
@@ -263,7 +275,8 @@ def evaluate_milestone(
     happened at the milestone (used in findings). Incident filters and ``coverage`` (the incidents'
     coverage table: months outside it are missing, not zero) as in ``conflict_indicators``.
     Raises ``ValueError`` for an unknown region or comparison region, a bad month, a window below 1,
-    a milestone outside the incident data, or incident data that are empty.
+    a milestone outside the incident data, incident data that are empty, or a region whose
+    incident data are yearly (the windows are months).
 
     Loads the inputs (``EvaluationInputs``) and evaluates them with ``evaluate_inputs``.
     """
@@ -284,6 +297,7 @@ def evaluate_milestone(
         coverage=coverage,
         population=population,
     )
+    require_monthly(conflict, region)
     collab = collaboration_indicators(collaboration, sub) if len(collaboration) else conflict.iloc[0:0]
     percep = (
         perception_indicators(perception, sub.loc[sub["region"] == region])

@@ -37,7 +37,7 @@ from metrics.composite import INDICATORS as COMPOSITE_INDICATORS
 from metrics.composite import composite_indicators
 from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
-from metrics.evaluation import EvaluationInputs, incident_span, region_part, union_conflict
+from metrics.evaluation import EvaluationInputs, incident_span, region_part, require_monthly, union_conflict
 from metrics.evaluation_context import propose_milestones
 from metrics.frames import TableLike, clip_periods, parse_period
 from metrics.perception import measured_indicators, perception_indicators
@@ -282,10 +282,12 @@ def evaluation_inputs(
     indicators (``region_frames``, from ``evaluation_region`` when not given), with the region's
     lead–lag and decline episodes (``region_part``), which no milestone changes. ``conflict`` may hold
     counts only (``conflict_all(..., signals=False)``) when ``own`` holds the region's own conflict
-    indicators with the trend. Raises ``ValueError`` when there is no incident data."""
+    indicators with the trend. Raises ``ValueError`` when there is no incident data, or when the
+    region's incident data are yearly (``metrics.evaluation.require_monthly``)."""
     span = incident_span(bundle.incidents.table)
     if span is None:
         raise ValueError("there is no incident data to evaluate")
+    require_monthly(conflict, region)
     collab, proposals = collaboration
     table = bundle.collaboration.table
     empty = conflict.iloc[0:0]

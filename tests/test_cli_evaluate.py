@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -157,3 +158,27 @@ def test_bad_arguments_exit_non_zero_with_one_line(args, code, needle, capsys):
     lines = [line for line in err.splitlines() if not line.startswith("note:")]
     assert len(lines) == 1 and needle in lines[0]
     assert "Traceback" not in err
+
+
+def test_evaluate_says_in_one_sentence_that_yearly_incident_data_cannot_be_evaluated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datasets.store import Store
+
+    # UCDP battle-related deaths: one conflict-year in Mali (Sahel), in the publisher's layout
+    brd = (
+        '"conflict_id","dyad_id","location_inc","side_a","side_a_id","side_a_2nd","side_b","side_b_id",'
+        '"side_b_2nd","incompatibility","territory_name","year","bd_best","bd_low","bd_high",'
+        '"type_of_conflict","battle_location","gwno_a","gwno_a_2nd","gwno_b","gwno_b_2nd","gwno_loc",'
+        '"gwno_battle","region","version"\n'
+        '"300","3001","Mali","Government of Mali","94","","Rebels Y","901","","2","","2013","40","31","55",'
+        '"3","Mali","432","","","","432","432","4","24.1"\n'
+    )
+
+    store = tmp_path / "store"
+    assert Store(store).ingest(brd.encode(), "brd.csv").status == "stored"
+    code = main(["evaluate", "--store", str(store), "--region", "Sahel", "--milestone", "2013-06"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith("stability: error: the incident data for Sahel are yearly (conflict-years")
+    assert "needs monthly incident data for the region (ACLED or UCDP GED)" in err
