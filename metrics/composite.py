@@ -229,20 +229,32 @@ def _perception_filled(perception: pd.DataFrame, last: str, max_age: int) -> pd.
     return out
 
 
-def _index(scores: pd.DataFrame, families: tuple[str, ...], w: Mapping[str, float], least: int) -> np.ndarray:
+def _index(
+    scores: pd.DataFrame,
+    families: tuple[str, ...],
+    w: Mapping[str, float],
+    least: int,
+    held: Mapping[str, set[str]] | None = None,
+) -> np.ndarray:
     """Weighted mean of the family scores over the region's own family set (see the docstring):
-    a region's own families are those with positive weight and a score in some month; a month
-    gets Σ w_f·score_f / Σ w_f over them when all of them have a score, and the region needs at
-    least ``least`` (and one) own families."""
+    a region's own families are those with positive weight and a score in some month, or data of
+    the family at another grain (``held``: family -> regions, e.g. yearly conflict counts, which
+    have no monthly score); a month gets Σ w_f·score_f / Σ w_f over them when all of them have a
+    score, and the region needs at least ``least`` (and one) own families."""
     fams = [f for f in families if w[f] > 0]
     out = np.full(len(scores), np.nan)
     if not fams or not len(scores):
         return out
     vals = scores[[f"score_{f}" for f in fams]].to_numpy(dtype=float)  # rows × families
     has = np.isfinite(vals)
-    codes, _names = pd.factorize(scores["region"], sort=False)
+    codes, names = pd.factorize(scores["region"], sort=False)
     own = np.zeros((int(codes.max()) + 1, len(fams)), dtype=bool)
     np.logical_or.at(own, codes, has)
+    for j, fam in enumerate(fams):  # a family held at another grain is the region's own: a gap, not a rescale
+        for region in (held or {}).get(fam, set()):
+            at = names.get_indexer([region])[0]
+            if at >= 0:
+                own[at, j] = True
     row_own = own[codes]  # rows × families: the row's region has the family
     wt = np.array([w[f] for f in fams])
     n_own = row_own.sum(axis=1)
@@ -293,8 +305,10 @@ def composite_indicators(
     families (conflict, collaboration, perception; ``weights``, default equal thirds), reported only
     when every one of them has a score that month and they are at least ``min_families``: where a
     family's data end the series breaks (a gap, with ``coverage`` < 1 saying why), it never
-    rescales over the families left. ``outcome_index`` is the same over conflict and perception
-    only (collaboration excluded, so it can be compared with collaboration without circularity),
+    rescales over the families left; a region whose conflict data are yearly only (conflict-years:
+    no monthly score) has conflict among its index families, so its index is a gap too.
+    ``outcome_index`` is the same over conflict and perception only (collaboration excluded, so it
+    can be compared with collaboration without circularity),
     with the same weights for those two; it needs both (each one with a positive weight): a region
     without a monthly conflict series (only yearly conflict sources loaded) or without perception
     data has no outcome index, rather than one that is the other family alone. ``coverage`` = Σ w_f over
@@ -316,8 +330,11 @@ def composite_indicators(
         raise ValueError("at least one family weight must be positive")
     start_p, end_p = parse_period(start), parse_period(end)
 
+    held: dict[str, set[str]] = {}
     if len(conflict):  # yearly conflict series (period YYYY) are not monthly rates
-        conflict = conflict.loc[conflict["period"].astype(str).str.len() == 7]
+        monthly = conflict["period"].astype(str).str.len() == 7
+        held["conflict"] = {str(r) for r in conflict.loc[~monthly, "region"].unique()}
+        conflict = conflict.loc[monthly]
     pop = region_population(regions, population)
     raw = _conflict_rates(conflict, pop) if len(conflict) else pd.DataFrame(columns=["region", "period"])
     if len(collaboration):
@@ -368,7 +385,7 @@ def composite_indicators(
         scores[f"coverage_{fam}"] = has.astype(float)
         den += np.where(has, w[fam], 0.0)
     scores["coverage"] = den / total_w
-    scores["stability_index"] = _index(scores, FAMILY_NAMES, w, min_families)
+    scores["stability_index"] = _index(scores, FAMILY_NAMES, w, min_families, held)
     scores["outcome_index"] = _index(scores, OUTCOME_FAMILIES, w, sum(w[f] > 0 for f in OUTCOME_FAMILIES))
 
     scores = clip_periods(scores, start_p, end_p)

@@ -289,3 +289,22 @@ def test_population_table_is_a_fresh_copy_each_time():
     first = load_population()
     first.loc[first.index[0], "population"] = -1
     assert load_population().loc[first.index[0], "population"] >= 0
+
+
+def test_a_region_with_yearly_conflict_only_has_a_gap_not_an_index_without_conflict(regions, families):
+    """B's conflict counts are conflict-years (UCDP ACD/BRD, COW): no monthly conflict score. Its
+    stability index must not be (collaboration + perception) / 2, a stability index that says
+    nothing of conflict: it is a gap, and coverage says conflict is missing."""
+    conflict, collab, perception = families
+    yearly = _tidy([("B", "2020", "fatalities", 30.0), ("B", "2020", "incidents", 2.0)], "conflict")
+    only_a = conflict.loc[conflict["region"] == "A"]
+    collab_b = _tidy([("B", p, "network_density", 0.6) for p in MONTHS], "collaboration")
+    out = _run((pd.concat([only_a, yearly]), pd.concat([collab, collab_b]), perception), regions)
+    assert math.isnan(value(out, "B", "2020-12", "score_conflict"))
+    assert math.isnan(value(out, "B", "2020-12", "stability_index"))
+    assert value(out, "B", "2020-12", "coverage_conflict") == 0
+    assert value(out, "B", "2020-12", "coverage") == pytest.approx(2 / 3)  # collaboration and perception
+    # A (monthly conflict) keeps its index: (conflict + collaboration 40 + perception 50) / 3
+    assert value(out, "A", "2020-12", "stability_index") == pytest.approx(
+        (value(out, "A", "2020-12", "score_conflict") + 40 + 50) / 3
+    )
