@@ -303,7 +303,7 @@ def load_coverage(
     ``regions`` (default: the bundled regions file) lists the countries a global source covers.
     ``samples``: sample tables already loaded (by name), read instead of the bundled files.
     """
-    from datasets.loaders import load_regions, resolve_store
+    from datasets.loaders import holds_data, load_regions, resolve_store
 
     if regions is None:
         regions = load_regions()
@@ -317,9 +317,7 @@ def load_coverage(
 
         st = Store(root)
         stored = {name: st.active_at(name, as_of) for name in tables}
-        real = any(st.active(name) for name in ("incidents", "collaboration", "perception")) or (
-            as_of is not None and bool(st.batches())
-        )
+        real = holds_data(st, as_of)
     for name in tables:
         if stored.get(name):
             records.extend(stored[name])

@@ -260,6 +260,13 @@ def _prepared_incidents(st: Any, root: str | Path) -> Dataset | None:
     return Dataset("incidents", table, False, st.label("incidents"), version, st.batches("incidents"), folder)
 
 
+def holds_data(st: Any, as_of: str | None = None) -> bool:
+    """Whether the store ``st`` (``datasets.store.Store``) holds real data, so that no table of it
+    may be the bundled sample: an active batch of any table, or, ``as_of`` a moment, any batch at
+    all (before its first batch the store held no data, which is not the sample either)."""
+    return any(st.active(name) for name in TABLES) or (as_of is not None and bool(st.batches()))
+
+
 def load_table(
     name: str, store: str | os.PathLike[str] | None = None, *, as_of: str | None = None
 ) -> Dataset:
@@ -289,7 +296,7 @@ def load_table(
                 stored = sort_incidents(stored)
             label = st.label(name) if as_of is None else f"{st.label(name, as_of=as_of)} (as of {as_of})"
             return Dataset(name, stored, False, label, st.version(name, as_of), st.batches(name))
-        if any(st.active(other) for other in TABLES) or (as_of is not None and st.batches()):
+        if holds_data(st, as_of):
             return empty_dataset(name, st.version(name, as_of))
     elif as_of is not None:
         raise ValueError("--as-of needs a data store (--store DIR or $STABILITY_STORE)")
@@ -303,6 +310,7 @@ def load_table(
 
 __all__ = [
     "Dataset",
+    "holds_data",
     "SchemaError",
     "empty_dataset",
     "load_goalposts",

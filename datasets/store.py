@@ -701,7 +701,7 @@ class Store:
                 "ingested_at": _now(),
                 "user": _user(user),
                 "withdrawn": False,
-                "notes": list(upload.report.notes) + ([kept.strip()] if carried else []),
+                "notes": list(upload.report.notes) + ([_carried_note(carried)] if carried else []),
                 **covered,
             }
             gone = None

@@ -29,14 +29,12 @@ class CliError(Exception):
         self.code = code
 
 
-#: The environment variable naming the data store (as ``datasets.loaders.STORE_ENV``).
-STORE_ENV = "STABILITY_STORE"
-
-
 def require_store(value: str | None) -> None:
     """Refuse (exit 2) a local data store named by ``--store`` (``value``) or ``$STABILITY_STORE``
     whose folder does not exist: a command that reads the store would otherwise show the
     illustrative sample (or nothing) for a mistyped path. An ``s3://`` URL is left to the store."""
+    from datasets.loaders import STORE_ENV
+
     chosen, how = (value, "--store") if value else (os.environ.get(STORE_ENV) or None, f"${STORE_ENV}")
     if not chosen or str(chosen).startswith("s3://"):
         return

@@ -163,11 +163,11 @@ class DateOrder:
 
 def _date_values(
     values: Sequence[str | None],
-) -> tuple[list[dt.date | None], list[bool], list[bool], DateOrder | None]:
+) -> tuple[list[dt.date | None], list[bool], DateOrder | None]:
     """Read date texts with the layout of ``DATE_FORMATS`` that reads most of them.
 
-    Returns the dates, the texts that could not be read, the texts whose day and month order
-    cannot be told, and one such text with both readings (or None). The order cannot be told when
+    Returns the dates, the texts that could not be read (not those whose day and month order cannot
+    be told), and one text of unclear order with both readings (or None). The order cannot be told when
     the layout chosen is day-first or month-first (``_SWAPPED``) and its swapped twin reads every
     text the chosen one reads: 03/04/2021 and 11/12/2022 fit both, so nothing says which is
     meant. Those texts get no date (a swapped date would be stored silently otherwise); texts
@@ -217,9 +217,8 @@ def _date_values(
                     best[v] = d
                     break
     out = [None if v is None or v in unclear else best.get(v) for v in cut]
-    ambiguous = [v is not None and v in unclear for v in cut]
-    bad = [v is not None and d is None and not a for v, d, a in zip(cut, out, ambiguous, strict=True)]
-    return out, bad, ambiguous, example
+    bad = [v is not None and d is None and v not in unclear for v, d in zip(cut, out, strict=True)]
+    return out, bad, example
 
 
 def parse_dates_detail(arr: Column) -> tuple[Column, Column, Column, DateOrder | None]:
@@ -230,25 +229,17 @@ def parse_dates_detail(arr: Column) -> tuple[Column, Column, Column, DateOrder |
     column where every date fits both orders (``_date_values``); those get no value. ``example``
     is the first such cell with both readings, for the message.
     """
-    decided: dict[str, tuple[bool, DateOrder | None]] = {}
     found: list[DateOrder] = []
 
     def convert(d: pa.Array) -> tuple[pa.Array, pa.Array]:
-        texts = d.to_pylist()
-        out, bad, ambiguous, example = _date_values(texts)
-        decided.update(zip(texts, ((a, example) for a in ambiguous), strict=True))
+        out, bad, example = _date_values(d.to_pylist())
         if example is not None:
             found.append(example)
         return pa.array(out, pa.date32()), pa.array(bad, pa.bool_())
 
     values, bad = by_distinct(arr, convert)
-
-    def flag(d: pa.Array) -> tuple[pa.Array, pa.Array]:
-        marks = [decided.get(v, (False, None))[0] for v in d.to_pylist()]
-        return pa.array(marks, pa.bool_()), pa.array(np.zeros(len(d), dtype=bool))
-
-    # a second pass over the same distinct texts, only when some order is unclear
-    ambiguous = pc.fill_null(by_distinct(arr, flag)[0], False) if found else pc.and_(bad, pa.scalar(False))
+    # a given cell is read, bad, or unclear: the unclear ones are those given with no date, not bad
+    ambiguous = pc.and_(pc.and_(pc.is_valid(arr), pc.is_null(values)), pc.invert(bad))
     return values, bad, ambiguous, (found[0] if found else None)
 
 

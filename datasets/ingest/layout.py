@@ -39,6 +39,7 @@ __all__ = [
     "header_by_shape",
     "footer_lines",
     "is_tag_row",
+    "tag_note",
     "data_members",
     "is_zip",
     "split_line",
@@ -111,6 +112,16 @@ def header_by_shape(lines: list[bytes]) -> int | None:
 def is_tag_row(line: bytes) -> bool:
     """True when every non-empty field of ``line`` is an HXL hashtag (``#date+start``) and one is."""
     return _tag_cells(split_line(line))
+
+
+def tag_note(lines: list[int]) -> str:
+    """The note on HXL tag rows skipped at ``lines`` (line numbers of the file)."""
+    one = len(lines) == 1
+    return (
+        f"{'Line' if one else 'Lines'} {', '.join(map(str, lines))} {'holds' if one else 'hold'} HXL "
+        f"hashtags (such as '#date+start') under the column names, not data, and {'was' if one else 'were'} "
+        "skipped."
+    )
 
 
 def _tag_cells(cells: list[str]) -> bool:
@@ -344,11 +355,7 @@ def workbook_to_csv(data: Bytes, recognise: Recognise) -> tuple[bytes, str, list
         spans.append((label, first + (1 if k == 0 else 0), line, row + 2))
     notes = []
     if tags:
-        notes.append(
-            f"{'Line' if len(tags) == 1 else 'Lines'} {', '.join(map(str, tags))} "
-            f"{'holds' if len(tags) == 1 else 'hold'} HXL hashtags (such as '#date+start') under the "
-            "column names, not data, and " + ("was" if len(tags) == 1 else "were") + " skipped."
-        )
+        notes.append(tag_note(tags))
     if len(parts) > 1:
         where = "; ".join(
             f"lines {a}–{b} are sheet '{label}' from its row {first_row}" for label, a, b, first_row in spans

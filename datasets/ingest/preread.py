@@ -386,10 +386,7 @@ def _read(data: Bytes, recognise: Recognise, member: str | None, limit: int | No
         )
     if tag and header_at is not None:
         lines[header_at + 1] = b""
-        notes.append(
-            f"Line {header_at + 2} holds HXL hashtags (such as '#date+start') under the column names, "
-            "not data, and was skipped."
-        )
+        notes.append(layout.tag_note([header_at + 2]))
     if footer_general:
         idx = sorted(len(lines) + k for k in footer_general)
         empty = [m for m in idx if not any(layout.split_line(lines[m]))]  # ",,,," rows Excel leaves

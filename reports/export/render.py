@@ -100,7 +100,6 @@ class _Renderer:
     def __init__(self, browser: str) -> None:
         import kaleido
 
-        self._closed = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido", daemon=True)
         self._thread.start()
@@ -132,10 +131,8 @@ class _Renderer:
         return bytes(self._run(self._kaleido.calc_fig(spec, opts, topojson=topojson), RENDER_TIMEOUT))
 
     def close(self) -> None:
-        """Close the browser and stop the loop (once; later calls do nothing)."""
-        if self._closed:
-            return
-        self._closed = True
+        """Close the browser and stop the loop (once: a finalizer runs at most once, so later calls
+        do nothing)."""
         self._finalizer()
 
 
