@@ -30,6 +30,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from datasets.bundle import Bundle, load_bundle
+from datasets.precedence import overlap_notes
 from datasets.store_delta import commit_point
 from metrics import breakdowns as bd
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube
@@ -755,6 +756,17 @@ def goalposts() -> tuple[str, str, pd.DataFrame]:
 def coverage() -> pd.DataFrame:
     """One row per loaded table: origin, label, rows, countries, first and last date, version."""
     return _coverage(_current().version)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _overlap_notes(version: str) -> list[str]:
+    return overlap_notes(_current().coverage)
+
+
+def overlap_notes_now() -> list[str]:
+    """Which conflict source is set aside where another covers the same months, in sentences
+    (``datasets.precedence.overlap_notes``); none when no two sources overlap."""
+    return _overlap_notes(_current().version)
 
 
 def coverage_chart(table: str = "incidents") -> go.Figure:

@@ -34,8 +34,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-#: Version of the derived files' layout; a folder of another format is prepared again.
-DERIVED_FORMAT = 1
+#: Version of the derived files' layout and content; a folder of another format is prepared again.
+#: 2: the incidents hold one source per country-month (``datasets.precedence``).
+DERIVED_FORMAT = 2
 CACHE_ENV = "STABILITY_CACHE"
 _READY = "ready.json"
 _PREFIX = "incidents-"

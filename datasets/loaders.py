@@ -257,7 +257,21 @@ def _prepared_incidents(st: Any, root: str | Path) -> Dataset | None:
         table = derived.open_arrow(folder / "incidents.arrow")
     except (OSError, pa.ArrowInvalid):
         return None
+    from datasets.precedence import mark_counted
+
+    table = mark_counted(table)  # prepared from ``counted_incidents``
     return Dataset("incidents", table, False, st.label("incidents"), version, st.batches("incidents"), folder)
+
+
+def counted_incidents(
+    table: pa.Table, store: str | os.PathLike[str], *, as_of: str | None = None
+) -> pa.Table:
+    """The stored incidents ``table`` of ``store`` that count: one source per country-month where
+    two or more cover it (``datasets.precedence``; the same rows when none overlap), marked as such."""
+    from datasets.coverage import load_coverage
+    from datasets.precedence import drop_shadowed, mark_counted
+
+    return mark_counted(drop_shadowed(table, load_coverage(store, tables=("incidents",), as_of=as_of)))
 
 
 def holds_data(st: Any, as_of: str | None = None) -> bool:
@@ -293,7 +307,7 @@ def load_table(
         stored = st.read_table(name, as_of=as_of)
         if stored is not None:
             if name == "incidents":
-                stored = sort_incidents(stored)
+                stored = sort_incidents(counted_incidents(stored, root, as_of=as_of))
             label = st.label(name) if as_of is None else f"{st.label(name, as_of=as_of)} (as of {as_of})"
             return Dataset(name, stored, False, label, st.version(name, as_of), st.batches(name))
         if holds_data(st, as_of):
@@ -310,6 +324,7 @@ def load_table(
 
 __all__ = [
     "Dataset",
+    "counted_incidents",
     "holds_data",
     "SchemaError",
     "empty_dataset",

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 from numpy.lib.stride_tricks import sliding_window_view
 
+from datasets.precedence import drop_shadowed, overlaps
 from metrics.coverage import (
     CountryCoverage,
     country_coverage,
@@ -111,6 +112,22 @@ def _data_countries(incidents: TableLike | IncidentCube) -> pd.DataFrame:
         "FROM incidents WHERE iso3 IS NOT NULL GROUP BY iso3",
         incidents=table,
     )
+
+
+def _counted(incidents: TableLike, coverage: pd.DataFrame) -> TableLike:
+    """``incidents`` without the rows of a source set aside where another counts
+    (``datasets.precedence.drop_shadowed``); the same object when no two sources overlap."""
+    if not overlaps(coverage):
+        return incidents
+    table = (
+        incidents
+        if isinstance(incidents, pa.Table)
+        else pa.Table.from_pandas(incidents, preserve_index=False)
+    )
+    counted = drop_shadowed(table, coverage)
+    if counted is table:
+        return incidents
+    return counted if isinstance(incidents, pa.Table) else counted.to_pandas()
 
 
 def monthly_counts(
@@ -230,6 +247,8 @@ def conflict_indicators(
     if countries is not None:
         members = members.loc[members["iso3"].isin(list(countries))]
     isos = sorted(members["iso3"].unique())
+    if coverage is not None and not isinstance(incidents, IncidentCube):
+        incidents = _counted(incidents, coverage)
     if isinstance(incidents, IncidentCube):  # country × month grids straight from the cube
         found, counts, found_ever = cube_country_grids(
             incidents, isos, event_types=event_types, min_fatalities=min_fatalities

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from datasets.precedence import used_coverage
 from metrics.frames import memo_for
 
 #: Time grains from finest to coarsest.
@@ -91,6 +92,8 @@ def _table_coverage(coverage: pd.DataFrame, countries: Sequence[str]) -> Country
     """From a coverage table: each country's stated spans."""
     countries = np.asarray(sorted(set(countries)), dtype=object)
     cov = coverage.loc[coverage["iso3"].isin(list(countries))]
+    if "source" in cov.columns:  # one source per country-month where several cover it
+        cov = used_coverage(cov.reset_index(drop=True))
     if "table" in cov.columns:
         cov = cov.loc[cov["table"] == "incidents"]
     if cov.empty:

@@ -40,7 +40,7 @@ import pyarrow as pa
 from filelock import FileLock
 
 from datasets import derived
-from datasets.loaders import Dataset, resolve_store, sort_incidents
+from datasets.loaders import Dataset, counted_incidents, resolve_store, sort_incidents
 from metrics.cube import IncidentCube, build_cube
 
 Progress = Callable[[str], None]
@@ -95,7 +95,7 @@ def prepare(store: str | os.PathLike[str], progress: Progress = _quiet) -> Path 
                 return None
             if st.version("incidents") != version:  # an upload landed while reading: read again
                 continue
-            return _build(root, version, table, progress)
+            return _build(root, version, counted_incidents(table, root), progress)
     raise PrepareError("the incidents kept changing while they were being prepared; open the page again")
 
 

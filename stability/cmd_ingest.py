@@ -165,7 +165,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="list which countries each loaded source covers, from when to when",
         description="One row per source and country: the first and last period the source covers "
         "for it, at the source's time grain. Inside that span a period without a row is an observed "
-        "zero; outside it the value is missing.",
+        "zero; outside it the value is missing. Where two sources cover the same country and months, "
+        "one counts (the finer grain, then ACLED, UCDP GED, ACLED aggregated, UCDP BRD, UCDP/PRIO ACD, "
+        "COW): a note says which is set aside where.",
     )
     c.add_argument(
         "--store", metavar="DIR", help="data store (default: $STABILITY_STORE, else the bundled sample)"
@@ -417,15 +419,19 @@ def _coverage_options(args: argparse.Namespace) -> tuple[tuple[dt.date, dt.date]
 def run_coverage(args: argparse.Namespace) -> int:
     """Print the coverage table (``datasets.coverage.load_coverage``) as CSV or JSON."""
     from datasets.coverage import COVERAGE_COLUMNS, load_coverage
+    from datasets.precedence import overlap_notes
     from stability.cli import require_store
 
     require_store(args.store)
-    frame = load_coverage(args.store, as_of=args.as_of).loc[:, list(COVERAGE_COLUMNS)]
+    full = load_coverage(args.store, as_of=args.as_of)
+    frame = full.loc[:, list(COVERAGE_COLUMNS)]
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         frame.to_json(sys.stdout, orient="records", force_ascii=False)
         sys.stdout.write("\n")
+    for note in overlap_notes(full):  # where two sources cover the same months, one counts
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

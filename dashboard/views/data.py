@@ -33,6 +33,8 @@ st.caption(
     "counts as zero incidents; outside it, the data say nothing and the month is left out. "
     "`stability coverage` prints the same table."
 )
+for note in data.overlap_notes_now():  # sources that record the same fighting are not added up
+    st.info(note)
 coverage = data.coverage_chart("incidents")
 if charts.has_data(coverage):
     st.plotly_chart(coverage, width="stretch", config=ui.chart_config("coverage"))
