@@ -519,7 +519,12 @@ def _breakdown(
     types: Types,
     min_fatalities: int,
 ) -> Any:
-    extra = {"covered_months": _covered_months(version, countries)} if name == "monthly_by_type" else {}
+    extra: dict[str, object] = {}
+    if name == "monthly_by_type":
+        extra = {
+            "covered_months": _covered_months(version, countries),
+            "yearly": compute.yearly_grain(_current(), countries),
+        }
     return _BREAKDOWNS[name](
         _cube(version),
         countries,

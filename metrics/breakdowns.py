@@ -117,8 +117,9 @@ def monthly_by_type(
     event_types: Sequence[str] | None = None,
     min_fatalities: int = 0,
     covered_months: Sequence[str] | None = None,
+    yearly: bool = False,
 ) -> pd.DataFrame:
-    """Incidents and fatalities per month and event type for ``countries``.
+    """Incidents and fatalities per month (per year with ``yearly``) and event type for ``countries``.
 
     Columns: ``period`` (``YYYY-MM``), ``event_type``, ``incidents`` (count of incidents),
     ``fatalities`` (sum of reported deaths). Every month of ``[start, end]`` that lies inside the
@@ -128,7 +129,26 @@ def monthly_by_type(
     covered_months``: the months the incident data cover enough of the countries' people) only
     those months appear: a month no file covers is missing, never a row of zeros. Event types are
     ordered as in the schema, then any others alphabetically.
+
+    ``yearly`` (``metrics.coverage.yearly_grain``: a covered country's source counts years): the
+    periods are years (``YYYY``), each every year that overlaps ``[start, end]`` counted whole, as
+    ``conflict.conflict_indicators`` gives such a region's values; a yearly count is never shown as
+    the count of its first month with zeros after it.
     """
+    if yearly:
+        by_month = monthly_by_type(
+            incidents,
+            countries,
+            start=f"{start[:4]}-01",
+            end=f"{end[:4]}-12",
+            event_types=event_types,
+            min_fatalities=min_fatalities,
+            covered_months=covered_months,
+        )
+        out = by_month.assign(period=by_month["period"].str[:4])
+        return out.groupby(["period", "event_type"], sort=False, as_index=False)[
+            ["incidents", "fatalities"]
+        ].sum()
     if isinstance(incidents, IncidentCube) and min_fatalities in FATALITY_THRESHOLDS:
         # the cube's cells answer the counts directly, without touching the incidents
         known_span = incidents.span

@@ -34,6 +34,12 @@ class CountryCoverage:
     grain: np.ndarray
 
 
+def period_day(value: object, *, end: bool) -> pd.Timestamp:
+    """The first (``end`` False) or last day of a stated period: ``YYYY``, ``YYYY-MM``,
+    ``YYYY-Www`` (ISO week) or a date."""
+    return _day(value, end)
+
+
 def _day(value: object, end: bool) -> pd.Timestamp:
     text = str(value)
     if len(text) == 4:
@@ -254,3 +260,42 @@ def covered_months(
     )
     ok = (count[0] > 0) & (np.nan_to_num(share[0]) >= min_covered_share)
     return [str(m) for m in cov.months[ok]]
+
+
+def yearly_grain(coverage: pd.DataFrame | None, countries: Sequence[str]) -> bool:
+    """Whether a source that counts years covers one of ``countries`` (``CountryCoverage.grain``):
+    then their incidents are shown by year, as ``conflict.conflict_indicators`` gives them. False
+    without a coverage table."""
+    if coverage is None:
+        return False
+    cov = country_coverage(coverage, countries)
+    if cov is None:
+        return False
+    return bool((cov.grain[cov.mask.any(axis=1)] == "year").any())
+
+
+def stated_span(coverage: pd.DataFrame | None) -> tuple[str, str] | None:
+    """First and last month (``YYYY-MM``) a coverage table states (a yearly span runs January to
+    December); None without a coverage table or when it is empty. Kept per table while it lives."""
+    if coverage is None or coverage.empty:
+        return None
+    return memo_for(coverage, "stated_span", lambda: _stated_span(coverage))
+
+
+def _stated_span(coverage: pd.DataFrame) -> tuple[str, str] | None:
+    first = coverage["first_day"] if "first_day" in coverage.columns else coverage["first_period"]
+    last = coverage["last_day"] if "last_day" in coverage.columns else coverage["last_period"]
+    firsts = [_day(v, False) for v in first.dropna()]
+    lasts = [_day(v, True) for v in last.dropna()]
+    if not firsts or not lasts:
+        return None
+    return str(min(firsts).to_period("M")), str(max(lasts).to_period("M"))
+
+
+def widened_span(span: tuple[str, str] | None, coverage: pd.DataFrame | None) -> tuple[str, str] | None:
+    """The incidents' first..last month (``span``, ``YYYY-MM``) widened to the span their coverage
+    states: a covered month without events is an observed zero, not outside the data."""
+    stated = stated_span(coverage)
+    if span is None or stated is None:
+        return span
+    return min(span[0], stated[0]), max(span[1], stated[1])

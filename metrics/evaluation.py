@@ -47,6 +47,7 @@ import pandas as pd
 from metrics.catalog import describe
 from metrics.collaboration import collaboration_indicators
 from metrics.conflict import conflict_indicators
+from metrics.coverage import widened_span
 from metrics.cube import IncidentCube
 from metrics.evaluation_changes import mean_change_hac, pretrend, wave_change
 from metrics.evaluation_context import (
@@ -282,7 +283,7 @@ def evaluate_milestone(
     """
     make_windows(milestone, window)
     _check_names(regions, region, compare)
-    span = incident_span(incidents)
+    span = widened_span(incident_span(incidents), coverage)
     if span is None:
         raise ValueError("there is no incident data to evaluate")
     sub = in_scope(regions, region, compare)

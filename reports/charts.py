@@ -421,6 +421,19 @@ def _months(periods: pd.Series | Sequence[str]) -> np.ndarray:
 
 
 DATE_AXIS: dict[str, object] = {"type": "date"}
+#: A date axis of years: one tick label per year, never "Jul 2015" between two yearly values.
+YEAR_AXIS: dict[str, object] = {"type": "date", "tickformat": "%Y", "dtick": "M12"}
+
+
+def _yearly(periods: pd.Series | Sequence[str]) -> bool:
+    """Whether the periods are years (``YYYY``): a yearly source's values, to be labelled by year."""
+    values = [str(p) for p in (periods.tolist() if isinstance(periods, pd.Series) else periods)]
+    return bool(values) and all(len(v) == 4 for v in values)
+
+
+def _time_axis(yearly: bool) -> tuple[str, str, dict[str, object]]:
+    """Axis title, hover date format and axis layout of a monthly or a yearly series."""
+    return ("Year", "%{x|%Y}", YEAR_AXIS) if yearly else ("Month", "%{x|%Y-%m}", DATE_AXIS)
 
 
 # --- maps -------------------------------------------------------------------------------------
@@ -638,17 +651,20 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
     (markers at the month's count; a flag trace is empty when no month is flagged).
     """
     inc = _indicator(frame, "incidents")
+    yearly = _yearly(inc["period"])
+    step = "year" if yearly else "month"
+    x_title, when, axis = _time_axis(yearly)
     x = _months(inc["period"])
     y = inc["value"].to_numpy(dtype=float)
     roll = _indicator(frame, "incidents_rolling_12m")
     slope, intercept, _p = sen_line(y)
     if math.isfinite(slope):
         trend_y = _floats(intercept + slope * np.arange(len(y)))
-        hover = f"Sen's slope {slope:+.2f} incidents/month per month (a line to read by eye, not a test)"
+        hover = f"Sen's slope {slope:+.2f} incidents/{step} per {step} (a line to read by eye, not a test)"
         caption = replace(caption, note="; ".join(filter(None, [caption.note, "trend: " + hover])))
     else:
         trend_y = [None] * len(y)
-        hover = "not enough months for a trend"
+        hover = f"not enough {step}s for a trend"
     traces: list[dict[str, object]] = [
         {
             "type": "bar",
@@ -656,7 +672,7 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
             "y": _floats(y),
             "name": "Incidents",
             "marker": {"color": SKY},
-            "hovertemplate": "%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+            "hovertemplate": when + ": %{y:,.0f}<extra></extra>",
         },
         {
             "type": "scatter",
@@ -664,8 +680,9 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
             "y": _floats(roll["value"]),
             "mode": "lines",
             "name": "12-month mean",
+            "showlegend": bool(len(roll)),  # yearly data have no 12-month mean: no empty legend entry
             "line": {"color": BLUE, "width": 2.5},
-            "hovertemplate": "%{x|%Y-%m}: %{y:,.1f}<extra>12-month mean</extra>",
+            "hovertemplate": when + ": %{y:,.1f}<extra>12-month mean</extra>",
         },
         {
             "type": "scatter",
@@ -674,7 +691,7 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
             "mode": "lines",
             "name": "Trend (Sen)",
             "line": {"color": BLACK, "dash": "dash"},
-            "hovertemplate": f"%{{x|%Y-%m}}: %{{y:,.1f}}<extra>{hover}</extra>",
+            "hovertemplate": when + f": %{{y:,.1f}}<extra>{hover}</extra>",
         },
     ]
     counts = dict(zip(inc["period"].to_numpy(dtype=str), y, strict=True))
@@ -697,17 +714,17 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
                     "color": colour,
                     "line": {"color": BLACK, "width": 1},
                 },
-                "hovertemplate": "%{x|%Y-%m}: " + label.lower() + "<extra></extra>",
+                "hovertemplate": when + ": " + label.lower() + "<extra></extra>",
             }
         )
     return _figure(
         traces,
         title=title,
         caption=caption,
-        x_title="Month",
-        y_title="Incidents per month",
+        x_title=x_title,
+        y_title=f"Incidents per {step}",
         compact=compact,
-        layout={"xaxis": DATE_AXIS},
+        layout={"xaxis": axis},
     )
 
 
@@ -723,8 +740,10 @@ def stacked_bars(
     order: Sequence[str] | None = None,
     colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Stacked monthly bars: one trace per value of ``series`` (in ``order``, else first seen)."""
+    """Stacked bars by month (by year when every period is a ``YYYY`` year): one trace per value of
+    ``series`` (in ``order``, else first seen)."""
     names = list(order) if order is not None else list(dict.fromkeys(frame[series]))
+    x_title, when, axis = _time_axis(_yearly(frame[x]))
     groups = dict(list(frame.sort_values(x).groupby(series, sort=False)))
     traces = []
     for k, name in enumerate(names):
@@ -736,16 +755,16 @@ def stacked_bars(
                 "y": _floats(sub[y]),
                 "name": esc(name),
                 "marker": {"color": (colours or {}).get(name) or vocabulary.colour(str(name), k)},
-                "hovertemplate": "%{x|%Y-%m}: %{y:,.0f}<extra>" + esc(name) + "</extra>",
+                "hovertemplate": when + ": %{y:,.0f}<extra>" + esc(name) + "</extra>",
             }
         )
     return _figure(
         traces,
         title=title,
         caption=caption,
-        x_title="Month",
+        x_title=x_title,
         y_title=y_title,
-        layout={"barmode": "stack", "bargap": 0.1, "legend": {"traceorder": "normal"}, "xaxis": DATE_AXIS},
+        layout={"barmode": "stack", "bargap": 0.1, "legend": {"traceorder": "normal"}, "xaxis": axis},
     )
 
 

@@ -78,7 +78,8 @@ def month(value: object) -> Month:
 
 
 def choices(b: Bundle) -> Choices:
-    """Regions, members, event types, the months from the first to the last date of any table, and
+    """Regions, members, event types, the months from the first to the last date of any table (for
+    incidents, the span their coverage states where it reaches further), and
     the default window: the last 10 years of the conflict data (of the first table holding data when
     no incident is loaded), never reaching back to the earliest year of another source."""
     firsts, lasts = [], []
@@ -87,9 +88,16 @@ def choices(b: Bundle) -> Choices:
         table = getattr(b, name).table
         if table.num_rows:
             mm = pc.min_max(table[col]).as_py()
-            firsts.append(mm["min"])
-            lasts.append(mm["max"])
+            firsts.append(month(mm["min"]))
+            lasts.append(month(mm["max"]))
             spans[name] = (month(mm["min"]), month(mm["max"]))
+    covered = cm.stated_span(b.incidents_coverage())
+    if covered is not None and "incidents" in spans:  # a covered month without events is a real zero
+        first = min(spans["incidents"][0], month(covered[0]))
+        last = max(spans["incidents"][1], month(covered[1]))
+        spans["incidents"] = (first, last)
+        firsts.append(first)
+        lasts.append(last)
     if not firsts:
         raise ValueError("no data is loaded: every table is empty")
     anchor = spans.get("incidents") or next(iter(spans.values()))
@@ -111,6 +119,16 @@ def last_month(d: Dataset) -> Month | None:
     return _LAST_MONTH[key]
 
 
+def data_end(b: Bundle, d: Dataset) -> Month | None:
+    """The last month ``d`` speaks for: its last dated row, or for incidents the end of their stated
+    coverage where it runs later (a yearly source covers through December); None when empty."""
+    last = last_month(d)
+    if last is None or d.name != "incidents":
+        return last
+    covered = cm.stated_span(b.incidents_coverage())
+    return max(last, month(covered[1])) if covered is not None else last
+
+
 def family_latest(b: Bundle, family: str) -> Month | Year | None:
     """The last period of ``family``'s data (conflict, collaboration, perception): ``YYYY`` when every
     active batch behind it is yearly, else ``YYYY-MM``; None when no data is loaded. For the
@@ -119,7 +137,7 @@ def family_latest(b: Bundle, family: str) -> Month | Year | None:
         ends = [e for f in b.loaded_families() if (e := family_latest(b, f)) is not None]
         return max(ends, key=end_key) if ends else None
     d = b.family_dataset(family)
-    last = last_month(d)
+    last = data_end(b, d)
     if last is None:
         return None
     active = [r for r in d.details if not r.get("withdrawn")]
@@ -160,7 +178,7 @@ def caption(b: Bundle, start: str, end: str, *tables: str, note: str = "") -> Ca
     asked = [getattr(b, t) for t in tables or ("incidents", "collaboration", "perception")]
     sets = [d for d in asked if d.loaded] or asked  # a table without data is named in the note
     labels = list(dict.fromkeys(d.label for d in sets))
-    ends = [f"{d.name} data end {m}" for d in sets if (m := last_month(d)) is not None and m < end]
+    ends = [f"{d.name} data end {m}" for d in sets if (m := data_end(b, d)) is not None and m < end]
     missing = [d.name for d in asked if not d.loaded and d not in sets]
     if missing:
         ends.append(f"no {' or '.join(missing)} data loaded")
@@ -235,6 +253,11 @@ def covered_months(bundle: Bundle, countries: Sequence[str]) -> list[str] | None
     return cm.covered_months(bundle.incidents_coverage(), countries, load_population())
 
 
+def yearly_grain(bundle: Bundle, countries: Sequence[str]) -> bool:
+    """Whether the incidents of ``countries`` are counted by year (``metrics.coverage.yearly_grain``)."""
+    return cm.yearly_grain(bundle.incidents_coverage(), countries)
+
+
 def collaboration_all(bundle: Bundle) -> pd.DataFrame:
     """Collaboration indicators of every region; the arms-transfer TIV over what the arms sources
     cover (``bundle.coverage``), with covered shares of people."""
@@ -284,7 +307,7 @@ def evaluation_inputs(
     counts only (``conflict_all(..., signals=False)``) when ``own`` holds the region's own conflict
     indicators with the trend. Raises ``ValueError`` when there is no incident data, or when the
     region's incident data are yearly (``metrics.evaluation.require_monthly``)."""
-    span = incident_span(bundle.incidents.table)
+    span = cm.widened_span(incident_span(bundle.incidents.table), bundle.incidents_coverage())
     if span is None:
         raise ValueError("there is no incident data to evaluate")
     require_monthly(conflict, region)
@@ -471,7 +494,10 @@ def totals_first(end: str) -> str:
 def totals(monthly: pd.DataFrame, end: str) -> Totals:
     """``Totals`` from ``monthly_by_type`` rows covering ``totals_first(end)`` to ``end``.
 
-    A 12-month window counts only when all 12 of its months are in the data (else None)."""
+    A 12-month window counts only when all 12 of its months are in the data (else None). Yearly
+    rows (``YYYY``) answer only when ``end`` is a December: the 12 months to it are that year."""
+    if len(monthly) and len(str(monthly["period"].iloc[0])) == 4:
+        return _yearly_totals(monthly, end)
     first = totals_first(end)
     recent_first = bd.shift_month(end, -11)
     out: list[int | None] = []
@@ -479,6 +505,16 @@ def totals(monthly: pd.DataFrame, end: str) -> Totals:
         months = monthly.loc[(monthly["period"] >= lo) & (monthly["period"] <= hi)]
         complete = months["period"].nunique() == 12
         out += [int(months["incidents"].sum()), int(months["fatalities"].sum())] if complete else [None, None]
+    return Totals(end, out[0], out[1], out[2], out[3])
+
+
+def _yearly_totals(yearly: pd.DataFrame, end: str) -> Totals:
+    out: list[int | None] = [None, None, None, None]
+    if end.endswith("-12"):
+        for k, year in enumerate((end[:4], str(int(end[:4]) - 1))):
+            rows = yearly.loc[yearly["period"] == year]
+            if len(rows):
+                out[2 * k : 2 * k + 2] = [int(rows["incidents"].sum()), int(rows["fatalities"].sum())]
     return Totals(end, out[0], out[1], out[2], out[3])
 
 
@@ -778,6 +814,7 @@ class Frames:
                 event_types=sel.types_filter,
                 min_fatalities=sel.min_fatalities,
                 covered_months=covered_months(self.bundle, countries),
+                yearly=yearly_grain(self.bundle, countries),
             ),
         )
 

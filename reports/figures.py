@@ -248,7 +248,9 @@ def top_countries(sel: Selection, src: Any) -> Chart:
 def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
     """Monthly ``measure`` ("incidents" or "fatalities") stacked by event type."""
     table = src.monthly_by_type(sel)
-    unit = {"incidents": "Incidents per month", "fatalities": "Deaths per month"}[measure]
+    yearly = len(table) > 0 and len(str(table["period"].iloc[0])) == 4  # a yearly source: years
+    noun = {"incidents": "Incidents", "fatalities": "Deaths"}[measure]
+    unit = f"{noun} per year" if yearly else f"{noun} per month"
     fig = src.figure(
         "by_event_type",
         (*_incidents_key(sel), measure),

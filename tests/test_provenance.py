@@ -134,7 +134,9 @@ def test_briefing_pack_names_its_sources_and_families_without_data(incidents_onl
     # incidents are missing, so the slide says so in a sentence instead of an empty chart
     conflict = by_title["Conflict incidents"]
     assert conflict.image is None
-    assert conflict.bullets[-1].startswith("No conflict incident figures for Western Africa from 2022-05")
+    # the window is the default: the GED download covers the whole of 2022
+    expected = "No conflict incident figures for Western Africa from 2022-01 to 2022-12"
+    assert conflict.bullets[-1].startswith(expected)
     assert by_title["Stability index"].subtitle.endswith("Families with data: conflict.")
     # one family cannot make an index (it needs two): the slide says so
     end = pack.end

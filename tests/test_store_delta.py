@@ -139,14 +139,15 @@ def _concurrent(root: str, files: list[Path], env: dict[str, str] | None = None)
             [sys.executable, "-c", _INGEST, root, str(f)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=env,
         )
         for f in files
     ]
-    outs = [p.communicate(timeout=180)[0].strip() for p in procs]
-    assert [p.returncode for p in procs] == [0] * len(files)
-    return outs
+    done = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(files), [err[-3000:] for _, err in done]
+    return [out.strip() for out, _ in done]
 
 
 def test_two_simultaneous_ingests_both_land_on_a_local_delta_store(tmp_path: Path) -> None:

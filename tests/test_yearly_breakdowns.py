@@ -1,0 +1,156 @@
+"""Yearly sources stay yearly in the breakdowns, totals and charts: a conflict-year count is never
+drawn as its first month's count with zeros after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pyarrow as pa
+from conftest import incidents_frame
+
+from metrics import breakdowns as bd
+from metrics.coverage import yearly_grain
+from metrics.cube import build_cube
+from reports import charts
+from reports.charts import Caption
+from reports.compute import totals
+
+MONTHLY_DAYS = [dt.date(2019, m, 10) for m in (1, 4, 4, 9)] + [dt.date(2020, 2, 3)]
+
+
+def _mixed() -> pd.DataFrame:
+    """BGD: four GED-like events in 2019 and one in 2020 (2 deaths each); IND: a yearly source's
+    conflict-years, 3 in 2019 (500 deaths) and 1 in 2020 (40 deaths), dated the 1st of January."""
+    rows = [{"iso3": "BGD", "event_date": d, "fatalities": 2, "source": "ged"} for d in MONTHLY_DAYS]
+    rows += [
+        {"iso3": "IND", "event_date": dt.date(2019, 1, 1), "fatalities": 500, "events": 3, "grain": "year"},
+        {"iso3": "IND", "event_date": dt.date(2020, 1, 1), "fatalities": 40, "events": 1, "grain": "year"},
+    ]
+    frame = incidents_frame([{"source": "brd", **r} for r in rows])
+    frame["events"] = frame["events"].astype("Int64")
+    return frame
+
+
+COVERAGE = pd.DataFrame(
+    [
+        ("incidents", "ged", "BGD", "2019-01-01", "2020-12-31", "day"),
+        ("incidents", "brd", "IND", "2019-01-01", "2020-12-31", "year"),
+    ],
+    columns=["table", "source", "iso3", "first_day", "last_day", "grain"],
+)
+
+
+def test_a_yearly_member_makes_the_breakdown_yearly_with_whole_years():
+    assert yearly_grain(COVERAGE, ["BGD", "IND"]) and not yearly_grain(COVERAGE, ["BGD"])
+    for source in (_mixed(), build_cube(pa.Table.from_pandas(_mixed(), preserve_index=False))):
+        out = bd.monthly_by_type(source, ["BGD", "IND"], start="2019-06", end="2020-03", yearly=True)
+        battles = out.loc[out["event_type"] == "Battles"].set_index("period")
+        # every year overlapping June 2019 to March 2020 counts whole, as the conflict indicators do
+        assert list(battles.index) == ["2019", "2020"]
+        assert battles.loc["2019", "incidents"] == 4 + 3  # BGD's four events + IND's three conflict-years
+        assert battles.loc["2019", "fatalities"] == 4 * 2 + 500
+        assert battles.loc["2020", "incidents"] == 1 + 1
+        assert battles.loc["2020", "fatalities"] == 2 + 40
+        assert out["incidents"].sum() == 9  # no other event type has any
+
+
+def test_totals_of_yearly_rows_answer_for_a_december_end_only():
+    frame = bd.monthly_by_type(_mixed(), ["BGD", "IND"], start="2019-01", end="2020-12", yearly=True)
+    t = totals(frame, "2020-12")
+    assert (t.incidents, t.fatalities, t.incidents_before, t.fatalities_before) == (2, 42, 7, 508)
+    mid = totals(frame, "2020-06")  # the 12 months to June are no calendar year: not known
+    assert (mid.incidents, mid.incidents_before) == (None, None)
+
+
+def test_yearly_charts_are_labelled_by_year():
+    frame = bd.monthly_by_type(_mixed(), ["BGD", "IND"], start="2019-01", end="2020-12", yearly=True)
+    caption = Caption(source="test", start="2019", end="2020", illustrative=False)
+    fig = charts.stacked_bars(
+        frame,
+        x="period",
+        y="incidents",
+        series="event_type",
+        title="t",
+        caption=caption,
+        y_title="Incidents per year",
+    )
+    assert fig.layout.xaxis.title.text == "Year"
+    assert fig.layout.xaxis.tickformat == "%Y" and fig.layout.xaxis.dtick == "M12"
+    assert fig.data[0].hovertemplate.startswith("%{x|%Y}:")
+    monthly = bd.monthly_by_type(_mixed(), ["BGD"], start="2019-01", end="2020-12")
+    fig = charts.stacked_bars(
+        monthly, x="period", y="incidents", series="event_type", title="t", caption=caption, y_title="x"
+    )
+    assert fig.layout.xaxis.title.text == "Month" and fig.layout.xaxis.tickformat is None
+    tidy = pd.DataFrame(
+        {
+            "region": "R",
+            "period": ["2017", "2018", "2019", "2020"],
+            "indicator": "incidents",
+            "value": [9.0, 8.0, 7.0, 2.0],
+        }
+    )
+    trend = charts.conflict_trend(tidy, title="t", caption=caption)
+    assert trend.layout.yaxis.title.text == "Incidents per year"
+    assert "incidents/year per year" in str(trend.data[2].hovertemplate)
+
+
+def test_the_exported_breakdown_of_a_region_with_a_yearly_source_is_by_year(tmp_path, capsys):
+    from datasets.store import Store
+    from stability.cli import main
+
+    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
+    monthly = header + "".join(f"m{k},2020-{k:02d}-10,NER,Battles,1,mine,1,day\n" for k in range(1, 13))
+    yearly = (
+        header + "y1,2020-01-01,MLI,Battles,50,annual,40,year\ny2,2021-01-01,MLI,Battles,9,annual,7,year\n"
+    )
+    store = Store(tmp_path / "store")
+    for name, text in (("m.csv", monthly), ("y.csv", yearly)):
+        assert store.ingest(text.encode(), name).status == "stored"
+    out = tmp_path / "by-type.csv"
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali and Niger,MLI\nMali and Niger,NER\n", encoding="utf-8")
+    args = [
+        "export",
+        "--store",
+        str(store.root),
+        "--regions",
+        str(regions),
+        "--chart",
+        "incidents-by-type",
+        "--region",
+        "Mali and Niger",
+    ]
+    assert main([*args, "--start", "2020-01", "--end", "2021-12", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    table = lines[lines.index("period,event_type,incidents,fatalities") + 1 :]
+    battles = [line.split(",") for line in table if ",Battles," in line]
+    # 2020: Niger's 12 monthly events + Mali's 40 conflict-years. 2021: only Mali is covered, and Mali
+    # holds 22,388,630 / (22,388,630 + 24,502,140) = 47.7 % of the pair's people (World Bank 2021),
+    # under half: the year is not shown rather than shown as Mali's 7 alone.
+    assert battles == [["2020", "Battles", str(12 + 40), str(12 * 1 + 50)]]
+    assert "Time span,2020-01 to 2021-12" in lines  # the requested end is accepted: coverage runs to Dec
+    assert "data end" not in lines[1]  # Mali's 2021 row speaks for the whole of 2021
+
+
+def test_the_span_of_the_incident_data_reaches_to_the_end_of_their_stated_coverage():
+    from metrics.coverage import stated_span, widened_span
+
+    coverage = pd.DataFrame(
+        {
+            "table": ["incidents", "incidents"],
+            "source": ["annual", "mine"],
+            "iso3": ["MLI", "NER"],
+            "first_period": ["2019", "2020-03"],
+            "last_period": ["2021", "2020-11"],
+            "grain": ["year", "day"],
+            "first_day": ["2019-01-01", "2020-03-04"],
+            "last_day": ["2021-12-31", "2020-11-20"],
+        }
+    )
+    assert stated_span(coverage) == ("2019-01", "2021-12")  # a yearly span runs January to December
+    # events dated 2019-01-01 .. 2021-01-01 (a yearly row's date): the covered months after them count
+    assert widened_span(("2019-01", "2021-01"), coverage) == ("2019-01", "2021-12")
+    assert widened_span(("2019-01", "2021-01"), None) == ("2019-01", "2021-01")
+    assert widened_span(None, coverage) is None  # no events at all: nothing to evaluate
