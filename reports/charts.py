@@ -815,6 +815,13 @@ def lines(
     )
 
 
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` of ``frame`` as floats, all NaN when the frame has no such column."""
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
 def perception_chart(
     frame: pd.DataFrame,
     *,
@@ -829,7 +836,9 @@ def perception_chart(
     ``frame``: ``period, value, ci_low, ci_high, sample_size`` of one region and indicator. Two
     traces: the band (one shaded polygon per run of consecutive waves with an interval) and the
     estimate (markers and line; hollow markers where there is no interval). Hover shows the
-    interval and the sample size, or "no interval: sample size not published".
+    interval and the sample size, or "no interval: sample size not published", and (where the frame
+    has ``countries_covered`` and ``population_covered``) how many member countries and what share
+    of the region's people the value rests on.
     """
     f = frame.sort_values("period").reset_index(drop=True)
     x = _months(f["period"])
@@ -853,11 +862,17 @@ def perception_chart(
         k = j + 1
     fmt = ".1%" if share else ",.2f"
     n = pd.to_numeric(f["sample_size"], errors="coerce").to_numpy(dtype=float)
+    k = _column(f, "countries_covered")
+    people = _column(f, "population_covered")
     hover = []
-    for v, a, b, m in zip(f["value"].to_numpy(dtype=float), lo, hi, n, strict=True):
+    for v, a, b, m, c, p in zip(f["value"].to_numpy(dtype=float), lo, hi, n, k, people, strict=True):
         iv = f"95% interval {a:{fmt}} to {b:{fmt}}" if math.isfinite(a) and math.isfinite(b) else NO_INTERVAL
         size = f"n = {m:,.0f}" if math.isfinite(m) else "sample size not published"
-        hover.append(f"{v:{fmt}}<br>{iv}<br>{size}")
+        covers = ""
+        if math.isfinite(c):
+            covers = f"<br>{c:,.0f} member countr{'y' if c == 1 else 'ies'}"
+            covers += f", {p:.0%} of the region's people" if math.isfinite(p) else ""
+        hover.append(f"{v:{fmt}}<br>{iv}<br>{size}{covers}")
     traces: list[dict[str, object]] = [
         {
             "type": "scatter",

@@ -618,7 +618,7 @@ class PerceptionPanel:
     indicator: str
     label: str
     unit: str
-    waves: pd.DataFrame  # period, value, ci_low, ci_high, sample_size
+    waves: pd.DataFrame  # period, value, ci_low, ci_high, sample_size, countries_covered, population_covered
     change: float
     significant: float
     last_wave: str | None
@@ -636,6 +636,9 @@ def perception_panels(perception: pd.DataFrame) -> list[PerceptionPanel]:
         est = perception.loc[perception["indicator"] == name, ["period", "value", "ci_low", "ci_high"]]
         size = perception.loc[perception["indicator"] == f"{name}_sample_size", ["period", "value"]]
         waves = est.merge(size.rename(columns={"value": "sample_size"}), on="period", how="left")
+        for part in ("countries_covered", "population_covered"):
+            extra = perception.loc[perception["indicator"] == f"{name}_{part}", ["period", "value"]]
+            waves = waves.merge(extra.rename(columns={"value": part}), on="period", how="left")
         _, change = latest(perception, f"{name}_change")
         _, sig = latest(perception, f"{name}_change_significant")
         last_wave, _ = latest(perception, name)
@@ -647,6 +650,28 @@ def perception_panels(perception: pd.DataFrame) -> list[PerceptionPanel]:
             )
         )
     return panels
+
+
+def perception_reach(panel: PerceptionPanel, members: int) -> str:
+    """What the latest wave's regional value rests on, in one sentence: its member countries out of
+    ``members`` and their share of the region's people; "" when the wave states neither. Under half
+    the people: the value is said to describe those countries rather than the region."""
+    if panel.last_wave is None:
+        return ""
+    row = panel.waves.loc[panel.waves["period"] == panel.last_wave]
+    if row.empty or "countries_covered" not in row.columns:
+        return ""
+    k = float(row["countries_covered"].iloc[0])
+    share = float(row["population_covered"].iloc[0]) if "population_covered" in row.columns else math.nan
+    if not math.isfinite(k):
+        return ""
+    text = f"The wave of {panel.last_wave} covers {k:,.0f} of {members:,} member countries"
+    if not math.isfinite(share):
+        return text + "."
+    text += f", {share:.0%} of the region's people"
+    if share < 0.5:
+        return text + ": read it as those countries, not the whole region."
+    return text + "."
 
 
 def catalog(conflict: pd.DataFrame, collaboration: pd.DataFrame, perception: pd.DataFrame) -> pd.DataFrame:
@@ -820,6 +845,10 @@ class Frames:
 
     def monthly_by_type(self, sel: Selection) -> pd.DataFrame:
         return self._monthly(self._countries(sel), sel.start, sel.end, sel)
+
+    def yearly(self, sel: Selection) -> bool:
+        """Whether the selected countries' incidents are counted by year (``yearly_grain``)."""
+        return yearly_grain(self.bundle, self._countries(sel))
 
     def totals(self, sel: Selection) -> Totals:
         return totals(self._monthly(self._countries(sel), totals_first(sel.end), sel.end, sel), sel.end)

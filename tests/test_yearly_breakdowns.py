@@ -154,3 +154,32 @@ def test_the_span_of_the_incident_data_reaches_to_the_end_of_their_stated_covera
     assert widened_span(("2019-01", "2021-01"), coverage) == ("2019-01", "2021-12")
     assert widened_span(("2019-01", "2021-01"), None) == ("2019-01", "2021-01")
     assert widened_span(None, coverage) is None  # no events at all: nothing to evaluate
+
+
+def test_briefing_findings_of_yearly_data_say_the_data_are_yearly(tmp_path):
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports.compute import Frames
+    from reports.export import findings
+    from reports.export.catalog import selection_for
+
+    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
+    line = "y{y},{y}-01-01,MLI,Battles,{deaths},annual,{events},year\n"
+    rows = "".join(line.format(y=y, deaths=y - 2000, events=y - 2010) for y in range(2012, 2022))
+    store = Store(tmp_path / "store")
+    assert store.ingest((header + rows).encode(), "mali.csv").status == "stored"
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
+    frames = Frames(load_bundle(store.root, regions))
+    june = findings.conflict_findings(frames, selection_for(frames, "Mali", "2019-01", "2021-06"))
+    assert june[0] == (
+        "No year-on-year change to 2021-06: the incident data for these countries are yearly, so the "
+        "change is read between calendar years: choose December as the end month."
+    )
+    assert june[2] == (
+        "No alarm test: the incident data for these countries are yearly, and an alarm reads months."
+    )
+    december = findings.conflict_findings(frames, selection_for(frames, "Mali", "2019-01", "2021-12"))
+    # 2021: 2021 − 2010 = 11 conflict-years, 21 deaths; 2020: 10 and 20
+    rose = "Incidents rose 10 % year on year: 11 in the 12 months to 2021-12 against 10"
+    assert december[0].startswith(rose)  # (11 − 10) / 10 = 10 %

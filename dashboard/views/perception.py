@@ -10,6 +10,7 @@ from dashboard import data, ui
 from dashboard.sidebar import selection
 from metrics.intervals import NO_INTERVAL
 from reports import figures
+from reports.compute import perception_reach
 
 # 1. Selection
 sel = selection()
@@ -21,7 +22,7 @@ panels = data.perception_panels(sel)
 
 # 2. One chart per indicator
 st.caption(
-    "Regional values pool the member countries' national estimates, weighted by sample size; the band "
+    "Regional values pool the member countries' national estimates, weighted by their populations; the band "
     f"is the 95% interval. Where no interval can be given the chart says so ({NO_INTERVAL}). "
     f"Survey data latest: {data.family_latest('perception')}."
 )
@@ -46,6 +47,9 @@ for panel in panels:
             delta_color="off",
             delta_arrow="off",
         )
+    reach = perception_reach(panel, len(data.choices().members.get(sel.region, ())))
+    if reach:
+        st.caption(reach)
     ui.chart(figures.perception(sel, panel, data))
 
 ui.sources()

@@ -56,7 +56,7 @@ METHODS: tuple[str, ...] = (
     "Military collaboration: engagements by kind (agreements count in every month in force); network "
     "density is the share of member pairs tied by at least one engagement over the trailing 12 months; "
     "external partners are the non-members engaged over the same months.",
-    "Public perception: national survey shares pooled per region, weighted by sample size, with 95 % "
+    "Public perception: national survey shares pooled per region, weighted by population, with 95 % "
     "intervals; a change between waves is significant when its 95 % interval excludes zero.",
     "Composite index: each family's indicators scaled 0–100 over all regions and the selected months "
     "(100 = most stable), then averaged with the weights shown; missing families are left out, never "

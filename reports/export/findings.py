@@ -62,7 +62,15 @@ def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
     """Year-on-year change of incidents (and deaths), the trend test at the end month, and alarms."""
     end = sel.end
     t = frames.totals(sel)
-    if t.incidents is None or t.incidents_before is None:
+    yearly = frames.yearly(sel)
+    if yearly and (t.incidents is None or t.incidents_before is None):
+        year = int(end[:4])
+        yoy = f"No year-on-year change to {end}: the incident data for these countries are yearly, " + (
+            f"and they do not cover both {year - 1} and {year}."
+            if end.endswith("-12")
+            else "so the change is read between calendar years: choose December as the end month."
+        )
+    elif t.incidents is None or t.incidents_before is None:
         first = t.incidents is None
         yoy = f"No year-on-year change: the incident data do not cover all 24 months to {end}" + (
             " (the last 12 are incomplete)." if first else " (the 12 months before are incomplete)."
@@ -84,7 +92,9 @@ def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
     trend = trend_sentence(frame, end)
     flags = frame.loc[frame["indicator"] == "alarm"].dropna(subset=["value"]).sort_values("period")
     raised = flags.loc[flags["value"] == 1, "period"].astype(str).tolist()
-    if flags.empty:
+    if flags.empty and yearly:
+        spikes = "No alarm test: the incident data for these countries are yearly, and an alarm reads months."
+    elif flags.empty:
         spikes = f"No alarm test from {sel.start} to {end}: it needs 36 earlier months of incident data."
     elif not raised:
         spikes = f"No month from {sel.start} to {end} raised an alarm ({ALARM_RULE})."
