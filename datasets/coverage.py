@@ -150,7 +150,10 @@ def derive_coverage(
 ) -> dict[str, object]:
     """The ``coverage`` field of a batch record: ``countries`` (sorted ISO3, or ``"all"``),
     ``first``/``last`` (ISO dates of the first and last day covered), ``grain`` and ``basis``
-    (``stated``, ``importer`` or ``data``). See the module docstring for the order of sources."""
+    (``stated``, ``importer`` or ``data``), and ``spans`` (``{ISO3: [first, last]}``) when the
+    importer knows each country's own span (a country-year file listing each state from the year
+    it existed); a user's statement replaces them all. See the module docstring for the order of
+    sources."""
     if name == "collaboration":
         countries = sorted(str(c) for c in pc.unique(pc.list_flatten(rows["participants"])).to_pylist() if c)
     else:
@@ -168,6 +171,16 @@ def derive_coverage(
         cover = "all" if given == "all" else sorted(str(c) for c in (given or countries))  # type: ignore[union-attr]
         first = _iso(importer.get("first")) or first
         last = _iso(importer.get("last")) or last
+        spans = importer.get("spans")
+        if isinstance(spans, dict) and stated is None:  # each country over its own years
+            return {
+                "countries": cover,
+                "first": first,
+                "last": last,
+                "grain": grain,
+                "basis": basis,
+                "spans": {str(c): [_iso(a), _iso(b)] for c, (a, b) in sorted(spans.items())},
+            }
     elif fmt in GLOBAL_FORMATS and len(countries) >= GLOBAL_MIN_COUNTRIES:
         cover = "all"
     if stated is not None:
@@ -233,16 +246,11 @@ def coverage_rows(records: Iterable[dict[str, object]], all_countries: Sequence[
             continue
         countries = all_countries if cov.get("countries") == "all" else cov.get("countries") or []
         source = str(cov.get("source") or b.get("source") or b.get("format_label") or b.get("format") or "")
+        spans = cov.get("spans") if isinstance(cov.get("spans"), dict) else {}
         for iso in countries:  # type: ignore[union-attr]
+            first, last = spans.get(str(iso)) or (cov["first"], cov["last"])  # type: ignore[union-attr]
             items.append(
-                (
-                    str(b.get("table")),
-                    source,
-                    str(iso),
-                    str(cov["first"]),
-                    str(cov["last"]),
-                    str(cov.get("grain") or "day"),
-                )
+                (str(b.get("table")), source, str(iso), str(first), str(last), str(cov.get("grain") or "day"))
             )
     return _merge(pd.DataFrame(items, columns=["table", "source", "iso3", "first_day", "last_day", "grain"]))
 

@@ -429,3 +429,29 @@ def test_sipri_classic_identical_orders_are_two_orders() -> None:
     digest = nasams["event_id"].iloc[0][:10]
     assert set(nasams["event_id"]) == {f"{digest}-2023", f"{digest}-2-2023"}  # the second numbered -2
     assert any("line 14" in n and "read as a record of its own" in n for n in upload.report.notes)
+
+
+def test_mcmanus_nieman_covers_each_country_over_its_own_years(tmp_path: Path) -> None:
+    from datasets.coverage import load_coverage
+    from datasets.store import Store
+
+    name = "mcmanus_nieman.csv"
+    cover = prepare((FIX / name).read_bytes(), name).info["coverage"]
+    # Poland's rows: 2000 and 2001; Kazakhstan's: 2001; Zanzibar's (every signal 0): 1963; the
+    # powers are the other side of every row: the file's whole span, 1963-2001
+    assert cover["spans"]["POL"] == ("2000-01-01", "2001-12-31")
+    assert cover["spans"]["KAZ"] == ("2001-01-01", "2001-12-31")
+    assert cover["spans"]["Zanzibar (COW 511)"] == ("1963-01-01", "1963-12-31")
+    assert cover["spans"]["USA"] == cover["spans"]["RUS"] == ("1963-01-01", "2001-12-31")
+    store = Store(tmp_path / "store")
+    assert store.ingest((FIX / name).read_bytes(), name).status == "stored"
+    table = load_coverage(store.root, tables=("collaboration",)).set_index("iso3")
+    assert (table.at["KAZ", "first_period"], table.at["KAZ", "last_period"]) == ("2001", "2001")
+    assert (table.at["POL", "first_period"], table.at["POL", "last_period"]) == ("2000", "2001")
+    assert (table.at["CHN", "first_period"], table.at["CHN", "last_period"]) == ("1963", "2001")
+    # a stated span replaces the importer's, for every country
+    stated = Store(tmp_path / "stated")
+    span = (dt.date(1990, 1, 1), dt.date(2001, 12, 31))
+    assert stated.ingest((FIX / name).read_bytes(), name, coverage=span).status == "stored"
+    table = load_coverage(stated.root, tables=("collaboration",)).set_index("iso3")
+    assert (table.at["KAZ", "first_period"], table.at["POL", "first_period"]) == ("1990", "1990")

@@ -151,6 +151,10 @@ def test_mcmanus_nieman_signals_for_canada() -> None:
     )
     assert (usa_can["kind"] == "joint_exercise").sum() == int((exercises > 0).sum())
     assert usa_can.loc[usa_can["kind"] == "joint_exercise", "weight"].sum() == exercises.sum()
+    # each country is covered over its own rows: Bangladesh (COW 771) from its first year, not 1950
+    years = pd.to_numeric(frame.loc[frame["ccode"] == "771", "year"])
+    assert upload.info["coverage"]["spans"]["BGD"] == (f"{years.min()}-01-01", f"{years.max()}-12-31")
+    assert years.min() > int(frame["year"].astype(int).min())
 
 
 def test_wgi_workbook() -> None:

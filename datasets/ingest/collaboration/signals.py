@@ -135,4 +135,27 @@ def _mcmanus_nieman(parsed: ParsedCsv) -> Converted:
         "source": f"(fixed: {MN_SOURCE})",
         "period_grain": "(fixed: year)",
     }
-    return build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
+    out = build(built, COLLABORATION, problems=_problems(bad), used=used, notes=notes)
+    spans = _country_spans(country, years)
+    if spans:
+        whole = (min(a for a, _ in spans.values()), max(b for _, b in spans.values()))
+        for p in {p for p, _, _ in signals}:  # a power is the other side of every row: the whole file
+            spans[_MN_POWERS[p]] = (min(spans.get(_MN_POWERS[p], whole)[0], whole[0]), whole[1])
+        out.info["coverage"] = {
+            "countries": sorted(spans),
+            "first": whole[0],
+            "last": whole[1],
+            "spans": spans,
+        }
+    return out
+
+
+def _country_spans(country: pd.Series, years: pd.Series) -> dict[str, tuple[str, str]]:
+    """Each country's first and last year in the file (every row counts, zeros included), as ISO
+    dates: ``{ISO3: ("YYYY-01-01", "YYYY-12-31")}``. The file holds a row for each country and year
+    of the COW state system, so Bangladesh is covered from 1971, not from the file's first year."""
+    known = country.notna() & years.between(1000, 2999)
+    if not known.any():
+        return {}
+    bounds = years[known].astype(int).groupby(country[known].astype(str)).agg(["min", "max"])
+    return {str(c): (f"{a:04d}-01-01", f"{b:04d}-12-31") for c, a, b in bounds.itertuples()}
