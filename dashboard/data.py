@@ -190,6 +190,11 @@ def covered_months(sel: Selection) -> list[str] | None:
     return _covered_months(_current().version, _countries(sel))
 
 
+def yearly(sel: Selection) -> bool:
+    """Whether the selected countries' incidents are counted by year (``compute.yearly_grain``)."""
+    return compute.yearly_grain(_current(), _countries(sel))
+
+
 def family_latest(family: str) -> str | None:
     """The last period of ``family``'s data (``YYYY`` for yearly sources, else ``YYYY-MM``)."""
     return compute.family_latest(_current(), family)

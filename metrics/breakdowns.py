@@ -277,7 +277,10 @@ def largest_incidents(
     """The ``limit`` incidents with the most reported fatalities in ``[start, end]``.
 
     Ties are broken by the later date, then source and event id, so the order is deterministic.
-    Columns: ``LARGEST_COLUMNS``.
+    Columns: ``LARGEST_COLUMNS``. A row that counts a period rather than dating an event (``grain``
+    week, month or year: a conflict-year of UCDP battle-related deaths) gives its period as its date
+    (``2023``, ``2023-05``, ``2023-W19``), never the first day the period is stored under; the
+    dates are then text (``YYYY-MM-DD`` for events).
     """
     if isinstance(incidents, IncidentCube):
         # only the rows whose deaths reach the ``limit``-th largest can be listed (ties all kept);
@@ -289,18 +292,40 @@ def largest_incidents(
             top = pc.select_k_unstable(deaths, k=limit, sort_keys=[("fatalities", "descending")])
             floor = pc.min(pc.take(deaths, top)).as_py()
             mask = pc.and_(mask, pc.greater_equal(rows["fatalities"], floor))
-        incidents = rows.select(list(LARGEST_COLUMNS)).filter(mask)
+        wanted = [*LARGEST_COLUMNS, *(["grain"] if "grain" in rows.column_names else [])]
+        incidents = rows.select(wanted).filter(mask)
     else:
         incidents, _ = _rows(incidents, countries, start, end)
     params = _params(countries, start, end, event_types, min_fatalities)
     params["limit"] = int(limit)
-    cols = ", ".join(f"i.{c}" for c in LARGEST_COLUMNS)
-    return query(
+    grained = "grain" in (incidents.column_names if isinstance(incidents, pa.Table) else incidents.columns)
+    cols = ", ".join(f"i.{c}" for c in (*LARGEST_COLUMNS, *(["grain"] if grained else [])))
+    out = query(
         f"""SELECT {cols} FROM incidents AS i WHERE {_FILTER}
             ORDER BY i.fatalities DESC, i.event_date DESC, i.source, i.event_id LIMIT $limit""",
         params,
         incidents=incidents,
     )
+    if not grained:
+        return out
+    grain = out.pop("grain")
+    if grain.isin(["week", "month", "year"]).any():
+        out["event_date"] = [_period_of(d, g) for d, g in zip(out["event_date"], grain, strict=True)]
+    return out
+
+
+def _period_of(day: object, grain: object) -> str:
+    """A stored date as the period its row counts: ``YYYY`` (year), ``YYYY-MM`` (month),
+    ``YYYY-Www`` (ISO week), else the day ``YYYY-MM-DD``."""
+    d = pd.Timestamp(day)
+    if grain == "year":
+        return f"{d.year:04d}"
+    if grain == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    if grain == "week":
+        y, w, _ = d.isocalendar()
+        return f"{y:04d}-W{w:02d}"
+    return d.strftime("%Y-%m-%d")
 
 
 class Locations(NamedTuple):

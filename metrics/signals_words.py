@@ -51,6 +51,17 @@ def downward_trend_words(c: dict[str, float] = CALIBRATION) -> str:
     )
 
 
+def yearly_signals_words(years: int = 8) -> str:
+    """What the flags mean when a region's incident data are yearly (``TREND_YEARS`` = 8)."""
+    return (
+        f"These incident data are yearly. The downward-trend flag then asks whether the last {years} "
+        "years fell steadily enough that chance alone rarely produces such a fall, allowing for how "
+        "much the years usually swing. Its error rates were measured on monthly series only: with so "
+        "few points, read a yearly flag as a guide, not a finding. Alarms read single months, so "
+        "yearly data raise none."
+    )
+
+
 def alarm_words(c: dict[str, float] = CALIBRATION) -> str:
     """What the alarm means and how often it fires by chance."""
     fa_ind, fa_per = _in(c["alarm_fa_independent"], 1000), _in(c["alarm_fa_persistent"], 1000)

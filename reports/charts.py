@@ -680,7 +680,8 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
             "y": _floats(roll["value"]),
             "mode": "lines",
             "name": "12-month mean",
-            "showlegend": bool(len(roll)),  # yearly data have no 12-month mean: no empty legend entry
+            # yearly data have no 12-month mean: no legend entry for an empty line
+            "showlegend": bool(np.isfinite(roll["value"].to_numpy(dtype=float)).any()),
             "line": {"color": BLUE, "width": 2.5},
             "hovertemplate": when + ": %{y:,.1f}<extra>12-month mean</extra>",
         },

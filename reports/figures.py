@@ -285,6 +285,14 @@ def event_map(sel: Selection, src: Any) -> Chart:
             cell_degrees=places.cell_degrees,
         ),
     )
+    if places.located == 0 and places.unlocated:  # incidents, but none with a place: say that
+        counted = src.period_totals(sel)[0]  # incidents as the page counts them (a row may hold many)
+        sentence = (
+            f"None of the {counted:,} incidents of {sel.region} from {sel.start} to {sel.end} "
+            "has coordinates, so the map is empty: yearly and conflict-level sources (UCDP battle-related "
+            "deaths, UCDP/PRIO, Correlates of War) give no places. Event data such as ACLED or UCDP GED do."
+        )
+        return Chart(charts.no_data_figure(fig, sentence), places.frame, f"event-map-{sel.region}", sentence)
     return _stated(Chart(fig, places.frame, f"event-map-{sel.region}"), sel, "conflict", src)
 
 

@@ -183,3 +183,39 @@ def test_briefing_findings_of_yearly_data_say_the_data_are_yearly(tmp_path):
     # 2021: 2021 − 2010 = 11 conflict-years, 21 deaths; 2020: 10 and 20
     rose = "Incidents rose 10 % year on year: 11 in the 12 months to 2021-12 against 10"
     assert december[0].startswith(rose)  # (11 − 10) / 10 = 10 %
+
+
+def test_the_largest_incidents_give_a_conflict_year_as_its_year():
+    frame = _mixed()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for incidents in (frame, table, build_cube(table)):
+        out = bd.largest_incidents(incidents, ["BGD", "IND"], start="2019-01", end="2020-12", limit=3)
+        # IND 2019 (500 deaths), IND 2020 (40), then BGD's latest 2-death event (2020-02-03)
+        assert out["event_date"].tolist() == ["2019", "2020", "2020-02-03"]
+        assert out["fatalities"].tolist() == [500, 40, 2]
+        assert "grain" not in out.columns
+
+
+def test_a_region_whose_incidents_have_no_places_is_not_said_to_have_none(tmp_path):
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from metrics.signals_words import yearly_signals_words
+    from reports import figures
+    from reports.compute import Frames
+    from reports.export.catalog import selection_for
+
+    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
+    rows = "y1,2020-01-01,MLI,Battles,50,annual,40,year\ny2,2021-01-01,MLI,Battles,9,annual,7,year\n"
+    store = Store(tmp_path / "store")
+    assert store.ingest((header + rows).encode(), "mali.csv").status == "stored"
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
+    frames = Frames(load_bundle(store.root, regions))
+    sel = selection_for(frames, "Mali", "2020-01", "2021-12")
+    chart = figures.event_map(sel, frames)
+    # 40 + 7 = 47 conflict-years, none with coordinates: the map says why it is empty
+    expected = "None of the 47 incidents of Mali from 2020-01 to 2021-12 has coordinates"
+    assert chart.missing.startswith(expected)
+    assert "No incidents recorded" not in chart.missing
+    assert frames.yearly(sel)
+    assert "Alarms read single months, so yearly data raise none." in yearly_signals_words()

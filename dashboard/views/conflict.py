@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard.sidebar import selection
-from metrics.signals_words import alarm_words, downward_trend_words, signals_method
+from metrics.signals import TREND_YEARS
+from metrics.signals_words import alarm_words, downward_trend_words, signals_method, yearly_signals_words
 from reports import figures, vocabulary
 
 # 1. Selection
@@ -36,8 +37,11 @@ with right:
 
 # 4. Trend and flags
 ui.chart(figures.conflict_trend(sel, data))
-st.caption(downward_trend_words())
-st.caption(alarm_words())
+if data.yearly(sel):
+    st.caption(yearly_signals_words(TREND_YEARS))
+else:
+    st.caption(downward_trend_words())
+    st.caption(alarm_words())
 with st.expander("How the trend and the alarm are computed"):
     st.markdown(signals_method())
 
