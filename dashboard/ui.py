@@ -67,7 +67,7 @@ def chart(chart: Chart, *, narrow: bool | int = False) -> None:
     # the table is drawn only while its expander is open (opening it reruns the page)
     with st.expander("Show data", key=f"data-{_key(chart)}", on_change="rerun") as shown:
         if shown.open:
-            st.dataframe(vocabulary.styled(chart.table), hide_index=True)
+            st.dataframe(vocabulary.styled(chart.table), hide_index=True, placeholder="")
     downloads(chart)
 
 

@@ -53,7 +53,7 @@ FAMILY_WORDS: dict[str, tuple[str, str]] = {
         "collaboration files (ATOP, SIPRI, MME, McManus–Nieman)",
     ),
     "perception": ("survey or governance data", "a survey file or the World Bank WGI"),
-    "composite": ("stability index", "data for at least one family"),
+    "composite": ("stability index", "data for at least two families"),
 }
 
 
@@ -88,6 +88,20 @@ def no_data_sentence(sel: Selection, family: str, src: Any) -> str:
     since = f"; the loaded data end {latest}" if latest and end_month(latest) < sel.start else ""
     filters = filter_words(sel) if family in ("conflict", "composite") else []
     with_filters = f" with the filters {'; '.join(filters)}" if filters else ""
+    if family == "composite":
+        loaded = [f for f in ("conflict", "collaboration", "perception") if src.family_loaded(f)]
+        if len(loaded) >= 2:  # the data are there; they do not meet in the same months
+            return (
+                f"No stability index for {sel.region} from {sel.start} to {sel.end}{with_filters}: an "
+                "index needs values of at least two indicator families in the same month, and the "
+                f"loaded {', '.join(loaded)} data do not give that here (one may end earlier, or be "
+                "yearly). The Region page shows each family on its own."
+            )
+        return (
+            f"No stability index for {sel.region} from {sel.start} to {sel.end}{with_filters}: an index "
+            "needs at least two indicator families. Load data for another family on the Data page or "
+            "with `stability ingest`."
+        )
     if family == "conflict" and not since and src.family_loaded(family):
         months = src.covered_months(sel)
         covered = None if months is None else [m for m in months if sel.start <= m <= sel.end]

@@ -302,6 +302,7 @@ def table_format(frame: pd.DataFrame) -> dict[str, Callable[[float], str] | str]
 def styled(
     frame: pd.DataFrame, *, shares: tuple[str, ...] = (), drop: tuple[str, ...] = ()
 ) -> pd.io.formats.style.Styler:
-    """``display_table`` as a pandas ``Styler`` whose missing numbers render as empty cells."""
+    """``display_table`` as a pandas ``Styler`` whose missing values render as empty cells, in every
+    column (a column with no value at all has no number type: it is blanked too, never "None")."""
     shown = display_table(frame, shares=shares, drop=drop)
-    return shown.style.format(table_format(shown), na_rep="")
+    return shown.style.format(na_rep="").format(table_format(shown), na_rep="")

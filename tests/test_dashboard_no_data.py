@@ -54,6 +54,12 @@ def test_overview_names_the_family_used_and_says_which_have_no_data(app: AppTest
     # UCDP GED download covers whole years, so July to December 2022 are observed zeros
     assert (at.query_params["start"], at.query_params["end"]) == ("2022-01", "2022-12")
     assert "latest: 2022-12" in [c.value for c in at.caption]
+    # one family cannot make an index: the ranking's cells are missing, shown empty (never "None"),
+    # and the map says why rather than asking to load data that are already loaded
+    ranking = at.dataframe[0]
+    assert ranking.value["Stability index"].isna().all()
+    assert ranking.proto.HasField("placeholder") and ranking.proto.placeholder == ""
+    assert any("an index needs at least two indicator families" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +103,19 @@ def test_evaluation_page_evaluates_only_the_loaded_family(app: AppTest) -> None:
     measures = [d.value for d in at.dataframe if "Finding" in d.value.columns][0]["Measure"].tolist()
     # 4 incident + 4 fatality measures (rate ratio, DiD, pre-trend p, placebo) + the trend measure
     assert len(measures) == 4 + 4 + 1, measures
+
+
+def test_no_index_with_two_loaded_families_says_they_do_not_meet() -> None:
+    from types import SimpleNamespace
+
+    from reports.figures import no_data_sentence
+    from reports.selection import Selection
+
+    sel = Selection(region="Sahel", start="2014-01", end="2023-12")
+    both = SimpleNamespace(family_loaded=lambda f: f in ("conflict", "collaboration"))
+    sentence = no_data_sentence(sel, "composite", both)
+    assert sentence.startswith("No stability index for Sahel from 2014-01 to 2023-12: an index needs values")
+    assert "the loaded conflict, collaboration data do not give that here" in sentence
+    assert "Load" not in sentence  # the data are loaded: nothing to load
+    one = SimpleNamespace(family_loaded=lambda f: f == "conflict")
+    assert "Load data for another family" in no_data_sentence(sel, "composite", one)

@@ -49,7 +49,7 @@ with st.expander("How the trend and the alarm are computed"):
 ui.chart(figures.event_map(sel, data))
 st.subheader("Largest incidents by fatalities")
 largest = data.largest_incidents(sel)
-st.dataframe(vocabulary.styled(largest, drop=("iso3", "event_id")), hide_index=True)
+st.dataframe(vocabulary.styled(largest, drop=("iso3", "event_id")), hide_index=True, placeholder="")
 ui.table_downloads(
     largest,
     title=f"{sel.region}: largest incidents",

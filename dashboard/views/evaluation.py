@@ -89,7 +89,8 @@ with st.expander(
     "All measures: each finding with its estimate, interval and p-value", key="e_measures", on_change="rerun"
 ) as measures:
     if measures.open:
-        st.dataframe(vocabulary.styled(findings.findings_table(ev), drop=("measure",)), hide_index=True)
+        shown = vocabulary.styled(findings.findings_table(ev), drop=("measure",))
+        st.dataframe(shown, hide_index=True, placeholder="")
         st.caption("—: the data cannot support a number; the finding then says why.")
 with st.expander(
     "Comparison regions: which were used, and why others were not",
@@ -97,6 +98,6 @@ with st.expander(
     on_change="rerun",
 ) as compared:
     if compared.open:
-        st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True)
+        st.dataframe(vocabulary.styled(findings.comparison_table(ev)), hide_index=True, placeholder="")
 
 ui.sources()

@@ -66,7 +66,7 @@ st.caption(f"The stability index uses {ui.listing(data.loaded_families() or ['no
 # 4. Map and ranking
 ui.chart(figures.world_map(sel, data))
 st.subheader(f"Regions of {ui.plain(grouping)}, ranked")
-st.dataframe(vocabulary.styled(ranking, shares=("coverage",)), hide_index=True)
+st.dataframe(vocabulary.styled(ranking, shares=("coverage",)), hide_index=True, placeholder="")
 st.caption(
     f"Scores in {sel.end}; changes against {sel.previous} (index points). Empty cells: no data, never zero. "
     "Scores are normalised over all regions and the selected months (see Methodology)."
