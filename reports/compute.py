@@ -39,7 +39,7 @@ from metrics.conflict import conflict_indicators
 from metrics.cube import IncidentCube
 from metrics.evaluation import EvaluationInputs, incident_span, region_part, require_monthly, union_conflict
 from metrics.evaluation_context import propose_milestones
-from metrics.frames import TableLike, clip_periods, parse_period
+from metrics.frames import TableLike, clip_periods, memo_for, parse_period
 from metrics.perception import measured_indicators, perception_indicators
 from metrics.periods import Month, Year, end_key
 from reports.charts import Caption
@@ -78,8 +78,8 @@ def month(value: object) -> Month:
 
 
 def choices(b: Bundle) -> Choices:
-    """Regions, members, event types, the months from the first to the last date of any table (for
-    incidents, the span their coverage states where it reaches further), and
+    """Regions, members, event types, the months from the first to the last date of any table (or
+    the span its coverage states where it reaches further: a yearly row covers its year), and
     the default window: the last 10 years of the conflict data (of the first table holding data when
     no incident is loaded), never reaching back to the earliest year of another source."""
     firsts, lasts = [], []
@@ -91,13 +91,13 @@ def choices(b: Bundle) -> Choices:
             firsts.append(month(mm["min"]))
             lasts.append(month(mm["max"]))
             spans[name] = (month(mm["min"]), month(mm["max"]))
-    covered = cm.stated_span(b.incidents_coverage())
-    if covered is not None and "incidents" in spans:  # a covered month without events is a real zero
-        first = min(spans["incidents"][0], month(covered[0]))
-        last = max(spans["incidents"][1], month(covered[1]))
-        spans["incidents"] = (first, last)
-        firsts.append(first)
-        lasts.append(last)
+    for name in list(spans):  # a covered month without rows is a real zero (a yearly row: its year)
+        covered = stated_span(b, name)
+        if covered is not None:
+            first, last = min(spans[name][0], month(covered[0])), max(spans[name][1], month(covered[1]))
+            spans[name] = (first, last)
+            firsts.append(first)
+            lasts.append(last)
     if not firsts:
         raise ValueError("no data is loaded: every table is empty")
     anchor = spans.get("incidents") or next(iter(spans.values()))
@@ -120,13 +120,22 @@ def last_month(d: Dataset) -> Month | None:
 
 
 def data_end(b: Bundle, d: Dataset) -> Month | None:
-    """The last month ``d`` speaks for: its last dated row, or for incidents the end of their stated
-    coverage where it runs later (a yearly source covers through December); None when empty."""
+    """The last month ``d`` speaks for: its last dated row, or the end of the table's stated coverage
+    where it runs later (a yearly source covers through December); None when empty."""
     last = last_month(d)
-    if last is None or d.name != "incidents":
+    if last is None:
         return last
-    covered = cm.stated_span(b.incidents_coverage())
+    covered = stated_span(b, d.name)
     return max(last, month(covered[1])) if covered is not None else last
+
+
+def stated_span(b: Bundle, name: str) -> tuple[str, str] | None:
+    """First and last month (``YYYY-MM``) the coverage of table ``name`` states
+    (``metrics.coverage.stated_span``; a yearly span runs January to December); None without one."""
+    cov = b.coverage
+    if cov.empty or "table" not in cov.columns:
+        return None
+    return memo_for(cov, ("stated_span", name), lambda: cm.stated_span(cov.loc[cov["table"] == name]))
 
 
 def family_latest(b: Bundle, family: str) -> Month | Year | None:

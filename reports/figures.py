@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from datasets.countries import CURRENT_ISO3, country_name
+from metrics.perception import measured_indicators
 from metrics.periods import end_month
 from reports import charts, vocabulary
 from reports.compute import PerceptionPanel
@@ -236,7 +237,23 @@ def perception_shares(sel: Selection, src: Any) -> Chart:
             percent=True,
         ),
     )
-    return _stated(Chart(fig, table, f"perception-{sel.region}"), sel, "perception", src)
+    chart = Chart(fig, table, f"perception-{sel.region}")
+    if not (charts.has_data(fig) and not table.empty):
+        others = _other_perception(sel, src)
+        if others:  # perception data, but no survey shares: say what there is instead
+            sentence = (
+                f"No survey shares for {sel.region} from {sel.start} to {sel.end}: its perception data "
+                f"here are {others}, shown on the Public perception page."
+            )
+            return chart._replace(figure=charts.no_data_figure(fig, sentence), missing=sentence)
+    return _stated(chart, sel, "perception", src)
+
+
+def _other_perception(sel: Selection, src: Any) -> str:
+    """The measured perception indicators of the region other than the survey shares, in words."""
+    frame = src.family(sel, "perception")
+    names = [n for n in measured_indicators(frame["indicator"]) if n not in SHARES] if len(frame) else []
+    return ", ".join(vocabulary.term(n).label for n in names)
 
 
 def top_countries(sel: Selection, src: Any) -> Chart:

@@ -54,3 +54,27 @@ def test_a_wave_covering_everyone_reads_as_the_region() -> None:
         perception_reach(panel, 2)
         == "The wave of 2021-06 covers 2 of 2 member countries, 100% of the region's people."
     )
+
+
+def test_a_region_with_governance_indices_but_no_survey_shares_is_not_said_to_have_no_data(tmp_path) -> None:
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports import figures
+    from reports.compute import Frames
+    from reports.export.catalog import selection_for
+
+    text = (
+        "survey,wave_date,iso3,indicator,value,source,scale,period_grain\n"
+        "WGI,2019-01-01,MLI,political_stability,-2.1,World Bank,index,year\n"
+        "WGI,2020-01-01,MLI,political_stability,-2.3,World Bank,index,year\n"
+    )
+    store = Store(tmp_path / "store")
+    result = store.ingest(text.encode(), "wgi.csv")
+    assert result.status == "stored", result
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
+    frames = Frames(load_bundle(store.root, regions))
+    sel = selection_for(frames, "Mali", "2019-01", "2020-12")
+    chart = figures.perception_shares(sel, frames)
+    assert chart.missing.startswith("No survey shares for Mali from 2019-01 to 2020-12: its perception data")
+    assert "Political stability" in chart.missing and "Load" not in chart.missing
