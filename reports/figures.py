@@ -113,11 +113,23 @@ def no_data_sentence(sel: Selection, family: str, src: Any) -> str:
                 "and a figure needs at least half. "
                 f"Load {how} covering its countries on the Data page or with `stability ingest`."
             )
+        if covered and src.period_totals(sel)[0] > 0:  # incidents, but not in the form this chart reads
+            return (
+                f"This chart has no {what} for {sel.region} from {sel.start} to {sel.end}{with_filters}: "
+                "it reads months, and the region's incident data here are yearly or cover too few of its "
+                "people month by month. The Conflict incidents page shows the counts as they are."
+            )
         if covered:  # covered, and nothing recorded: an observed absence, not missing data
             return (
                 f"No incidents recorded for {sel.region} from {sel.start} to {sel.end}{with_filters}: "
                 "the loaded incident files cover its countries in these months and list none."
             )
+    if family in ("collaboration", "perception") and not since and src.family_loaded(family):
+        return (  # the family is loaded: asking to load it would mislead
+            f"No {what} for {sel.region} from {sel.start} to {sel.end} in this chart: the loaded "
+            f"{family} files do not cover its member countries in these months, or not with this "
+            f"measure. To add some, load {how} covering them on the Data page or with `stability ingest`."
+        )
     return (
         f"No {what} for {sel.region} from {sel.start} to {sel.end}{with_filters}{since}. "
         f"Load {how} on the Data page or with `stability ingest`."
@@ -464,6 +476,46 @@ def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
                 )
             ),
         )
-        family = families[tables[0]] if len(tables) == 1 else "composite"
-        out.append(_stated(Chart(fig, frame, f"compare-{name}"), sel, family, src))
+        chart = Chart(fig, frame, f"compare-{name}")
+        if not (charts.has_data(fig) and not frame.empty):
+            family = families[tables[0]] if len(tables) == 1 else "composite"
+            sentence = _compare_missing(sel, regions, name, family, src)
+            chart = chart._replace(figure=charts.no_data_figure(fig, sentence), missing=sentence)
+        out.append(chart)
     return out
+
+
+#: What an empty comparison chart lacks, and why it can be empty while its family is loaded.
+_COMPARE_WHY: dict[str, tuple[str, str]] = {
+    "stability_index": (
+        "stability index",
+        "an index needs values of at least two indicator families in the same month, and the loaded "
+        "data do not give that for them (one family may end earlier, or be yearly)",
+    ),
+    "incidents_per_member": (
+        "monthly incidents per member country",
+        "it is a monthly measure, and their incident data here are yearly or cover less than half of "
+        "their people month by month; the Conflict incidents page shows each region's counts",
+    ),
+    "network_density": (
+        "network density",
+        "the loaded collaboration files do not cover their members in these months",
+    ),
+    "feel_safe": (
+        "share who feel safe walking alone at night",
+        "the loaded perception data hold no such survey share for them (governance indices such as "
+        "the World Bank WGI are on the Public perception page)",
+    ),
+}
+
+
+def _compare_missing(sel: Selection, regions: tuple[str, ...], name: str, family: str, src: Any) -> str:
+    """The sentence of an empty comparison chart: about every region compared, and why."""
+    lacks, why = _COMPARE_WHY[name]
+    head = f"No {lacks} for {', '.join(regions)} from {sel.start} to {sel.end}"
+    families = ("conflict", "collaboration", "perception") if family == "composite" else (family,)
+    loaded = [f for f in families if src.family_loaded(f)]
+    if family == "composite" and len(loaded) < 2 or family != "composite" and not loaded:
+        _, how = FAMILY_WORDS[family]
+        return f"{head}: not enough data loaded. Load {how} on the Data page or with `stability ingest`."
+    return f"{head}: {why}."

@@ -288,12 +288,14 @@ def compare_regions(
     selection: Selection, choices: Choices, candidates: Sequence[str] | None = None
 ) -> tuple[str, ...]:
     """Regions on the Compare page: the chosen list when it has two or more, else the selected region
-    and up to three more of its grouping, taken from ``candidates`` (e.g. regions with an index, in
-    rank order) when given, else alphabetically."""
+    and up to three more of its grouping, taken first from ``candidates`` (e.g. regions with an
+    index, in rank order) when given, then alphabetically from the rest of the grouping (when no
+    region has an index, the page still compares the others' counts)."""
     if len(selection.compare) >= 2:
         return selection.compare
     grouping = choices.regions[choices.grouping_of[selection.region]]
-    pool = [r for r in (candidates if candidates is not None else grouping) if r in grouping]
+    first = [r for r in (candidates or ()) if r in grouping]
+    pool = [*first, *(r for r in grouping if r not in first)]
     peers = [r for r in pool if r != selection.region]
     return (selection.region, *peers[: MAX_COMPARE - 1])
 

@@ -122,7 +122,10 @@ def test_compare_regions(choices) -> None:
     sel = Selection(region="North", start="2020-01", end="2020-12")
     # No list chosen: the region and up to three more of its grouping (alphabetical).
     assert compare_regions(sel, choices) == ("North", "Both", "South", "Zed")
-    # Candidates (e.g. ranked regions with an index) take precedence; other groupings are ignored.
-    assert compare_regions(sel, choices, ["South", "Alpha", "North"]) == ("North", "South")
+    # Candidates (e.g. ranked regions with an index) come first, then the rest of the grouping
+    # alphabetically; other groupings (Alpha) are ignored.
+    assert compare_regions(sel, choices, ["South", "Alpha", "North"]) == ("North", "South", "Both", "Zed")
+    # No region has an index (e.g. yearly conflict data only): the page still compares the grouping
+    assert compare_regions(sel, choices, []) == ("North", "Both", "South", "Zed")
     chosen = Selection(region="North", start="2020-01", end="2020-12", compare=("Alpha", "South"))
     assert compare_regions(chosen, choices) == ("Alpha", "South")

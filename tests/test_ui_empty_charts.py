@@ -68,4 +68,11 @@ def test_the_missing_conflict_sentence_says_why(sample_bundle) -> None:
     assert covered, "the sample covers some region"
     sel = from_query({"region": covered[0]}, choices)
     assert not by_event_type(sel, "incidents", src).missing
-    assert no_data_sentence(sel, "conflict", src).startswith(f"No incidents recorded for {covered[0]}")
+    # the region has incidents: a chart of it left empty says it cannot show them, never "none"
+    assert src.period_totals(sel)[0] > 0
+    sentence = no_data_sentence(sel, "conflict", src)
+    assert sentence.startswith(f"This chart has no conflict incident figures for {covered[0]}")
+    # with a filter no incident passes, the covered months are an observed absence
+    none = from_query({"region": covered[0], "min_fatalities": "100000"}, choices)
+    assert src.period_totals(none)[0] == 0
+    assert no_data_sentence(none, "conflict", src).startswith(f"No incidents recorded for {covered[0]}")

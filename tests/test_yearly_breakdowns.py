@@ -219,3 +219,35 @@ def test_a_region_whose_incidents_have_no_places_is_not_said_to_have_none(tmp_pa
     assert "No incidents recorded" not in chart.missing
     assert frames.yearly(sel)
     assert "Alarms read single months, so yearly data raise none." in yearly_signals_words()
+
+
+def test_comparison_charts_of_yearly_data_say_why_they_are_empty(tmp_path):
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports import figures
+    from reports.compute import Frames
+    from reports.export.catalog import selection_for
+
+    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
+    rows = "".join(
+        f"{iso}{y},{y}-01-01,{iso},Battles,{k * 10},annual,{k},year\n"
+        for k, iso in enumerate(("MLI", "NER"), start=1)
+        for y in range(2015, 2022)
+    )
+    store = Store(tmp_path / "store")
+    assert store.ingest((header + rows).encode(), "annual.csv").status == "stored"
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\nNiger,NER\n", encoding="utf-8")
+    frames = Frames(load_bundle(store.root, regions))
+    sel = selection_for(frames, "Mali", "2016-01", "2021-12")
+    charts_by_name = {c.filename: c for c in figures.compare(sel, ("Mali", "Niger"), frames)}
+    incidents = charts_by_name["compare-incidents_per_member"].missing
+    assert incidents.startswith(
+        "No monthly incidents per member country for Mali, Niger from 2016-01 to 2021-12: it is a "
+        "monthly measure, and their incident data here are yearly"
+    )
+    index = charts_by_name["compare-stability_index"].missing
+    assert index == (
+        "No stability index for Mali, Niger from 2016-01 to 2021-12: not enough data loaded. Load data "
+        "for at least two families on the Data page or with `stability ingest`."
+    )

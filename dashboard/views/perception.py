@@ -23,7 +23,8 @@ panels = data.perception_panels(sel)
 # 2. One chart per indicator
 st.caption(
     "Regional values pool the member countries' national estimates, weighted by their populations; the band "
-    f"is the 95% interval. Where no interval can be given the chart says so ({NO_INTERVAL}). "
+    "is the 95% interval (for World Bank WGI indices, the 90% interval the World Bank publishes). "
+    f"Where no interval can be given the chart says so ({NO_INTERVAL}). "
     f"Survey data latest: {data.family_latest('perception')}."
 )
 if not panels:
