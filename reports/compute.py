@@ -140,7 +140,9 @@ def stated_span(b: Bundle, name: str) -> tuple[str, str] | None:
 
 def family_latest(b: Bundle, family: str) -> Month | Year | None:
     """The last period of ``family``'s data (conflict, collaboration, perception): ``YYYY`` when every
-    active batch behind it is yearly, else ``YYYY-MM``; None when no data is loaded. For the
+    active batch behind it is yearly, else ``YYYY-MM``; None when no data is loaded. With yearly and
+    finer sources mixed: the finer sources' last month, unless a yearly source reaches a later year
+    (then that year: "latest: 2023" rather than a December no monthly source reaches). For the
     composite, the latest of the families it uses."""
     if family == "composite":
         ends = [e for f in b.loaded_families() if (e := family_latest(b, f)) is not None]
@@ -150,8 +152,21 @@ def family_latest(b: Bundle, family: str) -> Month | Year | None:
     if last is None:
         return None
     active = [r for r in d.details if not r.get("withdrawn")]
-    yearly = bool(active) and all(r.get("period_grain") == "year" for r in active)
-    return last.year_value if yearly else last
+    years = [r for r in active if _yearly_batch(r)]
+    if active and len(years) == len(active):
+        return last.year_value
+    ends = [Month.of(r["last_date"]) for r in active if r not in years and r.get("last_date")]
+    year_ends = [int(str(r["last_date"])[:4]) for r in years if r.get("last_date")]
+    if ends and year_ends and max(year_ends) > max(ends).year:  # only a yearly source reaches that year
+        return Year(max(year_ends))
+    return max(ends) if ends and year_ends else last
+
+
+def _yearly_batch(record: dict[str, object]) -> bool:
+    """Whether a stored batch counts years: its ``period_grain`` (collaboration, perception) or its
+    coverage's grain (incidents, whose rows carry a ``grain``) is "year"."""
+    cover = record.get("coverage")
+    return record.get("period_grain") == "year" or (isinstance(cover, dict) and cover.get("grain") == "year")
 
 
 def provenance_text(b: Bundle) -> str:

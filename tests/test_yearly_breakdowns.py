@@ -41,6 +41,24 @@ COVERAGE = pd.DataFrame(
 )
 
 
+HEADER = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
+
+
+def _frames(tmp_path, files: dict[str, str], regions: str):  # noqa: ANN202
+    """``Frames`` over a new store holding ``files`` (name → CSV rows after ``HEADER``), with the
+    regions ``regions`` (CSV rows after ``region,iso3``)."""
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports.compute import Frames
+
+    store = Store(tmp_path / "store")
+    for name, rows in files.items():
+        assert store.ingest((HEADER + rows).encode(), name).status == "stored"
+    path = tmp_path / "regions.csv"
+    path.write_text("region,iso3\n" + regions, encoding="utf-8")
+    return Frames(load_bundle(store.root, path))
+
+
 def test_a_yearly_member_makes_the_breakdown_yearly_with_whole_years():
     assert yearly_grain(COVERAGE, ["BGD", "IND"]) and not yearly_grain(COVERAGE, ["BGD"])
     for source in (_mixed(), build_cube(pa.Table.from_pandas(_mixed(), preserve_index=False))):
@@ -100,7 +118,7 @@ def test_the_exported_breakdown_of_a_region_with_a_yearly_source_is_by_year(tmp_
     from datasets.store import Store
     from stability.cli import main
 
-    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
+    header = HEADER
     monthly = header + "".join(f"m{k},2020-{k:02d}-10,NER,Battles,1,mine,1,day\n" for k in range(1, 13))
     yearly = (
         header + "y1,2020-01-01,MLI,Battles,50,annual,40,year\ny2,2021-01-01,MLI,Battles,9,annual,7,year\n"
@@ -157,20 +175,12 @@ def test_the_span_of_the_incident_data_reaches_to_the_end_of_their_stated_covera
 
 
 def test_briefing_findings_of_yearly_data_say_the_data_are_yearly(tmp_path):
-    from datasets.bundle import load_bundle
-    from datasets.store import Store
-    from reports.compute import Frames
     from reports.export import findings
     from reports.export.catalog import selection_for
 
-    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
     line = "y{y},{y}-01-01,MLI,Battles,{deaths},annual,{events},year\n"
     rows = "".join(line.format(y=y, deaths=y - 2000, events=y - 2010) for y in range(2012, 2022))
-    store = Store(tmp_path / "store")
-    assert store.ingest((header + rows).encode(), "mali.csv").status == "stored"
-    regions = tmp_path / "regions.csv"
-    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
-    frames = Frames(load_bundle(store.root, regions))
+    frames = _frames(tmp_path, {"mali.csv": rows}, "Mali,MLI\n")
     june = findings.conflict_findings(frames, selection_for(frames, "Mali", "2019-01", "2021-06"))
     assert june[0] == (
         "No year-on-year change to 2021-06: the incident data for these countries are yearly, so the "
@@ -197,20 +207,12 @@ def test_the_largest_incidents_give_a_conflict_year_as_its_year():
 
 
 def test_a_region_whose_incidents_have_no_places_is_not_said_to_have_none(tmp_path):
-    from datasets.bundle import load_bundle
-    from datasets.store import Store
     from metrics.signals_words import yearly_signals_words
     from reports import figures
-    from reports.compute import Frames
     from reports.export.catalog import selection_for
 
-    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
     rows = "y1,2020-01-01,MLI,Battles,50,annual,40,year\ny2,2021-01-01,MLI,Battles,9,annual,7,year\n"
-    store = Store(tmp_path / "store")
-    assert store.ingest((header + rows).encode(), "mali.csv").status == "stored"
-    regions = tmp_path / "regions.csv"
-    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
-    frames = Frames(load_bundle(store.root, regions))
+    frames = _frames(tmp_path, {"mali.csv": rows}, "Mali,MLI\n")
     sel = selection_for(frames, "Mali", "2020-01", "2021-12")
     chart = figures.event_map(sel, frames)
     # 40 + 7 = 47 conflict-years, none with coordinates: the map says why it is empty
@@ -222,23 +224,15 @@ def test_a_region_whose_incidents_have_no_places_is_not_said_to_have_none(tmp_pa
 
 
 def test_comparison_charts_of_yearly_data_say_why_they_are_empty(tmp_path):
-    from datasets.bundle import load_bundle
-    from datasets.store import Store
     from reports import figures
-    from reports.compute import Frames
     from reports.export.catalog import selection_for
 
-    header = "event_id,event_date,iso3,event_type,fatalities,source,events,grain\n"
     rows = "".join(
         f"{iso}{y},{y}-01-01,{iso},Battles,{k * 10},annual,{k},year\n"
         for k, iso in enumerate(("MLI", "NER"), start=1)
         for y in range(2015, 2022)
     )
-    store = Store(tmp_path / "store")
-    assert store.ingest((header + rows).encode(), "annual.csv").status == "stored"
-    regions = tmp_path / "regions.csv"
-    regions.write_text("region,iso3\nMali,MLI\nNiger,NER\n", encoding="utf-8")
-    frames = Frames(load_bundle(store.root, regions))
+    frames = _frames(tmp_path, {"annual.csv": rows}, "Mali,MLI\nNiger,NER\n")
     sel = selection_for(frames, "Mali", "2016-01", "2021-12")
     charts_by_name = {c.filename: c for c in figures.compare(sel, ("Mali", "Niger"), frames)}
     incidents = charts_by_name["compare-incidents_per_member"].missing
@@ -251,3 +245,22 @@ def test_comparison_charts_of_yearly_data_say_why_they_are_empty(tmp_path):
         "No stability index for Mali, Niger from 2016-01 to 2021-12: not enough data loaded. Load data "
         "for at least two families on the Data page or with `stability ingest`."
     )
+
+
+def test_latest_of_mixed_yearly_and_monthly_sources(tmp_path):
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports.compute import family_latest
+
+    header = HEADER
+    monthly = header + "".join(f"m{k},2020-{k:02d}-10,NER,Battles,1,mine,1,day\n" for k in range(1, 13))
+    yearly = header + "y1,2020-01-01,MLI,Battles,50,annual,40,year\n"
+    store = Store(tmp_path / "store")
+    for name, text in (("m.csv", monthly), ("y.csv", yearly)):
+        assert store.ingest(text.encode(), name).status == "stored"
+    # the yearly source reaches 2020, as the monthly one does: the monthly source's last month
+    assert family_latest(load_bundle(store.root), "conflict") == "2020-12"
+    later = header + "y2,2021-01-01,MLI,Battles,9,annual,7,year\n"
+    assert store.ingest(later.encode(), "y2021.csv").status == "stored"
+    # only the yearly source reaches 2021: the latest period is that year, not 2021-01 or 2021-12
+    assert family_latest(load_bundle(store.root), "conflict") == "2021"
