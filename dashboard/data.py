@@ -784,7 +784,7 @@ def coverage_chart(table: str = "incidents") -> go.Figure:
     from reports.charts_coverage import coverage_figure
 
     b = _current()
-    return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table))
+    return figure("coverage", (table,), lambda: coverage_figure(b.coverage, table=table, counted=True))
 
 
 def provenance() -> list[tuple[str, list[dict[str, object]]]]:

@@ -331,8 +331,10 @@ def overlap_notes(coverage: pd.DataFrame, *, most: int = 4) -> list[str]:
             f" and {len(named) - most} more countries" if len(named) > most else ""
         )
         if instead:
+            several = ", " in instead  # e.g. "UCDP BRD, UCDP/PRIO ACD" (each counts in some of them)
+            verbs = "cover the same months and count" if several else "covers the same months and counts"
             notes.append(
-                f"{source} is set aside for {where}: {instead} covers the same months and counts there, "
+                f"{source} is set aside for {where}: {instead} {verbs} there, "
                 "so the same fighting is not counted twice."
             )
         else:

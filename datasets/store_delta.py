@@ -40,12 +40,9 @@ Credentials and the endpoint come from the usual ``AWS_*`` environment variables
 
 from __future__ import annotations
 
-import atexit
 import concurrent.futures
 import contextlib
 import datetime as dt
-import functools
-import gc
 import json
 import os
 import random
@@ -61,7 +58,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable, QueryBuilder, write_deltalake
 from deltalake import Schema as DeltaSchema
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.transaction import AddAction, create_table_with_add_actions
@@ -263,28 +260,36 @@ def _write_runs(rows: pa.Table, order: pa.Array | None, folder: Path) -> list[di
 
 
 def _scan(
-    table: DeltaTable, remote: bool, *, columns: list[str] | None = None, filter: pc.Expression | None = None
+    table: DeltaTable,
+    remote: bool,
+    *,
+    columns: list[str] | None = None,
+    where: tuple[str, str] | None = None,
 ) -> pa.Table:
-    """The rows of a Delta table (``columns``, those matching ``filter``) read through pyarrow.
+    """The rows of a Delta table (``columns``; those whose column ``where[0]`` equals the text
+    ``where[1]``), as the Delta table's Arrow schema types them.
 
-    On object storage the scan runs in the calling thread: deltalake serves the files to Arrow
-    through a Python file-system handler, and a process that had scanned with Arrow's worker
-    threads aborted at exit ("terminate called without an active exception") in 7 to 18 of 30
-    runs on the local S3 endpoint; 0 of 90 single-threaded. Local stores keep the threads."""
-    dataset = table.to_pyarrow_dataset()
-    rows = dataset.to_table(columns=columns, filter=filter, use_threads=not remote)
-    if remote:
-        del dataset
-        _collect_at_exit()
-    return rows
+    Local stores are scanned by pyarrow's dataset scanner (all cores). On object storage the rows are
+    read by deltalake's own engine (DataFusion, ``QueryBuilder``): through pyarrow, deltalake serves
+    the files with a Python file-system handler, and a process that had scanned that way aborted at
+    exit ("terminate called without an active exception", apache/arrow#45214) in 7 to 18 of 30
+    runs on the local S3 endpoint with Arrow's threads and in about 1 of 40 without them."""
+    if not remote:
+        expression = pc.field(where[0]) == pa.scalar(where[1]) if where else None
+        return table.to_pyarrow_dataset().to_table(columns=columns, filter=expression)
+    schema = pa.schema(table.schema().to_arrow())
+    names = columns if columns is not None else schema.names
+    picked = ", ".join(_quoted(c) for c in names)
+    sql = f"SELECT {picked} FROM t"
+    if where:
+        sql += f" WHERE {_quoted(where[0])} = '{where[1].replace(chr(39), chr(39) * 2)}'"
+    rows = pa.table(QueryBuilder().register("t", table).execute(sql))
+    return rows.cast(pa.schema([schema.field(n) for n in names]))
 
 
-@functools.cache
-def _collect_at_exit() -> None:
-    """Collect garbage once more before the interpreter shuts down: Arrow scan state caught in a
-    reference cycle is then freed while Arrow's thread pools still run; freed during the final
-    teardown, its threads abort the process (apache/arrow#45214)."""
-    atexit.register(gc.collect)
+def _quoted(name: str) -> str:
+    """A column name as a SQL identifier (double quotes, doubled inside)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _add_action(add: dict[str, Any], path: str, partition: dict[str, str | None]) -> AddAction:
@@ -638,9 +643,7 @@ class DeltaStore(Store):
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its rows are missing")
         with _storage(self.uri, "read the store"):
-            data = _scan(
-                t, self.remote, columns=columns, filter=pc.field(_BATCH) == pa.scalar(str(record["id"]))
-            )
+            data = _scan(t, self.remote, columns=columns, where=(_BATCH, str(record["id"])))
         return data.drop_columns([_BATCH]) if _BATCH in data.column_names else data
 
     def _read_removals(self, record: dict[str, object]) -> pa.Table:
@@ -648,7 +651,7 @@ class DeltaStore(Store):
         if t is None:
             raise StoreError(f"batch {record['id']} is listed in the store but its removals are missing")
         with _storage(self.uri, "read the store"):
-            data = _scan(t, self.remote, filter=pc.field(_BATCH) == pa.scalar(str(record["id"])))
+            data = _scan(t, self.remote, where=(_BATCH, str(record["id"])))
         return data.drop_columns([_BATCH])
 
     def _append(self, name: str, rows: pa.Table, record: dict[str, object]) -> None:
@@ -820,7 +823,7 @@ class DeltaStore(Store):
         if t is None:
             return {}
         with _storage(self.uri, "read the store"):
-            rows = _scan(t, self.remote, filter=pc.field("kind") == pa.scalar(kind))
+            rows = _scan(t, self.remote, where=("kind", kind))
         out: dict[str, tuple[str, str]] = {}
         for name, text, at in zip(
             rows["name"].to_pylist(), rows["text"].to_pylist(), rows["saved_at"].to_pylist(), strict=True
@@ -837,7 +840,7 @@ class DeltaStore(Store):
         t = self._table("rejects")
         if t is None:
             return None
-        rows = _scan(t, self.remote, filter=pc.field(_BATCH) == pa.scalar(batch_id))
+        rows = _scan(t, self.remote, where=(_BATCH, batch_id))
         return rows["csv"][0].as_py() if rows.num_rows else None
 
 

@@ -25,11 +25,19 @@ def _name(iso3: str) -> str:
 
 
 def coverage_figure(
-    coverage: pd.DataFrame, *, table: str = "incidents", title: str | None = None
+    coverage: pd.DataFrame, *, table: str = "incidents", title: str | None = None, counted: bool = False
 ) -> go.Figure:
     """Bars of ``coverage`` (``datasets.coverage.load_coverage``) for ``table``: y = country,
-    x = first day … last day covered, one colour per source."""
+    x = first day … last day covered, one colour per source. ``counted`` (incidents): each source
+    over the months it counts (``datasets.precedence.used_coverage``), so where two sources cover
+    the same months the bar shows the one counted, not both drawn over each other."""
     rows = coverage.loc[coverage["table"] == table] if "table" in coverage.columns else coverage
+    if counted and table == "incidents" and "source" in rows.columns and not rows.empty:
+        from datasets.precedence import used_coverage
+
+        rows = used_coverage(rows.reset_index(drop=True))
+        rows = rows.loc[rows["source"].astype(str) != ""]
+        title = title or "Which source counts for each country, and when"
     fig = go.Figure()
     if rows.empty:
         fig.update_layout(

@@ -261,3 +261,43 @@ def test_the_data_page_says_which_source_is_set_aside(tmp_path, monkeypatch):
     assert any(
         i.startswith("annual is set aside for Mali (2020): mine covers the same months") for i in infos
     )
+
+
+def test_the_coverage_chart_draws_the_source_that_counts() -> None:
+    from reports.charts_coverage import coverage_figure
+
+    coverage = pd.DataFrame(
+        [
+            ("incidents", "UCDP GED", "BGD", "1989-01", "2018-12", "day", "1989-01-01", "2018-12-31"),
+            ("incidents", "UCDP BRD", "BGD", "1989", "2023", "year", "1989-01-01", "2023-12-31"),
+        ],
+        columns=["table", "source", "iso3", "first_period", "last_period", "grain", "first_day", "last_day"],
+    )
+    both = coverage_figure(coverage)  # as stated: BRD's bar runs 1989-2023, under GED's
+    assert [t.base[0] for t in both.data if t.name == "UCDP BRD"] == ["1989-01-01"]
+    counted = coverage_figure(coverage, counted=True)
+    # GED (finer) counts 1989-2018; BRD only the years GED does not reach: 2019-2023
+    brd = [t for t in counted.data if t.name == "UCDP BRD"][0]
+    assert (brd.base[0], tuple(brd.customdata[0])) == ("2019-01-01", ("2019", "2023", "year"))
+    ged = [t for t in counted.data if t.name == "UCDP GED"][0]
+    assert tuple(ged.customdata[0][:2]) == ("1989-01", "2018-12")
+    assert counted.layout.title.text == "Which source counts for each country, and when"
+
+
+def test_a_source_set_aside_for_two_others_is_said_in_the_plural() -> None:
+    from datasets.precedence import overlap_notes
+
+    rows = [
+        ("incidents", "COW inter-state war", "AGO", "1946", "2003", "year", "1946-01-01", "2003-12-31"),
+        ("incidents", "UCDP/PRIO ACD", "AGO", "1946", "2023", "year", "1946-01-01", "2023-12-31"),
+        ("incidents", "UCDP BRD", "AGO", "1989", "2023", "year", "1989-01-01", "2023-12-31"),
+    ]
+    columns = ["table", "source", "iso3", "first_period", "last_period", "grain", "first_day", "last_day"]
+    notes = overlap_notes(pd.DataFrame(rows, columns=columns))
+    # BRD counts from 1989, ACD (next in order) 1946-1988: COW's years are covered by both
+    assert notes == [
+        "COW inter-state war is set aside for Angola (1946–2003): UCDP BRD, UCDP/PRIO ACD cover the same "
+        "months and count there, so the same fighting is not counted twice.",
+        "UCDP/PRIO ACD is set aside for Angola (1989–2023): UCDP BRD covers the same months and counts "
+        "there, so the same fighting is not counted twice.",
+    ]

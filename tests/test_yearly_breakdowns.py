@@ -220,6 +220,10 @@ def test_a_region_whose_incidents_have_no_places_is_not_said_to_have_none(tmp_pa
     assert chart.missing.startswith(expected)
     assert "No incidents recorded" not in chart.missing
     assert frames.yearly(sel)
+    assert (
+        "Mali · Incidents per year, trend and flags"
+        in figures.conflict_trend(sel, frames).figure.layout.title.text
+    )
     assert "Alarms read single months, so yearly data raise none." in yearly_signals_words()
 
 

@@ -30,8 +30,9 @@ if sample:
 st.subheader("Coverage")
 st.caption(
     "Which countries each loaded source covers, and when. Inside a bar, a month without an incident "
-    "counts as zero incidents; outside it, the data say nothing and the month is left out. "
-    "`stability coverage` prints the same table."
+    "counts as zero incidents; outside it, the data say nothing and the month is left out. Where two "
+    "sources cover the same months, the incidents chart shows the one counted (the notes below say "
+    "which is set aside). `stability coverage` prints the table."
 )
 for note in data.overlap_notes_now():  # sources that record the same fighting are not added up
     st.info(note)
