@@ -41,6 +41,7 @@ __all__ = [
     "GLOBAL_FORMATS",
     "GLOBAL_MIN_COUNTRIES",
     "CoverageError",
+    "batch_grain",
     "coverage_rows",
     "derive_coverage",
     "earliest_date",
@@ -209,6 +210,14 @@ def _period_end(day: dt.date, grain: str) -> dt.date:
     if grain == "week":
         return day + dt.timedelta(days=6)
     return day
+
+
+def batch_grain(record: dict[str, object]) -> str | None:
+    """The time grain of a stored batch: its ``period_grain`` (collaboration, perception), else its
+    coverage's grain (incidents, whose rows carry a ``grain``: "year" for UCDP ACD and BRD, COW)."""
+    cover = record.get("coverage")
+    grain = record.get("period_grain") or (cover.get("grain") if isinstance(cover, dict) else None)
+    return str(grain) if grain else None
 
 
 def period_label(day: str | dt.date | None, grain: str) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from datasets.coverage import batch_grain
+
 __all__ = ["HISTORY_COLUMNS", "SOURCES_COLUMNS", "history_frame", "sources_frame"]
 
 SOURCES_COLUMNS = [
@@ -45,9 +47,7 @@ HISTORY_COLUMNS = [
 def _width(record: dict[str, object]) -> int:
     """Characters of a date that make its period: 4 (``YYYY``) for annual sources (the batch's
     ``period_grain``, or its coverage's grain: UCDP ACD and BRD, COW), else 7 (``YYYY-MM``)."""
-    cover = record.get("coverage")
-    grain = record.get("period_grain") or (cover.get("grain") if isinstance(cover, dict) else None)
-    return 4 if grain == "year" else 7
+    return 4 if batch_grain(record) == "year" else 7
 
 
 def _new(b: dict[str, object]) -> int:

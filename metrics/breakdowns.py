@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datasets.coverage import period_label
 from datasets.schema import EVENT_TYPES
 from metrics.cube import FATALITY_THRESHOLDS, IncidentCube, cube_counts
 from metrics.frames import TableLike, month_range, parse_period, query, with_events
@@ -310,22 +311,11 @@ def largest_incidents(
         return out
     grain = out.pop("grain")
     if grain.isin(["week", "month", "year"]).any():
-        out["event_date"] = [_period_of(d, g) for d, g in zip(out["event_date"], grain, strict=True)]
+        out["event_date"] = [  # a period's label (datasets.coverage.period_label), an event's day
+            period_label(d, g) if g in ("week", "month", "year") else pd.Timestamp(d).strftime("%Y-%m-%d")
+            for d, g in zip(out["event_date"], grain, strict=True)
+        ]
     return out
-
-
-def _period_of(day: object, grain: object) -> str:
-    """A stored date as the period its row counts: ``YYYY`` (year), ``YYYY-MM`` (month),
-    ``YYYY-Www`` (ISO week), else the day ``YYYY-MM-DD``."""
-    d = pd.Timestamp(day)
-    if grain == "year":
-        return f"{d.year:04d}"
-    if grain == "month":
-        return f"{d.year:04d}-{d.month:02d}"
-    if grain == "week":
-        y, w, _ = d.isocalendar()
-        return f"{y:04d}-W{w:02d}"
-    return d.strftime("%Y-%m-%d")
 
 
 class Locations(NamedTuple):

@@ -34,12 +34,6 @@ class CountryCoverage:
     grain: np.ndarray
 
 
-def period_day(value: object, *, end: bool) -> pd.Timestamp:
-    """The first (``end`` False) or last day of a stated period: ``YYYY``, ``YYYY-MM``,
-    ``YYYY-Www`` (ISO week) or a date."""
-    return _day(value, end)
-
-
 def _day(value: object, end: bool) -> pd.Timestamp:
     text = str(value)
     if len(text) == 4:

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from datasets.bundle import Bundle
 from datasets.countries import country_name
+from datasets.coverage import batch_grain
 from datasets.loaders import Dataset, load_population
 from datasets.schema import EVENT_TYPES, PERCEPTION_INDICATORS
 from metrics import breakdowns as bd
@@ -152,7 +153,7 @@ def family_latest(b: Bundle, family: str) -> Month | Year | None:
     if last is None:
         return None
     active = [r for r in d.details if not r.get("withdrawn")]
-    years = [r for r in active if _yearly_batch(r)]
+    years = [r for r in active if batch_grain(r) == "year"]
     if active and len(years) == len(active):
         return last.year_value
     ends = [Month.of(r["last_date"]) for r in active if r not in years and r.get("last_date")]
@@ -160,13 +161,6 @@ def family_latest(b: Bundle, family: str) -> Month | Year | None:
     if ends and year_ends and max(year_ends) > max(ends).year:  # only a yearly source reaches that year
         return Year(max(year_ends))
     return max(ends) if ends and year_ends else last
-
-
-def _yearly_batch(record: dict[str, object]) -> bool:
-    """Whether a stored batch counts years: its ``period_grain`` (collaboration, perception) or its
-    coverage's grain (incidents, whose rows carry a ``grain``) is "year"."""
-    cover = record.get("coverage")
-    return record.get("period_grain") == "year" or (isinstance(cover, dict) and cover.get("grain") == "year")
 
 
 def provenance_text(b: Bundle) -> str:

@@ -198,10 +198,10 @@ def rank_sensitivity(sel: Selection, src: Any) -> Chart:
 
 def conflict_trend(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
     frame = src.family(sel, "conflict")
-    if compact or src.yearly(sel):  # yearly counts have no 12-month mean
-        what = "Incidents per year, trend and flags" if src.yearly(sel) else "Incidents, trend and flags"
+    if src.yearly(sel):  # yearly counts have no 12-month mean
+        what = "Incidents per year, trend and flags"
     else:
-        what = "Incidents, trailing mean, trend and flags"
+        what = "Incidents, trend and flags" if compact else "Incidents, trailing mean, trend and flags"
     fig = src.figure(
         "conflict_trend",
         (*_incidents_key(sel), compact),
