@@ -648,7 +648,8 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
     ``frame``: tidy conflict rows of one region. Five traces: incidents (bars), trailing mean,
     trend line over the shown months (Sen's slope and intercept, a descriptive line: the tested
     trend is ``downward_trend``), months flagged as a downward trend, months flagged as an alarm
-    (markers at the month's count; a flag trace is empty when no month is flagged).
+    (markers at the month's count; a flag trace is empty when no month is flagged). Yearly
+    periods: the flag traces are left out of the legend (yearly data have no flags).
     """
     inc = _indicator(frame, "incidents")
     yearly = _yearly(inc["period"])
@@ -709,6 +710,7 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
                 "y": _floats([counts.get(str(m), np.nan) for m in months]),
                 "mode": "markers",
                 "name": f"{label} ({len(months)})",
+                "showlegend": not yearly,  # yearly series have no flags: no "(0)" entry to read
                 "marker": {
                     "symbol": symbol,
                     "size": 11,

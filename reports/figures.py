@@ -199,7 +199,7 @@ def rank_sensitivity(sel: Selection, src: Any) -> Chart:
 def conflict_trend(sel: Selection, src: Any, *, compact: bool = False) -> Chart:
     frame = src.family(sel, "conflict")
     if src.yearly(sel):  # yearly counts have no 12-month mean
-        what = "Incidents per year, trend and flags"
+        what = "Incidents per year"  # no flags: see ``signals_words.yearly_signals_words``
     else:
         what = "Incidents, trend and flags" if compact else "Incidents, trailing mean, trend and flags"
     fig = src.figure(

@@ -34,7 +34,13 @@ def test_calibration_figures_are_the_worst_cells_of_the_per_cell_table():
     assert figures["alarm_power_5"] == round(float(table.loc[table["mean"] == 5, "alarm_power"].min()), 4)
     # every figure is what the benchmark's summary makes of the table
     expected = _benchmark().summary(table, figures["leadlag_fa"])
+    yearly = pd.read_csv(ROOT / "benchmarks" / "calibration_yearly.csv")
+    expected |= _benchmark().yearly_summary(yearly)
     assert figures == {k: round(v, 4) for k, v in expected.items()}
+    # the yearly figures by hand: the largest false-alarm share, the largest power where years swing
+    assert figures["yearly_trend_fa"] == round(float(yearly["fa"].max()), 4)
+    swinging = yearly["noise"] != "poisson"
+    assert figures["yearly_trend_power_swinging"] == round(float(yearly.loc[swinging, "power"].max()), 4)
 
 
 def test_the_words_quote_the_measured_figures():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from conftest import incidents_frame
@@ -220,11 +221,50 @@ def test_a_region_whose_incidents_have_no_places_is_not_said_to_have_none(tmp_pa
     assert chart.missing.startswith(expected)
     assert "No incidents recorded" not in chart.missing
     assert frames.yearly(sel)
-    assert (
-        "Mali · Incidents per year, trend and flags"
-        in figures.conflict_trend(sel, frames).figure.layout.title.text
+    assert "Mali · Incidents per year · " in figures.conflict_trend(sel, frames).figure.layout.title.text
+    words = yearly_signals_words()
+    assert "no downward-trend flag and no alarm are raised" in words
+    assert "Alarms read single months." in words
+
+
+def test_yearly_words_quote_the_measured_yearly_figures():
+    from metrics.signals_words import yearly_signals_words
+
+    c = {
+        "yearly_trend_fa": 0.081,
+        "yearly_trend_power_swinging": 0.138,
+        "yearly_trend_power_poisson_50": 0.505,
+    }
+    words = yearly_signals_words(8, c)
+    # 0.081 of 100 regions → "about 8 in 100"; 13.8 % → 14 in 100; 50.5 % → 50 (round half to even)
+    assert "a flag on the last 8 years that appeared by chance in about 8 in 100 regions or fewer" in words
+    assert "within five years in at most 14 in 100 when years swing" in words
+    assert "(50 in 100 with about 50 incidents a year" in words
+
+
+def test_a_yearly_trend_chart_lists_no_flags_in_its_legend():
+    tidy = pd.DataFrame(
+        {
+            "region": "R",
+            "period": ["2017", "2018", "2019", "2020"] * 2,
+            "indicator": ["incidents"] * 4 + ["downward_trend"] * 4,
+            "value": [9.0, 8.0, 7.0, 2.0] + [np.nan] * 4,
+        }
     )
-    assert "Alarms read single months, so yearly data raise none." in yearly_signals_words()
+    caption = Caption(source="test", start="2017", end="2020", illustrative=False)
+    names = [
+        t.name
+        for t in charts.conflict_trend(tidy, title="t", caption=caption).data
+        if t.showlegend is not False
+    ]
+    assert names == ["Incidents", "Trend (Sen)"]
+    monthly = tidy.assign(period=tidy["period"] + "-01")
+    names = [
+        t.name
+        for t in charts.conflict_trend(monthly, title="t", caption=caption).data
+        if t.showlegend is not False
+    ]
+    assert names == ["Incidents", "Trend (Sen)", "Downward trend (0)", "Alarm (0)"]
 
 
 def test_comparison_charts_of_yearly_data_say_why_they_are_empty(tmp_path):
@@ -268,3 +308,19 @@ def test_latest_of_mixed_yearly_and_monthly_sources(tmp_path):
     assert store.ingest(later.encode(), "y2021.csv").status == "stored"
     # only the yearly source reaches 2021: the latest period is that year, not 2021-01 or 2021-12
     assert family_latest(load_bundle(store.root), "conflict") == "2021"
+
+
+def test_the_briefing_pack_of_yearly_data_states_no_flags_and_why():
+    from metrics.signals_words import yearly_signals_words
+    from reports.export import brief
+
+    yearly = brief.methods_for(yearly=True, evaluation=False)
+    assert yearly[0].startswith("Conflict: incidents and deaths per year")
+    assert yearly[0].endswith(yearly_signals_words(8))
+    assert not any("per month" in m or m.startswith("Alarm:") for m in yearly)
+    monthly = brief.methods_for(yearly=False, evaluation=True)
+    assert monthly[:2] == list(brief.METHODS[:2]) and monthly[1].startswith("Alarm:")
+    # the other bullets are shared; the evaluation's comes before the last ("Full formulas …")
+    assert yearly[1:] == list(brief.METHODS[2:])
+    assert monthly[-2] == brief.EVALUATION_METHOD and monthly[-1] == brief.METHODS[-1]
+    assert len(monthly) == len(brief.METHODS) + 1

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from datasets.bundle import FAMILY_TABLES, Bundle
 from datasets.loaders import NO_DATA_LABEL
 from metrics.provenance import measure_families
-from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words
+from metrics.signals import TREND_YEARS
+from metrics.signals_words import alarm_words, downward_trend_words, evaluation_words, yearly_signals_words
 from reports import __version__, figures
 from reports.compute import Frames, attribution
 from reports.export import findings as fd
@@ -62,6 +63,11 @@ METHODS: tuple[str, ...] = (
     "(100 = most stable), then averaged with the weights shown; missing families are left out, never "
     "counted as zero.",
     "Full formulas: the Methodology page of the dashboard and the command `stability metrics`.",
+)
+#: The first two of ``METHODS`` for a region whose incident data are yearly: no flags, and why.
+YEARLY_CONFLICT_METHOD = (
+    "Conflict: incidents and deaths per year in the region's member countries. "
+    + yearly_signals_words(TREND_YEARS),
 )
 EVALUATION_METHOD = (
     "Evaluation around a milestone: incidents and deaths in the K months after ÷ the K months before "
@@ -154,6 +160,14 @@ def sources_line(bundle: Bundle) -> str:
 
 def _sources(frames: Frames) -> list[str]:
     return attribution(frames.bundle)
+
+
+def methods_for(*, yearly: bool, evaluation: bool) -> list[str]:
+    """The method bullets of the last slide: ``METHODS`` (its conflict and alarm bullets replaced by
+    ``YEARLY_CONFLICT_METHOD`` when the region's incident data are yearly), with
+    ``EVALUATION_METHOD`` before the last bullet when the pack holds an evaluation."""
+    conflict = YEARLY_CONFLICT_METHOD if yearly else METHODS[:2]
+    return [*conflict, *METHODS[2:-1], *([EVALUATION_METHOD] if evaluation else []), METHODS[-1]]
 
 
 def build_pack(
@@ -260,7 +274,7 @@ def build_pack(
                     kind="evaluation",
                 )
             )
-    methods = [*METHODS[:-1], *([EVALUATION_METHOD] if evaluation is not None else []), METHODS[-1]]
+    methods = methods_for(yearly=frames.yearly(sel), evaluation=evaluation is not None)
     slides.append(
         Slide(
             title="Sources and methodology",
