@@ -297,6 +297,10 @@ def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
     yearly = len(table) > 0 and len(str(table["period"].iloc[0])) == 4  # a yearly source: years
     noun = {"incidents": "Incidents", "fatalities": "Deaths"}[measure]
     unit = f"{noun} per year" if yearly else f"{noun} per month"
+    # the legend names the event types with incidents in the span (the same in both charts), not
+    # every type a source could have: UCDP and COW data hold battles only
+    totals = table.groupby("event_type", sort=False)["incidents"].sum() if len(table) else None
+    present = [str(k) for k, v in totals.items() if v > 0] if totals is not None else []
     fig = src.figure(
         "by_event_type",
         (*_incidents_key(sel), measure),
@@ -308,6 +312,7 @@ def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
             title=title(sel, f"{measure.capitalize()} by event type"),
             caption=src.caption(sel, "incidents"),
             y_title=unit,
+            order=present or None,
             colours=vocabulary.EVENT_TYPE_COLOURS,
         ),
     )

@@ -324,3 +324,24 @@ def test_the_briefing_pack_of_yearly_data_states_no_flags_and_why():
     assert yearly[1:] == list(brief.METHODS[2:])
     assert monthly[-2] == brief.EVALUATION_METHOD and monthly[-1] == brief.METHODS[-1]
     assert len(monthly) == len(brief.METHODS) + 1
+
+
+def test_event_type_legends_name_only_the_types_with_incidents(tmp_path):
+    """UCDP and COW data hold battles only: the legend does not list five ACLED types with none."""
+    from reports import figures
+    from reports.export.catalog import selection_for
+
+    rows = (
+        "y1,2020-01-01,MLI,Battles,50,annual,40,year\n"
+        "y2,2021-01-01,MLI,Battles,9,annual,7,year\n"
+        "y3,2021-01-01,NER,Riots,0,annual,2,year\n"
+    )
+    frames = _frames(tmp_path, {"sahel.csv": rows}, "Sahel,MLI\nSahel,NER\n")
+    sel = selection_for(frames, "Sahel", "2020-01", "2021-12")
+    for measure in ("incidents", "fatalities"):
+        chart = figures.by_event_type(sel, measure, frames)
+        # Battles 40 + 7 = 47 incidents, Riots 2 (with 0 deaths: still named, as in the incidents chart)
+        assert [t.name for t in chart.figure.data] == ["Battles", "Riots"]
+        shown = {t.name: list(t.y) for t in chart.figure.data}
+        if measure == "incidents":
+            assert shown == {"Battles": [40.0, 7.0], "Riots": [0.0, 2.0]}
