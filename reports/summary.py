@@ -43,6 +43,28 @@ def direction_word(change: float) -> str:
     return "about the same"
 
 
+def no_index_sentence(region: str, row: pd.DataFrame, period: str) -> str:
+    """Why ``region`` has no index in ``period``: which families have a score then (``row``: its
+    ranking row, ``score_<family>`` columns; empty when the region is not ranked), and that the index
+    needs two."""
+    scored = [
+        label
+        for family, label in FAMILY_LABELS.items()
+        if len(row) and f"score_{family}" in row and _finite(float(row[f"score_{family}"].iloc[0]))
+    ]
+    head = f"{region} has no stability index for {period}"
+    why = (
+        "(their data may end earlier, be yearly, or not cover enough of its people); each family's "
+        "chart shows what there is."
+    )
+    if not scored:
+        return f"{head}: no indicator family has a score for that month {why}"
+    return (
+        f"{head}: only {scored[0]} has a score for that month, and the index needs at least two "
+        f"families. The others have no monthly values for {region} then {why}"
+    )
+
+
 def answer(
     region: str, ranking: pd.DataFrame, drivers: pd.DataFrame, *, period: str, previous: str, grouping: str
 ) -> Answer:
@@ -55,11 +77,7 @@ def answer(
     index = float(row["stability_index"].iloc[0]) if len(row) else math.nan
     change = float(row["change_stability_index"].iloc[0]) if len(row) else math.nan
     if not _finite(index):
-        return Answer(
-            f"{region} has no stability index for {period}: fewer than two indicator families have data.",
-            "Direction: unknown.",
-            "Driver: unknown.",
-        )
+        return Answer(no_index_sentence(region, row, period), "Direction: unknown.", "Driver: unknown.")
     ranked = int(ranking["stability_index"].notna().sum())
     rank = row["rank"].iloc[0]
     level = f"{region} scores {index:.1f} of 100 on the stability index in {period}"

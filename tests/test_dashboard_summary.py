@@ -69,3 +69,28 @@ def test_answer_without_an_index_says_so() -> None:
     b = answer("B", ranking, drivers, period="2021-01", previous="2020-01", grouping="G")
     assert b.direction == "Direction: unknown — no index for 2020-01 to compare with."
     assert all(math.isnan(v) for pair in scores(ranking, "Nowhere").values() for v in pair)
+
+
+def test_a_missing_index_names_the_families_that_have_a_score() -> None:
+    comp = pd.concat(
+        [
+            _composite(),
+            pd.DataFrame(
+                [("D", "2021-01", "stability_index", math.nan), ("D", "2021-01", "score_perception", 31.0)],
+                columns=["region", "period", "indicator", "value"],
+            ),
+        ]
+    )
+    ranking = region_ranking(comp, ["A", "B", "C", "D"], period="2021-01", previous="2020-01")
+    empty = family_drivers(comp.iloc[:0], period="2021-01", previous="2020-01", weights={})
+    d = answer("D", ranking, empty, period="2021-01", previous="2020-01", grouping="G").level
+    assert d.startswith(
+        "D has no stability index for 2021-01: only Public perception has a score for that month, "
+        "and the index needs at least two families. The others have no monthly values for D then"
+    )
+    c = answer("C", ranking, empty, period="2021-01", previous="2020-01", grouping="G").level
+    assert c.startswith(
+        "C has no stability index for 2021-01: no indicator family has a score for that month"
+    )
+    nowhere = answer("Nowhere", ranking, empty, period="2021-01", previous="2020-01", grouping="G").level
+    assert nowhere.startswith("Nowhere has no stability index for 2021-01: no indicator family")
