@@ -622,7 +622,8 @@ def _compare(
 def compare(sel: Selection, regions: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     """Comparison indicators of ``regions``, each a frame ``region, period, value``:
     ``stability_index`` (0–100), ``incidents_per_member`` (trailing 12-month mean of incidents ÷
-    member countries, per month), ``network_density`` (share) and ``feel_safe`` (share)."""
+    member countries, per month; per year for yearly data: ``compute.compare_frame``),
+    ``network_density`` (share) and ``feel_safe`` (share)."""
     frame = _compare(
         _current().version, regions, sel.types_filter, sel.min_fatalities, sel.weights, sel.start, sel.end
     )

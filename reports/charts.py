@@ -787,9 +787,11 @@ def lines(
 ) -> go.Figure:
     """One line per value of ``series`` (alphabetical order), on shared axes; each series takes its own
     colour from the vocabulary (the same on every page), others the Okabe–Ito palette in turn.
-    ``percent``: the values are shares (0–1) shown in % (axis ticks and hover ``100 · value`` %)."""
+    ``percent``: the values are shares (0–1) shown in % (axis ticks and hover ``100 · value`` %).
+    Periods that are all years (``YYYY``) get a year axis and a marker at each year."""
     if percent:
         y_format = ".1%"
+    x_title, when, axis = _time_axis(_yearly(frame[x]))
     traces = []
     for k, name in enumerate(sorted(frame[series].unique(), key=str)):
         sub = frame.loc[frame[series] == name].sort_values(x)
@@ -798,10 +800,10 @@ def lines(
                 "type": "scatter",
                 "x": _months(sub[x]),
                 "y": _floats(sub[y]),
-                "mode": "lines",
+                "mode": "lines+markers" if axis is YEAR_AXIS else "lines",
                 "name": esc(name),
                 "line": {"color": vocabulary.colour(str(name), k), "width": 2},
-                "hovertemplate": "%{x|%Y-%m}: %{y:" + y_format + "}<extra>" + esc(name) + "</extra>",
+                "hovertemplate": when + ": %{y:" + y_format + "}<extra>" + esc(name) + "</extra>",
             }
         )
     yaxis: dict[str, object] = {"range": list(y_range)} if y_range is not None else {}
@@ -811,10 +813,10 @@ def lines(
         traces,
         title=title,
         caption=caption,
-        x_title="Month",
+        x_title=x_title,
         y_title=y_title,
         compact=compact,
-        layout={"xaxis": DATE_AXIS, "yaxis": yaxis},
+        layout={"xaxis": axis, "yaxis": yaxis},
     )
 
 

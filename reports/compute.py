@@ -561,19 +561,37 @@ def compare_frame(
     """Long frame ``region, period, indicator, value`` of ``COMPARE_INDICATORS`` for ``regions``.
 
     ``incidents_per_member`` = trailing 12-month mean of incidents ÷ member countries (per country
-    per month); the others are the indicators of those names.
+    per month); when no compared region has that monthly value in the span and their incident data
+    are yearly, incidents per year ÷ member countries (per country per year, periods ``YYYY``): a
+    chart of years, never years drawn among months. The others are the indicators of those names.
     """
     parts = [composite.query("indicator == 'stability_index'")]
     size = {r: len(members.get(r, ())) for r in regions}
-    rolling = conflict.loc[conflict["indicator"] == "incidents_rolling_12m"].copy()
-    rolling["value"] = rolling["value"] / rolling["region"].map(size)
-    rolling["indicator"] = "incidents_per_member"
-    parts.append(rolling)
+    parts.append(_per_member(conflict, size, start, end))
     parts.append(collaboration.loc[collaboration["indicator"] == "network_density"])
     parts.append(perception.loc[perception["indicator"] == "feel_safe"])
     out = pd.concat(parts, ignore_index=True)
     out = out.loc[out["region"].isin(regions), ["region", "period", "indicator", "value"]]
     return clip_periods(out, parse_period(start), parse_period(end)).reset_index(drop=True)
+
+
+def _per_member(conflict: pd.DataFrame, size: Mapping[str, int], start: str, end: str) -> pd.DataFrame:
+    """``incidents_per_member`` rows of the regions in ``size`` (their member counts): monthly from
+    the trailing 12-month mean, else, when no region has a monthly value in [start, end], yearly
+    from the incidents per year (see ``compare_frame``)."""
+    mine = conflict.loc[conflict["region"].isin(list(size))]
+    periods = mine["period"].astype(str)
+    monthly = mine.loc[(mine["indicator"] == "incidents_rolling_12m") & (periods.str.len() == 7)]
+    yearly = mine.loc[(mine["indicator"] == "incidents") & (periods.str.len() == 4)]
+    shown = clip_periods(monthly, parse_period(start), parse_period(end))
+    if not shown["value"].notna().any():
+        years = clip_periods(yearly, parse_period(start), parse_period(end))
+        if years["value"].notna().any():
+            monthly = yearly
+    out = monthly.copy()
+    out["value"] = out["value"] / out["region"].map(size)
+    out["indicator"] = "incidents_per_member"
+    return out
 
 
 def compare_split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -447,13 +447,27 @@ COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = 
 }
 
 
+#: Title and unit of the incidents comparison when the compared regions' incident data are yearly.
+YEARLY_PER_MEMBER = ("Incidents per member country per year", "Incidents per country per year")
+
+
 def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
-    """One chart per comparison indicator, the regions on the same axes."""
+    """One chart per comparison indicator, the regions on the same axes; a region without values
+    in a chart is named in its caption's note."""
     frames = src.compare(sel, regions)
     out = []
     families = {"incidents": "conflict", "collaboration": "collaboration", "perception": "perception"}
     for name, (what, unit, y_range, y_format, tables) in COMPARE.items():
         frame = frames[name]
+        if (
+            name == "incidents_per_member"
+            and len(frame)
+            and frame["period"].astype(str).str.len().eq(4).all()
+        ):
+            what, unit = YEARLY_PER_MEMBER  # the regions' incident data are yearly: years, not months
+        drawn = set(frame.loc[frame["value"].notna(), "region"]) if len(frame) else set()
+        absent = [r for r in regions if r not in drawn]
+        note = f"no values for {', '.join(absent)} here" if drawn and absent else ""
         heading = " · ".join(
             [", ".join(regions), what, *(filter_words(sel) if "incidents" in tables else []), span(sel)]
         )
@@ -469,14 +483,14 @@ def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
                 sel.start,
                 sel.end,
             ),
-            lambda frame=frame, heading=heading, unit=unit, y_range=y_range, y_format=y_format, tables=tables: (  # noqa: E501
+            lambda frame=frame, heading=heading, unit=unit, y_range=y_range, y_format=y_format, tables=tables, note=note: (  # noqa: E501
                 charts.lines(
                     frame,
                     x="period",
                     y="value",
                     series="region",
                     title=heading,
-                    caption=src.caption(sel, *tables),
+                    caption=src.caption(sel, *tables, note=note),
                     y_title=unit,
                     y_range=y_range,
                     y_format=y_format,
@@ -501,9 +515,9 @@ _COMPARE_WHY: dict[str, tuple[str, str]] = {
         "data do not give that for them (one family may end earlier, or be yearly)",
     ),
     "incidents_per_member": (
-        "monthly incidents per member country",
-        "it is a monthly measure, and their incident data here are yearly or cover less than half of "
-        "their people month by month; the Conflict incidents page shows each region's counts",
+        "incidents per member country",
+        "the loaded incident files cover less than half of their people in these months (or, for "
+        "yearly data, these years); the Conflict incidents page shows each region's counts",
     ),
     "network_density": (
         "network density",

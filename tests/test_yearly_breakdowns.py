@@ -279,11 +279,15 @@ def test_comparison_charts_of_yearly_data_say_why_they_are_empty(tmp_path):
     frames = _frames(tmp_path, {"annual.csv": rows}, "Mali,MLI\nNiger,NER\n")
     sel = selection_for(frames, "Mali", "2016-01", "2021-12")
     charts_by_name = {c.filename: c for c in figures.compare(sel, ("Mali", "Niger"), frames)}
-    incidents = charts_by_name["compare-incidents_per_member"].missing
-    assert incidents.startswith(
-        "No monthly incidents per member country for Mali, Niger from 2016-01 to 2021-12: it is a "
-        "monthly measure, and their incident data here are yearly"
-    )
+    incidents = charts_by_name["compare-incidents_per_member"]
+    # compared by year: Mali 1 conflict-year a year (one member), Niger 2, in 2016 … 2021
+    assert not incidents.missing
+    by_region = incidents.table.groupby("region")["value"].agg(["min", "max", "count"])
+    assert by_region.loc["Mali"].tolist() == [1.0, 1.0, 6] and by_region.loc["Niger"].tolist() == [
+        2.0,
+        2.0,
+        6,
+    ]
     index = charts_by_name["compare-stability_index"].missing
     assert index == (
         "No stability index for Mali, Niger from 2016-01 to 2021-12: not enough data loaded. Load data "
@@ -345,3 +349,46 @@ def test_event_type_legends_name_only_the_types_with_incidents(tmp_path):
         shown = {t.name: list(t.y) for t in chart.figure.data}
         if measure == "incidents":
             assert shown == {"Battles": [40.0, 7.0], "Riots": [0.0, 2.0]}
+
+
+def test_regions_with_yearly_incidents_are_compared_by_year(tmp_path):
+    """UCDP-only users compare regions too: per member country per year, on a year axis."""
+    from reports import figures
+    from reports.export.catalog import selection_for
+
+    rows = (
+        "m1,2020-01-01,MLI,Battles,50,annual,40,year\n"
+        "m2,2021-01-01,MLI,Battles,9,annual,6,year\n"
+        "n1,2020-01-01,NER,Battles,5,annual,2,year\n"
+        "c1,2021-01-01,COL,Battles,3,annual,9,year\n"
+    )
+    frames = _frames(tmp_path, {"ucdp.csv": rows}, "Sahel,MLI\nSahel,NER\nAndes,COL\n")
+    sel = selection_for(frames, "Sahel", "2020-01", "2021-12")
+    per_member = frames.compare(sel, ("Sahel", "Andes"))["incidents_per_member"]
+    got = {(r.region, r.period): r.value for r in per_member.itertuples()}
+    # Sahel (2 members): 2020 (40 + 2) / 2 = 21, 2021 (6 + 0) / 2 = 3; Andes (1 member): 2021 9, 2020 none
+    assert got[("Sahel", "2020")] == 21.0 and got[("Sahel", "2021")] == 3.0
+    assert got[("Andes", "2021")] == 9.0
+    chart = figures.compare(sel, ("Sahel", "Andes"), frames)[1]
+    assert not chart.missing
+    assert "Incidents per member country per year" in chart.figure.layout.title.text
+    assert chart.figure.layout.yaxis.title.text == "Incidents per country per year"
+    assert chart.figure.layout.xaxis.tickformat == "%Y" and chart.figure.layout.xaxis.title.text == "Year"
+
+
+def test_a_compared_region_without_values_is_named_in_the_caption(tmp_path):
+    """Monthly and yearly regions are not drawn on one axis: the monthly chart names the other."""
+    from reports import figures
+    from reports.export.catalog import selection_for
+
+    monthly = "".join(f"b{m},2020-{m:02d}-15,BGD,Battles,1,ged,,\n" for m in range(1, 13))
+    monthly += "".join(f"b2{m},2021-{m:02d}-15,BGD,Battles,1,ged,,\n" for m in range(1, 13))
+    yearly = "m1,2020-01-01,MLI,Battles,50,annual,40,year\nm2,2021-01-01,MLI,Battles,9,annual,6,year\n"
+    frames = _frames(tmp_path, {"ged.csv": monthly, "brd.csv": yearly}, "Bengal,BGD\nSahel,MLI\n")
+    sel = selection_for(frames, "Bengal", "2020-01", "2021-12")
+    chart = figures.compare(sel, ("Bengal", "Sahel"), frames)[1]
+    assert "trailing 12-month mean" in chart.figure.layout.title.text
+    drawn = {t.name for t in chart.figure.data if any(v is not None for v in t.y)}
+    assert drawn == {"Bengal"}  # one incident a month, one member: the trailing mean is 1.0
+    assert set(chart.table.loc[chart.table["value"].notna(), "value"]) == {1.0}
+    assert "no values for Sahel here" in str(chart.figure.layout.annotations[0].text)

@@ -205,7 +205,8 @@ _SPECS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         "compare-incidents-per-member",
-        "Incidents per member country (trailing 12-month mean), the region and up to three others",
+        "Incidents per member country (trailing 12-month mean; per year for yearly data), the region and "
+        "up to three others",
         _compare("incidents_per_member"),
     ),
     ChartSpec(
