@@ -835,8 +835,10 @@ def perception_chart(
     y_title: str,
     share: bool = True,
     colour: str = GREEN,
+    level: int = 95,
 ) -> go.Figure:
-    """One survey indicator over waves with its 95 % interval as a band.
+    """One survey indicator over waves with its ``level`` % interval as a band (95; the World
+    Bank's WGI indices publish 90).
 
     ``frame``: ``period, value, ci_low, ci_high, sample_size`` of one region and indicator. Two
     traces: the band (one shaded polygon per run of consecutive waves with an interval) and the
@@ -871,7 +873,11 @@ def perception_chart(
     people = _column(f, "population_covered")
     hover = []
     for v, a, b, m, c, p in zip(f["value"].to_numpy(dtype=float), lo, hi, n, k, people, strict=True):
-        iv = f"95% interval {a:{fmt}} to {b:{fmt}}" if math.isfinite(a) and math.isfinite(b) else NO_INTERVAL
+        iv = (
+            f"{level}% interval {a:{fmt}} to {b:{fmt}}"
+            if math.isfinite(a) and math.isfinite(b)
+            else NO_INTERVAL
+        )
         size = f"n = {m:,.0f}" if math.isfinite(m) else "sample size not published"
         covers = ""
         if math.isfinite(c):
@@ -887,7 +893,7 @@ def perception_chart(
             "mode": "lines",
             "line": {"width": 0},
             "fillcolor": _translucent(colour, 0.22),
-            "name": "95% interval",
+            "name": f"{level}% interval",
             "hoverinfo": "skip",
         },
         {

@@ -11,6 +11,7 @@ exported chart is the one the page shows and this module loads without Streamlit
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -416,9 +417,17 @@ def perception(sel: Selection, panel: PerceptionPanel, src: Any) -> Chart:
             y_title=f"{panel.label} ({vocabulary.display_unit(panel.unit)})",
             share=share,
             colour=vocabulary.term(panel.indicator).colour,
+            level=interval_level(panel.unit),
         ),
     )
     return _stated(Chart(fig, panel.waves, f"{panel.indicator}-{sel.region}"), sel, "perception", src)
+
+
+def interval_level(unit: str) -> int:
+    """The level (%) of a perception indicator's interval, from its unit (``metrics.catalog``):
+    "index (90 % interval)" for the World Bank's WGI, else 95."""
+    found = re.search(r"(\d+) % interval", unit)
+    return int(found.group(1)) if found else 95
 
 
 COMPARE: dict[str, tuple[str, str, list[float] | None, str, tuple[str, ...]]] = {

@@ -78,3 +78,37 @@ def test_a_region_with_governance_indices_but_no_survey_shares_is_not_said_to_ha
     chart = figures.perception_shares(sel, frames)
     assert chart.missing.startswith("No survey shares for Mali from 2019-01 to 2020-12: its perception data")
     assert "Political stability" in chart.missing and "Load" not in chart.missing
+
+
+def test_governance_indices_state_their_90_percent_interval_everywhere(tmp_path) -> None:
+    """WGI's standard errors give the 90 % interval the World Bank publishes: the band, its hover,
+    the change's test and the briefing sentence say 90, never 95."""
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports import figures
+    from reports.compute import Frames
+    from reports.export.catalog import selection_for
+    from reports.export.findings import perception_findings
+
+    text = (
+        "survey,wave_date,iso3,indicator,value,source,scale,period_grain,std_error\n"
+        "WGI,2019-01-01,MLI,political_stability,-1.0,World Bank,index,year,0.1\n"
+        "WGI,2020-01-01,MLI,political_stability,-2.0,World Bank,index,year,0.1\n"
+    )
+    store = Store(tmp_path / "store")
+    assert store.ingest(text.encode(), "wgi.csv").status == "stored"
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
+    frames = Frames(load_bundle(store.root, regions))
+    sel = selection_for(frames, "Mali", "2019-01", "2020-12")
+    (panel,) = frames.perception_panels(sel)
+    assert figures.interval_level(panel.unit) == 90 and figures.interval_level("share of respondents") == 95
+    fig = figures.perception(sel, panel, frames).figure
+    band, estimate = fig.data
+    assert band.name == "90% interval"
+    # 2020: −2.0 ± 1.6449 × 0.1 = −2.164 … −1.836
+    assert "90% interval -2.16 to -1.84" in estimate.text[-1]
+    # the change −1.0 ± 1.6449 × √(0.1² + 0.1²) = −1.0 ± 0.233 excludes 0: significant at 90 %
+    (sentence,) = perception_findings(frames, sel)
+    assert "90 % interval -2.16 to -1.84" in sentence and "significant at 90 %" in sentence
+    assert "95" not in sentence

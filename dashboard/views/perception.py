@@ -33,12 +33,19 @@ for panel in panels:
     share = panel.unit.startswith("share")
     st.subheader(panel.label)
     left, right = st.columns(2)
+    survey = panel.unit.startswith("share")  # the WGI indices are built from many sources: no respondents
     right.metric(
         f"Respondents, wave of {panel.last_wave}",
-        ui.number(panel.respondents, "{:,.0f}") if math.isfinite(panel.respondents) else "not published",
+        ui.number(panel.respondents, "{:,.0f}")
+        if math.isfinite(panel.respondents)
+        else ("not published" if survey else "not a survey"),
+        help=None if survey else "An index the World Bank builds from expert and survey sources.",
     )
     if math.isfinite(panel.change):
-        significance = {1.0: "significant at 95%", 0.0: "not significant"}.get(panel.significant, NO_INTERVAL)
+        level = figures.interval_level(panel.unit)
+        significance = {1.0: f"significant at {level}%", 0.0: "not significant"}.get(
+            panel.significant, NO_INTERVAL
+        )
         left.metric(
             "Change since the previous wave",
             ui.number(

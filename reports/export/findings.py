@@ -13,7 +13,6 @@ all its months.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -22,6 +21,7 @@ from metrics import breakdowns as bd
 from metrics.intervals import NO_INTERVAL
 from metrics.periods import end_month
 from reports.compute import Frames, family_latest, value_at
+from reports.figures import interval_level
 from reports.selection import Selection
 
 ALPHA = 0.05
@@ -194,9 +194,8 @@ def perception_findings(frames: Frames, sel: Selection, limit: int = 3) -> list[
         row = panel.waves.loc[panel.waves["period"] == panel.last_wave].iloc[0]
         value, lo, hi = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
         # the interval's level is the indicator's own (WGI's standard errors give a 90 % interval)
-        level = re.search(r"(\d+) % interval", str(panel.unit))
         interval = (
-            f"{level.group(1) if level else 95} % interval {fmt(lo)} to {fmt(hi)}"
+            f"{interval_level(str(panel.unit))} % interval {fmt(lo)} to {fmt(hi)}"
             if _finite(lo, hi)
             else NO_INTERVAL
         )
@@ -206,7 +205,8 @@ def perception_findings(frames: Frames, sel: Selection, limit: int = 3) -> list[
             c = 100 * panel.change if share else panel.change
             unit = "percentage points" if share else "points"
             verb = "unchanged" if c == 0 else f"{'up' if c > 0 else 'down'} {abs(c):.1f} {unit}"
-            test = {1.0: "significant at 95 %", 0.0: "not significant at 95 %"}.get(
+            at = interval_level(str(panel.unit))  # the change's interval has the indicator's level
+            test = {1.0: f"significant at {at} %", 0.0: f"not significant at {at} %"}.get(
                 panel.significant, NO_INTERVAL
             )
             change = f"{verb} on the previous wave ({test})"
