@@ -631,6 +631,27 @@ def latest(frame: pd.DataFrame, indicator: str) -> tuple[str | None, float]:
     return str(hit["period"].iloc[-1]), float(hit["value"].iloc[-1])
 
 
+def region_latest(frame: pd.DataFrame, indicator: str, fallback: str | None) -> str | None:
+    """How old a region's ``indicator`` is: the last period with a value in the region's ``frame``
+    (its rows over the selected months), else ``fallback`` (the family's last period). A region
+    whose sources end before the family's others is not stamped with their later date."""
+    found, _value = latest(frame, indicator)
+    return found or fallback
+
+
+def agreements_words(collaboration: pd.DataFrame, end: str) -> str:
+    """The agreements a region has in force at ``end`` (``agreements_in_force`` of its rows), counted
+    apart from the engagements started, in a sentence; without a value at ``end``, the latest count
+    of the rows and its month; without any, said so."""
+    now = value_at(collaboration, "agreements_in_force", end)
+    if math.isfinite(now):
+        return f"Agreements in force, counted apart: {now:,.0f}."
+    last, value = latest(collaboration, "agreements_in_force")
+    if last is None:
+        return "No agreement data for these months."
+    return f"Agreements in force, counted apart: no value for {end} (latest: {value:,.0f} in {last})."
+
+
 def engagements_by_kind(collaboration: pd.DataFrame) -> pd.DataFrame:
     """``period, kind, engagements`` from one region's collaboration rows (agreements count in every
     month in force)."""

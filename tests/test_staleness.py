@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from datasets.bundle import Bundle
 from datasets.loaders import Dataset, empty_dataset, load_regions, load_sample
 from reports import compute
@@ -78,3 +80,31 @@ def test_collaboration_findings_say_the_data_end_before_the_month_shown():
     sel = selection_for(frames, "Sahel", "2024-01", "2025-12")
     lines = findings.collaboration_findings(frames, sel)
     assert lines[0] == f"Network density is not available for 2025-12 (the collaboration data end {last})."
+
+
+def _collab_rows(last: str, value: float) -> pd.DataFrame:
+    months = [str(p) for p in pd.period_range("2018-01", last, freq="M")]
+    return pd.DataFrame(
+        {"region": "Sahel", "period": months, "indicator": "agreements_in_force", "value": value}
+    )
+
+
+def test_a_region_is_stamped_with_its_own_data_end_not_the_familys():
+    # the Sahel's agreements end 2018-09 while another region's arms transfers reach 2023
+    rows = _collab_rows("2018-09", 10.0)
+    latest = compute.region_latest(rows, "agreements_in_force", "2023")
+    assert latest == "2018-09"
+    h = headline(math.nan, math.nan, loaded=True, latest=latest, end="2023-12", previous="2022-12")
+    assert (h.value, h.delta, h.latest) == ("—", "no value: data end 2018-09", "latest: 2018-09")
+    # no value of that indicator for the region in the months shown: the family's latest stands
+    assert compute.region_latest(rows, "network_density", "2023") == "2023"
+    assert compute.region_latest(rows.iloc[:0], "agreements_in_force", None) is None
+
+
+def test_agreements_in_force_are_said_with_their_month():
+    rows = _collab_rows("2018-09", 10.0)
+    assert compute.agreements_words(rows, "2018-06") == "Agreements in force, counted apart: 10."
+    assert compute.agreements_words(rows, "2023-12") == (
+        "Agreements in force, counted apart: no value for 2023-12 (latest: 10 in 2018-09)."
+    )
+    assert compute.agreements_words(rows.iloc[:0], "2023-12") == "No agreement data for these months."

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import data, ui
 from dashboard.sidebar import selection
 from reports import figures
+from reports.compute import agreements_words, region_latest
 from reports.summary import headline
 
 # 1. Selection
@@ -20,16 +21,25 @@ if not data.family_loaded("collaboration"):
     st.stop()
 frame = data.family(sel, "collaboration")
 
-# 2. Headline, each with how old its data are (a "—" says why)
-latest = data.family_latest("collaboration")
+# 2. Headline, each with how old the region's data are (a "—" says why)
+family_latest = data.family_latest("collaboration")
+
+
+def when(indicator: str) -> dict[str, object]:
+    latest = region_latest(frame, indicator, family_latest)
+    return {"loaded": True, "latest": latest, "end": sel.end, "previous": sel.previous}
+
+
 density_now = data.value_at(frame, "network_density", sel.end)
 density_before = data.value_at(frame, "network_density", sel.previous)
-when = {"loaded": True, "latest": latest, "end": sel.end, "previous": sel.previous}
 a, b, c = st.columns(3)
 engagements = data.value_at(frame, "engagements_total", sel.end)
-ui.headline(a, f"Engagements started in {sel.end}", headline(engagements, math.nan, fmt="{:,.0f}", **when))
-in_force = ui.number(data.value_at(frame, "agreements_in_force", sel.end), "{:,.0f}")
-a.caption(f"Exercises, visits, transfers and missions. Agreements in force, counted apart: {in_force}.")
+ui.headline(
+    a,
+    f"Engagements started in {sel.end}",
+    headline(engagements, math.nan, fmt="{:,.0f}", **when("engagements_total")),
+)
+a.caption("Exercises, visits, transfers and missions. " + agreements_words(frame, sel.end))
 ui.headline(
     b,
     "Network density (trailing 12 months)",
@@ -38,11 +48,15 @@ ui.headline(
         100 * (density_now - density_before),
         fmt="{:.0%}",
         change_suffix=f" points since {sel.previous}",
-        **when,
+        **when("network_density"),
     ),
 )
 partners = data.value_at(frame, "external_partners", sel.end)
-ui.headline(c, "External partners (trailing 12 months)", headline(partners, math.nan, fmt="{:.0f}", **when))
+ui.headline(
+    c,
+    "External partners (trailing 12 months)",
+    headline(partners, math.nan, fmt="{:.0f}", **when("external_partners")),
+)
 
 # 3. Engagements by kind, the network, density and partners over time
 ui.chart(figures.engagements(sel, data))

@@ -10,6 +10,7 @@ from dashboard.sidebar import selection
 from metrics.signals import TREND_YEARS
 from metrics.signals_words import alarm_words, downward_trend_words, signals_method, yearly_signals_words
 from reports import figures, vocabulary
+from reports.compute import region_latest
 
 # 1. Selection
 sel = selection()
@@ -26,7 +27,8 @@ a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
 b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
 c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
 st.caption(data.coverage_note(sel))
-st.caption(f"Incident data latest: {data.family_latest('conflict')}.")
+latest = region_latest(data.family(sel, "conflict"), "incidents", data.family_latest("conflict"))
+st.caption(f"Incident data latest: {latest}.")
 
 # 3. By event type
 left, right = st.columns(2)

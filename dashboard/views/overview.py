@@ -10,6 +10,7 @@ from dashboard import data, ui
 from dashboard.sidebar import selection
 from metrics.signals_words import across_regions_words
 from reports import figures, summary, vocabulary
+from reports.compute import region_latest
 from reports.summary import answer, scores
 
 # 1. Selection
@@ -28,6 +29,7 @@ ui.answer(
     answer(sel.region, ranking, data.drivers(sel), period=sel.end, previous=sel.previous, grouping=grouping)
 )
 cards = st.columns(5)
+region_scores = data.composite(sel)
 for col, (name, label, family) in zip(
     cards,
     (
@@ -40,7 +42,8 @@ for col, (name, label, family) in zip(
 ):
     value, change = headline[name]
     loaded = bool(data.loaded_families()) if family == "composite" else data.family_loaded(family)
-    when = {"latest": data.family_latest(family), "end": sel.end, "previous": sel.previous}
+    latest = region_latest(region_scores, name, data.family_latest(family))  # the region's, not others'
+    when = {"latest": latest, "end": sel.end, "previous": sel.previous}
     ui.headline(
         col,
         label,
