@@ -631,12 +631,11 @@ def latest(frame: pd.DataFrame, indicator: str) -> tuple[str | None, float]:
     return str(hit["period"].iloc[-1]), float(hit["value"].iloc[-1])
 
 
-def region_latest(frame: pd.DataFrame, indicator: str, fallback: str | None) -> str | None:
+def region_latest(frame: pd.DataFrame, indicator: str) -> str | None:
     """How old a region's ``indicator`` is: the last period with a value in the region's ``frame``
-    (its rows over the selected months), else ``fallback`` (the family's last period). A region
-    whose sources end before the family's others is not stamped with their later date."""
-    found, _value = latest(frame, indicator)
-    return found or fallback
+    (its rows over the selected months); None when it has none there. A region whose sources end
+    before other regions' is not stamped with their later date."""
+    return latest(frame, indicator)[0]
 
 
 def agreements_words(collaboration: pd.DataFrame, end: str) -> str:

@@ -315,7 +315,7 @@ def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
             y_title=unit,
             order=present or None,
             colours=vocabulary.EVENT_TYPE_COLOURS,
-        ),
+        ).update_layout(showlegend=bool(present)),  # observed zeros of every type: nothing to name
     )
     return _stated(Chart(fig, table, f"{measure}-by-type-{sel.region}"), sel, "conflict", src)
 

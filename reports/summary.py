@@ -147,12 +147,14 @@ def headline(
     - No value: "—" with the reason (its data end before ``end``, or no value for ``end``).
     - A value: formatted with ``fmt``; the change since ``previous`` only when the data reach past
       ``previous`` (both periods have data), else "no new data since <latest>".
-    ``latest`` is the family's last period (``YYYY`` for yearly data, else ``YYYY-MM``).
+    ``latest`` is the last period of the data behind the number (``YYYY`` for yearly data, else
+    ``YYYY-MM``): the region's (``compute.region_latest``) or the family's; None: no data for the
+    months shown.
     """
     if not loaded:
         return Headline("No data loaded", None, "")
     if latest is None:
-        return Headline("—", "no data", "")
+        return Headline("—", "no data for these months", "")
     stamp = f"latest: {latest}"
     if not _finite(value):
         why = f"no value: data end {latest}" if _before(latest, end) else f"no value for {end}"

@@ -92,13 +92,14 @@ def _collab_rows(last: str, value: float) -> pd.DataFrame:
 def test_a_region_is_stamped_with_its_own_data_end_not_the_familys():
     # the Sahel's agreements end 2018-09 while another region's arms transfers reach 2023
     rows = _collab_rows("2018-09", 10.0)
-    latest = compute.region_latest(rows, "agreements_in_force", "2023")
+    latest = compute.region_latest(rows, "agreements_in_force")
     assert latest == "2018-09"
     h = headline(math.nan, math.nan, loaded=True, latest=latest, end="2023-12", previous="2022-12")
     assert (h.value, h.delta, h.latest) == ("—", "no value: data end 2018-09", "latest: 2018-09")
-    # no value of that indicator for the region in the months shown: the family's latest stands
-    assert compute.region_latest(rows, "network_density", "2023") == "2023"
-    assert compute.region_latest(rows.iloc[:0], "agreements_in_force", None) is None
+    # no value of that indicator for the region in the months shown: no date is claimed for it
+    assert compute.region_latest(rows, "network_density") is None
+    h = headline(math.nan, math.nan, loaded=True, latest=None, end="2023-12", previous="2022-12")
+    assert (h.value, h.delta, h.latest) == ("—", "no data for these months", "")
 
 
 def test_agreements_in_force_are_said_with_their_month():

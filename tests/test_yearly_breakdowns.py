@@ -3,6 +3,7 @@ drawn as its first month's count with zeros after it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -349,6 +350,11 @@ def test_event_type_legends_name_only_the_types_with_incidents(tmp_path):
         shown = {t.name: list(t.y) for t in chart.figure.data}
         if measure == "incidents":
             assert shown == {"Battles": [40.0, 7.0], "Riots": [0.0, 2.0]}
+        assert chart.figure.layout.showlegend is True
+    # a filter no incident passes: observed zeros of every type, no legend naming types with none
+    none = dataclasses.replace(selection_for(frames, "Sahel", "2020-01", "2021-12"), min_fatalities=1000)
+    empty = figures.by_event_type(none, "incidents", frames)
+    assert empty.figure.layout.showlegend is False
 
 
 def test_regions_with_yearly_incidents_are_compared_by_year(tmp_path):

@@ -21,12 +21,10 @@ if not data.family_loaded("collaboration"):
     st.stop()
 frame = data.family(sel, "collaboration")
 
+
 # 2. Headline, each with how old the region's data are (a "—" says why)
-family_latest = data.family_latest("collaboration")
-
-
 def when(indicator: str) -> dict[str, object]:
-    latest = region_latest(frame, indicator, family_latest)
+    latest = region_latest(frame, indicator)
     return {"loaded": True, "latest": latest, "end": sel.end, "previous": sel.previous}
 
 

@@ -27,8 +27,8 @@ a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
 b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
 c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
 st.caption(data.coverage_note(sel))
-latest = region_latest(data.family(sel, "conflict"), "incidents", data.family_latest("conflict"))
-st.caption(f"Incident data latest: {latest}.")
+latest = region_latest(data.family(sel, "conflict"), "incidents")
+st.caption(f"Incident data latest: {latest}." if latest else "No incident data for these months.")
 
 # 3. By event type
 left, right = st.columns(2)

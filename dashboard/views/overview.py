@@ -42,7 +42,7 @@ for col, (name, label, family) in zip(
 ):
     value, change = headline[name]
     loaded = bool(data.loaded_families()) if family == "composite" else data.family_loaded(family)
-    latest = region_latest(region_scores, name, data.family_latest(family))  # the region's, not others'
+    latest = region_latest(region_scores, name)  # the region's own, not another region's
     when = {"latest": latest, "end": sel.end, "previous": sel.previous}
     ui.headline(
         col,

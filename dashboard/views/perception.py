@@ -25,7 +25,7 @@ st.caption(
     "Regional values pool the member countries' national estimates, weighted by their populations; the band "
     "is the 95% interval (for World Bank WGI indices, the 90% interval the World Bank publishes). "
     f"Where no interval can be given the chart says so ({NO_INTERVAL}). "
-    f"Survey data latest: {data.family_latest('perception')}."
+    + (f"Latest wave for {ui.plain(sel.region)}: {max(p.last_wave for p in panels)}." if panels else "")
 )
 if not panels:
     st.info(f"No survey data for {ui.plain(sel.region)} in {sel.start} to {sel.end}.")
