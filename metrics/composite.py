@@ -184,14 +184,17 @@ def _conflict_rates(conflict: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
 
 
 def _region_spans(
-    codes: np.ndarray, ordinal: np.ndarray, regions: int, until: int | None = None
+    codes: np.ndarray, ordinal: np.ndarray, regions: int, until: int | np.ndarray | None = None
 ) -> tuple[int, np.ndarray]:
     """(first month, inside): a regions × months grid from the earliest month of the rows (month
     ordinals ``ordinal`` of regions ``codes``) to the latest (or ``until`` when later), True from each
-    region's first month to its last (or ``until`` when later)."""
+    region's first month to its last (or ``until`` when later; ``until`` one month for all regions or
+    one per region)."""
     first = int(ordinal.min())
     lo = np.full(regions, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(regions, np.iinfo(np.int64).min if until is None else until, dtype=np.int64)
+    hi = np.full(regions, np.iinfo(np.int64).min, dtype=np.int64)
+    if until is not None:
+        hi = np.maximum(hi, np.asarray(until, dtype=np.int64))
     np.minimum.at(lo, codes, ordinal)
     np.maximum.at(hi, codes, ordinal)
     cols = first + np.arange(int(hi.max()) - first + 1)
@@ -207,15 +210,41 @@ def _rolling(grid: np.ndarray, how: object) -> np.ndarray:
     return out
 
 
-def _perception_filled(perception: pd.DataFrame, last: str, max_age: int) -> pd.DataFrame:
-    """Perception measures per region and month: the latest wave no older than ``max_age`` months."""
+def _last_valued(raw: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """(region, last ``YYYY-MM`` with any value) of the measure rows ``raw`` (``region, period,
+    <measures>``), sorted by region."""
+    measures = [c for c in raw.columns if c not in ("region", "period")]
+    if raw.empty or not measures:
+        return ()
+    ok = np.zeros(len(raw), dtype=bool)
+    for c in measures:
+        ok |= ~np.isnan(raw[c].to_numpy(dtype=float))
+    if not ok.any():
+        return ()
+    codes, names = pd.factorize(raw["region"].to_numpy(dtype=object)[ok])
+    ordinal = month_ordinals(raw["period"].to_numpy(dtype=object)[ok])
+    last = np.full(len(names), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last, codes, ordinal)
+    return tuple(sorted((str(n), str(Month.from_ordinal(int(o)))) for n, o in zip(names, last, strict=True)))
+
+
+def _perception_filled(
+    perception: pd.DataFrame, ends: tuple[tuple[str, str], ...], max_age: int
+) -> pd.DataFrame:
+    """Perception measures per region and month: the latest wave no older than ``max_age`` months,
+    from the region's first wave to its last wave or, when later, its own last month of other data
+    (``ends``: (region, ``YYYY-MM``) pairs) -- never to another region's, so that what else is loaded
+    does not decide how far a region's perception score runs."""
     pw = _wide(perception, list(PERCEPTION_MEASURES), annual_month="07")
     if pw.empty:
         return pd.DataFrame(columns=["region", "period"])
     pw = pw.reset_index()
     codes, names = pd.factorize(pw["region"].astype(str), sort=True)
     ordinal = month_ordinals(pw["period"])
-    first, inside = _region_spans(codes, ordinal, len(names), until=Month(last).ordinal)
+    last = dict(ends)
+    floor = np.iinfo(np.int64).min
+    until = np.array([Month(last[n]).ordinal if n in last else floor for n in names], dtype=np.int64)
+    first, inside = _region_spans(codes, ordinal, len(names), until=until)
     width = inside.shape[1]
     cols = first + np.arange(width)
     r_idx, c_idx = np.nonzero(inside)
@@ -291,7 +320,9 @@ def composite_indicators(
     - collaboration: ``network_density`` (collaboration-weighted share of member pairs tied).
     - perception: ``feel_safe``, ``trust_military``, ``confidence_alliances`` and WGI
       ``political_stability``, from the region's latest wave no older than ``perception_max_age``
-      months (older: missing); an annual value (period ``YYYY``) counts from July of its year.
+      months (older: missing); an annual value (period ``YYYY``) counts from July of its year. A
+      region's perception runs to its last wave or, when later, its own last month of conflict or
+      collaboration values, never to another region's: what else is loaded does not change it.
 
     Each measure x is scaled against fixed goalposts (``datasets/data/goalposts.json``, version in
     ``goalposts_method``): s(x) = 100 × (g(x) − g(worst)) / (g(best) − g(worst)), clipped to 0–100,
@@ -342,21 +373,21 @@ def composite_indicators(
         if len(kw):
             kw = kw.reset_index()[["region", "period", "network_density"]]
             raw = raw.merge(kw, on=["region", "period"], how="outer")
+    if len(perception):
+        ends = _last_valued(raw)  # each region's own last month of conflict or collaboration values
+        pw = memo_for(
+            perception,
+            ("filled", ends, perception_max_age),
+            lambda: _perception_filled(perception, ends, perception_max_age),
+        )
+        if len(pw):
+            raw = pw if raw.empty else raw.merge(pw, on=["region", "period"], how="outer")
     if raw.empty:
         return finish(
             pd.DataFrame(columns=["region", "period", "family", "indicator", "value"]).assign(
                 ci_low=np.nan, ci_high=np.nan
             )
         )
-    if len(perception):
-        last = str(raw["period"].max())
-        pw = memo_for(
-            perception,
-            ("filled", last, perception_max_age),
-            lambda: _perception_filled(perception, last, perception_max_age),
-        )
-        if len(pw):
-            raw = raw.merge(pw, on=["region", "period"], how="outer")
     raw = raw.sort_values(["region", "period"]).reset_index(drop=True)
 
     scores = pd.DataFrame({"region": raw["region"], "period": raw["period"]})

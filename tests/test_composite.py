@@ -308,3 +308,28 @@ def test_a_region_with_yearly_conflict_only_has_a_gap_not_an_index_without_confl
     assert value(out, "A", "2020-12", "stability_index") == pytest.approx(
         (value(out, "A", "2020-12", "score_conflict") + 40 + 50) / 3
     )
+
+
+def test_a_regions_perception_score_runs_as_far_as_its_own_data_not_another_regions(regions):
+    """B's perception (one wave, 2020-06) runs to B's own last month of conflict data, whatever
+    region A's data reach: the same input for B gives the same answer."""
+    wave = _tidy([("B", "2020-06", "feel_safe", 0.8)], "perception")
+    b_conflict = [("B", p, k, v) for p in MONTHS[:12] for k, v in (("fatalities", 0.0), ("incidents", 5.0))]
+    a_conflict = [("A", p, k, v) for p in MONTHS for k, v in (("fatalities", 9.0), ("incidents", 3.0))]
+    empty = _tidy([], "collaboration")
+
+    def b_perception(conflict_rows):
+        out = _run((_tidy(conflict_rows, "conflict"), empty, wave), regions)
+        rows = out.loc[
+            (out["region"] == "B") & (out["indicator"] == "score_perception") & out["value"].notna()
+        ]
+        return dict(zip(rows["period"], rows["value"], strict=True))
+
+    alone, beside = b_perception(b_conflict), b_perception(b_conflict + a_conflict)
+    assert alone == beside
+    # 0.8 on 0 … 1 → 80, from the wave (2020-06) to B's last month of conflict data (2020-12)
+    assert alone == dict.fromkeys(MONTHS[5:12], pytest.approx(80.0))
+    # with no other data at all, B's score runs from its wave to that wave: the month it was asked
+    only = _run((_tidy([], "conflict"), empty, wave), regions)
+    rows = only.loc[(only["region"] == "B") & (only["indicator"] == "score_perception")]
+    assert rows.dropna(subset=["value"])["period"].tolist() == ["2020-06"]

@@ -195,6 +195,12 @@ def test_briefing_findings_of_yearly_data_say_the_data_are_yearly(tmp_path):
     # 2021: 2021 − 2010 = 11 conflict-years, 21 deaths; 2020: 10 and 20
     rose = "Incidents rose 10 % year on year: 11 in the 12 months to 2021-12 against 10"
     assert december[0].startswith(rose)  # (11 − 10) / 10 = 10 %
+    # yearly data raise no trend flag: the trend finding says why, never "needs 36 months of data"
+    assert december[1] == june[1] == findings.YEARLY_TREND
+    assert december[1].startswith("No downward-trend test: the incident data for these countries are yearly")
+    # Mali has yearly incidents only (no collaboration, no perception): no index, and the reason
+    (level, *_rest) = findings.composite_findings(frames, selection_for(frames, "Mali", "2019-01", "2021-12"))
+    assert level.startswith("No stability index for 2021-12")
 
 
 def test_the_largest_incidents_give_a_conflict_year_as_its_year():
@@ -398,3 +404,29 @@ def test_a_compared_region_without_values_is_named_in_the_caption(tmp_path):
     assert drawn == {"Bengal"}  # one incident a month, one member: the trailing mean is 1.0
     assert set(chart.table.loc[chart.table["value"].notna(), "value"]) == {1.0}
     assert "no values for Sahel here" in str(chart.figure.layout.annotations[0].text)
+
+
+def test_a_missing_index_in_the_briefing_names_the_family_that_has_a_score(tmp_path):
+    """Yearly incidents and a governance index: two families loaded, one score in the month."""
+    from datasets.bundle import load_bundle
+    from datasets.store import Store
+    from reports.compute import Frames
+    from reports.export import findings
+    from reports.export.catalog import selection_for
+
+    store = Store(tmp_path / "store")
+    incidents = HEADER + "".join(f"y{y},{y}-01-01,MLI,Battles,9,annual,3,year\n" for y in range(2015, 2022))
+    wgi = "survey,wave_date,iso3,indicator,value,source,scale,period_grain,std_error\n" + "".join(
+        f"WGI,{y}-01-01,MLI,political_stability,-1.5,World Bank,index,year,0.2\n" for y in range(2015, 2022)
+    )
+    for name, text in (("brd.csv", incidents), ("wgi.csv", wgi)):
+        assert store.ingest(text.encode(), name).status == "stored"
+    regions = tmp_path / "regions.csv"
+    regions.write_text("region,iso3\nMali,MLI\n", encoding="utf-8")
+    frames = Frames(load_bundle(store.root, regions))
+    level = findings.composite_findings(frames, selection_for(frames, "Mali", "2016-01", "2021-07"))[0]
+    # the yearly incidents give no monthly conflict score; WGI 2021 counts from July 2021
+    assert level.startswith(
+        "No stability index for 2021-07: only Public perception has a score for that month, and the "
+        "index needs two"
+    )

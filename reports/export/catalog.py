@@ -135,7 +135,8 @@ _SPECS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         "conflict-trend",
-        "Monthly incidents with the 12-month mean, Sen's trend line and decline and spike flags",
+        "Incidents per month with the 12-month mean, Sen's trend line and the downward-trend and alarm "
+        "flags (per year, without flags, for yearly data)",
         lambda f, s: figures.conflict_trend(s, f),
     ),
     ChartSpec(

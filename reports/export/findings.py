@@ -23,6 +23,7 @@ from metrics.periods import end_month
 from reports.compute import Frames, family_latest, value_at
 from reports.figures import interval_level
 from reports.selection import Selection
+from reports.summary import FAMILY_LABELS
 
 ALPHA = 0.05
 ALARM_RULE = "more incidents than the previous 36 months make plausible, and at least 5"
@@ -89,7 +90,7 @@ def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
             f"{t.fatalities_before:,}."
         )
     frame = frames.family(sel, "conflict")
-    trend = trend_sentence(frame, end)
+    trend = YEARLY_TREND if yearly else trend_sentence(frame, end)
     flags = frame.loc[frame["indicator"] == "alarm"].dropna(subset=["value"]).sort_values("period")
     raised = flags.loc[flags["value"] == 1, "period"].astype(str).tolist()
     if flags.empty and yearly:
@@ -105,6 +106,13 @@ def conflict_findings(frames: Frames, sel: Selection) -> list[str]:
             f"raised an alarm ({ALARM_RULE}), the latest in {raised[-1]}."
         )
     return [yoy, trend, spikes]
+
+
+#: The trend finding of a region whose incident data are yearly (``signals_words.yearly_signals_words``).
+YEARLY_TREND = (
+    "No downward-trend test: the incident data for these countries are yearly, and with one count a "
+    "year a test that rarely fires by chance finds few real falls (see the methods slide)."
+)
 
 
 def trend_sentence(frame, end: str) -> str:  # type: ignore[no-untyped-def]
@@ -227,7 +235,12 @@ def composite_findings(frames: Frames, sel: Selection) -> list[str]:
     if not _finite(now) and len(frames.bundle.loaded_families()) < 2:
         level = f"No stability index for {end}: it needs at least two families with data."
     elif not _finite(now):
-        level = f"No stability index for {end}: no family has data for that month."
+        scored = [label for f, label in FAMILY_LABELS.items() if _finite(value_at(frame, f"score_{f}", end))]
+        which = f"only {scored[0]} has a score" if scored else "no family has a score"
+        level = (
+            f"No stability index for {end}: {which} for that month, and the index needs two (the others' "
+            "data may end earlier, be yearly, or not cover enough of the region)."
+        )
     else:
         since = (
             f", {now - before:+.1f} points since {prev}." if _finite(before) else f"; no index for {prev}."
