@@ -27,8 +27,9 @@ a.metric(f"Incidents, {sel.start} to {sel.end}", f"{incidents:,}")
 b.metric(f"Fatalities, {sel.start} to {sel.end}", f"{fatalities:,}")
 c.metric("Fatalities per incident", ui.number(fatalities / incidents if incidents else None, "{:.2f}"))
 st.caption(data.coverage_note(sel))
-latest = region_latest(data.family(sel, "conflict"), "incidents")
-st.caption(f"Incident data latest: {latest}." if latest else "No incident data for these months.")
+# the region's own data end; when its values are missing (under half its people covered), the files'
+latest = region_latest(data.family(sel, "conflict"), "incidents") or data.family_latest("conflict")
+st.caption(f"Incident data latest: {latest}.")
 
 # 3. By event type
 left, right = st.columns(2)
