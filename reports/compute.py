@@ -667,6 +667,52 @@ def engagements_by_kind(collaboration: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def engagement_series(table: pd.DataFrame, *, stocks: bool) -> tuple[pd.DataFrame, list[str]]:
+    """The engagements started (``stocks`` False: the flows, such as exercises, transfers, visits)
+    or the agreements in force (``stocks`` True: ``metrics.collaboration.IN_FORCE_KINDS``) of
+    ``engagements_by_kind`` rows, at one grain, and the kinds left out.
+
+    Flows: by month when every flow row is monthly; else by year (the coarsest common grain, as a
+    region's incidents): a kind's year of monthly rows is the sum of its 12 months, missing when
+    any of them is (a partly covered year is not a count), so a year is never drawn as its January;
+    where a monthly and a yearly source both count a kind in a year, the monthly one's whole year
+    counts (the finer grain first), never the two added.
+    Stocks: by month when some stock row is monthly, the kinds a source gives only by year left out
+    (an agreement count of a year is no month's); else by year. Returns (``period, kind,
+    engagements``, left-out kind labels)."""
+    from metrics.collaboration import IN_FORCE_KINDS
+
+    is_stock = table["kind"].str.replace(" ", "_").isin(sorted(IN_FORCE_KINDS))
+    part = table.loc[is_stock if stocks else ~is_stock]
+    yearly = part["period"].astype(str).str.len() == 4
+    if not yearly.any() or yearly.all():
+        return part.reset_index(drop=True), []
+    if stocks:
+        left = sorted(set(part.loc[yearly, "kind"]) - set(part.loc[~yearly, "kind"]))
+        return part.loc[~yearly].reset_index(drop=True), left
+    months = part.loc[~yearly]
+    year = months["period"].astype(str).str[:4]
+    by_year = (
+        months.assign(year=year)
+        .groupby(["kind", "year"], sort=True)["engagements"]
+        .agg(["sum", "count", lambda v: v.isna().any()])
+    )
+    by_year.columns = ["sum", "count", "gap"]
+    whole = (by_year["count"] == 12) & ~by_year["gap"]
+    summed = pd.DataFrame(
+        {
+            "period": by_year.index.get_level_values("year"),
+            "kind": by_year.index.get_level_values("kind"),
+            "engagements": by_year["sum"].where(whole).to_numpy(dtype=float),
+        }
+    )
+    # a kind counted both by a monthly and a yearly source in the same year: the finer source's
+    # whole year counts (as for incidents: the finer grain first), never both added
+    out = pd.concat([summed.dropna(subset=["engagements"]), part.loc[yearly], summed], ignore_index=True)
+    out = out.drop_duplicates(["period", "kind"], keep="first").sort_values(["period", "kind"])
+    return out.reset_index(drop=True), []
+
+
 @dataclass(frozen=True)
 class PerceptionPanel:
     """One survey indicator of a region: its waves and its latest change."""

@@ -21,7 +21,7 @@ from datasets.countries import CURRENT_ISO3, country_name
 from metrics.perception import measured_indicators
 from metrics.periods import end_month
 from reports import charts, vocabulary
-from reports.compute import PerceptionPanel
+from reports.compute import PerceptionPanel, engagement_series
 from reports.selection import Selection
 
 TREND_INDICATORS = (
@@ -352,7 +352,11 @@ def event_map(sel: Selection, src: Any) -> Chart:
 
 
 def engagements(sel: Selection, src: Any) -> Chart:
-    table = src.engagements_by_kind(sel)
+    """Engagements started (exercises, transfers, visits, missions), stacked by kind, per month, or
+    per year where a source dates them by year (``compute.engagement_series``). Agreements in force
+    are a stock, never stacked on them: ``agreements``."""
+    table, _left = engagement_series(src.engagements_by_kind(sel), stocks=False)
+    per = "year" if len(table) and table["period"].astype(str).str.len().eq(4).all() else "month"
     fig = src.figure(
         "engagements",
         (sel.region, sel.start, sel.end),
@@ -361,12 +365,46 @@ def engagements(sel: Selection, src: Any) -> Chart:
             x="period",
             y="engagements",
             series="kind",
-            title=title(sel, "Engagements by kind", incidents=False),
+            title=title(sel, f"Engagements started per {per}, by kind", incidents=False),
             caption=src.caption(sel, "collaboration"),
-            y_title="Engagements per month",
+            y_title=f"Engagements started per {per}",
         ),
     )
     return _stated(Chart(fig, table, f"engagements-{sel.region}"), sel, "collaboration", src)
+
+
+def collaboration_chart(sel: Selection, src: Any) -> Chart:
+    """The briefing's collaboration chart: the engagements started, or the agreements in force
+    when the region has no engagement in the months shown but agreements."""
+    started = engagements(sel, src)
+    if started.missing:
+        in_force = agreements(sel, src)
+        if not in_force.missing:
+            return in_force
+    return started
+
+
+def agreements(sel: Selection, src: Any) -> Chart:
+    """Agreements (pacts) in force by kind: one line per kind, counted in every month in force (by
+    year only when no source gives months); kinds a source gives only by year are named in the
+    caption when the chart is by month."""
+    table, left = engagement_series(src.engagements_by_kind(sel), stocks=True)
+    note = f"not drawn (counted by year only): {', '.join(left)}" if left else ""
+    fig = src.figure(
+        "agreements",
+        (sel.region, sel.start, sel.end),
+        lambda: charts.lines(
+            table,
+            x="period",
+            y="engagements",
+            series="kind",
+            title=title(sel, "Agreements in force, by kind", incidents=False),
+            caption=src.caption(sel, "collaboration", note=note),
+            y_title="Agreements in force",
+            y_format=",.0f",
+        ),
+    )
+    return _stated(Chart(fig, table, f"agreements-{sel.region}"), sel, "collaboration", src)
 
 
 def network(sel: Selection, src: Any) -> Chart:

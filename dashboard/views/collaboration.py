@@ -56,8 +56,10 @@ ui.headline(
     headline(partners, math.nan, fmt="{:.0f}", **when("external_partners")),
 )
 
-# 3. Engagements by kind, the network, density and partners over time
+# 3. Engagements started and agreements in force (never added together), the network, density and
+# partners over time
 ui.chart(figures.engagements(sel, data))
+ui.chart(figures.agreements(sel, data))
 ui.chart(figures.network(sel, data))
 left, right = st.columns(2)
 with left:

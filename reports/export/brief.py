@@ -54,7 +54,8 @@ FONT_FILES: tuple[tuple[str, str], ...] = (
 METHODS: tuple[str, ...] = (
     "Conflict: incidents and deaths per month in the region's member countries. " + downward_trend_words(),
     alarm_words(),
-    "Military collaboration: engagements by kind (agreements count in every month in force); network "
+    "Military collaboration: engagements started by kind, per month (per year where a source dates "
+    "them by year), and agreements in force counted apart, never added to them; network "
     "density is the share of member pairs tied by at least one engagement over the trailing 12 months; "
     "external partners are the non-members engaged over the same months.",
     "Public perception: national survey shares pooled per region, weighted by population, with 95 % "
@@ -225,7 +226,7 @@ def build_pack(
         (
             "collaboration",
             "Military collaboration",
-            figures.engagements,
+            figures.collaboration_chart,
             fd.collaboration_findings,
             "engagements-by-kind",
         ),

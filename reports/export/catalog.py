@@ -161,8 +161,14 @@ _SPECS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         "engagements-by-kind",
-        "Military engagements per month stacked by kind (agreements count every month in force)",
+        "Military engagements started per month (per year where a source dates them by year), stacked "
+        "by kind; agreements in force are their own chart",
         lambda f, s: figures.engagements(s, f),
+    ),
+    ChartSpec(
+        "agreements-in-force",
+        "Agreements (pacts) in force by kind, counted in every month in force",
+        lambda f, s: figures.agreements(s, f),
     ),
     ChartSpec(
         "network",
