@@ -402,7 +402,7 @@ def agreements(sel: Selection, src: Any) -> Chart:
             caption=src.caption(sel, "collaboration", note=note),
             y_title="Agreements in force",
             y_format=",.0f",
-        ),
+        ).update_layout(showlegend=True),  # the kind is named even when there is one
     )
     return _stated(Chart(fig, table, f"agreements-{sel.region}"), sel, "collaboration", src)
 

@@ -83,6 +83,7 @@ def test_the_charts_draw_flows_and_agreements_apart(sample_bundle):
     flows = table.loc[table["kind"] != "defence agreement"]
     assert sum(sum(v for v in t.y if v == v) for t in started.figure.data) == flows["engagements"].sum()
     assert [t.name for t in in_force.figure.data] == ["defence agreement"]
+    assert in_force.figure.layout.showlegend is True  # one kind, still named
     assert in_force.figure.layout.yaxis.title.text == "Agreements in force"
     agreements = table.loc[table["kind"] == "defence agreement", "engagements"]
     assert list(in_force.figure.data[0].y) == agreements.tolist()
