@@ -127,6 +127,7 @@ def plain_words() -> list[tuple[str, str]]:
     return [
         ("Downward trend", downward_trend_words()),
         ("Alarm", alarm_words()),
+        ("Yearly incident data", yearly_signals_words()),
         ("Did it work? (evaluation)", evaluation_words()),
     ]
 
