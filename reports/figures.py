@@ -384,6 +384,20 @@ def collaboration_chart(sel: Selection, src: Any) -> Chart:
     return started
 
 
+def region_collaboration(sel: Selection, src: Any) -> Chart:
+    """The Region page's collaboration chart: network density; where the region has none in the
+    months shown (density reads monthly engagements), the engagements started (by year for sources
+    dated by year), else the agreements in force, else density's sentence of what is missing."""
+    first = density(sel, src, compact=True)
+    if not first.missing:
+        return first
+    for draw in (engagements, agreements):
+        other = draw(sel, src)
+        if not other.missing:
+            return other
+    return first
+
+
 def agreements(sel: Selection, src: Any) -> Chart:
     """Agreements (pacts) in force by kind: one line per kind, counted in every month in force (by
     year only when no source gives months); kinds a source gives only by year are named in the

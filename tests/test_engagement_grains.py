@@ -87,3 +87,22 @@ def test_the_charts_draw_flows_and_agreements_apart(sample_bundle):
     assert in_force.figure.layout.yaxis.title.text == "Agreements in force"
     agreements = table.loc[table["kind"] == "defence agreement", "engagements"]
     assert list(in_force.figure.data[0].y) == agreements.tolist()
+
+
+def test_the_region_page_falls_back_from_density_to_what_the_region_has(sample_bundle, monkeypatch):
+    from reports import figures
+    from reports.compute import Frames
+    from reports.export.catalog import selection_for
+
+    frames = Frames(sample_bundle)
+    sel = selection_for(frames, "ASEAN", "2016-01", "2025-12")
+    # the sample's ASEAN has a monthly density: that is the chart
+    assert figures.region_collaboration(sel, frames).filename == f"density-{sel.region}"
+    # a region without density (say, only yearly sources) but with engagements: the engagements
+    started = figures.engagements(sel, frames)
+    no_density = figures.density(sel, frames, compact=True)._replace(missing="No network density")
+    monkeypatch.setattr(figures, "density", lambda *_a, **_k: no_density)
+    assert figures.region_collaboration(sel, frames).filename == started.filename
+    # neither: the agreements in force
+    monkeypatch.setattr(figures, "engagements", lambda *_a: started._replace(missing="none"))
+    assert figures.region_collaboration(sel, frames).filename == f"agreements-{sel.region}"

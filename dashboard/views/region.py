@@ -41,7 +41,7 @@ with left:
 with middle:
     st.subheader("Military collaboration")
     if data.family_loaded("collaboration"):
-        ui.chart(figures.density(sel, data, compact=True), narrow=3)
+        ui.chart(figures.region_collaboration(sel, data), narrow=3)
     else:
         ui.no_data("military collaboration")
 with right:
