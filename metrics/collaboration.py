@@ -67,6 +67,8 @@ TIV_INDICATORS: tuple[str, ...] = ("arms_imports_tiv", "arms_exports_tiv", "arms
 TIV_INDICATOR = "arms_transfer_tiv"
 SCORE_ALIAS = "collaboration_score"
 COVERAGE_END = "coverage_end"
+#: The count of arms transfers concerning a region, kept only where the arms sources cover it.
+ARMS_COUNT = "engagements_arms_transfer"
 
 
 def _month_index(dates: pd.Series) -> np.ndarray:
@@ -452,7 +454,10 @@ def _rows(
     """The tidy rows of ``data`` (indicator → R × P values) in the periods ``keep_of(name)`` keeps.
 
     With an arms ``scope``, the TIV rows of a region exist only where the scope covers it
-    (imports and intra-regional TIV carry its covered share of people; exports cover it all)."""
+    (imports and intra-regional TIV carry its covered share of people; exports cover it all), and
+    so does its count of arms transfers (``ARMS_COUNT``: a transfer concerns the region as supplier
+    or recipient, so the count needs its imports and exports covered): a register of one
+    recipient's imports says nothing of another region's transfers, which are missing, never 0."""
     out = []
     for i, region in enumerate(names):
         if skip is not None and skip(region):
@@ -460,9 +465,9 @@ def _rows(
         for name, values in data.items():
             keep = keep_of(name)
             share = np.full(len(labels), np.nan)
-            if scope is not None and name in (*TIV_INDICATORS, TIV_INDICATOR):
+            if scope is not None and name in (*TIV_INDICATORS, TIV_INDICATOR, ARMS_COUNT):
                 covered = scope.rest_covered[i] if name == "arms_exports_tiv" else scope.ok[i]
-                if name == TIV_INDICATOR:
+                if name in (TIV_INDICATOR, ARMS_COUNT):  # imports and exports both: every transfer
                     covered = scope.ok[i] & scope.rest_covered[i]
                 keep = keep & covered
                 share = np.ones(len(labels)) if name == "arms_exports_tiv" else scope.share[i]

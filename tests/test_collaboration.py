@@ -185,6 +185,10 @@ def test_a_register_filtered_to_one_recipient_covers_that_recipient_only():
     # East: neither POL nor CZE is covered as a recipient; its exports need FRA, DEU, ITA covered
     east = out.loc[(out["region"] == "East") & out["indicator"].str.endswith("_tiv")]
     assert east.empty
+    # nor is a count of transfers known where they are not covered: West's count needs its exports
+    # too, East's its imports; no row (missing), never 0 transfers
+    counts = out.loc[out["indicator"] == "engagements_arms_transfer"]
+    assert counts.empty, counts
     # below the minimum share (0.30 < 0.5, the default) West's imports are missing too
     strict = collaboration_indicators(c, regions, coverage=cover, population=population)
     assert strict.loc[strict["indicator"].str.endswith("_tiv")].empty
@@ -196,6 +200,9 @@ def test_a_register_filtered_to_one_recipient_covers_that_recipient_only():
     assert value(full, "West", "2020", "arms_exports_tiv") == 0.0
     assert value(full, "West", "2020", "arms_transfer_tiv") == 40.0 + 10.0 + 5.0
     assert set(full.loc[full["indicator"] == "arms_imports_tiv", "covered_share"]) == {1.0}
+    # every country covered: t1, t2, t3 each concern West (FRA receives all three), t3 East (POL)
+    assert value(full, "West", "2020", "engagements_arms_transfer") == 3
+    assert value(full, "East", "2020", "engagements_arms_transfer") == 1
     # outside the covered years there is no row
     cover_2019 = _cover([("SIPRI", i, "2019-01-01", "2019-12-31") for i in regions["iso3"]])
     later = collaboration_indicators(c, regions, coverage=cover_2019, population=population)
