@@ -455,9 +455,9 @@ def _rows(
 
     With an arms ``scope``, the TIV rows of a region exist only where the scope covers it
     (imports and intra-regional TIV carry its covered share of people; exports cover it all), and
-    so does its count of arms transfers (``ARMS_COUNT``: a transfer concerns the region as supplier
-    or recipient, so the count needs its imports and exports covered): a register of one
-    recipient's imports says nothing of another region's transfers, which are missing, never 0."""
+    so does its count of arms transfers (``ARMS_COUNT``), as its imports: where the arms sources
+    cover enough of its people as recipients, with that share beside it. A register of one
+    recipient's imports says nothing of another region's transfers: missing there, never 0."""
     out = []
     for i, region in enumerate(names):
         if skip is not None and skip(region):
@@ -467,7 +467,7 @@ def _rows(
             share = np.full(len(labels), np.nan)
             if scope is not None and name in (*TIV_INDICATORS, TIV_INDICATOR, ARMS_COUNT):
                 covered = scope.rest_covered[i] if name == "arms_exports_tiv" else scope.ok[i]
-                if name in (TIV_INDICATOR, ARMS_COUNT):  # imports and exports both: every transfer
+                if name == TIV_INDICATOR:
                     covered = scope.ok[i] & scope.rest_covered[i]
                 keep = keep & covered
                 share = np.ones(len(labels)) if name == "arms_exports_tiv" else scope.share[i]

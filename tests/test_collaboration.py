@@ -151,6 +151,12 @@ def _cover(rows):
     )
 
 
+def strict_count_missing(c, regions, cover, population) -> bool:  # noqa: ANN001
+    """Below the minimum covered share (0.5 by default) no region has a count of transfers."""
+    out = collaboration_indicators(c, regions, coverage=cover, population=population)
+    return out.loc[out["indicator"] == "engagements_arms_transfer"].empty
+
+
 def test_a_register_filtered_to_one_recipient_covers_that_recipient_only():
     """Yearly SIPRI-like transfers; the register covers recipient FRA only (filtered to it)."""
     regions = pd.DataFrame(
@@ -185,10 +191,13 @@ def test_a_register_filtered_to_one_recipient_covers_that_recipient_only():
     # East: neither POL nor CZE is covered as a recipient; its exports need FRA, DEU, ITA covered
     east = out.loc[(out["region"] == "East") & out["indicator"].str.endswith("_tiv")]
     assert east.empty
-    # nor is a count of transfers known where they are not covered: West's count needs its exports
-    # too, East's its imports; no row (missing), never 0 transfers
+    # a count of transfers is known where the recipients are, as the imports: West (FRA covered,
+    # 0.30 of its people ≥ 0.25) counts t1, t2, t3, each concerning it (FRA receives all three);
+    # East (neither POL nor CZE covered) has no row, never 0 transfers
     counts = out.loc[out["indicator"] == "engagements_arms_transfer"]
-    assert counts.empty, counts
+    assert counts["region"].tolist() == ["West"] and counts["value"].tolist() == [3.0]
+    assert counts["covered_share"].tolist() == [pytest.approx(60 / 200)]
+    assert strict_count_missing(c, regions, cover, population)
     # below the minimum share (0.30 < 0.5, the default) West's imports are missing too
     strict = collaboration_indicators(c, regions, coverage=cover, population=population)
     assert strict.loc[strict["indicator"].str.endswith("_tiv")].empty
