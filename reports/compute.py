@@ -561,9 +561,10 @@ def compare_frame(
     """Long frame ``region, period, indicator, value`` of ``COMPARE_INDICATORS`` for ``regions``.
 
     ``incidents_per_member`` = trailing 12-month mean of incidents ÷ member countries (per country
-    per month); when no compared region has that monthly value in the span and their incident data
-    are yearly, incidents per year ÷ member countries (per country per year, periods ``YYYY``): a
-    chart of years, never years drawn among months. The others are the indicators of those names.
+    per month); when a compared region's incident data are yearly, incidents per year ÷ member
+    countries for every region (per country per year, periods ``YYYY``; a monthly region's whole
+    years summed): a chart of years, never years drawn among months. The others are the
+    indicators of those names.
     """
     parts = [composite.query("indicator == 'stability_index'")]
     size = {r: len(members.get(r, ())) for r in regions}
@@ -577,17 +578,32 @@ def compare_frame(
 
 def _per_member(conflict: pd.DataFrame, size: Mapping[str, int], start: str, end: str) -> pd.DataFrame:
     """``incidents_per_member`` rows of the regions in ``size`` (their member counts): monthly from
-    the trailing 12-month mean, else, when no region has a monthly value in [start, end], yearly
-    from the incidents per year (see ``compare_frame``)."""
+    the trailing 12-month mean when no region's incident data are yearly in [start, end]; else by
+    year for every region (the coarsest common grain, see ``compare_frame``): a yearly region's
+    incidents per year, a monthly region's 12 months of [start, end] summed (missing when any of
+    them is: a partly covered year is no count)."""
     mine = conflict.loc[conflict["region"].isin(list(size))]
     periods = mine["period"].astype(str)
+    span = parse_period(start), parse_period(end)
     monthly = mine.loc[(mine["indicator"] == "incidents_rolling_12m") & (periods.str.len() == 7)]
-    yearly = mine.loc[(mine["indicator"] == "incidents") & (periods.str.len() == 4)]
-    shown = clip_periods(monthly, parse_period(start), parse_period(end))
-    if not shown["value"].notna().any():
-        years = clip_periods(yearly, parse_period(start), parse_period(end))
-        if years["value"].notna().any():
-            monthly = yearly
+    yearly = clip_periods(mine.loc[(mine["indicator"] == "incidents") & (periods.str.len() == 4)], *span)
+    if yearly["value"].notna().any():
+        months = clip_periods(mine.loc[(mine["indicator"] == "incidents") & (periods.str.len() == 7)], *span)
+        whole = (
+            months.assign(year=months["period"].astype(str).str[:4])
+            .groupby(["region", "year"], sort=True)["value"]
+            .agg(["sum", "count"])
+            .reset_index()
+        )
+        summed = pd.DataFrame(
+            {
+                "region": whole["region"],
+                "period": whole["year"],
+                "indicator": "incidents",
+                "value": whole["sum"].where(whole["count"] == 12).to_numpy(dtype=float),
+            }
+        )
+        monthly = pd.concat([yearly, summed], ignore_index=True)
     out = monthly.copy()
     out["value"] = out["value"] / out["region"].map(size)
     out["indicator"] = "incidents_per_member"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 import numpy as np
 import pandas as pd
@@ -388,8 +389,9 @@ def test_regions_with_yearly_incidents_are_compared_by_year(tmp_path):
     assert chart.figure.layout.xaxis.tickformat == "%Y" and chart.figure.layout.xaxis.title.text == "Year"
 
 
-def test_a_compared_region_without_values_is_named_in_the_caption(tmp_path):
-    """Monthly and yearly regions are not drawn on one axis: the monthly chart names the other."""
+def test_monthly_and_yearly_regions_are_compared_by_year(tmp_path):
+    """A region with monthly events and one with conflict-years: both by year (the coarsest common
+    grain), a monthly region's year its 12 months summed, a partly covered year missing."""
     from reports import figures
     from reports.export.catalog import selection_for
 
@@ -399,11 +401,23 @@ def test_a_compared_region_without_values_is_named_in_the_caption(tmp_path):
     frames = _frames(tmp_path, {"ged.csv": monthly, "brd.csv": yearly}, "Bengal,BGD\nSahel,MLI\n")
     sel = selection_for(frames, "Bengal", "2020-01", "2021-12")
     chart = figures.compare(sel, ("Bengal", "Sahel"), frames)[1]
-    assert "trailing 12-month mean" in chart.figure.layout.title.text
-    drawn = {t.name for t in chart.figure.data if any(v is not None for v in t.y)}
-    assert drawn == {"Bengal"}  # one incident a month, one member: the trailing mean is 1.0
-    assert set(chart.table.loc[chart.table["value"].notna(), "value"]) == {1.0}
-    assert "no values for Sahel here" in str(chart.figure.layout.annotations[0].text)
+    assert "Incidents per member country per year" in chart.figure.layout.title.text
+    got = {(r.region, r.period): r.value for r in chart.table.itertuples()}
+    # Bengal: one event a month, one member: 12 a year; Sahel (one member): 40 in 2020, 6 in 2021
+    assert got == {
+        ("Bengal", "2020"): 12.0,
+        ("Bengal", "2021"): 12.0,
+        ("Sahel", "2020"): 40.0,
+        ("Sahel", "2021"): 6.0,
+    }
+    # a span starting in March: Bengal's 2020 has 10 months in it, so no count for 2020
+    march = selection_for(frames, "Bengal", "2020-03", "2021-12")
+    part = figures.compare(march, ("Bengal", "Sahel"), frames)[1].table
+    bengal = part.loc[part["region"] == "Bengal"].set_index("period")["value"]
+    assert math.isnan(bengal["2020"]) and bengal["2021"] == 12.0
+    # a region without any value is named in the caption
+    none = figures.compare(sel, ("Bengal", "Sahel", "Nowhere"), frames)[1]
+    assert "no values for Nowhere here" in str(none.figure.layout.annotations[0].text)
 
 
 def test_a_missing_index_in_the_briefing_names_the_family_that_has_a_score(tmp_path):
