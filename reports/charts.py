@@ -425,7 +425,7 @@ DATE_AXIS: dict[str, object] = {"type": "date"}
 YEAR_AXIS: dict[str, object] = {"type": "date", "tickformat": "%Y", "dtick": "M12"}
 
 
-def _yearly(periods: pd.Series | Sequence[str]) -> bool:
+def yearly_periods(periods: pd.Series | Sequence[str]) -> bool:
     """Whether the periods are years (``YYYY``): a yearly source's values, to be labelled by year."""
     values = [str(p) for p in (periods.tolist() if isinstance(periods, pd.Series) else periods)]
     return bool(values) and all(len(v) == 4 for v in values)
@@ -652,7 +652,7 @@ def conflict_trend(frame: pd.DataFrame, *, title: str, caption: Caption, compact
     periods: the flag traces are left out of the legend (yearly data have no flags).
     """
     inc = _indicator(frame, "incidents")
-    yearly = _yearly(inc["period"])
+    yearly = yearly_periods(inc["period"])
     step = "year" if yearly else "month"
     x_title, when, axis = _time_axis(yearly)
     x = _months(inc["period"])
@@ -746,7 +746,7 @@ def stacked_bars(
     """Stacked bars by month (by year when every period is a ``YYYY`` year): one trace per value of
     ``series`` (in ``order``, else first seen)."""
     names = list(order) if order is not None else list(dict.fromkeys(frame[series]))
-    x_title, when, axis = _time_axis(_yearly(frame[x]))
+    x_title, when, axis = _time_axis(yearly_periods(frame[x]))
     groups = dict(list(frame.sort_values(x).groupby(series, sort=False)))
     traces = []
     for k, name in enumerate(names):
@@ -791,7 +791,7 @@ def lines(
     Periods that are all years (``YYYY``) get a year axis and a marker at each year."""
     if percent:
         y_format = ".1%"
-    x_title, when, axis = _time_axis(_yearly(frame[x]))
+    x_title, when, axis = _time_axis(yearly_periods(frame[x]))
     traces = []
     for k, name in enumerate(sorted(frame[series].unique(), key=str)):
         sub = frame.loc[frame[series] == name].sort_values(x)

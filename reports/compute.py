@@ -576,6 +576,20 @@ def compare_frame(
     return clip_periods(out, parse_period(start), parse_period(end)).reset_index(drop=True)
 
 
+def whole_years(rows: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
+    """Monthly ``rows`` (``period`` ``YYYY-MM``, ``key``, ``value``) summed into years: ``key``,
+    ``period`` (``YYYY``), ``value``. A year is the sum of its 12 months, missing when any of them
+    is missing or absent: a partly covered year is no count, and is never drawn as one."""
+    by_year = (
+        rows.assign(period=rows["period"].astype(str).str[:4])
+        .groupby([key, "period"], sort=True)[value]
+        .agg(["sum", "count"])  # count: the months with a value
+        .reset_index()
+    )
+    whole = by_year["sum"].where(by_year["count"] == 12).to_numpy(dtype=float)
+    return pd.DataFrame({key: by_year[key], "period": by_year["period"], value: whole})
+
+
 def _per_member(conflict: pd.DataFrame, size: Mapping[str, int], start: str, end: str) -> pd.DataFrame:
     """``incidents_per_member`` rows of the regions in ``size`` (their member counts): monthly from
     the trailing 12-month mean when no region's incident data are yearly in [start, end]; else by
@@ -589,21 +603,7 @@ def _per_member(conflict: pd.DataFrame, size: Mapping[str, int], start: str, end
     yearly = clip_periods(mine.loc[(mine["indicator"] == "incidents") & (periods.str.len() == 4)], *span)
     if yearly["value"].notna().any():
         months = clip_periods(mine.loc[(mine["indicator"] == "incidents") & (periods.str.len() == 7)], *span)
-        whole = (
-            months.assign(year=months["period"].astype(str).str[:4])
-            .groupby(["region", "year"], sort=True)["value"]
-            .agg(["sum", "count"])
-            .reset_index()
-        )
-        summed = pd.DataFrame(
-            {
-                "region": whole["region"],
-                "period": whole["year"],
-                "indicator": "incidents",
-                "value": whole["sum"].where(whole["count"] == 12).to_numpy(dtype=float),
-            }
-        )
-        monthly = pd.concat([yearly, summed], ignore_index=True)
+        monthly = pd.concat([yearly, whole_years(months, "region", "value")], ignore_index=True)
     out = monthly.copy()
     out["value"] = out["value"] / out["region"].map(size)
     out["indicator"] = "incidents_per_member"
@@ -706,27 +706,12 @@ def engagement_series(table: pd.DataFrame, *, stocks: bool) -> tuple[pd.DataFram
     if stocks:
         left = sorted(set(part.loc[yearly, "kind"]) - set(part.loc[~yearly, "kind"]))
         return part.loc[~yearly].reset_index(drop=True), left
-    months = part.loc[~yearly]
-    year = months["period"].astype(str).str[:4]
-    by_year = (
-        months.assign(year=year)
-        .groupby(["kind", "year"], sort=True)["engagements"]
-        .agg(["sum", "count", lambda v: v.isna().any()])
-    )
-    by_year.columns = ["sum", "count", "gap"]
-    whole = (by_year["count"] == 12) & ~by_year["gap"]
-    summed = pd.DataFrame(
-        {
-            "period": by_year.index.get_level_values("year"),
-            "kind": by_year.index.get_level_values("kind"),
-            "engagements": by_year["sum"].where(whole).to_numpy(dtype=float),
-        }
-    )
+    summed = whole_years(part.loc[~yearly], "kind", "engagements")
     # a kind counted both by a monthly and a yearly source in the same year: the finer source's
     # whole year counts (as for incidents: the finer grain first), never both added
     out = pd.concat([summed.dropna(subset=["engagements"]), part.loc[yearly], summed], ignore_index=True)
     out = out.drop_duplicates(["period", "kind"], keep="first").sort_values(["period", "kind"])
-    return out.reset_index(drop=True), []
+    return out[["period", "kind", "engagements"]].reset_index(drop=True), []
 
 
 @dataclass(frozen=True)

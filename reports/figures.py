@@ -12,6 +12,7 @@ exported chart is the one the page shows and this module loads without Streamlit
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -295,7 +296,7 @@ def top_countries(sel: Selection, src: Any) -> Chart:
 def by_event_type(sel: Selection, measure: str, src: Any) -> Chart:
     """Monthly ``measure`` ("incidents" or "fatalities") stacked by event type."""
     table = src.monthly_by_type(sel)
-    yearly = len(table) > 0 and len(str(table["period"].iloc[0])) == 4  # a yearly source: years
+    yearly = charts.yearly_periods(table["period"])  # a yearly source: years
     noun = {"incidents": "Incidents", "fatalities": "Deaths"}[measure]
     unit = f"{noun} per year" if yearly else f"{noun} per month"
     # the legend names the event types with incidents in the span (the same in both charts), not
@@ -356,7 +357,7 @@ def engagements(sel: Selection, src: Any) -> Chart:
     per year where a source dates them by year (``compute.engagement_series``). Agreements in force
     are a stock, never stacked on them: ``agreements``."""
     table, _left = engagement_series(src.engagements_by_kind(sel), stocks=False)
-    per = "year" if len(table) and table["period"].astype(str).str.len().eq(4).all() else "month"
+    per = "year" if charts.yearly_periods(table["period"]) else "month"
     fig = src.figure(
         "engagements",
         (sel.region, sel.start, sel.end),
@@ -373,29 +374,29 @@ def engagements(sel: Selection, src: Any) -> Chart:
     return _stated(Chart(fig, table, f"engagements-{sel.region}"), sel, "collaboration", src)
 
 
+def _first_drawn(first: Chart, *others: Callable[[], Chart]) -> Chart:
+    """``first`` when it draws data, else the first of ``others`` (drawn only when needed) that
+    does, else ``first`` with its sentence of what is missing."""
+    if not first.missing:
+        return first
+    for draw in others:
+        other = draw()
+        if not other.missing:
+            return other
+    return first
+
+
 def collaboration_chart(sel: Selection, src: Any) -> Chart:
     """The briefing's collaboration chart: the engagements started, or the agreements in force
     when the region has no engagement in the months shown but agreements."""
-    started = engagements(sel, src)
-    if started.missing:
-        in_force = agreements(sel, src)
-        if not in_force.missing:
-            return in_force
-    return started
+    return _first_drawn(engagements(sel, src), lambda: agreements(sel, src))
 
 
 def region_collaboration(sel: Selection, src: Any) -> Chart:
     """The Region page's collaboration chart: network density; where the region has none in the
-    months shown (density reads monthly engagements), the engagements started (by year for sources
-    dated by year), else the agreements in force, else density's sentence of what is missing."""
-    first = density(sel, src, compact=True)
-    if not first.missing:
-        return first
-    for draw in (engagements, agreements):
-        other = draw(sel, src)
-        if not other.missing:
-            return other
-    return first
+    months shown (density reads monthly engagements), the briefing's collaboration chart
+    (``collaboration_chart``), else density's sentence of what is missing."""
+    return _first_drawn(density(sel, src, compact=True), lambda: collaboration_chart(sel, src))
 
 
 def agreements(sel: Selection, src: Any) -> Chart:
@@ -520,11 +521,7 @@ def compare(sel: Selection, regions: tuple[str, ...], src: Any) -> list[Chart]:
     families = {"incidents": "conflict", "collaboration": "collaboration", "perception": "perception"}
     for name, (what, unit, y_range, y_format, tables) in COMPARE.items():
         frame = frames[name]
-        if (
-            name == "incidents_per_member"
-            and len(frame)
-            and frame["period"].astype(str).str.len().eq(4).all()
-        ):
+        if name == "incidents_per_member" and charts.yearly_periods(frame["period"]):
             what, unit = YEARLY_PER_MEMBER  # the regions' incident data are yearly: years, not months
         drawn = set(frame.loc[frame["value"].notna(), "region"]) if len(frame) else set()
         absent = [r for r in regions if r not in drawn]
